@@ -1,0 +1,177 @@
+//! The one error type of ormlet.
+
+use std::fmt;
+use std::time::Duration;
+
+/// `Result` with [`Error`] as the error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in ormlet.
+///
+/// Each variant names what was wrong (the model, column, constraint or URL) so
+/// the message alone tells the user where to look.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A lookup that must find a row found none (`get`, `one`, `update`, `delete`).
+    #[error("no `{model}` row found{}", key.as_ref().map(|k| format!(" for key {k}")).unwrap_or_default())]
+    NotFound {
+        /// The model that was queried.
+        model: &'static str,
+        /// The key that was looked up, when there was one.
+        key: Option<String>,
+    },
+    /// The database refused a write because of a constraint.
+    #[error("{0}")]
+    Constraint(ConstraintViolation),
+    /// A stored value does not fit the Rust field it is read into.
+    #[error("cannot decode `{model}.{column}`: expected {expected}, found {found}")]
+    Decode {
+        /// The model (or `row` for tuples and raw queries).
+        model: &'static str,
+        /// The column, or its position for tuples.
+        column: String,
+        /// The type the field wants.
+        expected: &'static str,
+        /// What the database returned.
+        found: String,
+    },
+    /// A Rust value cannot be stored faithfully (NaN on SQLite, a `u64` above `i64::MAX`).
+    #[error("cannot store value for `{column}`: {reason}")]
+    InvalidValue {
+        /// The column (or parameter) being bound.
+        column: String,
+        /// Why the value was refused.
+        reason: String,
+    },
+    /// A model whose key is [`Auto`](crate::Auto) and not yet set was updated or deleted.
+    #[error("`{model}` has no key yet: insert it before calling `{operation}`")]
+    KeyNotSet {
+        /// The model.
+        model: &'static str,
+        /// The method that needed the key.
+        operation: &'static str,
+    },
+    /// The database URL could not be understood.
+    #[error("invalid database URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// Opening or configuring a connection failed.
+    #[error("cannot connect to `{url}`: {message}")]
+    Connection {
+        /// The URL, with any password removed.
+        url: String,
+        /// The driver's message.
+        message: String,
+    },
+    /// Every pooled connection stayed busy for the whole timeout.
+    #[error(
+        "all {size} connections stayed busy for {waited:?}; inside `transaction(|tx| ..)` run queries on `tx`, not on the outer `db`"
+    )]
+    PoolTimeout {
+        /// How many connections the pool holds.
+        size: usize,
+        /// How long the caller waited.
+        waited: Duration,
+    },
+    /// The backend cannot do what was asked (e.g. `RETURNING` on MySQL).
+    #[error("{backend} does not support {feature}")]
+    Unsupported {
+        /// The backend's name.
+        backend: &'static str,
+        /// The feature asked for.
+        feature: &'static str,
+    },
+    /// Any other error the database reported for a statement.
+    #[error("{message}\n  while running: {sql}")]
+    Database {
+        /// The database's message.
+        message: String,
+        /// The SQL that failed (values are bound, never part of it).
+        sql: String,
+        /// The driver error, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl Error {
+    /// The constraint violation, if this error is one.
+    pub fn as_constraint(&self) -> Option<&ConstraintViolation> {
+        match self {
+            Error::Constraint(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// True for [`Error::NotFound`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+}
+
+/// Which kind of constraint a write violated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConstraintKind {
+    /// A UNIQUE index or constraint.
+    Unique,
+    /// The primary key (a duplicate key).
+    PrimaryKey,
+    /// A NOT NULL column received NULL.
+    NotNull,
+    /// A FOREIGN KEY points at no row.
+    ForeignKey,
+    /// A CHECK constraint failed.
+    Check,
+    /// A constraint the backend did not classify.
+    Other,
+}
+
+impl fmt::Display for ConstraintKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConstraintKind::Unique => "UNIQUE",
+            ConstraintKind::PrimaryKey => "PRIMARY KEY",
+            ConstraintKind::NotNull => "NOT NULL",
+            ConstraintKind::ForeignKey => "FOREIGN KEY",
+            ConstraintKind::Check => "CHECK",
+            ConstraintKind::Other => "constraint",
+        })
+    }
+}
+
+/// A write the database refused because of a constraint, with what it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstraintViolation {
+    /// The kind of constraint.
+    pub kind: ConstraintKind,
+    /// The table, when the backend names it.
+    pub table: Option<String>,
+    /// The columns involved, when the backend names them.
+    pub columns: Vec<String>,
+    /// The constraint's name, when the backend names it.
+    pub constraint: Option<String>,
+    /// The backend's own message.
+    pub message: String,
+}
+
+impl fmt::Display for ConstraintViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} constraint violated", self.kind)?;
+        match (&self.table, self.columns.is_empty()) {
+            (Some(t), false) => write!(f, " on {t}({})", self.columns.join(", "))?,
+            (Some(t), true) => write!(f, " on {t}")?,
+            (None, false) => write!(f, " on ({})", self.columns.join(", "))?,
+            (None, true) => {}
+        }
+        if let Some(c) = &self.constraint {
+            write!(f, " [{c}]")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

@@ -1,0 +1,138 @@
+//! One [`QueryEvent`] per execution, handed to whoever subscribed.
+//!
+//! The profiler installs a [`QueryHook`] once; for each query the executor
+//! asks it for the current scope's [`QuerySink`] *on the calling thread or
+//! task* (so a query the async face runs elsewhere still lands in the scope
+//! that issued it), and only then starts a clock and keeps the values.
+//! With no hook, or no scope, the cost is one atomic load and one check.
+
+use std::panic::Location;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use sea_query::Value;
+
+use crate::backend::Backend;
+
+/// What kind of statement ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// SELECT
+    Select,
+    /// INSERT (also upserts)
+    Insert,
+    /// UPDATE
+    Update,
+    /// DELETE
+    Delete,
+    /// BEGIN
+    Begin,
+    /// COMMIT
+    Commit,
+    /// ROLLBACK (also ROLLBACK TO a savepoint)
+    Rollback,
+    /// SAVEPOINT
+    Savepoint,
+    /// RELEASE of a savepoint
+    Release,
+    /// CREATE / ALTER / DROP and other schema statements
+    Schema,
+    /// Anything else (PRAGMA, raw SQL not recognised)
+    Other,
+}
+
+impl Operation {
+    /// Classifies raw SQL by its first keyword.
+    pub fn of_sql(sql: &str) -> Operation {
+        let word: String = sql
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        match word.as_str() {
+            "SELECT" | "WITH" | "VALUES" => Operation::Select,
+            "INSERT" | "REPLACE" => Operation::Insert,
+            "UPDATE" => Operation::Update,
+            "DELETE" => Operation::Delete,
+            "BEGIN" | "START" => Operation::Begin,
+            "COMMIT" | "END" => Operation::Commit,
+            "ROLLBACK" => Operation::Rollback,
+            "SAVEPOINT" => Operation::Savepoint,
+            "RELEASE" => Operation::Release,
+            "CREATE" | "ALTER" | "DROP" => Operation::Schema,
+            _ => Operation::Other,
+        }
+    }
+
+    /// Transaction control (excluded from the profiler's findings).
+    pub fn is_transaction_control(self) -> bool {
+        matches!(
+            self,
+            Operation::Begin | Operation::Commit | Operation::Rollback | Operation::Savepoint | Operation::Release
+        )
+    }
+
+    /// A statement that changes rows.
+    pub fn is_write(self) -> bool {
+        matches!(self, Operation::Insert | Operation::Update | Operation::Delete)
+    }
+}
+
+/// One execution of one statement.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct QueryEvent {
+    /// The SQL as sent, with placeholders.
+    pub sql: Arc<str>,
+    /// The bound values, in placeholder order (the profiler redacts them unless asked not to).
+    pub values: Vec<Value>,
+    /// The statement kind.
+    pub operation: Operation,
+    /// The main table, when known.
+    pub table: Option<&'static str>,
+    /// The backend that ran it.
+    pub backend: Backend,
+    /// When execution started (monotonic).
+    pub started: Instant,
+    /// How long it took, including reading the rows.
+    pub duration: Duration,
+    /// Rows returned (reads) or affected (writes).
+    pub rows: u64,
+    /// The error message, if it failed.
+    pub error: Option<String>,
+    /// Where in the application the query was issued.
+    pub call_site: &'static Location<'static>,
+    /// Transaction nesting depth when it ran (0 outside a transaction).
+    pub tx_depth: u32,
+}
+
+/// Receives the events of one profiling scope.
+pub trait QuerySink: Send + Sync {
+    /// Called once per execution, after it finished.
+    fn record(&self, event: QueryEvent);
+}
+
+/// Finds the scope that is current where a query is issued.
+pub trait QueryHook: Send + Sync + 'static {
+    /// The sink of the current scope, or `None` outside any scope.
+    fn current(&self) -> Option<Arc<dyn QuerySink>>;
+}
+
+static HOOK: OnceLock<&'static dyn QueryHook> = OnceLock::new();
+
+/// Installs the process-wide hook. Returns `false` if one was installed already
+/// (the first one stays).
+pub fn set_hook(hook: &'static dyn QueryHook) -> bool {
+    HOOK.set(hook).is_ok()
+}
+
+/// The current scope's sink, if a hook is installed and a scope is open.
+#[inline]
+pub fn current_sink() -> Option<Arc<dyn QuerySink>> {
+    match HOOK.get() {
+        Some(hook) => hook.current(),
+        None => None,
+    }
+}

@@ -1,0 +1,275 @@
+//! The query tree the typed builder produces: small, owned, and walkable in
+//! one fixed order, so that its *shape* (everything but the values) can key a
+//! cache of rendered SQL.
+
+use sea_query::Value;
+
+use crate::model::ModelMeta;
+
+/// An expression node.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Column { table: &'static str, name: &'static str },
+    Value(Value),
+    Binary(Box<Node>, BinOp, Box<Node>),
+    Not(Box<Node>),
+    IsNull { expr: Box<Node>, negated: bool },
+    In { expr: Box<Node>, values: Vec<Value>, negated: bool },
+    Between { expr: Box<Node>, low: Value, high: Value, negated: bool },
+    /// `None` argument means `COUNT(*)`.
+    Aggregate(AggFn, Option<Box<Node>>),
+    InSubquery { expr: Box<Node>, query: Box<SelectAst>, negated: bool },
+    Exists { query: Box<SelectAst>, negated: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Like,
+    NotLike,
+    And,
+    Or,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AggFn {
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+/// One item of a SELECT list.
+#[derive(Debug, Clone)]
+pub(crate) enum Projection {
+    /// All stored columns of a model, in field order.
+    Model(&'static ModelMeta),
+    Expr(Node),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JoinKind {
+    Inner,
+    Left,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Join {
+    pub kind: JoinKind,
+    pub model: &'static ModelMeta,
+    pub on: Node,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SelectAst {
+    pub from: &'static ModelMeta,
+    pub projection: Vec<Projection>,
+    pub joins: Vec<Join>,
+    pub filter: Option<Node>,
+    pub group_by: Vec<Node>,
+    pub having: Option<Node>,
+    pub order_by: Vec<(Node, bool)>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub distinct: bool,
+}
+
+impl SelectAst {
+    pub(crate) fn new(from: &'static ModelMeta) -> Self {
+        SelectAst {
+            from,
+            projection: vec![Projection::Model(from)],
+            joins: Vec::new(),
+            filter: None,
+            group_by: Vec::new(),
+            having: None,
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+            distinct: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct UpdateAst {
+    pub table: &'static ModelMeta,
+    pub sets: Vec<(&'static str, Node)>,
+    pub filter: Option<Node>,
+    pub returning: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct DeleteAst {
+    pub table: &'static ModelMeta,
+    pub filter: Option<Node>,
+    pub returning: bool,
+}
+
+/// Walks a tree in the one canonical order, writing its shape to `shape` and
+/// handing each value to `value`. The lowering in `render.rs` visits values
+/// in this same order, which is what lets cached SQL be reused with new values.
+pub(crate) struct Walker<'a, F: FnMut(&mut Value)> {
+    pub shape: &'a mut Vec<u8>,
+    pub value: F,
+}
+
+impl<F: FnMut(&mut Value)> Walker<'_, F> {
+    fn tag(&mut self, t: u8) {
+        self.shape.push(t);
+    }
+    fn word(&mut self, w: usize) {
+        self.shape.extend_from_slice(&w.to_le_bytes());
+    }
+    fn str(&mut self, s: &'static str) {
+        // A static string's address and length identify it; equal text at
+        // another address only costs a second cache entry.
+        self.word(s.as_ptr() as usize);
+        self.word(s.len());
+    }
+    fn meta(&mut self, m: &'static ModelMeta) {
+        self.word(std::ptr::from_ref(m) as usize);
+    }
+    fn val(&mut self, v: &mut Value) {
+        self.tag(b'v');
+        (self.value)(v);
+    }
+
+    pub(crate) fn node(&mut self, n: &mut Node) {
+        match n {
+            Node::Column { table, name } => {
+                self.tag(b'c');
+                self.str(table);
+                self.str(name);
+            }
+            Node::Value(v) => self.val(v),
+            Node::Binary(l, op, r) => {
+                self.tag(b'b');
+                self.tag(*op as u8);
+                self.node(l);
+                self.node(r);
+            }
+            Node::Not(e) => {
+                self.tag(b'!');
+                self.node(e);
+            }
+            Node::IsNull { expr, negated } => {
+                self.tag(if *negated { b'N' } else { b'n' });
+                self.node(expr);
+            }
+            Node::In { expr, values, negated } => {
+                self.tag(if *negated { b'I' } else { b'i' });
+                self.word(values.len());
+                self.node(expr);
+                for v in values {
+                    self.val(v);
+                }
+            }
+            Node::Between { expr, low, high, negated } => {
+                self.tag(if *negated { b'W' } else { b'w' });
+                self.node(expr);
+                self.val(low);
+                self.val(high);
+            }
+            Node::Aggregate(f, arg) => {
+                self.tag(b'a');
+                self.tag(*f as u8);
+                match arg {
+                    Some(a) => self.node(a),
+                    None => self.tag(b'*'),
+                }
+            }
+            Node::InSubquery { expr, query, negated } => {
+                self.tag(if *negated { b'S' } else { b's' });
+                self.node(expr);
+                self.select(query);
+            }
+            Node::Exists { query, negated } => {
+                self.tag(if *negated { b'E' } else { b'e' });
+                self.select(query);
+            }
+        }
+    }
+
+    pub(crate) fn select(&mut self, q: &mut SelectAst) {
+        self.tag(b'S');
+        self.meta(q.from);
+        self.tag(u8::from(q.distinct));
+        self.word(q.projection.len());
+        for p in &mut q.projection {
+            match p {
+                Projection::Model(m) => {
+                    self.tag(b'm');
+                    self.meta(m);
+                }
+                Projection::Expr(e) => self.node(e),
+            }
+        }
+        for j in &mut q.joins {
+            self.tag(if j.kind == JoinKind::Left { b'L' } else { b'J' });
+            self.meta(j.model);
+            self.node(&mut j.on);
+        }
+        if let Some(f) = &mut q.filter {
+            self.tag(b'f');
+            self.node(f);
+        }
+        for g in &mut q.group_by {
+            self.tag(b'g');
+            self.node(g);
+        }
+        if let Some(h) = &mut q.having {
+            self.tag(b'h');
+            self.node(h);
+        }
+        for (o, asc) in &mut q.order_by {
+            self.tag(if *asc { b'<' } else { b'>' });
+            self.node(o);
+        }
+        // LIMIT and OFFSET are bound values in sea-query, so only presence is shape.
+        if let Some(l) = &mut q.limit {
+            self.tag(b'l');
+            let mut v = Value::BigUnsigned(Some(*l));
+            self.val(&mut v);
+        }
+        if let Some(o) = &mut q.offset {
+            self.tag(b'o');
+            let mut v = Value::BigUnsigned(Some(*o));
+            self.val(&mut v);
+        }
+        self.tag(b';');
+    }
+
+    pub(crate) fn update(&mut self, q: &mut UpdateAst) {
+        self.tag(b'U');
+        self.meta(q.table);
+        self.tag(u8::from(q.returning));
+        for (col, e) in &mut q.sets {
+            self.str(col);
+            self.node(e);
+        }
+        if let Some(f) = &mut q.filter {
+            self.tag(b'f');
+            self.node(f);
+        }
+        self.tag(b';');
+    }
+
+    pub(crate) fn delete(&mut self, q: &mut DeleteAst) {
+        self.tag(b'D');
+        self.meta(q.table);
+        self.tag(u8::from(q.returning));
+        if let Some(f) = &mut q.filter {
+            self.tag(b'f');
+            self.node(f);
+        }
+        self.tag(b';');
+    }
+}

@@ -1,0 +1,403 @@
+//! Row-level reads and writes on a model: `get`, `insert`, `insert_many`,
+//! `update`, `delete`, `upsert`, and the entry points of the builders.
+//!
+//! Their SQL has a fixed shape per model, so it is rendered once per model and
+//! backend (the `ModelSql` cache the derive places in a `static`).
+
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::sync::Arc;
+
+use sea_query::{Expr, ExprTrait, Query};
+
+use super::expr::{Assignment, Column, Expr as TypedCondition};
+use super::render::build_fixed;
+use super::select::Select;
+use super::write::{DeleteWhere, UpdateWhere};
+use crate::backend::{Backend, with_builder};
+use crate::error::{Error, Result};
+use crate::events::Operation;
+use crate::executor::{Executor, Job};
+use crate::model::{Key, Model, ModelMeta, ModelStatement};
+use crate::sqlite::{Conn, Stmt};
+
+/// The query methods of every [`Model`]: `User::find()`, `User::get(&db, 1)`,
+/// `user.insert(&db)`, ... Implemented for all models; in the prelude.
+pub trait ModelExt: Model {
+    /// A SELECT of all rows, to refine with `filter`, `order_by`, `limit`...
+    fn find() -> Select<Self, Self> {
+        Select::of()
+    }
+
+    /// The row with this primary key, or [`Error::NotFound`].
+    #[track_caller]
+    fn get<E: Executor>(db: &E, key: Self::Key) -> E::Output<'_, Get<Self>> {
+        db.run(Get { key, loc: Location::caller() })
+    }
+
+    /// Inserts this row. A generated (`Auto`) key is stored back into the
+    /// field; either way the row's key is returned.
+    #[track_caller]
+    fn insert<'a, E: Executor>(&'a mut self, db: &'a E) -> E::Output<'a, Insert<'a, Self>> {
+        db.run(Insert { row: self, loc: Location::caller() })
+    }
+
+    /// Inserts many rows with multi-row INSERTs, chunked under the backend's
+    /// bound-parameter limit; more than one chunk runs in a transaction, so
+    /// either all rows are inserted or none. Gives the number inserted.
+    /// Generated keys are not read back; use `insert` for that.
+    #[track_caller]
+    fn insert_many<'a, E: Executor>(db: &'a E, rows: &'a [Self]) -> E::Output<'a, InsertMany<'a, Self>> {
+        db.run(InsertMany { rows, loc: Location::caller() })
+    }
+
+    /// Writes every non-key column of this row, by key; [`Error::NotFound`]
+    /// if no row has the key.
+    #[track_caller]
+    fn update<'a, E: Executor>(&'a self, db: &'a E) -> E::Output<'a, UpdateRow<'a, Self>> {
+        db.run(UpdateRow { row: self, loc: Location::caller() })
+    }
+
+    /// Deletes this row, by key; [`Error::NotFound`] if no row has the key.
+    #[track_caller]
+    fn delete<'a, E: Executor>(&'a self, db: &'a E) -> E::Output<'a, DeleteRow<'a, Self>> {
+        db.run(DeleteRow { row: self, loc: Location::caller() })
+    }
+
+    /// Inserts this row, or on a conflict on `on`'s columns updates (or keeps)
+    /// the existing one. Where the backend has `RETURNING`, a generated key is
+    /// stored back.
+    #[track_caller]
+    fn upsert<'a, E: Executor>(&'a mut self, db: &'a E, on: OnConflict<Self>) -> E::Output<'a, Upsert<'a, Self>> {
+        db.run(Upsert { row: self, on, loc: Location::caller() })
+    }
+
+    /// An UPDATE of every row matching `filter`.
+    fn update_where(
+        filter: TypedCondition<Self>,
+        sets: impl IntoIterator<Item = Assignment<Self>>,
+    ) -> UpdateWhere<Self> {
+        UpdateWhere::new(Some(filter), sets)
+    }
+
+    /// A DELETE of every row matching `filter`.
+    fn delete_where(filter: TypedCondition<Self>) -> DeleteWhere<Self> {
+        DeleteWhere::new(Some(filter))
+    }
+}
+
+impl<M: Model> ModelExt for M {}
+
+fn insert_columns(meta: &ModelMeta) -> impl Iterator<Item = &'static str> + '_ {
+    meta.columns.iter().filter(|c| !c.auto_increment).map(|c| c.name)
+}
+
+fn key_filter(meta: &ModelMeta) -> Vec<Expr> {
+    meta.primary_key().map(|c| Expr::col((meta.table, c.name)).eq(0i64)).collect()
+}
+
+fn insert_sql(meta: &ModelMeta, rows: usize, backend: Backend) -> String {
+    let mut q = Query::insert();
+    q.into_table(meta.table);
+    let columns: Vec<&str> = insert_columns(meta).collect();
+    if columns.is_empty() {
+        q.or_default_values();
+    } else {
+        q.columns(columns.iter().copied());
+        for _ in 0..rows {
+            q.values_panic(columns.iter().map(|_| Expr::val(0i64)));
+        }
+    }
+    with_builder!(backend, |b| q.build(b)).0
+}
+
+fn model_sql<M: Model>(statement: ModelStatement, backend: Backend) -> &'static Arc<str> {
+    M::__sql_cache().get_or_build(statement, backend, || {
+        let meta = M::meta();
+        match statement {
+            ModelStatement::Get => {
+                let mut q = Query::select();
+                for c in meta.columns {
+                    q.column((meta.table, c.name));
+                }
+                q.from(meta.table);
+                for f in key_filter(meta) {
+                    q.and_where(f);
+                }
+                with_builder!(backend, |b| q.build(b)).0
+            }
+            ModelStatement::Insert => insert_sql(meta, 1, backend),
+            ModelStatement::Update => {
+                let mut q = Query::update();
+                q.table(meta.table);
+                for c in meta.columns.iter().filter(|c| !c.primary_key) {
+                    q.value(c.name, Expr::val(0i64));
+                }
+                for f in key_filter(meta) {
+                    q.and_where(f);
+                }
+                with_builder!(backend, |b| q.build(b)).0
+            }
+            ModelStatement::Delete => {
+                let mut q = Query::delete();
+                q.from_table(meta.table);
+                for f in key_filter(meta) {
+                    q.and_where(f);
+                }
+                with_builder!(backend, |b| q.build(b)).0
+            }
+        }
+    })
+}
+
+fn stmt<'q>(sql: &'q Arc<str>, operation: Operation, meta: &ModelMeta, loc: &'static Location<'static>) -> Stmt<'q> {
+    Stmt { sql, operation, table: Some(meta.table), loc }
+}
+
+/// Job of [`ModelExt::get`].
+#[doc(hidden)]
+pub struct Get<M: Model> {
+    key: M::Key,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model> Job for Get<M> {
+    type Out = M;
+    fn run(self, conn: &Conn) -> Result<M> {
+        let meta = M::meta();
+        let sql = model_sql::<M>(ModelStatement::Get, Backend::Sqlite);
+        let mut found = None;
+        conn.fetch(stmt(sql, Operation::Select, meta, self.loc), |b| self.key.bind_key(b), |m: M| found = Some(m))?;
+        found.ok_or_else(|| Error::not_found::<M>(Some(&self.key)))
+    }
+}
+
+/// Job of [`ModelExt::insert`].
+#[doc(hidden)]
+pub struct Insert<'a, M> {
+    row: &'a mut M,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model> Job for Insert<'_, M> {
+    type Out = M::Key;
+    fn run(self, conn: &Conn) -> Result<M::Key> {
+        let meta = M::meta();
+        let sql = model_sql::<M>(ModelStatement::Insert, Backend::Sqlite);
+        conn.execute(stmt(sql, Operation::Insert, meta, self.loc), |b| self.row.__bind_insert(b))?;
+        if meta.auto_column().is_some() {
+            self.row.__set_generated_key(conn.last_insert_rowid())?;
+        }
+        self.row.__key("insert")
+    }
+}
+
+/// Job of [`ModelExt::insert_many`].
+#[doc(hidden)]
+pub struct InsertMany<'a, M> {
+    rows: &'a [M],
+    loc: &'static Location<'static>,
+}
+
+/// Rows per multi-row INSERT at most: larger statements prepare slower
+/// without inserting faster.
+const MAX_ROWS_PER_INSERT: usize = 500;
+
+impl<M: Model> Job for InsertMany<'_, M> {
+    type Out = u64;
+    fn run(self, conn: &Conn) -> Result<u64> {
+        let meta = M::meta();
+        let columns = insert_columns(meta).count();
+        if self.rows.is_empty() {
+            return Ok(0);
+        }
+        // A model with only a generated key inserts `DEFAULT VALUES`, one row each.
+        let per_chunk =
+            if columns == 0 { 1 } else { (conn.max_params() / columns).clamp(1, MAX_ROWS_PER_INSERT) };
+        let insert_chunk = |chunk: &[M]| -> Result<u64> {
+            let key = [b'M' as usize, std::ptr::from_ref(meta) as usize, chunk.len()];
+            let sql = build_fixed(&key, Backend::Sqlite, || insert_sql(meta, chunk.len(), Backend::Sqlite));
+            conn.execute(stmt(&sql, Operation::Insert, meta, self.loc), |b| {
+                chunk.iter().try_for_each(|row| row.__bind_insert(b))
+            })
+        };
+        if self.rows.len() <= per_chunk {
+            return insert_chunk(self.rows);
+        }
+        crate::sqlite::run_transaction(conn, self.loc, |_| {
+            self.rows.chunks(per_chunk).map(insert_chunk).sum::<Result<u64>>()
+        })
+    }
+}
+
+/// Job of [`ModelExt::update`].
+#[doc(hidden)]
+pub struct UpdateRow<'a, M> {
+    row: &'a M,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model> Job for UpdateRow<'_, M> {
+    type Out = ();
+    fn run(self, conn: &Conn) -> Result<()> {
+        let meta = M::meta();
+        let key = self.row.__key("update")?;
+        let sql = model_sql::<M>(ModelStatement::Update, Backend::Sqlite);
+        let n = conn.execute(stmt(sql, Operation::Update, meta, self.loc), |b| {
+            self.row.__bind_update(b)?;
+            key.bind_key(b)
+        })?;
+        if n == 0 { Err(Error::not_found::<M>(Some(&key))) } else { Ok(()) }
+    }
+}
+
+/// Job of [`ModelExt::delete`].
+#[doc(hidden)]
+pub struct DeleteRow<'a, M> {
+    row: &'a M,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model> Job for DeleteRow<'_, M> {
+    type Out = ();
+    fn run(self, conn: &Conn) -> Result<()> {
+        let meta = M::meta();
+        let key = self.row.__key("delete")?;
+        let sql = model_sql::<M>(ModelStatement::Delete, Backend::Sqlite);
+        let n = conn.execute(stmt(sql, Operation::Delete, meta, self.loc), |b| key.bind_key(b))?;
+        if n == 0 { Err(Error::not_found::<M>(Some(&key))) } else { Ok(()) }
+    }
+}
+
+/// Columns of the model `M`: one [`Column`], or a tuple of them.
+pub trait Columns<M> {
+    #[doc(hidden)]
+    fn names(self, out: &mut Vec<&'static str>);
+}
+
+impl<M, T> Columns<M> for Column<M, T> {
+    fn names(self, out: &mut Vec<&'static str>) {
+        out.push(self.name());
+    }
+}
+
+macro_rules! tuple_columns {
+    ($($t:ident),+) => {
+        impl<M, $($t: Columns<M>),+> Columns<M> for ($($t,)+) {
+            #[allow(non_snake_case)]
+            fn names(self, out: &mut Vec<&'static str>) {
+                let ($($t,)+) = self;
+                $($t.names(out);)+
+            }
+        }
+    };
+}
+tuple_columns!(A);
+tuple_columns!(A, B);
+tuple_columns!(A, B, C);
+tuple_columns!(A, B, C, D);
+tuple_columns!(A, B, C, D, E);
+tuple_columns!(A, B, C, D, E, F);
+
+/// What an upsert does when the insert conflicts on `target` (a unique key).
+///
+/// ```
+/// use ormlet_core::OnConflict;
+/// # use ormlet_core::doc_models::User;
+/// // Update name and age of the existing row with the same email:
+/// let on = OnConflict::columns(User::EMAIL).update((User::NAME, User::AGE));
+/// // Keep the existing row untouched:
+/// let keep = OnConflict::columns(User::EMAIL).do_nothing();
+/// ```
+pub struct OnConflict<M> {
+    target: Vec<&'static str>,
+    update: Option<Vec<&'static str>>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> OnConflict<M> {
+    /// Conflicts on these columns (a unique index or the key). By default the
+    /// other non-key columns are updated from the new row.
+    pub fn columns(target: impl Columns<M>) -> Self {
+        let mut cols = Vec::new();
+        target.names(&mut cols);
+        let update = M::meta()
+            .columns
+            .iter()
+            .filter(|c| !c.primary_key && !cols.contains(&c.name))
+            .map(|c| c.name)
+            .collect();
+        OnConflict { target: cols, update: Some(update), _model: PhantomData }
+    }
+
+    /// Update only these columns from the new row.
+    pub fn update(mut self, columns: impl Columns<M>) -> Self {
+        let mut cols = Vec::new();
+        columns.names(&mut cols);
+        self.update = Some(cols);
+        self
+    }
+
+    /// Keep the existing row as it is.
+    pub fn do_nothing(mut self) -> Self {
+        self.update = None;
+        self
+    }
+
+    fn shape(&self, meta: &'static ModelMeta) -> Vec<usize> {
+        let mut key = vec![b'U' as usize, std::ptr::from_ref(meta) as usize, self.target.len()];
+        key.extend(self.target.iter().map(|c| c.as_ptr() as usize));
+        match &self.update {
+            None => key.push(usize::MAX),
+            Some(cols) => key.extend(cols.iter().map(|c| c.as_ptr() as usize)),
+        }
+        key
+    }
+
+    fn sql(&self, meta: &ModelMeta, returning_key: bool, backend: Backend) -> String {
+        let mut q = Query::insert();
+        q.into_table(meta.table);
+        let columns: Vec<&str> = insert_columns(meta).collect();
+        q.columns(columns.iter().copied());
+        q.values_panic(columns.iter().map(|_| Expr::val(0i64)));
+        let mut on = sea_query::OnConflict::columns(self.target.iter().copied());
+        match &self.update {
+            Some(cols) if !cols.is_empty() => on.update_columns(cols.iter().copied()),
+            _ => on.do_nothing(),
+        };
+        q.on_conflict(on);
+        if returning_key && let Some(auto) = meta.auto_column() {
+            q.returning_col(auto.name);
+        }
+        with_builder!(backend, |b| q.build(b)).0
+    }
+}
+
+/// Job of [`ModelExt::upsert`].
+#[doc(hidden)]
+pub struct Upsert<'a, M> {
+    row: &'a mut M,
+    on: OnConflict<M>,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model> Job for Upsert<'_, M> {
+    type Out = ();
+    fn run(self, conn: &Conn) -> Result<()> {
+        let meta = M::meta();
+        let backend = Backend::Sqlite;
+        let returning = meta.auto_column().is_some() && backend.supports_returning();
+        let sql = build_fixed(&self.on.shape(meta), backend, || self.on.sql(meta, returning, backend));
+        let s = stmt(&sql, Operation::Insert, meta, self.loc);
+        if returning {
+            let mut key = None;
+            conn.fetch(s, |b| self.row.__bind_insert(b), |k: i64| key = Some(k))?;
+            if let Some(k) = key {
+                self.row.__set_generated_key(k)?;
+            }
+        } else {
+            conn.execute(s, |b| self.row.__bind_insert(b))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,429 @@
+//! Typed expressions: what `User::AGE.gte(18)` builds.
+//!
+//! Every expression carries the model it reads (`Expr<User>`) and, through
+//! [`TypedExpr`], the Rust type of its value, so filters on the wrong model or
+//! with the wrong value type do not compile.
+
+use std::marker::PhantomData;
+
+use sea_query::Value;
+
+use super::ast::{AggFn, BinOp, Node, Projection};
+use crate::model::Model;
+use crate::row::FromRow;
+use crate::types::{FieldType, Nullable, Numeric, Operand, Textual};
+
+/// A boolean condition over the columns of `M` (or of a join, see [`Contains`]).
+pub struct Expr<M> {
+    pub(crate) node: Node,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Expr<M> {
+    fn clone(&self) -> Self {
+        Expr::new(self.node.clone())
+    }
+}
+
+impl<M> std::fmt::Debug for Expr<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.node.fmt(f)
+    }
+}
+
+impl<M> Expr<M> {
+    pub(crate) fn new(node: Node) -> Self {
+        Expr { node, _model: PhantomData }
+    }
+
+    /// Both conditions hold.
+    pub fn and(self, other: Expr<M>) -> Expr<M> {
+        Expr::new(Node::Binary(Box::new(self.node), BinOp::And, Box::new(other.node)))
+    }
+
+    /// Either condition holds.
+    pub fn or(self, other: Expr<M>) -> Expr<M> {
+        Expr::new(Node::Binary(Box::new(self.node), BinOp::Or, Box::new(other.node)))
+    }
+
+    /// The condition does not hold.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Expr<M> {
+        Expr::new(Node::Not(Box::new(self.node)))
+    }
+}
+
+impl<M> std::ops::Not for Expr<M> {
+    type Output = Expr<M>;
+    fn not(self) -> Expr<M> {
+        Expr::not(self)
+    }
+}
+
+/// A sort key: `User::NAME.asc()`.
+pub struct Order<M> {
+    pub(crate) node: Node,
+    pub(crate) asc: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+/// A value expression of the model `M` whose Rust type is `T`: a column, or an
+/// aggregate over one. The comparison methods take any [`Operand<T>`].
+pub trait TypedExpr<M, T>: Sized {
+    #[doc(hidden)]
+    fn into_node(self) -> ExprNode;
+
+    /// `self = value`
+    fn eq(self, value: impl Operand<T>) -> Expr<M> {
+        compare(self, BinOp::Eq, value)
+    }
+    /// `self <> value`
+    fn ne(self, value: impl Operand<T>) -> Expr<M> {
+        compare(self, BinOp::Ne, value)
+    }
+    /// `self < value`
+    fn lt(self, value: impl Operand<T>) -> Expr<M> {
+        compare(self, BinOp::Lt, value)
+    }
+    /// `self <= value`
+    fn le(self, value: impl Operand<T>) -> Expr<M> {
+        compare(self, BinOp::Le, value)
+    }
+    /// `self > value`
+    fn gt(self, value: impl Operand<T>) -> Expr<M> {
+        compare(self, BinOp::Gt, value)
+    }
+    /// `self >= value`
+    fn ge(self, value: impl Operand<T>) -> Expr<M> {
+        compare(self, BinOp::Ge, value)
+    }
+    /// Same as [`le`](TypedExpr::le), with sea-query's name.
+    fn lte(self, value: impl Operand<T>) -> Expr<M> {
+        self.le(value)
+    }
+    /// Same as [`ge`](TypedExpr::ge), with sea-query's name.
+    fn gte(self, value: impl Operand<T>) -> Expr<M> {
+        self.ge(value)
+    }
+    /// `self BETWEEN low AND high`
+    fn between(self, low: impl Operand<T>, high: impl Operand<T>) -> Expr<M> {
+        Expr::new(Node::Between {
+            expr: Box::new(self.into_node().0),
+            low: low.into_value(),
+            high: high.into_value(),
+            negated: false,
+        })
+    }
+    /// `self IN (...)`; an empty list matches nothing.
+    fn is_in<V: Operand<T>>(self, values: impl IntoIterator<Item = V>) -> Expr<M> {
+        in_list(self, values, false)
+    }
+    /// `self NOT IN (...)`; an empty list matches everything.
+    fn not_in<V: Operand<T>>(self, values: impl IntoIterator<Item = V>) -> Expr<M> {
+        in_list(self, values, true)
+    }
+    /// `self IN (SELECT ...)` over a one-column query of the same type.
+    fn in_subquery<S>(self, query: super::Select<S, T>) -> Expr<M> {
+        Expr::new(Node::InSubquery {
+            expr: Box::new(self.into_node().0),
+            query: Box::new(query.ast),
+            negated: false,
+        })
+    }
+    /// `self LIKE pattern` (text columns only).
+    fn like(self, pattern: impl Into<String>) -> Expr<M>
+    where
+        T: Textual,
+    {
+        Expr::new(Node::Binary(
+            Box::new(self.into_node().0),
+            BinOp::Like,
+            Box::new(Node::Value(Value::String(Some(pattern.into())))),
+        ))
+    }
+    /// `self NOT LIKE pattern` (text columns only).
+    fn not_like(self, pattern: impl Into<String>) -> Expr<M>
+    where
+        T: Textual,
+    {
+        Expr::new(Node::Binary(
+            Box::new(self.into_node().0),
+            BinOp::NotLike,
+            Box::new(Node::Value(Value::String(Some(pattern.into())))),
+        ))
+    }
+    /// `self IS NULL`
+    fn is_null(self) -> Expr<M> {
+        Expr::new(Node::IsNull { expr: Box::new(self.into_node().0), negated: false })
+    }
+    /// `self IS NOT NULL`
+    fn is_not_null(self) -> Expr<M> {
+        Expr::new(Node::IsNull { expr: Box::new(self.into_node().0), negated: true })
+    }
+    /// Ascending sort key.
+    fn asc(self) -> Order<M> {
+        Order { node: self.into_node().0, asc: true, _model: PhantomData }
+    }
+    /// Descending sort key.
+    fn desc(self) -> Order<M> {
+        Order { node: self.into_node().0, asc: false, _model: PhantomData }
+    }
+    /// `COUNT(self)`: non-NULL values.
+    fn count(self) -> Agg<M, i64> {
+        Agg::new(AggFn::Count, self)
+    }
+    /// `COUNT(DISTINCT self)`
+    fn count_distinct(self) -> Agg<M, i64> {
+        Agg::new(AggFn::CountDistinct, self)
+    }
+    /// `SUM(self)`: NULL over no rows.
+    fn sum(self) -> Agg<M, Option<T::Sum>>
+    where
+        T: Numeric,
+    {
+        Agg::new(AggFn::Sum, self)
+    }
+    /// `AVG(self)`: NULL over no rows.
+    fn avg(self) -> Agg<M, Option<f64>>
+    where
+        T: Numeric,
+    {
+        Agg::new(AggFn::Avg, self)
+    }
+    /// `MIN(self)`: NULL over no rows.
+    fn min(self) -> Agg<M, T::Opt>
+    where
+        T: Nullable,
+    {
+        Agg::new(AggFn::Min, self)
+    }
+    /// `MAX(self)`: NULL over no rows.
+    fn max(self) -> Agg<M, T::Opt>
+    where
+        T: Nullable,
+    {
+        Agg::new(AggFn::Max, self)
+    }
+}
+
+/// An expression tree node, opaque outside ormlet.
+#[doc(hidden)]
+pub struct ExprNode(pub(crate) Node);
+
+fn compare<M, T, E: TypedExpr<M, T>>(e: E, op: BinOp, value: impl Operand<T>) -> Expr<M> {
+    Expr::new(Node::Binary(Box::new(e.into_node().0), op, Box::new(Node::Value(value.into_value()))))
+}
+
+fn in_list<M, T, E: TypedExpr<M, T>, V: Operand<T>>(
+    e: E,
+    values: impl IntoIterator<Item = V>,
+    negated: bool,
+) -> Expr<M> {
+    Expr::new(Node::In {
+        expr: Box::new(e.into_node().0),
+        values: values.into_iter().map(Operand::into_value).collect(),
+        negated,
+    })
+}
+
+/// A typed column of the model `M` holding `T`; the derive generates one
+/// constant per field (`User::EMAIL: Column<User, String>`).
+pub struct Column<M, T> {
+    table: &'static str,
+    name: &'static str,
+    _type: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for Column<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, T> Copy for Column<M, T> {}
+
+impl<M, T> std::fmt::Debug for Column<M, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.table, self.name)
+    }
+}
+
+impl<M, T> Column<M, T> {
+    /// A column of `table` (used by the derive).
+    pub const fn new(table: &'static str, name: &'static str) -> Self {
+        Column { table, name, _type: PhantomData }
+    }
+
+    /// The column's name in the database.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The table's name.
+    pub const fn table(&self) -> &'static str {
+        self.table
+    }
+
+    pub(crate) fn node(&self) -> Node {
+        Node::Column { table: self.table, name: self.name }
+    }
+
+    /// `SET column = value`, for [`Model::update_where`](crate::Model::update_where).
+    pub fn set(self, value: impl Operand<T>) -> Assignment<M> {
+        Assignment { column: self.name, node: Node::Value(value.into_value()), _model: PhantomData }
+    }
+
+    /// The join condition `self = other` between two models' columns of one type.
+    pub fn equals<N>(self, other: Column<N, T>) -> JoinOn<M, N> {
+        JoinOn {
+            node: Node::Binary(Box::new(self.node()), BinOp::Eq, Box::new(other.node())),
+            _models: PhantomData,
+        }
+    }
+}
+
+impl<M, T: FieldType> TypedExpr<M, T> for Column<M, T> {
+    fn into_node(self) -> ExprNode {
+        ExprNode(self.node())
+    }
+}
+
+/// An aggregate over a column of `M`, with result type `T`.
+pub struct Agg<M, T> {
+    node: Node,
+    _type: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Agg<M, T> {
+    fn new<U, E: TypedExpr<M, U>>(f: AggFn, e: E) -> Self {
+        Agg { node: Node::Aggregate(f, Some(Box::new(e.into_node().0))), _type: PhantomData }
+    }
+
+}
+
+impl<M> Agg<M, i64> {
+    /// `COUNT(*)` over the rows of `M`.
+    pub fn count_all() -> Agg<M, i64> {
+        Agg { node: Node::Aggregate(AggFn::Count, None), _type: PhantomData }
+    }
+}
+
+impl<M, T> TypedExpr<M, T> for Agg<M, T> {
+    fn into_node(self) -> ExprNode {
+        ExprNode(self.node)
+    }
+}
+
+/// `COUNT(*)` over the rows of `M`: `count_all::<User>()`.
+pub fn count_all<M: Model>() -> Agg<M, i64> {
+    Agg::count_all()
+}
+
+/// One `SET column = value` of an update.
+pub struct Assignment<M> {
+    pub(crate) column: &'static str,
+    pub(crate) node: Node,
+    _model: PhantomData<fn() -> M>,
+}
+
+/// A join condition between the models `M` and `N`, from [`Column::equals`].
+pub struct JoinOn<M, N> {
+    pub(crate) node: Node,
+    _models: PhantomData<fn() -> (M, N)>,
+}
+
+/// `EXISTS (query)`
+pub fn exists<M, S, R>(query: super::Select<S, R>) -> Expr<M> {
+    Expr::new(Node::Exists { query: Box::new(query.ast), negated: false })
+}
+
+/// `NOT EXISTS (query)`
+pub fn not_exists<M, S, R>(query: super::Select<S, R>) -> Expr<M> {
+    Expr::new(Node::Exists { query: Box::new(query.ast), negated: true })
+}
+
+/// Proves that a query over `Self` (a model, or a join of models) may use
+/// columns of `M`. `I` is an index inferred by the compiler; never name it.
+#[diagnostic::on_unimplemented(
+    message = "a column of `{M}` cannot be used in a query over `{Self}`",
+    label = "this expression reads `{M}`, which the query does not select from",
+    note = "filters, orders and selections may only use columns of the queried model or of a joined one"
+)]
+pub trait Contains<M, I> {}
+
+/// Index types for [`Contains`].
+#[doc(hidden)]
+pub mod index {
+    /// The query's own model.
+    pub struct Root;
+    /// The left model of a join.
+    pub struct Left;
+    /// The right model of a join.
+    pub struct Right;
+}
+
+impl<M: Model> Contains<M, index::Root> for M {}
+impl<A: Model, B: Model> Contains<A, index::Left> for (A, B) {}
+impl<A: Model, B: Model> Contains<B, index::Right> for (A, B) {}
+
+/// What `select(...)` accepts: a column, an aggregate, or a tuple of them, all
+/// of models the query reads. `Row` is what each result row decodes into.
+pub trait Selection<S, I> {
+    /// The decoded row type.
+    type Row: FromRow;
+    #[doc(hidden)]
+    fn project(self, out: &mut ProjectionList);
+}
+
+/// The SELECT list under construction, opaque outside ormlet.
+#[doc(hidden)]
+pub struct ProjectionList(pub(crate) Vec<Projection>);
+
+impl<S, M, T, I> Selection<S, I> for Column<M, T>
+where
+    S: Contains<M, I>,
+    T: FieldType + FromRow,
+{
+    type Row = T;
+    fn project(self, out: &mut ProjectionList) {
+        out.0.push(Projection::Expr(self.node()));
+    }
+}
+
+impl<S, M, T, I> Selection<S, I> for Agg<M, T>
+where
+    S: Contains<M, I>,
+    T: FromRow,
+{
+    type Row = T;
+    fn project(self, out: &mut ProjectionList) {
+        out.0.push(Projection::Expr(self.node));
+    }
+}
+
+macro_rules! tuple_selection {
+    ($($t:ident $i:ident),+) => {
+        impl<S, $($t, $i),+> Selection<S, ($($i,)+)> for ($($t,)+)
+        where
+            $($t: Selection<S, $i>),+
+        {
+            type Row = ($($t::Row,)+);
+            #[allow(non_snake_case)]
+            fn project(self, out: &mut ProjectionList) {
+                let ($($t,)+) = self;
+                $($t.project(out);)+
+            }
+        }
+    };
+}
+tuple_selection!(A IA);
+tuple_selection!(A IA, B IB);
+tuple_selection!(A IA, B IB, C IC);
+tuple_selection!(A IA, B IB, C IC, D ID);
+tuple_selection!(A IA, B IB, C IC, D ID, E IE);
+tuple_selection!(A IA, B IB, C IC, D ID, E IE, F IF);
+
+impl<M> Order<M> {
+    pub(crate) fn into_parts(self) -> (Node, bool) {
+        (self.node, self.asc)
+    }
+}

@@ -1,0 +1,21 @@
+//! The typed query builder: pure (it builds a tree, runs nothing), rendered
+//! through sea-query, cached per shape.
+
+mod ast;
+mod crud;
+mod expr;
+pub(crate) mod jobs;
+mod raw;
+mod render;
+mod select;
+mod write;
+
+pub use crud::{Columns, DeleteRow, Get, Insert, InsertMany, ModelExt, OnConflict, UpdateRow, Upsert};
+pub use expr::{
+    Agg, Assignment, Column, Contains, Expr, ExprNode, JoinOn, Order, ProjectionList, Selection, TypedExpr,
+    count_all, exists, index, not_exists,
+};
+pub use jobs::{Execute, FetchAll, FetchExists, FetchOne, FetchOptional};
+pub use raw::Raw;
+pub use select::Select;
+pub use write::{DeleteWhere, UpdateWhere};

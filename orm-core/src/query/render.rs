@@ -1,0 +1,338 @@
+//! Lowering the query tree to sea-query, once per shape and backend.
+//!
+//! Building and rendering a sea-query statement costs more than a whole
+//! single-row SQLite lookup, so rendered SQL is cached by the tree's shape.
+//! On a miss the tree is lowered with *marker* values (`MARK + i` for the i-th
+//! value in walk order); the values sea-query hands back name, in placeholder
+//! order, which of ours goes where. On a hit, our values are laid out in that
+//! order without touching sea-query at all.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+use sea_query::{
+    Asterisk, BinOper, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnOper, Value,
+};
+
+use super::ast::{AggFn, BinOp, DeleteAst, JoinKind, Node, Projection, SelectAst, UpdateAst, Walker};
+use crate::backend::{Backend, with_builder};
+
+/// SQL ready to run: text plus values in placeholder order.
+#[derive(Debug, Clone)]
+pub(crate) struct Built {
+    pub sql: Arc<str>,
+    pub values: Vec<Value>,
+}
+
+const MARK: i64 = 0x4F52_4D4C_0000_0000;
+/// Cached shapes per thread; past this the cache starts over (bounded memory).
+const CACHE_CAP: usize = 4096;
+
+#[derive(Debug)]
+enum Slot {
+    Ours(usize),
+    Fixed(Value),
+}
+
+#[derive(Debug)]
+struct Rendered {
+    sql: Arc<str>,
+    /// `None` when sea-query's placeholder order is our walk order.
+    order: Option<Box<[Slot]>>,
+}
+
+impl Rendered {
+    fn new(sql: String, sea_values: Vec<Value>) -> Self {
+        let slots: Vec<Slot> = sea_values
+            .into_iter()
+            .map(|v| match v {
+                Value::BigInt(Some(x)) if x >= MARK => Slot::Ours((x - MARK) as usize),
+                Value::BigUnsigned(Some(x)) if x >= MARK as u64 => Slot::Ours((x - MARK as u64) as usize),
+                other => Slot::Fixed(other),
+            })
+            .collect();
+        let identity = slots.iter().enumerate().all(|(i, s)| matches!(s, Slot::Ours(j) if *j == i));
+        Rendered { sql: Arc::from(sql), order: (!identity).then(|| slots.into_boxed_slice()) }
+    }
+
+    fn apply(&self, values: Vec<Value>) -> Built {
+        let values = match &self.order {
+            None => values,
+            Some(slots) => slots
+                .iter()
+                .map(|s| match s {
+                    Slot::Ours(i) => values.get(*i).cloned().unwrap_or(Value::Int(None)),
+                    Slot::Fixed(v) => v.clone(),
+                })
+                .collect(),
+        };
+        Built { sql: self.sql.clone(), values }
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<FxHashMap<Box<[u8]>, Rendered>> = RefCell::default();
+    static SHAPE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A statement tree that can be walked (shape + values) and lowered.
+pub(crate) trait Lower {
+    fn walk<F: FnMut(&mut Value)>(&mut self, w: &mut Walker<'_, F>);
+    fn render(&self, backend: Backend) -> (String, Vec<Value>);
+}
+
+/// Renders `stmt` for `backend`, from the cache when its shape was seen before.
+pub(crate) fn build<S: Lower>(mut stmt: S, backend: Backend) -> Built {
+    let mut values = Vec::new();
+    SHAPE.with_borrow_mut(|shape| {
+        shape.clear();
+        shape.push(backend as u8);
+        let mut w = Walker { shape, value: |v: &mut Value| values.push(std::mem::replace(v, Value::Int(None))) };
+        stmt.walk(&mut w);
+        CACHE.with_borrow_mut(|cache| {
+            if let Some(r) = cache.get(&shape[..]) {
+                return r.apply(values);
+            }
+            let (sql, sea_values) = stmt.render(backend);
+            let r = Rendered::new(sql, sea_values);
+            let built = r.apply(values);
+            if cache.len() >= CACHE_CAP {
+                cache.clear();
+            }
+            cache.insert(shape[..].into(), r);
+            built
+        })
+    })
+}
+
+/// Caches SQL for a statement whose shape the caller states (`key`) and whose
+/// values the caller binds itself in placeholder order (inserts, upserts).
+pub(crate) fn build_fixed(key: &[usize], backend: Backend, render: impl FnOnce() -> String) -> Arc<str> {
+    SHAPE.with_borrow_mut(|shape| {
+        shape.clear();
+        shape.push(backend as u8);
+        shape.push(b'X');
+        for k in key {
+            shape.extend_from_slice(&k.to_le_bytes());
+        }
+        CACHE.with_borrow_mut(|cache| {
+            if let Some(r) = cache.get(&shape[..]) {
+                return r.sql.clone();
+            }
+            let sql: Arc<str> = Arc::from(render());
+            if cache.len() >= CACHE_CAP {
+                cache.clear();
+            }
+            cache.insert(shape[..].into(), Rendered { sql: sql.clone(), order: None });
+            sql
+        })
+    })
+}
+
+/// Lowers trees to sea-query, numbering values in walk order.
+#[derive(Default)]
+pub(crate) struct Lowering {
+    next: i64,
+}
+
+impl Lowering {
+    fn marker(&mut self) -> i64 {
+        let m = MARK + self.next;
+        self.next += 1;
+        m
+    }
+
+    fn value(&mut self) -> Expr {
+        Expr::val(self.marker())
+    }
+
+    pub(crate) fn node(&mut self, n: &Node) -> Expr {
+        match n {
+            Node::Column { table, name } => Expr::col((*table, *name)),
+            Node::Value(_) => self.value(),
+            Node::Binary(l, op, r) => {
+                let l = self.node(l);
+                let r = self.node(r);
+                let op = match op {
+                    BinOp::Eq => BinOper::Equal,
+                    BinOp::Ne => BinOper::NotEqual,
+                    BinOp::Lt => BinOper::SmallerThan,
+                    BinOp::Le => BinOper::SmallerThanOrEqual,
+                    BinOp::Gt => BinOper::GreaterThan,
+                    BinOp::Ge => BinOper::GreaterThanOrEqual,
+                    BinOp::Like => BinOper::Like,
+                    BinOp::NotLike => BinOper::NotLike,
+                    BinOp::And => BinOper::And,
+                    BinOp::Or => BinOper::Or,
+                };
+                Expr::Binary(Box::new(l), op, Box::new(r))
+            }
+            Node::Not(e) => Expr::Unary(UnOper::Not, Box::new(self.node(e))),
+            Node::IsNull { expr, negated } => {
+                let e = self.node(expr);
+                if *negated { e.is_not_null() } else { e.is_null() }
+            }
+            Node::In { expr, values, negated } => {
+                let e = self.node(expr);
+                if values.is_empty() {
+                    // `x IN ()` is not valid SQL everywhere; it is simply false.
+                    return Expr::cust(if *negated { "1 = 1" } else { "1 = 0" });
+                }
+                let vals: Vec<Expr> = values.iter().map(|_| self.value()).collect();
+                if *negated { e.is_not_in(vals) } else { e.is_in(vals) }
+            }
+            Node::Between { expr, negated, .. } => {
+                let e = self.node(expr);
+                let (lo, hi) = (self.value(), self.value());
+                if *negated { e.not_between(lo, hi) } else { e.between(lo, hi) }
+            }
+            Node::Aggregate(f, arg) => {
+                let a = match arg {
+                    Some(a) => self.node(a),
+                    None => Expr::col(Asterisk),
+                };
+                Expr::from(match f {
+                    AggFn::Count => Func::count(a),
+                    AggFn::CountDistinct => Func::count_distinct(a),
+                    AggFn::Sum => Func::sum(a),
+                    AggFn::Avg => Func::avg(a),
+                    AggFn::Min => Func::min(a),
+                    AggFn::Max => Func::max(a),
+                })
+            }
+            Node::InSubquery { expr, query, negated } => {
+                let e = self.node(expr);
+                let q = self.select(query);
+                if *negated { e.not_in_subquery(q) } else { e.in_subquery(q) }
+            }
+            Node::Exists { query, negated } => {
+                let e = Expr::exists(self.select(query));
+                if *negated { e.not() } else { e }
+            }
+        }
+    }
+
+    pub(crate) fn select(&mut self, q: &SelectAst) -> SelectStatement {
+        let mut s = Query::select();
+        if q.distinct {
+            s.distinct();
+        }
+        for p in &q.projection {
+            match p {
+                Projection::Model(m) => {
+                    for c in m.columns {
+                        s.column((m.table, c.name));
+                    }
+                }
+                Projection::Expr(e) => {
+                    let e = self.node(e);
+                    s.expr(e);
+                }
+            }
+        }
+        s.from(q.from.table);
+        for j in &q.joins {
+            let kind = match j.kind {
+                JoinKind::Inner => JoinType::InnerJoin,
+                JoinKind::Left => JoinType::LeftJoin,
+            };
+            let on = self.node(&j.on);
+            s.join(kind, j.model.table, on);
+        }
+        if let Some(f) = &q.filter {
+            let f = self.node(f);
+            s.and_where(f);
+        }
+        for g in &q.group_by {
+            let g = self.node(g);
+            s.add_group_by([g]);
+        }
+        if let Some(h) = &q.having {
+            let h = self.node(h);
+            s.and_having(h);
+        }
+        for (o, asc) in &q.order_by {
+            let o = self.node(o);
+            s.order_by_expr(o, if *asc { Order::Asc } else { Order::Desc });
+        }
+        if q.limit.is_some() {
+            s.limit(self.marker() as u64);
+        }
+        if q.offset.is_some() {
+            s.offset(self.marker() as u64);
+        }
+        s
+    }
+}
+
+impl Lower for SelectAst {
+    fn walk<F: FnMut(&mut Value)>(&mut self, w: &mut Walker<'_, F>) {
+        w.select(self);
+    }
+    fn render(&self, backend: Backend) -> (String, Vec<Value>) {
+        let s = Lowering::default().select(self);
+        let (sql, values) = with_builder!(backend, |b| s.build(b));
+        (sql, values.0)
+    }
+}
+
+/// `SELECT COUNT(*) FROM (<query>)`: counting a query with LIMIT, DISTINCT or GROUP BY.
+pub(crate) struct CountOf(pub SelectAst);
+
+impl Lower for CountOf {
+    fn walk<F: FnMut(&mut Value)>(&mut self, w: &mut Walker<'_, F>) {
+        w.shape.push(b'#');
+        w.select(&mut self.0);
+    }
+    fn render(&self, backend: Backend) -> (String, Vec<Value>) {
+        let inner = Lowering::default().select(&self.0);
+        let s = Query::select().expr(Func::count(Expr::col(Asterisk))).from_subquery(inner, "ormlet_count").to_owned();
+        let (sql, values) = with_builder!(backend, |b| s.build(b));
+        (sql, values.0)
+    }
+}
+
+impl Lower for UpdateAst {
+    fn walk<F: FnMut(&mut Value)>(&mut self, w: &mut Walker<'_, F>) {
+        w.update(self);
+    }
+    fn render(&self, backend: Backend) -> (String, Vec<Value>) {
+        let mut l = Lowering::default();
+        let mut u = Query::update();
+        u.table(self.table.table);
+        for (col, e) in &self.sets {
+            let e = l.node(e);
+            u.value(*col, e);
+        }
+        if let Some(f) = &self.filter {
+            let f = l.node(f);
+            u.and_where(f);
+        }
+        if self.returning {
+            u.returning(Query::returning().columns(self.table.columns.iter().map(|c| c.name)));
+        }
+        let (sql, values) = with_builder!(backend, |b| u.build(b));
+        (sql, values.0)
+    }
+}
+
+impl Lower for DeleteAst {
+    fn walk<F: FnMut(&mut Value)>(&mut self, w: &mut Walker<'_, F>) {
+        w.delete(self);
+    }
+    fn render(&self, backend: Backend) -> (String, Vec<Value>) {
+        let mut l = Lowering::default();
+        let mut d = Query::delete();
+        d.from_table(self.table.table);
+        if let Some(f) = &self.filter {
+            let f = l.node(f);
+            d.and_where(f);
+        }
+        if self.returning {
+            d.returning(Query::returning().columns(self.table.columns.iter().map(|c| c.name)));
+        }
+        let (sql, values) = with_builder!(backend, |b| d.build(b));
+        (sql, values.0)
+    }
+}

@@ -1,0 +1,236 @@
+//! `Select`: the typed, pure SELECT builder.
+
+use std::marker::PhantomData;
+use std::panic::Location;
+
+use super::ast::{JoinKind, Node, Projection, SelectAst};
+use super::expr::{Contains, Expr, JoinOn, Order, ProjectionList, Selection, TypedExpr};
+use super::jobs::{FetchAll, FetchExists, FetchOne, FetchOptional, Source};
+use super::render::{self, CountOf};
+use crate::backend::Backend;
+use crate::executor::Executor;
+use crate::model::Model;
+use crate::row::FromRow;
+
+/// A SELECT over `S` (a model, or a join of two) whose rows decode into `R`.
+///
+/// Building runs nothing; a terminal method (`all`, `first`, `one`, `count`,
+/// `exists`) runs it on an executor.
+///
+/// ```
+/// use ormlet_core::{prelude::*, Backend};
+/// # use ormlet_core::doc_models::User;
+/// let q = User::find()
+///     .filter(User::AGE.gte(18).and(User::NAME.like("A%")))
+///     .order_by(User::NAME.asc())
+///     .limit(20);
+/// assert_eq!(
+///     q.to_sql(Backend::Sqlite).0,
+///     r#"SELECT "users"."id", "users"."email", "users"."name", "users"."age" FROM "users" WHERE "users"."age" >= ? AND "users"."name" LIKE ? ORDER BY "users"."name" ASC LIMIT ?"#
+/// );
+/// assert_eq!(
+///     q.to_sql(Backend::Postgres).0,
+///     r#"SELECT "users"."id", "users"."email", "users"."name", "users"."age" FROM "users" WHERE "users"."age" >= $1 AND "users"."name" LIKE $2 ORDER BY "users"."name" ASC LIMIT $3"#
+/// );
+/// assert_eq!(
+///     q.to_sql(Backend::MySql).0,
+///     "SELECT `users`.`id`, `users`.`email`, `users`.`name`, `users`.`age` FROM `users` WHERE `users`.`age` >= ? AND `users`.`name` LIKE ? ORDER BY `users`.`name` ASC LIMIT ?"
+/// );
+/// ```
+#[must_use = "a query does nothing until a terminal method such as `.all(&db)` runs it"]
+pub struct Select<S, R> {
+    pub(crate) ast: SelectAst,
+    _types: PhantomData<fn() -> (S, R)>,
+}
+
+impl<S, R> Clone for Select<S, R> {
+    fn clone(&self) -> Self {
+        Select::from_ast(self.ast.clone())
+    }
+}
+
+impl<S, R> std::fmt::Debug for Select<S, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Select").field(&self.to_sql(Backend::Sqlite).0).finish()
+    }
+}
+
+impl<M: Model> Select<M, M> {
+    /// All rows of `M` (what `M::find()` returns).
+    pub fn of() -> Self {
+        Select::from_ast(SelectAst::new(M::meta()))
+    }
+}
+
+impl<S, R> Select<S, R> {
+    fn from_ast(ast: SelectAst) -> Self {
+        Select { ast, _types: PhantomData }
+    }
+
+    fn retype<R2>(self) -> Select<S, R2> {
+        Select::from_ast(self.ast)
+    }
+
+    /// Adds a condition; several `filter` calls are ANDed.
+    pub fn filter<F, I>(mut self, condition: Expr<F>) -> Self
+    where
+        S: Contains<F, I>,
+    {
+        self.ast.filter = Some(match self.ast.filter.take() {
+            None => condition.node,
+            Some(prev) => Node::Binary(Box::new(prev), super::ast::BinOp::And, Box::new(condition.node)),
+        });
+        self
+    }
+
+    /// Adds a sort key; earlier keys sort first.
+    pub fn order_by<F, I>(mut self, order: Order<F>) -> Self
+    where
+        S: Contains<F, I>,
+    {
+        self.ast.order_by.push(order.into_parts());
+        self
+    }
+
+    /// At most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.ast.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.ast.offset = Some(n);
+        self
+    }
+
+    /// Page `page` (from 1) of `per_page` rows: LIMIT and OFFSET. Order the
+    /// query for pages to be stable.
+    pub fn page(self, page: u64, per_page: u64) -> Self {
+        let offset = page.saturating_sub(1).saturating_mul(per_page);
+        self.limit(per_page).offset(offset)
+    }
+
+    /// `SELECT DISTINCT`.
+    pub fn distinct(mut self) -> Self {
+        self.ast.distinct = true;
+        self
+    }
+
+    /// Selects columns or aggregates instead of whole models; rows decode
+    /// into the matching tuple (`(i64, String)` for `(User::ID, User::NAME)`).
+    pub fn select<C: Selection<S, I>, I>(mut self, columns: C) -> Select<S, C::Row> {
+        let mut list = ProjectionList(Vec::new());
+        columns.project(&mut list);
+        self.ast.projection = list.0;
+        self.retype()
+    }
+
+    /// Decodes rows into another [`FromRow`] type with the same columns in the
+    /// same order, e.g. a `#[derive(FromRow)]` struct after `select(...)`.
+    pub fn into_row<T: FromRow>(self) -> Select<S, T> {
+        self.retype()
+    }
+
+    /// `GROUP BY` an expression of the query's models.
+    pub fn group_by<F, T, I>(mut self, expr: impl TypedExpr<F, T>) -> Self
+    where
+        S: Contains<F, I>,
+    {
+        self.ast.group_by.push(expr.into_node().0);
+        self
+    }
+
+    /// `HAVING` condition, usually over aggregates; several calls are ANDed.
+    pub fn having<F, I>(mut self, condition: Expr<F>) -> Self
+    where
+        S: Contains<F, I>,
+    {
+        self.ast.having = Some(match self.ast.having.take() {
+            None => condition.node,
+            Some(prev) => Node::Binary(Box::new(prev), super::ast::BinOp::And, Box::new(condition.node)),
+        });
+        self
+    }
+
+    /// The SQL and values this query runs as on `backend` (pure; for tests,
+    /// logs and `EXPLAIN`).
+    pub fn to_sql(&self, backend: Backend) -> (String, Vec<sea_query::Value>) {
+        let b = render::build(self.ast.clone(), backend);
+        (b.sql.to_string(), b.values)
+    }
+
+    /// Every row.
+    #[track_caller]
+    pub fn all<E: Executor>(self, db: &E) -> E::Output<'_, FetchAll<R>>
+    where
+        R: FromRow + Send,
+    {
+        db.run(FetchAll { source: Source::Select(self.ast), loc: Location::caller(), _row: PhantomData })
+    }
+
+    /// The first row, or `None` (adds `LIMIT 1`).
+    #[track_caller]
+    pub fn first<E: Executor>(self, db: &E) -> E::Output<'_, FetchOptional<R>>
+    where
+        R: FromRow + Send,
+    {
+        let q = self.limit(1);
+        db.run(FetchOptional { source: Source::Select(q.ast), loc: Location::caller(), _row: PhantomData })
+    }
+
+    /// The first row, or [`Error::NotFound`](crate::Error::NotFound).
+    #[track_caller]
+    pub fn one<E: Executor>(self, db: &E) -> E::Output<'_, FetchOne<R>>
+    where
+        R: FromRow + Send,
+    {
+        let q = self.limit(1);
+        let model = q.ast.from.name;
+        db.run(FetchOne { source: Source::Select(q.ast), model, loc: Location::caller(), _row: PhantomData })
+    }
+
+    /// The number of rows the query returns.
+    #[track_caller]
+    pub fn count<E: Executor>(mut self, db: &E) -> E::Output<'_, FetchOne<i64>> {
+        let model = self.ast.from.name;
+        let q = &mut self.ast;
+        let source = if q.limit.is_some() || q.offset.is_some() || q.distinct || !q.group_by.is_empty() {
+            Source::Count(CountOf(self.ast))
+        } else {
+            q.order_by.clear();
+            q.projection = vec![Projection::Expr(Node::Aggregate(super::ast::AggFn::Count, None))];
+            Source::Select(self.ast)
+        };
+        db.run(FetchOne { source, model, loc: Location::caller(), _row: PhantomData })
+    }
+
+    /// Whether the query returns any row (reads at most one).
+    #[track_caller]
+    pub fn exists<E: Executor>(mut self, db: &E) -> E::Output<'_, FetchExists> {
+        let from = self.ast.from;
+        let first = from.columns.first().map_or("rowid", |c| c.name);
+        self.ast.projection = vec![Projection::Expr(Node::Column { table: from.table, name: first })];
+        self.ast.order_by.clear();
+        self.ast.limit = Some(1);
+        db.run(FetchExists { source: Source::Select(self.ast), loc: Location::caller() })
+    }
+}
+
+impl<M: Model, R> Select<M, R> {
+    /// `INNER JOIN N ON ...`: rows become `(R, N)`.
+    pub fn inner_join<N: Model>(self, on: JoinOn<M, N>) -> Select<(M, N), (R, N)> {
+        self.join(JoinKind::Inner, on)
+    }
+
+    /// `LEFT JOIN N ON ...`: rows become `(R, Option<N>)`.
+    pub fn left_join<N: Model>(self, on: JoinOn<M, N>) -> Select<(M, N), (R, Option<N>)> {
+        self.join(JoinKind::Left, on)
+    }
+
+    fn join<N: Model, S2, R2>(mut self, kind: JoinKind, on: JoinOn<M, N>) -> Select<S2, R2> {
+        self.ast.joins.push(super::ast::Join { kind, model: N::meta(), on: on.node });
+        self.ast.projection.push(Projection::Model(N::meta()));
+        Select::from_ast(self.ast)
+    }
+}

@@ -1,0 +1,94 @@
+//! Binding values to a SQLite statement.
+
+use rusqlite::types::{ToSqlOutput, Value as SqliteValue, ValueRef};
+use sea_query::Value;
+
+use super::error::from_sqlite;
+use crate::error::{Error, Result};
+use crate::model::Binder;
+use crate::types::FieldType;
+
+/// Binds values to consecutive placeholders of one statement.
+pub struct SqliteBinder<'s, 'c> {
+    stmt: &'s mut rusqlite::Statement<'c>,
+    index: usize,
+    record: Option<&'s mut Vec<Value>>,
+}
+
+impl<'s, 'c> SqliteBinder<'s, 'c> {
+    pub(crate) fn new(stmt: &'s mut rusqlite::Statement<'c>, record: Option<&'s mut Vec<Value>>) -> Self {
+        SqliteBinder { stmt, index: 0, record }
+    }
+
+    fn put(&mut self, out: ToSqlOutput<'_>) -> Result<()> {
+        self.index += 1;
+        self.stmt.raw_bind_parameter(self.index, out).map_err(|e| from_sqlite(e, "<bind>"))
+    }
+
+    /// Binds sea-query values (filters, raw parameters) in order.
+    pub(crate) fn bind_values(&mut self, values: &[Value]) -> Result<()> {
+        for (i, v) in values.iter().enumerate() {
+            let out = value_to_sqlite(v).map_err(|reason| Error::InvalidValue { column: format!("parameter {}", i + 1), reason })?;
+            self.put(out)?;
+            if let Some(r) = &mut self.record {
+                r.push(v.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Binder for SqliteBinder<'_, '_> {
+    #[inline]
+    fn bind<T: FieldType>(&mut self, value: &T, column: &'static str) -> Result<()> {
+        let out = value.to_sqlite().map_err(|reason| Error::InvalidValue { column: column.to_owned(), reason })?;
+        self.put(out)?;
+        if let Some(r) = &mut self.record {
+            r.push(value.to_value());
+        }
+        Ok(())
+    }
+}
+
+fn opt<'a, T: FieldType>(v: &'a Option<T>) -> Result<ToSqlOutput<'a>, String> {
+    FieldType::to_sqlite(v)
+}
+
+/// A sea-query value as SQLite stores it (the same encoding as [`FieldType`]).
+pub(crate) fn value_to_sqlite(v: &Value) -> Result<ToSqlOutput<'_>, String> {
+    match v {
+        Value::Bool(b) => opt(b),
+        Value::TinyInt(i) => opt(i),
+        Value::SmallInt(i) => opt(i),
+        Value::Int(i) => opt(i),
+        Value::BigInt(i) => opt(i),
+        Value::TinyUnsigned(i) => opt(i),
+        Value::SmallUnsigned(i) => opt(i),
+        Value::Unsigned(i) => opt(i),
+        Value::BigUnsigned(i) => opt(i),
+        Value::Float(f) => opt(f),
+        Value::Double(f) => opt(f),
+        Value::String(s) => opt(s),
+        Value::Char(c) => Ok(match c {
+            Some(c) => ToSqlOutput::Owned(SqliteValue::Text(c.to_string())),
+            None => ToSqlOutput::Borrowed(ValueRef::Null),
+        }),
+        Value::Bytes(b) => opt(b),
+        #[cfg(feature = "json")]
+        Value::Json(j) => Ok(match j {
+            Some(j) => ToSqlOutput::Owned(SqliteValue::Text(j.to_string())),
+            None => ToSqlOutput::Borrowed(ValueRef::Null),
+        }),
+        #[cfg(feature = "chrono")]
+        Value::ChronoDate(d) => opt(d),
+        #[cfg(feature = "chrono")]
+        Value::ChronoTime(t) => opt(t),
+        #[cfg(feature = "chrono")]
+        Value::ChronoDateTime(t) => opt(t),
+        #[cfg(feature = "chrono")]
+        Value::ChronoDateTimeUtc(t) => opt(t),
+        #[cfg(feature = "uuid")]
+        Value::Uuid(u) => opt(u),
+        other => Err(format!("values of this kind are not supported on SQLite: {other:?}")),
+    }
+}

@@ -1,0 +1,226 @@
+//! One SQLite connection: runs statements, binds, decodes, emits events.
+
+use std::cell::Cell;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rusqlite::types::ValueRef;
+use sea_query::Value;
+
+use super::bind::SqliteBinder;
+use super::error::from_sqlite;
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::events::{self, Operation, QueryEvent};
+use crate::row::{FromRow, RowReader};
+use crate::types::FieldType;
+
+/// A SQLite connection owned by a [`Db`](super::Db). Jobs run on it.
+pub struct Conn {
+    raw: rusqlite::Connection,
+    depth: Cell<u32>,
+    max_params: usize,
+}
+
+/// What the executor needs to know of a statement besides its values.
+pub(crate) struct Stmt<'q> {
+    pub sql: &'q Arc<str>,
+    pub operation: Operation,
+    pub table: Option<&'static str>,
+    pub loc: &'static Location<'static>,
+}
+
+impl Conn {
+    pub(crate) fn new(raw: rusqlite::Connection) -> Self {
+        let max_params = usize::try_from(raw.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).unwrap_or(999))
+            .unwrap_or(999)
+            .max(1);
+        Conn { raw, depth: Cell::new(0), max_params }
+    }
+
+    /// The rusqlite connection, for what ormlet does not cover. Queries run
+    /// on it directly are not profiled.
+    pub fn rusqlite(&self) -> &rusqlite::Connection {
+        &self.raw
+    }
+
+    /// The most bound parameters one statement may have.
+    pub(crate) fn max_params(&self) -> usize {
+        self.max_params
+    }
+
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth.get()
+    }
+
+    pub(crate) fn set_depth(&self, depth: u32) {
+        self.depth.set(depth);
+    }
+
+    pub(crate) fn last_insert_rowid(&self) -> i64 {
+        self.raw.last_insert_rowid()
+    }
+
+    /// Runs a statement: prepare (cached), bind, `exec`, then report the event
+    /// to the current profiling scope, if any.
+    pub(crate) fn run<T>(
+        &self,
+        s: Stmt<'_>,
+        bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
+        exec: impl FnOnce(&mut rusqlite::Statement<'_>, &str) -> Result<(T, u64)>,
+    ) -> Result<T> {
+        let Some(sink) = events::current_sink() else {
+            return self.run_inner(s.sql, None, bind, exec).map(|(t, _)| t);
+        };
+        let started = Instant::now();
+        let mut values = Vec::new();
+        let result = self.run_inner(s.sql, Some(&mut values), bind, exec);
+        let duration = started.elapsed();
+        let (rows, error) = match &result {
+            Ok((_, n)) => (*n, None),
+            Err(e) => (0, Some(e.to_string())),
+        };
+        sink.record(QueryEvent {
+            sql: s.sql.clone(),
+            values,
+            operation: s.operation,
+            table: s.table,
+            backend: Backend::Sqlite,
+            started,
+            duration,
+            rows,
+            error,
+            call_site: s.loc,
+            tx_depth: self.depth.get(),
+        });
+        result.map(|(t, _)| t)
+    }
+
+    fn run_inner<T>(
+        &self,
+        sql: &str,
+        record: Option<&mut Vec<Value>>,
+        bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
+        exec: impl FnOnce(&mut rusqlite::Statement<'_>, &str) -> Result<(T, u64)>,
+    ) -> Result<(T, u64)> {
+        let mut stmt = self.raw.prepare_cached(sql).map_err(|e| from_sqlite(e, sql))?;
+        bind(&mut SqliteBinder::new(&mut stmt, record))?;
+        exec(&mut stmt, sql)
+    }
+
+    /// Runs a query and hands each decoded row to `each`.
+    pub(crate) fn fetch<R: FromRow>(
+        &self,
+        s: Stmt<'_>,
+        bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
+        mut each: impl FnMut(R),
+    ) -> Result<()> {
+        self.run(s, bind, |stmt, sql| {
+            let mut rows = stmt.raw_query();
+            let mut n = 0u64;
+            while let Some(row) = rows.next().map_err(|e| from_sqlite(e, sql))? {
+                each(R::from_row(&mut SqliteRow { row, next: 0 })?);
+                n += 1;
+            }
+            Ok(((), n))
+        })
+    }
+
+    /// Runs a statement that returns no rows; gives the number of rows changed.
+    pub(crate) fn execute(
+        &self,
+        s: Stmt<'_>,
+        bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
+    ) -> Result<u64> {
+        self.run(s, bind, |stmt, sql| {
+            let n = stmt.raw_execute().map_err(|e| from_sqlite(e, sql))? as u64;
+            Ok((n, n))
+        })
+    }
+
+    /// Runs a transaction-control or schema statement without values.
+    pub(crate) fn control(&self, sql: &Arc<str>, operation: Operation, loc: &'static Location<'static>) -> Result<()> {
+        let s = Stmt { sql, operation, table: None, loc };
+        self.run(s, |_| Ok(()), |_, _| Ok(((), 0))).map(|()| ())
+    }
+
+    /// Runs possibly several statements without values (schema scripts).
+    pub(crate) fn batch(&self, sql: &Arc<str>, loc: &'static Location<'static>) -> Result<()> {
+        let Some(sink) = events::current_sink() else {
+            return self.raw.execute_batch(sql).map_err(|e| from_sqlite(e, sql));
+        };
+        let started = Instant::now();
+        let result = self.raw.execute_batch(sql).map_err(|e| from_sqlite(e, sql));
+        sink.record(QueryEvent {
+            sql: sql.clone(),
+            values: Vec::new(),
+            operation: Operation::of_sql(sql),
+            table: None,
+            backend: Backend::Sqlite,
+            started,
+            duration: started.elapsed(),
+            rows: 0,
+            error: result.as_ref().err().map(ToString::to_string),
+            call_site: loc,
+            tx_depth: self.depth.get(),
+        });
+        result
+    }
+}
+
+/// Reads a rusqlite row by column index.
+pub(crate) struct SqliteRow<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    next: usize,
+}
+
+fn column_label(column: &'static str, index: usize) -> String {
+    if column.is_empty() { format!("#{index}") } else { column.to_owned() }
+}
+
+impl RowReader for SqliteRow<'_, '_> {
+    #[inline]
+    fn read<T: FieldType>(&mut self, model: &'static str, column: &'static str) -> Result<T> {
+        let i = self.next;
+        self.next += 1;
+        let value = self.row.get_ref(i).map_err(|_| Error::Decode {
+            model,
+            column: column_label(column, i),
+            expected: T::RUST_NAME,
+            found: "no such column: the query returned fewer columns".to_owned(),
+        })?;
+        T::from_sqlite(value).map_err(|f| Error::Decode {
+            model,
+            column: column_label(column, i),
+            expected: f.expected,
+            found: f.found,
+        })
+    }
+
+    #[cfg(feature = "json")]
+    fn read_json<T: serde::de::DeserializeOwned>(&mut self, model: &'static str, column: &'static str) -> Result<T> {
+        let i = self.next;
+        self.next += 1;
+        let value = self.row.get_ref(i).map_err(|_| Error::Decode {
+            model,
+            column: column_label(column, i),
+            expected: "JSON",
+            found: "no such column: the query returned fewer columns".to_owned(),
+        })?;
+        crate::types::decode_json(value, "JSON").map_err(|f| Error::Decode {
+            model,
+            column: column_label(column, i),
+            expected: f.expected,
+            found: f.found,
+        })
+    }
+
+    fn is_null(&self, offset: usize) -> bool {
+        matches!(self.row.get_ref(self.next + offset), Ok(ValueRef::Null))
+    }
+
+    fn skip(&mut self, n: usize) {
+        self.next += n;
+    }
+}

@@ -1,0 +1,224 @@
+//! `Db`: a SQLite database handle holding one connection (in memory) or a
+//! small pool (files).
+
+use std::panic::Location;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use parking_lot::{Mutex, MutexGuard};
+
+use super::conn::Conn;
+use super::tx::{Tx, run_transaction};
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::executor::{Executor, Job};
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Location_ {
+    Memory,
+    File(PathBuf),
+}
+
+/// How to open a [`Db`]: `Db::options("sqlite://app.db")?.pool_size(8).open()`.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    url: String,
+    location: Location_,
+    pool_size: usize,
+    busy_timeout: Duration,
+    statement_cache: usize,
+    foreign_keys: bool,
+}
+
+impl DbOptions {
+    /// Parses `sqlite::memory:`, `sqlite://path`, `sqlite:///abs/path` or `sqlite:path`.
+    pub fn new(url: &str) -> Result<Self> {
+        let invalid = |reason: &str| Error::InvalidUrl { url: url.to_owned(), reason: reason.to_owned() };
+        let rest = url
+            .strip_prefix("sqlite:")
+            .ok_or_else(|| invalid("expected `sqlite::memory:` or `sqlite://path/to/file.db`"))?;
+        if rest.contains('?') {
+            return Err(invalid("URL parameters are not supported; set options with `Db::options(url)?`"));
+        }
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        let location = match path {
+            ":memory:" => Location_::Memory,
+            "" => return Err(invalid("no file path after `sqlite://`")),
+            p => Location_::File(PathBuf::from(p)),
+        };
+        let pool_size = if location == Location_::Memory { 1 } else { 4 };
+        Ok(DbOptions {
+            url: url.to_owned(),
+            location,
+            pool_size,
+            busy_timeout: Duration::from_secs(5),
+            statement_cache: 256,
+            foreign_keys: true,
+        })
+    }
+
+    /// Connections in the pool (files only; an in-memory database is one connection).
+    pub fn pool_size(mut self, n: usize) -> Self {
+        if self.location != Location_::Memory {
+            self.pool_size = n.max(1);
+        }
+        self
+    }
+
+    /// How long a query waits for a locked database, and for a free connection.
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// Prepared statements kept per connection (default 256; rusqlite's own default is 16).
+    pub fn statement_cache(mut self, n: usize) -> Self {
+        self.statement_cache = n;
+        self
+    }
+
+    /// Enforce foreign keys (default on).
+    pub fn foreign_keys(mut self, on: bool) -> Self {
+        self.foreign_keys = on;
+        self
+    }
+
+    /// Opens the connections.
+    pub fn open(self) -> Result<Db> {
+        let slots = (0..self.pool_size)
+            .map(|_| self.open_one().map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Db {
+            inner: Arc::new(Inner { slots: slots.into_boxed_slice(), next: AtomicUsize::new(0), options: self }),
+        })
+    }
+
+    fn open_one(&self) -> Result<Conn> {
+        let fail = |e: rusqlite::Error| Error::Connection { url: self.url.clone(), message: e.to_string() };
+        let raw = match &self.location {
+            Location_::Memory => rusqlite::Connection::open_in_memory(),
+            Location_::File(p) => rusqlite::Connection::open(p),
+        }
+        .map_err(fail)?;
+        raw.set_prepared_statement_cache_capacity(self.statement_cache);
+        raw.busy_timeout(self.busy_timeout).map_err(fail)?;
+        let mut pragmas = String::new();
+        if self.foreign_keys {
+            pragmas.push_str("PRAGMA foreign_keys = ON;");
+        }
+        if let Location_::File(_) = self.location {
+            // WAL lets readers run beside the writer; NORMAL is durable in WAL mode
+            // except for the last commits on power loss, the usual server trade-off.
+            pragmas.push_str("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        }
+        raw.execute_batch(&pragmas).map_err(fail)?;
+        Ok(Conn::new(raw))
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    slots: Box<[Mutex<Conn>]>,
+    next: AtomicUsize,
+    options: DbOptions,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Conn")
+    }
+}
+
+/// A SQLite database: synchronous, the embedded default.
+///
+/// Cloning is cheap and shares the connections. Queries take a free
+/// connection for their duration; a transaction keeps one until it ends.
+///
+/// ```
+/// use ormlet_core::sqlite::Db;
+/// let db = Db::connect("sqlite::memory:")?;
+/// db.execute_batch("CREATE TABLE t (x INTEGER)")?;
+/// # Ok::<(), ormlet_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+impl Db {
+    /// Opens a database from a URL: `sqlite::memory:` or `sqlite://path/to/file.db`
+    /// (created if missing).
+    pub fn connect(url: &str) -> Result<Db> {
+        DbOptions::new(url)?.open()
+    }
+
+    /// Options for opening a database from a URL.
+    pub fn options(url: &str) -> Result<DbOptions> {
+        DbOptions::new(url)
+    }
+
+    /// Opens (or creates) a database file.
+    pub fn open(path: impl Into<PathBuf>) -> Result<Db> {
+        let path = path.into();
+        let url = format!("sqlite://{}", path.display());
+        let mut options = DbOptions::new(&url)?;
+        options.location = Location_::File(path);
+        options.open()
+    }
+
+    /// A private in-memory database (one connection).
+    pub fn open_in_memory() -> Result<Db> {
+        Db::connect("sqlite::memory:")
+    }
+
+    pub(crate) fn checkout(&self) -> Result<MutexGuard<'_, Conn>> {
+        let slots = &self.inner.slots;
+        let n = slots.len();
+        let start = if n == 1 { 0 } else { self.inner.next.fetch_add(1, Ordering::Relaxed) % n };
+        for i in 0..n {
+            if let Some(conn) = slots[(start + i) % n].try_lock() {
+                return Ok(conn);
+            }
+        }
+        let waited = self.inner.options.busy_timeout;
+        slots[start].try_lock_for(waited).ok_or(Error::PoolTimeout { size: n, waited })
+    }
+
+    /// Runs `f` in a transaction: committed when `f` returns `Ok`, rolled back
+    /// when it returns `Err` or panics. Inside, run queries on `tx`; calling
+    /// `tx.transaction` nests a savepoint.
+    #[track_caller]
+    pub fn transaction<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        let loc = Location::caller();
+        let conn = self.checkout()?;
+        run_transaction(&conn, loc, f)
+    }
+
+    /// Runs a script of statements without parameters (schema set-up).
+    #[track_caller]
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        let loc = Location::caller();
+        self.checkout()?.batch(&Arc::from(sql), loc)
+    }
+
+    /// Runs `f` with a connection of the pool, for direct rusqlite access.
+    pub fn with_conn<T>(&self, f: impl FnOnce(&Conn) -> T) -> Result<T> {
+        Ok(f(&*self.checkout()?))
+    }
+}
+
+impl Executor for Db {
+    type Output<'a, J: Job + 'a> = Result<J::Out>;
+
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    #[inline]
+    fn run<'a, J: Job + 'a>(&'a self, job: J) -> Result<J::Out> {
+        job.run(&*self.checkout()?)
+    }
+}

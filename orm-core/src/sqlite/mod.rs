@@ -1,0 +1,18 @@
+//! SQLite through rusqlite: the embedded default.
+//!
+//! [`Db`] is synchronous; [`AsyncDb`] is the same database for async code.
+
+mod async_db;
+mod bind;
+mod conn;
+mod db;
+mod error;
+mod tx;
+
+pub use async_db::{AsyncDb, Blocking};
+pub use bind::SqliteBinder;
+pub use conn::Conn;
+pub(crate) use conn::Stmt;
+pub use db::{Db, DbOptions};
+pub use tx::Tx;
+pub(crate) use tx::run_transaction;
