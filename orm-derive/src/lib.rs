@@ -1,1 +1,49 @@
+//! `#[derive(Model)]` and `#[derive(FromRow)]` for [ormlet](https://docs.rs/ormlet).
+//!
+//! Thin by design: parse the input (`ast.rs`, `attr.rs`), check what needs
+//! the whole struct (`valid.rs`), emit code (`expand.rs`). All errors are
+//! collected and reported together, each at the token that caused it. The
+//! logic the generated code runs lives in `ormlet-core`.
 
+mod ast;
+mod attr;
+mod expand;
+mod valid;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+/// Maps a struct with named fields to a table. See the `ormlet` crate docs
+/// for the attributes.
+#[proc_macro_derive(Model, attributes(ormlet))]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let mut errors = Vec::new();
+    let Some(model) = ast::parse(&input, "Model", &mut errors) else {
+        return to_compile_errors(errors);
+    };
+    valid::check(&model, &mut errors);
+    if !errors.is_empty() {
+        return to_compile_errors(errors);
+    }
+    expand::model(&model).into()
+}
+
+/// Decodes a result row into a struct, field by field in order (for
+/// `select(...)` of a subset of columns, or raw queries).
+#[proc_macro_derive(FromRow, attributes(ormlet))]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let mut errors = Vec::new();
+    let Some(model) = ast::parse(&input, "FromRow", &mut errors) else {
+        return to_compile_errors(errors);
+    };
+    if !errors.is_empty() {
+        return to_compile_errors(errors);
+    }
+    expand::from_row(&model).into()
+}
+
+fn to_compile_errors(errors: Vec<syn::Error>) -> TokenStream {
+    errors.into_iter().map(|e| e.to_compile_error()).collect::<proc_macro2::TokenStream>().into()
+}

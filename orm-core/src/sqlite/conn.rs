@@ -142,7 +142,10 @@ impl Conn {
     /// Runs a transaction-control or schema statement without values.
     pub(crate) fn control(&self, sql: &Arc<str>, operation: Operation, loc: &'static Location<'static>) -> Result<()> {
         let s = Stmt { sql, operation, table: None, loc };
-        self.run(s, |_| Ok(()), |_, _| Ok(((), 0))).map(|()| ())
+        self.run(s, |_| Ok(()), |stmt, sql| {
+            stmt.raw_execute().map_err(|e| from_sqlite(e, sql))?;
+            Ok(((), 0))
+        })
     }
 
     /// Runs possibly several statements without values (schema scripts).

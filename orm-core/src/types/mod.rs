@@ -19,6 +19,8 @@ mod uuid;
 pub use auto::Auto;
 #[cfg(feature = "json")]
 pub use json::Json;
+#[cfg(feature = "json")]
+pub(crate) use json::{decode_json, encode_json};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use sea_query::Value;

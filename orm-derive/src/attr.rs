@@ -1,0 +1,167 @@
+//! Parsing `#[ormlet(...)]` attributes into plain values, with spans.
+
+use proc_macro2::Span;
+use syn::{Attribute, Ident, Lit, LitStr, Token};
+
+const STRUCT_KEYS: &[&str] = &["table", "index", "unique"];
+const FIELD_KEYS: &[&str] = &["column", "primary_key", "unique", "index", "default", "default_sql", "skip", "json"];
+
+/// Struct-level attributes.
+#[derive(Default)]
+pub struct StructAttrs {
+    pub table: Option<LitStr>,
+    /// `index(a, b)` and `unique(a, b)`: (fields, unique, span).
+    pub indexes: Vec<(Vec<Ident>, bool, Span)>,
+}
+
+/// Field-level attributes; each flag keeps the span of the word that set it.
+#[derive(Default)]
+pub struct FieldAttrs {
+    pub column: Option<LitStr>,
+    pub primary_key: Option<Span>,
+    pub unique: Option<Span>,
+    pub index: Option<Span>,
+    pub default: Option<Lit>,
+    pub default_sql: Option<LitStr>,
+    pub skip: Option<Span>,
+    pub json: Option<Span>,
+}
+
+fn is_ormlet(attr: &Attribute) -> bool {
+    attr.path().is_ident("ormlet")
+}
+
+/// A typo gets a suggestion: the known key at edit distance 2 or less.
+fn suggestion(word: &str, known: &[&str]) -> String {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    known
+        .iter()
+        .map(|k| (distance(word, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
+fn unknown(key: &Ident, here: &[&str], other: &[&str], place: &str, other_place: &str) -> syn::Error {
+    let word = key.to_string();
+    if other.contains(&word.as_str()) && !here.contains(&word.as_str()) {
+        return syn::Error::new(key.span(), format!("`{word}` goes on {other_place}, not on {place}"));
+    }
+    syn::Error::new(
+        key.span(),
+        format!("unknown ormlet attribute `{word}` on {place}{}; expected one of: {}", suggestion(&word, here), here.join(", ")),
+    )
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident, errors: &mut Vec<syn::Error>) {
+    if slot.is_some() {
+        errors.push(syn::Error::new(key.span(), format!("`{key}` is given twice")));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+pub fn struct_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> StructAttrs {
+    let mut out = StructAttrs::default();
+    for attr in attrs.iter().filter(|a| is_ormlet(a)) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let Some(key) = meta.path.get_ident().cloned() else {
+                return Err(meta.error("expected an attribute name"));
+            };
+            match key.to_string().as_str() {
+                "table" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    set_once(&mut out.table, lit, &key, errors);
+                }
+                k @ ("index" | "unique") => {
+                    if !meta.input.peek(syn::token::Paren) {
+                        return Err(syn::Error::new(
+                            key.span(),
+                            format!("on the struct, `{k}` lists fields: `#[ormlet({k}(field_a, field_b))]`"),
+                        ));
+                    }
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let fields = content.parse_terminated(Ident::parse_any_ident, Token![,])?;
+                    let fields: Vec<Ident> = fields.into_iter().collect();
+                    if fields.is_empty() {
+                        return Err(syn::Error::new(key.span(), format!("`{k}(...)` needs at least one field")));
+                    }
+                    out.indexes.push((fields, k == "unique", key.span()));
+                }
+                _ => errors.push(unknown(&key, STRUCT_KEYS, FIELD_KEYS, "a struct", "a field")),
+            }
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+    out
+}
+
+pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAttrs {
+    let mut out = FieldAttrs::default();
+    for attr in attrs.iter().filter(|a| is_ormlet(a)) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let Some(key) = meta.path.get_ident().cloned() else {
+                return Err(meta.error("expected an attribute name"));
+            };
+            let span = key.span();
+            match key.to_string().as_str() {
+                "column" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    set_once(&mut out.column, lit, &key, errors);
+                }
+                "primary_key" => set_once(&mut out.primary_key, span, &key, errors),
+                "unique" => set_once(&mut out.unique, span, &key, errors),
+                "index" => set_once(&mut out.index, span, &key, errors),
+                "skip" => set_once(&mut out.skip, span, &key, errors),
+                "json" => set_once(&mut out.json, span, &key, errors),
+                "default" => {
+                    let value = meta.value().map_err(|_| {
+                        syn::Error::new(span, "`default` needs a literal: `default = 0`, `default = \"text\"`, `default = true`")
+                    })?;
+                    let lit: Lit = value.parse().map_err(|e| {
+                        syn::Error::new(e.span(), "`default` must be a literal; for a SQL expression use `default_sql = \"...\"`")
+                    })?;
+                    set_once(&mut out.default, lit, &key, errors);
+                }
+                "default_sql" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    set_once(&mut out.default_sql, lit, &key, errors);
+                }
+                _ => errors.push(unknown(&key, FIELD_KEYS, STRUCT_KEYS, "a field", "the struct")),
+            }
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+    out
+}
+
+/// `Ident::parse_any` accepts keywords too (a field may be named `type`).
+trait ParseAnyIdent {
+    fn parse_any_ident(input: syn::parse::ParseStream<'_>) -> syn::Result<Ident>;
+}
+
+impl ParseAnyIdent for Ident {
+    fn parse_any_ident(input: syn::parse::ParseStream<'_>) -> syn::Result<Ident> {
+        use syn::ext::IdentExt;
+        Ident::parse_any(input)
+    }
+}

@@ -1,0 +1,112 @@
+//! Checks that need the whole model: keys, duplicates, combinations.
+//! Type checks (is this a column type? does the default fit?) are left to
+//! the compiler, through assertions the expansion emits at the right spans.
+
+use std::collections::HashMap;
+
+use syn::Lit;
+
+use crate::ast::Model;
+
+pub fn check(model: &Model, errors: &mut Vec<syn::Error>) {
+    let err = |errors: &mut Vec<syn::Error>, span, msg: String| errors.push(syn::Error::new(span, msg));
+
+    if let Some(span) = model.has_generics {
+        err(errors, span, "generic models are not supported: a table has one fixed set of column types".into());
+    }
+    if let Some(t) = &model.attrs.table
+        && t.value().trim().is_empty()
+    {
+        err(errors, t.span(), "`table` must not be empty".into());
+    }
+
+    let keys: Vec<_> = model.fields.iter().filter(|f| f.is_key()).collect();
+    if keys.is_empty() {
+        err(
+            errors,
+            model.ident.span(),
+            format!("`{}` has no primary key: mark a field with #[ormlet(primary_key)]", model.ident),
+        );
+    }
+
+    let mut columns: HashMap<String, &crate::ast::Field> = HashMap::new();
+    for f in &model.fields {
+        let a = &f.attrs;
+        if let Some(skip) = a.skip {
+            for (span, what) in [
+                (a.primary_key, "primary_key"),
+                (a.unique, "unique"),
+                (a.index, "index"),
+                (a.json, "json"),
+            ] {
+                if let Some(span) = span {
+                    err(errors, span, format!("`{what}` cannot go with `skip`: a skipped field is not a column"));
+                }
+            }
+            if let Some(c) = &a.column {
+                err(errors, c.span(), "`column` cannot go with `skip`: a skipped field is not a column".into());
+            }
+            if a.default.is_some() || a.default_sql.is_some() {
+                err(errors, skip, "`default` cannot go with `skip`: a skipped field is not a column".into());
+            }
+            continue;
+        }
+        let column = f.column();
+        if column.trim().is_empty() {
+            err(errors, f.column_span(), "`column` must not be empty".into());
+        }
+        if let Some(first) = columns.get(&column) {
+            err(
+                errors,
+                f.column_span(),
+                format!("column `{column}` is already used by field `{}`", first.ident),
+            );
+        } else {
+            columns.insert(column, f);
+        }
+        if f.auto_inner.is_some() && !f.is_key() {
+            err(
+                errors,
+                f.ident.span(),
+                "`Auto<T>` is for a generated primary key: add #[ormlet(primary_key)] or use `T`".into(),
+            );
+        }
+        if f.auto_inner.is_some() && keys.len() > 1 {
+            err(errors, f.ident.span(), "a composite primary key cannot have an `Auto<T>` part".into());
+        }
+        if let (Some(d), Some(s)) = (&a.default, &a.default_sql) {
+            err(errors, s.span(), "give either `default` or `default_sql`, not both".into());
+            let _ = d;
+        }
+        if let Some(d) = &a.default
+            && !matches!(d, Lit::Int(_) | Lit::Float(_) | Lit::Bool(_) | Lit::Str(_))
+        {
+            err(
+                errors,
+                d.span(),
+                "`default` takes an integer, float, bool or string literal; for SQL use `default_sql = \"...\"`".into(),
+            );
+        }
+        if let Some(s) = &a.default_sql
+            && s.value().trim().is_empty()
+        {
+            err(errors, s.span(), "`default_sql` must not be empty".into());
+        }
+        if let (Some(span), true) = (a.json, f.is_key()) {
+            err(errors, span, "a JSON column cannot be the primary key".into());
+        }
+    }
+
+    for (fields, _, _) in &model.attrs.indexes {
+        for name in fields {
+            let found = model.fields.iter().find(|f| f.ident == *name);
+            match found {
+                None => err(errors, name.span(), format!("no field `{name}` in `{}`", model.ident)),
+                Some(f) if !f.is_stored() => {
+                    err(errors, name.span(), format!("field `{name}` is skipped, so it cannot be indexed"));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Typed errors name what was wrong.
+
+mod common;
+
+use common::{Post, User, db};
+use ormlet::prelude::*;
+use ormlet::{ConstraintKind, Error};
+
+#[test]
+fn unique_violation_names_table_and_column() {
+    let db = db();
+    User::new("a@x.io", "A", None).insert(&db).unwrap();
+    let err = User::new("a@x.io", "B", None).insert(&db).unwrap_err();
+    let c = err.as_constraint().expect("constraint error");
+    assert_eq!(c.kind, ConstraintKind::Unique);
+    assert_eq!(c.table.as_deref(), Some("users"));
+    assert_eq!(c.columns, ["email"]);
+    assert_eq!(err.to_string(), "UNIQUE constraint violated on users(email): UNIQUE constraint failed: users.email");
+}
+
+#[test]
+fn not_null_violation_names_the_column() {
+    let db = db();
+    let err = db.raw("INSERT INTO posts (author_id, title) VALUES (?, NULL)", params![1]).exec().unwrap_err();
+    let c = err.as_constraint().expect("constraint error");
+    assert_eq!((c.kind, c.columns.as_slice()), (ConstraintKind::NotNull, &["title".to_owned()][..]));
+}
+
+#[test]
+fn decode_of_a_wrong_column_type_names_model_column_and_types() {
+    let db = db();
+    db.raw("INSERT INTO users (email, display_name, age) VALUES (?, ?, ?)", params!["a@x.io", "A", "not a number"])
+        .exec()
+        .unwrap();
+    let err = User::find().all(&db).unwrap_err();
+    match &err {
+        Error::Decode { model, column, expected, found } => {
+            assert_eq!((*model, column.as_str(), *expected, found.as_str()), ("User", "age", "i32", "TEXT"));
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert_eq!(err.to_string(), "cannot decode `User.age`: expected i32, found TEXT");
+}
+
+#[test]
+fn out_of_range_integers_are_decode_errors_not_truncation() {
+    let db = db();
+    db.raw("INSERT INTO users (email, display_name, age) VALUES (?, ?, ?)", params!["a@x.io", "A", i64::MAX])
+        .exec()
+        .unwrap();
+    let err = User::find().one(&db).unwrap_err();
+    assert!(err.to_string().contains("out of range"), "{err}");
+}
+
+#[test]
+fn a_raw_query_with_too_few_columns_is_a_decode_error() {
+    let db = db();
+    User::new("a@x.io", "A", None).insert(&db).unwrap();
+    let err = db.raw("SELECT id, email FROM users", vec![]).all::<User>().unwrap_err();
+    assert!(matches!(&err, Error::Decode { column, .. } if column == "display_name"), "{err:?}");
+}
+
+#[test]
+fn bad_sql_is_a_database_error_carrying_the_sql() {
+    let db = db();
+    let err = db.raw("SELEKT 1", vec![]).exec().unwrap_err();
+    match err {
+        Error::Database { sql, message, .. } => {
+            assert_eq!(sql, "SELEKT 1");
+            assert!(message.contains("syntax error"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn bad_urls_are_typed_errors() {
+    for url in ["postgres-ish://x", "sqlite://", "sqlite://a.db?mode=ro", "mysql"] {
+        let err = ormlet::sqlite::Db::connect(url).unwrap_err();
+        assert!(matches!(err, Error::InvalidUrl { .. }), "{url}: {err:?}");
+    }
+    let err = ormlet::sqlite::Db::connect("sqlite:///nonexistent-dir/x/y.db").unwrap_err();
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+}
+
+#[test]
+fn foreign_key_violations_are_typed() {
+    #[derive(Model, Debug)]
+    #[ormlet(table = "comments")]
+    struct Comment {
+        #[ormlet(primary_key)]
+        id: Auto<i64>,
+        post_id: i64,
+    }
+    let db = db();
+    db.execute_batch("CREATE TABLE comments (id INTEGER PRIMARY KEY AUTOINCREMENT, post_id INTEGER NOT NULL REFERENCES posts(id))")
+        .unwrap();
+    let err = Comment { id: Auto::new(), post_id: 99 }.insert(&db).unwrap_err();
+    assert_eq!(err.as_constraint().map(|c| c.kind), Some(ConstraintKind::ForeignKey));
+    let _ = Post::find();
+}
