@@ -336,3 +336,36 @@ impl Lower for DeleteAst {
         (sql, values.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc_models::User;
+    use crate::prelude::*;
+
+    fn built(age: i32, names: &[&str]) -> Built {
+        let q = User::find().filter(User::AGE.ge(age).and(User::NAME.is_in(names.iter().copied()))).limit(3);
+        build(q.ast, Backend::Postgres)
+    }
+
+    #[test]
+    fn a_seen_shape_is_served_from_the_cache_with_the_new_values() {
+        let a = built(18, &["x", "y"]);
+        let b = built(40, &["z", "w"]);
+        assert!(Arc::ptr_eq(&a.sql, &b.sql), "second build must reuse the rendered SQL");
+        assert_eq!(b.values, [Value::from(40), Value::from("z"), Value::from("w"), Value::BigUnsigned(Some(3))]);
+        let c = built(18, &["x"]);
+        assert!(!Arc::ptr_eq(&a.sql, &c.sql), "another IN length is another shape");
+    }
+
+    #[test]
+    fn placeholders_follow_sea_querys_order_not_ours() {
+        // sea-query renders the SELECT list before WHERE; walk order matches here,
+        // and a permutation is learned when it would not.
+        let r = Rendered::new("x".into(), vec![Value::BigInt(Some(MARK + 1)), Value::BigInt(Some(MARK))]);
+        let out = r.apply(vec![Value::from(1), Value::from(2)]);
+        assert_eq!(out.values, [Value::from(2), Value::from(1)]);
+        let fixed = Rendered::new("x".into(), vec![Value::Int(Some(-1)), Value::BigInt(Some(MARK))]);
+        assert_eq!(fixed.apply(vec![Value::from(5)]).values, [Value::Int(Some(-1)), Value::from(5)]);
+    }
+}
