@@ -50,7 +50,7 @@ fn suggestion(word: &str, known: &[&str]) -> String {
         .map(|k| (distance(word, k), k))
         .filter(|(d, _)| *d <= 2)
         .min()
-        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }
 
@@ -101,7 +101,10 @@ pub fn struct_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> Struct
                     }
                     out.indexes.push((fields, k == "unique", key.span()));
                 }
-                _ => errors.push(unknown(&key, STRUCT_KEYS, FIELD_KEYS, "a struct", "a field")),
+                _ => {
+                    errors.push(unknown(&key, STRUCT_KEYS, FIELD_KEYS, "a struct", "a field"));
+                    skip_value(&meta)?;
+                }
             }
             Ok(())
         });
@@ -143,7 +146,10 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAt
                     let lit: LitStr = meta.value()?.parse()?;
                     set_once(&mut out.default_sql, lit, &key, errors);
                 }
-                _ => errors.push(unknown(&key, FIELD_KEYS, STRUCT_KEYS, "a field", "the struct")),
+                _ => {
+                    errors.push(unknown(&key, FIELD_KEYS, STRUCT_KEYS, "a field", "the struct"));
+                    skip_value(&meta)?;
+                }
             }
             Ok(())
         });
@@ -152,6 +158,19 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAt
         }
     }
     out
+}
+
+/// Consumes `= value` or `(...)` after a key already reported, so one
+/// mistake gives one error.
+fn skip_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        content.parse::<proc_macro2::TokenStream>()?;
+    }
+    Ok(())
 }
 
 /// `Ident::parse_any` accepts keywords too (a field may be named `type`).

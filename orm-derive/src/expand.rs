@@ -143,13 +143,14 @@ pub fn model(m: &Model) -> TokenStream {
         indexes.push(quote!(::ormlet::__private::IndexMeta { name: #iname, columns: &[#(#cols),*], unique: #unique }));
     }
 
+    // Spanned at the field's type, so an unsupported type reports there.
     let bind = |f: &&Field| {
         let fi = &f.ident;
         let col = f.column();
         if f.attrs.json.is_some() {
-            quote!(b.bind_json(&self.#fi, #col)?;)
+            quote_spanned!(f.ty.span()=> b.bind_json(&self.#fi, #col)?;)
         } else {
-            quote!(b.bind(&self.#fi, #col)?;)
+            quote_spanned!(f.ty.span()=> b.bind(&self.#fi, #col)?;)
         }
     };
     let bind_insert = stored.iter().filter(|f| f.auto_inner.is_none()).map(bind);
@@ -163,9 +164,9 @@ pub fn model(m: &Model) -> TokenStream {
         if !f.is_stored() {
             quote!(#fi: ::core::default::Default::default())
         } else if f.attrs.json.is_some() {
-            quote!(#fi: row.read_json(#name, #col)?)
+            quote_spanned!(f.ty.span()=> #fi: row.read_json(#name, #col)?)
         } else {
-            quote!(#fi: row.read(#name, #col)?)
+            quote_spanned!(f.ty.span()=> #fi: row.read(#name, #col)?)
         }
     });
     let checks = stored.iter().map(|f| type_checks(f));

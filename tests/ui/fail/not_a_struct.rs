@@ -1,0 +1,8 @@
+use ormlet::prelude::*;
+
+#[derive(Model)]
+enum User {
+    Admin,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use ormlet::prelude::*;
+
+#[derive(Model)]
+struct User {
+    #[ormlet(primay_key)]
+    id: i64,
+}
+
+fn main() {}

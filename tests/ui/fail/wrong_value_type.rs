@@ -1,0 +1,12 @@
+use ormlet::prelude::*;
+
+#[derive(Model)]
+struct User {
+    #[ormlet(primary_key)]
+    id: Auto<i64>,
+    age: Option<i32>,
+}
+
+fn main() {
+    let _ = User::find().filter(User::AGE.eq("thirty"));
+}
