@@ -93,8 +93,10 @@ fn foreign_key_violations_are_typed() {
         post_id: i64,
     }
     let db = db();
-    db.execute_batch("CREATE TABLE comments (id INTEGER PRIMARY KEY AUTOINCREMENT, post_id INTEGER NOT NULL REFERENCES posts(id))")
-        .unwrap();
+    db.execute_batch(
+        "CREATE TABLE comments (id INTEGER PRIMARY KEY AUTOINCREMENT, post_id INTEGER NOT NULL REFERENCES posts(id))",
+    )
+    .unwrap();
     let err = Comment { id: Auto::new(), post_id: 99 }.insert(&db).unwrap_err();
     assert_eq!(err.as_constraint().map(|c| c.kind), Some(ConstraintKind::ForeignKey));
     let _ = Post::find();

@@ -39,8 +39,7 @@ fn record(f: impl FnOnce()) -> Vec<QueryEvent> {
     CURRENT.with_borrow_mut(|c| *c = Some(sink.clone()));
     f();
     CURRENT.with_borrow_mut(|c| *c = None);
-    let events = sink.0.lock().unwrap().clone();
-    events
+    sink.0.lock().unwrap().clone()
 }
 
 #[test]

@@ -87,11 +87,8 @@ fn select_a_subset_into_tuples_and_a_from_row_struct() -> ormlet::Result<()> {
     assert_eq!(pairs[0], ("Ann".to_owned(), Some(31)));
     let ids: Vec<i64> = User::find().select(User::ID).order_by(User::ID.asc()).all(&db)?;
     assert_eq!(ids, [1, 2, 3]);
-    let rows = User::find()
-        .select((User::NAME, User::AGE))
-        .into_row::<NameAge>()
-        .filter(User::AGE.is_null())
-        .all(&db)?;
+    let rows =
+        User::find().select((User::NAME, User::AGE)).into_row::<NameAge>().filter(User::AGE.is_null()).all(&db)?;
     assert_eq!(rows, [NameAge { name: "Cid".into(), age: None }]);
     let raw: Vec<NameAge> = db.raw("SELECT display_name, age FROM users WHERE age > ?", params![20]).all()?;
     assert_eq!(raw, [NameAge { name: "Ann".into(), age: Some(31) }]);
@@ -116,10 +113,8 @@ fn inner_and_left_joins() -> ormlet::Result<()> {
     Post::new(ann, "one").insert(&db)?;
     Post::new(ann, "two").insert(&db)?;
 
-    let inner: Vec<(User, Post)> = User::find()
-        .inner_join(User::ID.equals(Post::AUTHOR_ID))
-        .order_by(Post::TITLE.desc())
-        .all(&db)?;
+    let inner: Vec<(User, Post)> =
+        User::find().inner_join(User::ID.equals(Post::AUTHOR_ID)).order_by(Post::TITLE.desc()).all(&db)?;
     assert_eq!(inner.len(), 2);
     assert_eq!((inner[0].0.name.as_str(), inner[0].1.title.as_str()), ("Ann", "two"));
 
@@ -166,7 +161,8 @@ fn group_by_having_and_aggregates() -> ormlet::Result<()> {
     assert_eq!((n, oldest, youngest, total), (3, Some(31), Some(17), Some(48)));
     assert_eq!(mean, Some(24.0));
 
-    let none: (Option<i32>, i64) = User::find().filter(User::AGE.gt(100)).select((User::AGE.max(), User::AGE.count())).one(&db)?;
+    let none: (Option<i32>, i64) =
+        User::find().filter(User::AGE.gt(100)).select((User::AGE.max(), User::AGE.count())).one(&db)?;
     assert_eq!(none, (None, 0));
     Ok(())
 }
@@ -176,9 +172,7 @@ fn subqueries_in_and_exists() -> ormlet::Result<()> {
     let db = db();
     let users = seed(&db, 0);
     Post::new(users[1].id.get().unwrap(), "bob's").insert(&db)?;
-    let authors = User::find()
-        .filter(User::ID.in_subquery(Post::find().select(Post::AUTHOR_ID)))
-        .all(&db)?;
+    let authors = User::find().filter(User::ID.in_subquery(Post::find().select(Post::AUTHOR_ID))).all(&db)?;
     assert_eq!(authors.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["Bob"]);
     let any_posts = User::find().filter(exists(Post::find().filter(Post::TITLE.like("bob%")))).count(&db)?;
     assert_eq!(any_posts, 3);
@@ -214,8 +208,9 @@ fn defaults_and_indexes_come_from_the_model() -> ormlet::Result<()> {
     assert!(s.created.is_some());
     let dup = db.raw("INSERT INTO settings (scope, key, name) VALUES (?, ?, ?)", params!["s", "k2", "n"]).exec();
     assert_eq!(dup.unwrap_err().as_constraint().map(|c| c.columns.clone()), Some(vec!["scope".into(), "name".into()]));
-    let indexes: Vec<String> =
-        db.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name", vec![]).all()?;
+    let indexes: Vec<String> = db
+        .raw("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name", vec![])
+        .all()?;
     assert_eq!(indexes, ["idx_settings_scope_key", "uq_settings_scope_name"]);
     Ok(())
 }

@@ -83,8 +83,7 @@ fn savepoint_rolled_back_inside_a_committed_transaction() -> ormlet::Result<()> 
         tx.transaction(|sp| User::new("kept@x.io", "Kept", None).insert(sp).map(|_| ()))?;
         Ok::<_, ormlet::Error>(())
     })?;
-    let emails: Vec<String> =
-        User::find().order_by(User::ID.asc()).select(User::EMAIL).all(&db)?;
+    let emails: Vec<String> = User::find().order_by(User::ID.asc()).select(User::EMAIL).all(&db)?;
     assert_eq!(emails, ["outer@x.io", "kept@x.io"]);
     Ok(())
 }

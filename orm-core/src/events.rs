@@ -45,12 +45,8 @@ pub enum Operation {
 impl Operation {
     /// Classifies raw SQL by its first keyword.
     pub fn of_sql(sql: &str) -> Operation {
-        let word: String = sql
-            .trim_start()
-            .chars()
-            .take_while(char::is_ascii_alphabetic)
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let word: String =
+            sql.trim_start().chars().take_while(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase()).collect();
         match word.as_str() {
             "SELECT" | "WITH" | "VALUES" => Operation::Select,
             "INSERT" | "REPLACE" => Operation::Insert,

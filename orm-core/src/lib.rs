@@ -52,14 +52,12 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::error::{Error, Result};
-    pub use crate::model::{
-        Binder, ColumnMeta, DefaultValue, IndexMeta, Key, Model, ModelMeta, ModelSql,
-    };
+    pub use crate::model::{Binder, ColumnMeta, DefaultValue, IndexMeta, Key, Model, ModelMeta, ModelSql};
     pub use crate::query::Column;
     pub use crate::row::{FromRow, RowReader};
-    pub use crate::types::{Auto, FieldType, SqlType};
     #[cfg(feature = "json")]
     pub use crate::types::Json;
+    pub use crate::types::{Auto, FieldType, SqlType};
 
     /// Compile-time check that a field's type is a column type (error on the field's type).
     pub const fn assert_field_type<T: FieldType>() {}

@@ -195,9 +195,7 @@ impl ModelStatement {
 impl ModelSql {
     /// An empty cache (const, so the derive can put it in a `static`).
     pub const fn new() -> Self {
-        ModelSql {
-            slots: [const { [const { OnceLock::new() }; Backend::COUNT] }; ModelStatement::COUNT],
-        }
+        ModelSql { slots: [const { [const { OnceLock::new() }; Backend::COUNT] }; ModelStatement::COUNT] }
     }
 
     pub(crate) fn get_or_build(

@@ -12,11 +12,7 @@ pub trait RowReader {
 
     /// Reads the next column as JSON text into any deserialisable type.
     #[cfg(feature = "json")]
-    fn read_json<T: serde::de::DeserializeOwned>(
-        &mut self,
-        model: &'static str,
-        column: &'static str,
-    ) -> Result<T>;
+    fn read_json<T: serde::de::DeserializeOwned>(&mut self, model: &'static str, column: &'static str) -> Result<T>;
 
     /// Whether the column `offset` places after the next one is NULL.
     fn is_null(&self, offset: usize) -> bool;

@@ -52,7 +52,9 @@ fn auto_inner(ty: &Type) -> Option<Type> {
     if last.ident != "Auto" {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     match args.args.first()? {
         GenericArgument::Type(t) => Some(t.clone()),
         _ => None,
@@ -83,7 +85,8 @@ pub fn parse(input: &DeriveInput, derive: &str, errors: &mut Vec<syn::Error>) ->
             return None;
         }
         Data::Union(u) => {
-            errors.push(syn::Error::new(u.union_token.span, format!("#[derive({derive})] works on structs, not unions")));
+            errors
+                .push(syn::Error::new(u.union_token.span, format!("#[derive({derive})] works on structs, not unions")));
             return None;
         }
     };

@@ -61,7 +61,11 @@ fn unknown(key: &Ident, here: &[&str], other: &[&str], place: &str, other_place:
     }
     syn::Error::new(
         key.span(),
-        format!("unknown ormlet attribute `{word}` on {place}{}; expected one of: {}", suggestion(&word, here), here.join(", ")),
+        format!(
+            "unknown ormlet attribute `{word}` on {place}{}; expected one of: {}",
+            suggestion(&word, here),
+            here.join(", ")
+        ),
     )
 }
 
@@ -135,10 +139,16 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAt
                 "json" => set_once(&mut out.json, span, &key, errors),
                 "default" => {
                     let value = meta.value().map_err(|_| {
-                        syn::Error::new(span, "`default` needs a literal: `default = 0`, `default = \"text\"`, `default = true`")
+                        syn::Error::new(
+                            span,
+                            "`default` needs a literal: `default = 0`, `default = \"text\"`, `default = true`",
+                        )
                     })?;
                     let lit: Lit = value.parse().map_err(|e| {
-                        syn::Error::new(e.span(), "`default` must be a literal; for a SQL expression use `default_sql = \"...\"`")
+                        syn::Error::new(
+                            e.span(),
+                            "`default` must be a literal; for a SQL expression use `default_sql = \"...\"`",
+                        )
                     })?;
                     set_once(&mut out.default, lit, &key, errors);
                 }

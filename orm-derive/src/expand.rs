@@ -53,8 +53,12 @@ fn default_tokens(f: &Field) -> TokenStream {
             let lit: TokenStream = x.base10_digits().parse().unwrap_or_default();
             quote!(::core::option::Option::Some(::ormlet::__private::DefaultValue::Float(#lit)))
         }
-        Some(Lit::Bool(b)) => quote!(::core::option::Option::Some(::ormlet::__private::DefaultValue::Bool(#b))),
-        Some(Lit::Str(s)) => quote!(::core::option::Option::Some(::ormlet::__private::DefaultValue::Text(#s))),
+        Some(Lit::Bool(b)) => {
+            quote!(::core::option::Option::Some(::ormlet::__private::DefaultValue::Bool(#b)))
+        }
+        Some(Lit::Str(s)) => {
+            quote!(::core::option::Option::Some(::ormlet::__private::DefaultValue::Text(#s)))
+        }
         _ => quote!(::core::option::Option::None),
     }
 }
@@ -135,10 +139,8 @@ pub fn model(m: &Model) -> TokenStream {
         })
         .collect();
     for (fields, unique, _) in &m.attrs.indexes {
-        let cols: Vec<String> = fields
-            .iter()
-            .filter_map(|n| m.fields.iter().find(|f| f.ident == *n).map(Field::column))
-            .collect();
+        let cols: Vec<String> =
+            fields.iter().filter_map(|n| m.fields.iter().find(|f| f.ident == *n).map(Field::column)).collect();
         let iname = format!("{}_{table}_{}", if *unique { "uq" } else { "idx" }, cols.join("_"));
         indexes.push(quote!(::ormlet::__private::IndexMeta { name: #iname, columns: &[#(#cols),*], unique: #unique }));
     }
@@ -169,7 +171,7 @@ pub fn model(m: &Model) -> TokenStream {
             quote_spanned!(f.ty.span()=> #fi: row.read(#name, #col)?)
         }
     });
-    let checks = stored.iter().map(|f| type_checks(f));
+    let checks = stored.iter().copied().map(type_checks);
 
     quote! {
         impl #ident {
@@ -277,7 +279,7 @@ pub fn from_row(m: &Model) -> TokenStream {
             quote!(#fi: ::core::default::Default::default())
         }
     });
-    let checks = m.fields.iter().filter(|f| f.is_stored()).map(|f| type_checks(f));
+    let checks = m.fields.iter().filter(|f| f.is_stored()).map(type_checks);
     quote! {
         const _: () = {
             #(#checks)*

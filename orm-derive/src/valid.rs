@@ -33,12 +33,9 @@ pub fn check(model: &Model, errors: &mut Vec<syn::Error>) {
     for f in &model.fields {
         let a = &f.attrs;
         if let Some(skip) = a.skip {
-            for (span, what) in [
-                (a.primary_key, "primary_key"),
-                (a.unique, "unique"),
-                (a.index, "index"),
-                (a.json, "json"),
-            ] {
+            for (span, what) in
+                [(a.primary_key, "primary_key"), (a.unique, "unique"), (a.index, "index"), (a.json, "json")]
+            {
                 if let Some(span) = span {
                     err(errors, span, format!("`{what}` cannot go with `skip`: a skipped field is not a column"));
                 }
@@ -56,11 +53,7 @@ pub fn check(model: &Model, errors: &mut Vec<syn::Error>) {
             err(errors, f.column_span(), "`column` must not be empty".into());
         }
         if let Some(first) = columns.get(&column) {
-            err(
-                errors,
-                f.column_span(),
-                format!("column `{column}` is already used by field `{}`", first.ident),
-            );
+            err(errors, f.column_span(), format!("column `{column}` is already used by field `{}`", first.ident));
         } else {
             columns.insert(column, f);
         }

@@ -9,17 +9,39 @@ use crate::model::ModelMeta;
 /// An expression node.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
-    Column { table: &'static str, name: &'static str },
+    Column {
+        table: &'static str,
+        name: &'static str,
+    },
     Value(Value),
     Binary(Box<Node>, BinOp, Box<Node>),
     Not(Box<Node>),
-    IsNull { expr: Box<Node>, negated: bool },
-    In { expr: Box<Node>, values: Vec<Value>, negated: bool },
-    Between { expr: Box<Node>, low: Value, high: Value, negated: bool },
+    IsNull {
+        expr: Box<Node>,
+        negated: bool,
+    },
+    In {
+        expr: Box<Node>,
+        values: Vec<Value>,
+        negated: bool,
+    },
+    Between {
+        expr: Box<Node>,
+        low: Value,
+        high: Value,
+        negated: bool,
+    },
     /// `None` argument means `COUNT(*)`.
     Aggregate(AggFn, Option<Box<Node>>),
-    InSubquery { expr: Box<Node>, query: Box<SelectAst>, negated: bool },
-    Exists { query: Box<SelectAst>, negated: bool },
+    InSubquery {
+        expr: Box<Node>,
+        query: Box<SelectAst>,
+        negated: bool,
+    },
+    Exists {
+        query: Box<SelectAst>,
+        negated: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -212,8 +212,7 @@ impl<M: Model> Job for InsertMany<'_, M> {
             return Ok(0);
         }
         // A model with only a generated key inserts `DEFAULT VALUES`, one row each.
-        let per_chunk =
-            if columns == 0 { 1 } else { (conn.max_params() / columns).clamp(1, MAX_ROWS_PER_INSERT) };
+        let per_chunk = conn.max_params().checked_div(columns).map_or(1, |n| n.clamp(1, MAX_ROWS_PER_INSERT));
         let insert_chunk = |chunk: &[M]| -> Result<u64> {
             let key = [b'M' as usize, std::ptr::from_ref(meta) as usize, chunk.len()];
             let sql = build_fixed(&key, Backend::Sqlite, || insert_sql(meta, chunk.len(), Backend::Sqlite));
@@ -321,12 +320,8 @@ impl<M: Model> OnConflict<M> {
     pub fn columns(target: impl Columns<M>) -> Self {
         let mut cols = Vec::new();
         target.names(&mut cols);
-        let update = M::meta()
-            .columns
-            .iter()
-            .filter(|c| !c.primary_key && !cols.contains(&c.name))
-            .map(|c| c.name)
-            .collect();
+        let update =
+            M::meta().columns.iter().filter(|c| !c.primary_key && !cols.contains(&c.name)).map(|c| c.name).collect();
         OnConflict { target: cols, update: Some(update), _model: PhantomData }
     }
 

@@ -69,6 +69,8 @@ pub struct Order<M> {
 
 /// A value expression of the model `M` whose Rust type is `T`: a column, or an
 /// aggregate over one. The comparison methods take any [`Operand<T>`].
+// `is_in`/`is_null` take `self` like every builder method; the names are SQL's.
+#[allow(clippy::wrong_self_convention)]
 pub trait TypedExpr<M, T>: Sized {
     #[doc(hidden)]
     fn into_node(self) -> ExprNode;
@@ -124,11 +126,7 @@ pub trait TypedExpr<M, T>: Sized {
     }
     /// `self IN (SELECT ...)` over a one-column query of the same type.
     fn in_subquery<S>(self, query: super::Select<S, T>) -> Expr<M> {
-        Expr::new(Node::InSubquery {
-            expr: Box::new(self.into_node().0),
-            query: Box::new(query.ast),
-            negated: false,
-        })
+        Expr::new(Node::InSubquery { expr: Box::new(self.into_node().0), query: Box::new(query.ast), negated: false })
     }
     /// `self LIKE pattern` (text columns only).
     fn like(self, pattern: impl Into<String>) -> Expr<M>
@@ -274,10 +272,7 @@ impl<M, T> Column<M, T> {
 
     /// The join condition `self = other` between two models' columns of one type.
     pub fn equals<N>(self, other: Column<N, T>) -> JoinOn<M, N> {
-        JoinOn {
-            node: Node::Binary(Box::new(self.node()), BinOp::Eq, Box::new(other.node())),
-            _models: PhantomData,
-        }
+        JoinOn { node: Node::Binary(Box::new(self.node()), BinOp::Eq, Box::new(other.node())), _models: PhantomData }
     }
 }
 
@@ -297,7 +292,6 @@ impl<M, T> Agg<M, T> {
     fn new<U, E: TypedExpr<M, U>>(f: AggFn, e: E) -> Self {
         Agg { node: Node::Aggregate(f, Some(Box::new(e.into_node().0))), _type: PhantomData }
     }
-
 }
 
 impl<M> Agg<M, i64> {

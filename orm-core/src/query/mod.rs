@@ -12,8 +12,8 @@ mod write;
 
 pub use crud::{Columns, DeleteRow, Get, Insert, InsertMany, ModelExt, OnConflict, UpdateRow, Upsert};
 pub use expr::{
-    Agg, Assignment, Column, Contains, Expr, ExprNode, JoinOn, Order, ProjectionList, Selection, TypedExpr,
-    count_all, exists, index, not_exists,
+    Agg, Assignment, Column, Contains, Expr, ExprNode, JoinOn, Order, ProjectionList, Selection, TypedExpr, count_all,
+    exists, index, not_exists,
 };
 pub use jobs::{Execute, FetchAll, FetchExists, FetchOne, FetchOptional};
 pub use raw::Raw;

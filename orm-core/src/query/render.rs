@@ -11,9 +11,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
-use sea_query::{
-    Asterisk, BinOper, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnOper, Value,
-};
+use sea_query::{Asterisk, BinOper, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnOper, Value};
 
 use super::ast::{AggFn, BinOp, DeleteAst, JoinKind, Node, Projection, SelectAst, UpdateAst, Walker};
 use crate::backend::{Backend, with_builder};

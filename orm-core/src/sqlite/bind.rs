@@ -28,7 +28,8 @@ impl<'s, 'c> SqliteBinder<'s, 'c> {
     /// Binds sea-query values (filters, raw parameters) in order.
     pub(crate) fn bind_values(&mut self, values: &[Value]) -> Result<()> {
         for (i, v) in values.iter().enumerate() {
-            let out = value_to_sqlite(v).map_err(|reason| Error::InvalidValue { column: format!("parameter {}", i + 1), reason })?;
+            let out = value_to_sqlite(v)
+                .map_err(|reason| Error::InvalidValue { column: format!("parameter {}", i + 1), reason })?;
             self.put(out)?;
             if let Some(r) = &mut self.record {
                 r.push(v.clone());

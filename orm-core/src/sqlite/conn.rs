@@ -33,9 +33,10 @@ pub(crate) struct Stmt<'q> {
 
 impl Conn {
     pub(crate) fn new(raw: rusqlite::Connection) -> Self {
-        let max_params = usize::try_from(raw.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).unwrap_or(999))
-            .unwrap_or(999)
-            .max(1);
+        let max_params =
+            usize::try_from(raw.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).unwrap_or(999))
+                .unwrap_or(999)
+                .max(1);
         Conn { raw, depth: Cell::new(0), max_params }
     }
 
@@ -142,10 +143,14 @@ impl Conn {
     /// Runs a transaction-control or schema statement without values.
     pub(crate) fn control(&self, sql: &Arc<str>, operation: Operation, loc: &'static Location<'static>) -> Result<()> {
         let s = Stmt { sql, operation, table: None, loc };
-        self.run(s, |_| Ok(()), |stmt, sql| {
-            stmt.raw_execute().map_err(|e| from_sqlite(e, sql))?;
-            Ok(((), 0))
-        })
+        self.run(
+            s,
+            |_| Ok(()),
+            |stmt, sql| {
+                stmt.raw_execute().map_err(|e| from_sqlite(e, sql))?;
+                Ok(((), 0))
+            },
+        )
     }
 
     /// Runs possibly several statements without values (schema scripts).

@@ -88,12 +88,8 @@ impl DbOptions {
 
     /// Opens the connections.
     pub fn open(self) -> Result<Db> {
-        let slots = (0..self.pool_size)
-            .map(|_| self.open_one().map(Mutex::new))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Db {
-            inner: Arc::new(Inner { slots: slots.into_boxed_slice(), next: AtomicUsize::new(0), options: self }),
-        })
+        let slots = (0..self.pool_size).map(|_| self.open_one().map(Mutex::new)).collect::<Result<Vec<_>>>()?;
+        Ok(Db { inner: Arc::new(Inner { slots: slots.into_boxed_slice(), next: AtomicUsize::new(0), options: self }) })
     }
 
     fn open_one(&self) -> Result<Conn> {

@@ -8,10 +8,8 @@ use super::{DecodeFail, FieldType, SqlType};
 
 fn text<'a>(value: ValueRef<'a>, expected: &'static str) -> Result<&'a str, DecodeFail> {
     match value {
-        ValueRef::Text(b) => std::str::from_utf8(b).map_err(|_| DecodeFail {
-            expected,
-            found: "TEXT that is not valid UTF-8".to_owned(),
-        }),
+        ValueRef::Text(b) => std::str::from_utf8(b)
+            .map_err(|_| DecodeFail { expected, found: "TEXT that is not valid UTF-8".to_owned() }),
         other => Err(DecodeFail::sqlite(expected, other)),
     }
 }
@@ -44,16 +42,10 @@ macro_rules! chrono_type {
     };
 }
 
-chrono_type!(NaiveDate, "NaiveDate", Date, ChronoDate, "%F", |s| {
-    NaiveDate::parse_from_str(s, "%F").ok()
-});
-chrono_type!(NaiveTime, "NaiveTime", Time, ChronoTime, "%T%.f", |s| {
-    NaiveTime::parse_from_str(s, "%T%.f").ok()
-});
+chrono_type!(NaiveDate, "NaiveDate", Date, ChronoDate, "%F", |s| { NaiveDate::parse_from_str(s, "%F").ok() });
+chrono_type!(NaiveTime, "NaiveTime", Time, ChronoTime, "%T%.f", |s| { NaiveTime::parse_from_str(s, "%T%.f").ok() });
 chrono_type!(NaiveDateTime, "NaiveDateTime", DateTime, ChronoDateTime, "%F %T%.f", |s| {
-    NaiveDateTime::parse_from_str(s, "%F %T%.f")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%FT%T%.f"))
-        .ok()
+    NaiveDateTime::parse_from_str(s, "%F %T%.f").or_else(|_| NaiveDateTime::parse_from_str(s, "%FT%T%.f")).ok()
 });
 chrono_type!(DateTime<Utc>, "DateTime<Utc>", TimestampTz, ChronoDateTimeUtc, "%F %T%.f%:z", |s| {
     DateTime::parse_from_str(s, "%F %T%.f%:z")

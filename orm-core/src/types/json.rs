@@ -59,10 +59,7 @@ pub(crate) fn encode_json<T: Serialize>(value: &T) -> Result<String, String> {
 }
 
 /// Parse a JSON column into any deserialisable type.
-pub(crate) fn decode_json<T: DeserializeOwned>(
-    value: ValueRef<'_>,
-    expected: &'static str,
-) -> Result<T, DecodeFail> {
+pub(crate) fn decode_json<T: DeserializeOwned>(value: ValueRef<'_>, expected: &'static str) -> Result<T, DecodeFail> {
     let bytes = match value {
         ValueRef::Text(b) | ValueRef::Blob(b) => b,
         other => return Err(DecodeFail::sqlite(expected, other)),

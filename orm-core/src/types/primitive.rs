@@ -102,10 +102,9 @@ impl FieldType for bool {
         match value {
             ValueRef::Integer(0) => Ok(false),
             ValueRef::Integer(1) => Ok(true),
-            ValueRef::Integer(i) => Err(DecodeFail {
-                expected: "bool",
-                found: format!("INTEGER {i}, neither 0 nor 1"),
-            }),
+            ValueRef::Integer(i) => {
+                Err(DecodeFail { expected: "bool", found: format!("INTEGER {i}, neither 0 nor 1") })
+            }
             other => Err(DecodeFail::sqlite("bool", other)),
         }
     }
@@ -126,10 +125,8 @@ impl FieldType for String {
     }
     fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
         match value {
-            ValueRef::Text(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| DecodeFail {
-                expected: "String",
-                found: "TEXT that is not valid UTF-8".to_owned(),
-            }),
+            ValueRef::Text(bytes) => String::from_utf8(bytes.to_vec())
+                .map_err(|_| DecodeFail { expected: "String", found: "TEXT that is not valid UTF-8".to_owned() }),
             other => Err(DecodeFail::sqlite("String", other)),
         }
     }
@@ -167,8 +164,8 @@ crate::scalar!(u64, from u8, u16, u32);
 crate::scalar!(f32);
 crate::scalar!(f64, from f32);
 crate::scalar!(bool);
-crate::scalar!(String, from &str);
-crate::scalar!(Vec<u8>, from &[u8]);
+crate::scalar!(String, from & str);
+crate::scalar!(Vec<u8>, from & [u8]);
 
 impl super::Operand<Option<String>> for Option<&str> {
     fn into_value(self) -> Value {

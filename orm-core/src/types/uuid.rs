@@ -21,10 +21,8 @@ impl FieldType for Uuid {
     }
     fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
         match value {
-            ValueRef::Blob(b) => Uuid::from_slice(b).map_err(|_| DecodeFail {
-                expected: "Uuid",
-                found: format!("BLOB of {} bytes", b.len()),
-            }),
+            ValueRef::Blob(b) => Uuid::from_slice(b)
+                .map_err(|_| DecodeFail { expected: "Uuid", found: format!("BLOB of {} bytes", b.len()) }),
             // Accept the text form too, for databases written by other tools.
             ValueRef::Text(t) => std::str::from_utf8(t)
                 .ok()

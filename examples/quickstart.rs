@@ -1,0 +1,98 @@
+//! ormlet in one screen, on embedded SQLite: no server, no set-up.
+//!
+//!     cargo run --example quickstart
+
+use ormlet::prelude::*;
+use ormlet::sqlite::Db;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "users")]
+pub struct User {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    #[ormlet(unique)]
+    pub email: String,
+    #[ormlet(column = "display_name", index)]
+    pub name: String,
+    pub age: Option<i32>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "posts")]
+pub struct Post {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    #[ormlet(index)]
+    pub author_id: i64,
+    pub title: String,
+    #[ormlet(default = 0)]
+    pub likes: i64,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::connect("sqlite::memory:")?;
+
+    // Schema straight from the models.
+    db.create_table::<User>()?;
+    db.create_table::<Post>()?;
+    println!("schema:");
+    for sql in ormlet::schema::table_sql::<User>(ormlet::Backend::Sqlite) {
+        println!("  {sql}");
+    }
+
+    // Insert: the generated key comes back and is stored in the row.
+    let mut ann = User { id: Auto::new(), email: "ann@example.com".into(), name: "Ann".into(), age: Some(31) };
+    let ann_id = ann.insert(&db)?;
+    let mut bob = User { id: Auto::new(), email: "bob@example.com".into(), name: "Bob".into(), age: Some(17) };
+    let bob_id = bob.insert(&db)?;
+    println!("\ninserted {} (id {ann_id}) and {} (id {bob_id})", ann.name, bob.name);
+
+    let posts: Vec<Post> = (1..=3)
+        .map(|i| Post {
+            id: Auto::new(),
+            author_id: if i == 2 { bob_id } else { ann_id },
+            title: format!("Post {i}"),
+            likes: 0,
+        })
+        .collect();
+    println!("insert_many: {} posts in one statement", Post::insert_many(&db, &posts)?);
+
+    // Typed queries: a wrong column or value type does not compile.
+    let adults = User::find().filter(User::AGE.gte(18)).order_by(User::NAME.asc()).all(&db)?;
+    println!("adults: {:?}", adults.iter().map(|u| &u.name).collect::<Vec<_>>());
+    let per_author: Vec<(i64, i64)> = Post::find()
+        .select((Post::AUTHOR_ID, Post::ID.count()))
+        .group_by(Post::AUTHOR_ID)
+        .order_by(Post::AUTHOR_ID.asc())
+        .all(&db)?;
+    println!("posts per author: {per_author:?}");
+    let with_authors: Vec<(Post, User)> =
+        Post::find().inner_join(Post::AUTHOR_ID.equals(User::ID)).order_by(Post::TITLE.asc()).all(&db)?;
+    for (post, author) in &with_authors {
+        println!("  {:<7} by {}", post.title, author.name);
+    }
+
+    // Update a row, and a set of rows.
+    bob.age = Some(18);
+    bob.update(&db)?;
+    let liked = Post::update_where(Post::AUTHOR_ID.eq(ann_id), [Post::LIKES.set(5)]).exec(&db)?;
+    println!("\nbob is now {:?}; {liked} of Ann's posts liked", User::get(&db, bob_id)?.age);
+
+    // A transaction: all or nothing. This one fails on the unique email and rolls back.
+    let failed = db.transaction(|tx| {
+        Post { id: Auto::new(), author_id: ann_id, title: "draft".into(), likes: 0 }.insert(tx)?;
+        User { id: Auto::new(), email: "ann@example.com".into(), name: "Ann again".into(), age: None }.insert(tx)?;
+        Ok::<_, ormlet::Error>(())
+    });
+    println!("transaction: {}", failed.unwrap_err());
+    println!("posts after rollback: {}", Post::find().count(&db)?);
+
+    // Delete.
+    let gone = Post::delete_where(Post::LIKES.eq(0)).exec(&db)?;
+    println!("deleted {gone} unliked post(s); {} left", Post::find().count(&db)?);
+
+    // The escape hatch: raw SQL, values still bound.
+    let names: Vec<String> = db.raw("SELECT display_name FROM users WHERE age >= ? ORDER BY id", params![18]).all()?;
+    println!("raw query: {names:?}");
+    Ok(())
+}
