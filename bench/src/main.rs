@@ -1,1 +1,59 @@
-fn main() {}
+//! ormlet vs hand-written rusqlite, case by case, interleaved in one process.
+//!
+//!     cargo run --release -p ormlet-bench -- [--quick] [--json target/ormlet-bench.json] [--only NAME]
+//!
+//! Schema and cases follow Diesel's public benchmark suite. The baseline is
+//! the physical limit: the same SQL text, prepared once (`prepare_cached`),
+//! rows decoded by column index. Each case alternates batches of ormlet and
+//! baseline iterations; the figure is the median ns per iteration over the
+//! batches, and `ratio` = ormlet / baseline.
+
+mod cases;
+mod harness;
+mod models;
+
+use std::path::PathBuf;
+
+fn main() {
+    let mut quick = false;
+    let mut json: Option<PathBuf> = None;
+    let mut only: Option<String> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--json" => json = args.next().map(PathBuf::from),
+            "--only" => only = args.next(),
+            "-h" | "--help" => {
+                println!("usage: ormlet-bench [--quick] [--json FILE] [--only CASE]");
+                return;
+            }
+            other => {
+                eprintln!("error: unknown argument `{other}` (try --help)");
+                std::process::exit(2);
+            }
+        }
+    }
+    let plan = harness::Plan::new(quick);
+    let results: Vec<harness::CaseResult> = cases::all()
+        .into_iter()
+        .filter(|c| only.as_deref().is_none_or(|o| c.name.contains(o)))
+        .map(|c| {
+            let r = (c.run)(&plan);
+            eprintln!("  {:<22} {:>12.0} ns  {:>12.0} ns  {:>6.3}", r.name, r.ormlet_ns, r.baseline_ns, r.ratio);
+            r
+        })
+        .collect();
+    println!("{}", harness::table(&results));
+    if let Some(path) = json {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let body = serde_json::json!({ "cases": results });
+        if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&body).expect("serialisable")) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            std::process::exit(1);
+        }
+        println!("wrote {}", path.display());
+    }
+}

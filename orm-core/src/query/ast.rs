@@ -92,6 +92,7 @@ pub(crate) struct Join {
 #[derive(Debug, Clone)]
 pub(crate) struct SelectAst {
     pub from: &'static ModelMeta,
+    /// Empty means all columns of `from` (no allocation for the common case).
     pub projection: Vec<Projection>,
     pub joins: Vec<Join>,
     pub filter: Option<Node>,
@@ -107,7 +108,7 @@ impl SelectAst {
     pub(crate) fn new(from: &'static ModelMeta) -> Self {
         SelectAst {
             from,
-            projection: vec![Projection::Model(from)],
+            projection: Vec::new(),
             joins: Vec::new(),
             filter: None,
             group_by: Vec::new(),

@@ -51,7 +51,7 @@ impl Source {
         }
     }
 
-    fn run<R: FromRow>(self, conn: &Conn, loc: &'static Location<'static>, each: impl FnMut(R)) -> Result<()> {
+    fn run<R: FromRow>(self, conn: &Conn, loc: &'static Location<'static>, each: impl FnMut(R) -> bool) -> Result<()> {
         let (built, operation, table) = self.build(Backend::Sqlite);
         let stmt = Stmt { sql: &built.sql, operation, table, loc };
         conn.fetch(stmt, |b| b.bind_values(&built.values), each)
@@ -70,7 +70,10 @@ impl<R: FromRow + Send> Job for FetchAll<R> {
     type Out = Vec<R>;
     fn run(self, conn: &Conn) -> Result<Vec<R>> {
         let mut out = Vec::new();
-        self.source.run(conn, self.loc, |r| out.push(r))?;
+        self.source.run(conn, self.loc, |r| {
+            out.push(r);
+            true
+        })?;
         Ok(out)
     }
 }
@@ -88,9 +91,8 @@ impl<R: FromRow + Send> Job for FetchOptional<R> {
     fn run(self, conn: &Conn) -> Result<Option<R>> {
         let mut out = None;
         self.source.run(conn, self.loc, |r| {
-            if out.is_none() {
-                out = Some(r);
-            }
+            out = Some(r);
+            false
         })?;
         Ok(out)
     }
@@ -142,7 +144,10 @@ impl Job for FetchExists {
     type Out = bool;
     fn run(self, conn: &Conn) -> Result<bool> {
         let mut found = false;
-        self.source.run(conn, self.loc, |_: crate::row::Skip| found = true)?;
+        self.source.run(conn, self.loc, |_: crate::row::Skip| {
+            found = true;
+            false
+        })?;
         Ok(found)
     }
 }

@@ -69,9 +69,24 @@ impl Rendered {
     }
 }
 
+/// One thread-local for the shape buffer and the cache: one access per query.
+#[derive(Default)]
+struct RenderCache {
+    shape: Vec<u8>,
+    rendered: FxHashMap<Box<[u8]>, Rendered>,
+}
+
+impl RenderCache {
+    fn insert(&mut self, r: Rendered) {
+        if self.rendered.len() >= CACHE_CAP {
+            self.rendered.clear();
+        }
+        self.rendered.insert(self.shape[..].into(), r);
+    }
+}
+
 thread_local! {
-    static CACHE: RefCell<FxHashMap<Box<[u8]>, Rendered>> = RefCell::default();
-    static SHAPE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static CACHE: RefCell<RenderCache> = RefCell::default();
 }
 
 /// A statement tree that can be walked (shape + values) and lowered.
@@ -83,48 +98,39 @@ pub(crate) trait Lower {
 /// Renders `stmt` for `backend`, from the cache when its shape was seen before.
 pub(crate) fn build<S: Lower>(mut stmt: S, backend: Backend) -> Built {
     let mut values = Vec::new();
-    SHAPE.with_borrow_mut(|shape| {
-        shape.clear();
-        shape.push(backend as u8);
-        let mut w = Walker { shape, value: |v: &mut Value| values.push(std::mem::replace(v, Value::Int(None))) };
+    CACHE.with_borrow_mut(|cache| {
+        cache.shape.clear();
+        cache.shape.push(backend as u8);
+        let mut w =
+            Walker { shape: &mut cache.shape, value: |v: &mut Value| values.push(std::mem::replace(v, Value::Int(None))) };
         stmt.walk(&mut w);
-        CACHE.with_borrow_mut(|cache| {
-            if let Some(r) = cache.get(&shape[..]) {
-                return r.apply(values);
-            }
-            let (sql, sea_values) = stmt.render(backend);
-            let r = Rendered::new(sql, sea_values);
-            let built = r.apply(values);
-            if cache.len() >= CACHE_CAP {
-                cache.clear();
-            }
-            cache.insert(shape[..].into(), r);
-            built
-        })
+        if let Some(r) = cache.rendered.get(&cache.shape[..]) {
+            return r.apply(values);
+        }
+        let (sql, sea_values) = stmt.render(backend);
+        let r = Rendered::new(sql, sea_values);
+        let built = r.apply(values);
+        cache.insert(r);
+        built
     })
 }
 
 /// Caches SQL for a statement whose shape the caller states (`key`) and whose
 /// values the caller binds itself in placeholder order (inserts, upserts).
 pub(crate) fn build_fixed(key: &[usize], backend: Backend, render: impl FnOnce() -> String) -> Arc<str> {
-    SHAPE.with_borrow_mut(|shape| {
-        shape.clear();
-        shape.push(backend as u8);
-        shape.push(b'X');
+    CACHE.with_borrow_mut(|cache| {
+        cache.shape.clear();
+        cache.shape.push(backend as u8);
+        cache.shape.push(b'X');
         for k in key {
-            shape.extend_from_slice(&k.to_le_bytes());
+            cache.shape.extend_from_slice(&k.to_le_bytes());
         }
-        CACHE.with_borrow_mut(|cache| {
-            if let Some(r) = cache.get(&shape[..]) {
-                return r.sql.clone();
-            }
-            let sql: Arc<str> = Arc::from(render());
-            if cache.len() >= CACHE_CAP {
-                cache.clear();
-            }
-            cache.insert(shape[..].into(), Rendered { sql: sql.clone(), order: None });
-            sql
-        })
+        if let Some(r) = cache.rendered.get(&cache.shape[..]) {
+            return r.sql.clone();
+        }
+        let sql: Arc<str> = Arc::from(render());
+        cache.insert(Rendered { sql: sql.clone(), order: None });
+        sql
     })
 }
 
@@ -216,7 +222,9 @@ impl Lowering {
         if q.distinct {
             s.distinct();
         }
-        for p in &q.projection {
+        let all = [Projection::Model(q.from)];
+        let projection = if q.projection.is_empty() { &all[..] } else { &q.projection[..] };
+        for p in projection {
             match p {
                 Projection::Model(m) => {
                     for c in m.columns {

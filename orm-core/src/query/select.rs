@@ -230,6 +230,9 @@ impl<M: Model, R> Select<M, R> {
 
     fn join<N: Model, S2, R2>(mut self, kind: JoinKind, on: JoinOn<M, N>) -> Select<S2, R2> {
         self.ast.joins.push(super::ast::Join { kind, model: N::meta(), on: on.node });
+        if self.ast.projection.is_empty() {
+            self.ast.projection.push(Projection::Model(self.ast.from));
+        }
         self.ast.projection.push(Projection::Model(N::meta()));
         Select::from_ast(self.ast)
     }

@@ -110,19 +110,22 @@ impl Conn {
         exec(&mut stmt, sql)
     }
 
-    /// Runs a query and hands each decoded row to `each`.
+    /// Runs a query and hands each decoded row to `each`, until it returns
+    /// `false` (single-row reads stop without stepping SQLite again).
     pub(crate) fn fetch<R: FromRow>(
         &self,
         s: Stmt<'_>,
         bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
-        mut each: impl FnMut(R),
+        mut each: impl FnMut(R) -> bool,
     ) -> Result<()> {
         self.run(s, bind, |stmt, sql| {
             let mut rows = stmt.raw_query();
             let mut n = 0u64;
             while let Some(row) = rows.next().map_err(|e| from_sqlite(e, sql))? {
-                each(R::from_row(&mut SqliteRow { row, next: 0 })?);
                 n += 1;
+                if !each(R::from_row(&mut SqliteRow { row, next: 0 })?) {
+                    break;
+                }
             }
             Ok(((), n))
         })

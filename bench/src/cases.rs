@@ -1,0 +1,218 @@
+//! The cases: each builds two identical in-memory databases, one driven by
+//! ormlet and one by hand-written rusqlite, and compares the same work.
+
+use std::hint::black_box;
+
+use ormlet::prelude::*;
+use ormlet::sqlite::{AsyncDb, Db};
+use rusqlite::Connection;
+
+use crate::harness::{CaseResult, Plan, compare};
+use crate::models::{Post, RawPost, RawUser, SCHEMA, User, raw_user};
+
+pub struct Case {
+    pub name: &'static str,
+    pub run: fn(&Plan) -> CaseResult,
+}
+
+pub fn all() -> Vec<Case> {
+    vec![
+        Case { name: "trivial_query_1", run: |p| trivial_query(p, "trivial_query_1", 1) },
+        Case { name: "trivial_query_10k", run: |p| trivial_query(p, "trivial_query_10k", 10_000) },
+        Case { name: "medium_complex_10k", run: medium_complex },
+        Case { name: "insert_1", run: |p| insert(p, "insert_1", 1) },
+        Case { name: "insert_100", run: |p| insert(p, "insert_100", 100) },
+        Case { name: "get_by_pk", run: get_by_pk },
+        Case { name: "filter_order_limit", run: filter_order_limit },
+        Case { name: "async_get_by_pk", run: async_get_by_pk },
+    ]
+}
+
+/// Two databases with the same schema and `n` users (`hair(i)` as hair colour).
+fn pair(n: usize, hair: impl Fn(usize) -> Option<&'static str>) -> (Db, Connection) {
+    let db = Db::connect("sqlite::memory:").expect("ormlet db");
+    db.execute_batch(SCHEMA).expect("schema");
+    let raw = Connection::open_in_memory().expect("rusqlite db");
+    raw.execute_batch(SCHEMA).expect("schema");
+    raw.execute_batch("PRAGMA foreign_keys = ON").expect("pragma");
+    let users: Vec<User> =
+        (0..n).map(|i| User { id: Auto::new(), name: format!("User {i}"), hair_color: hair(i).map(Into::into) }).collect();
+    User::insert_many(&db, &users).expect("seed ormlet");
+    db.with_conn(|c| c.rusqlite().set_prepared_statement_cache_capacity(256)).expect("conn");
+    {
+        let mut stmt = raw.prepare("INSERT INTO users (name, hair_color) VALUES (?, ?)").expect("prepare");
+        for u in &users {
+            stmt.execute(rusqlite::params![u.name, u.hair_color]).expect("seed raw");
+        }
+    }
+    (db, raw)
+}
+
+fn trivial_query(plan: &Plan, name: &str, n: usize) -> CaseResult {
+    let (db, raw) = pair(n, |_| None);
+    let sql = User::find().to_sql(ormlet::Backend::Sqlite).0;
+    compare(
+        plan,
+        name,
+        "rusqlite",
+        || {
+            let users: Vec<User> = User::find().all(&db).expect("ormlet");
+            assert_eq!(users.len(), n);
+            black_box(users);
+        },
+        || {
+            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
+            let users: Vec<RawUser> = stmt.query_map([], raw_user).expect("query").collect::<Result<_, _>>().expect("rows");
+            assert_eq!(users.len(), n);
+            black_box(users);
+        },
+    )
+}
+
+fn medium_complex(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, raw) = pair(n, |i| Some(if i % 2 == 0 { "black" } else { "brown" }));
+    let query = || User::find().left_join(User::ID.equals(Post::USER_ID)).filter(User::HAIR_COLOR.eq("black"));
+    let sql = query().to_sql(ormlet::Backend::Sqlite).0;
+    compare(
+        plan,
+        "medium_complex_10k",
+        "rusqlite",
+        || {
+            let rows: Vec<(User, Option<Post>)> = query().all(&db).expect("ormlet");
+            assert_eq!(rows.len(), n / 2);
+            black_box(rows);
+        },
+        || {
+            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
+            let rows: Vec<(RawUser, Option<RawPost>)> = stmt
+                .query_map(["black"], |row| {
+                    let user = raw_user(row)?;
+                    let post = match row.get::<_, Option<i32>>(3)? {
+                        None => None,
+                        Some(id) => Some(RawPost { id, user_id: row.get(4)?, title: row.get(5)?, body: row.get(6)? }),
+                    };
+                    Ok((user, post))
+                })
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            assert_eq!(rows.len(), n / 2);
+            black_box(rows);
+        },
+    )
+}
+
+fn insert(plan: &Plan, name: &str, n: usize) -> CaseResult {
+    let (db, raw) = pair(0, |_| None);
+    let rows: Vec<User> = (0..n)
+        .map(|i| User { id: Auto::new(), name: format!("User {i}"), hair_color: Some("hair_color".into()) })
+        .collect();
+    let placeholders = vec!["(?, ?)"; n].join(", ");
+    let sql = format!("INSERT INTO \"users\" (\"name\", \"hair_color\") VALUES {placeholders}");
+    let mut one = rows[0].clone();
+    compare(
+        plan,
+        name,
+        "rusqlite",
+        || {
+            if n == 1 {
+                black_box(one.insert(&db).expect("ormlet"));
+            } else {
+                black_box(User::insert_many(&db, &rows).expect("ormlet"));
+            }
+        },
+        || {
+            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
+            for (i, u) in rows.iter().enumerate() {
+                stmt.raw_bind_parameter(2 * i + 1, &u.name).expect("bind");
+                stmt.raw_bind_parameter(2 * i + 2, &u.hair_color).expect("bind");
+            }
+            black_box(stmt.raw_execute().expect("insert"));
+            if n == 1 {
+                black_box(raw.last_insert_rowid());
+            }
+        },
+    )
+}
+
+fn keys(n: usize) -> impl FnMut() -> i32 {
+    let mut k: usize = 0;
+    move || {
+        k = (k + 7919) % n;
+        k as i32 + 1
+    }
+}
+
+fn get_by_pk(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, raw) = pair(n, |_| None);
+    let sql = format!("{} WHERE \"users\".\"id\" = ?", User::find().to_sql(ormlet::Backend::Sqlite).0);
+    let (mut ko, mut kb) = (keys(n), keys(n));
+    compare(
+        plan,
+        "get_by_pk",
+        "rusqlite",
+        || {
+            black_box(User::get(&db, ko()).expect("ormlet"));
+        },
+        || {
+            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
+            black_box(stmt.query_row([kb()], raw_user).expect("row"));
+        },
+    )
+}
+
+fn filter_order_limit(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, raw) = pair(n, |i| if i % 3 == 0 { None } else { Some("brown") });
+    let names: Vec<String> = (0..n).map(|i| format!("User {}", (i * 7919) % n)).collect();
+    let query = |name: &str| User::find().filter(User::NAME.gt(name)).order_by(User::NAME.asc()).limit(20);
+    let sql = query("x").to_sql(ormlet::Backend::Sqlite).0;
+    let (mut io, mut ib) = (0usize, 0usize);
+    compare(
+        plan,
+        "filter_order_limit",
+        "rusqlite",
+        || {
+            io = (io + 1) % n;
+            black_box(query(&names[io]).all(&db).expect("ormlet"));
+        },
+        || {
+            ib = (ib + 1) % n;
+            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
+            let users: Vec<RawUser> = stmt
+                .query_map(rusqlite::params![names[ib], 20], raw_user)
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            black_box(users);
+        },
+    )
+}
+
+/// The async face's hand-off: `User::get(&async_db, k).await` in a task on a
+/// multi-threaded runtime, against the synchronous `User::get(&db, k)` in the
+/// same kind of task, so the difference is what the async face adds.
+fn async_get_by_pk(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, _raw) = pair(n, |_| None);
+    let adb = AsyncDb::from(db.clone());
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let (mut ko, mut kb) = (keys(n), keys(n));
+    compare(
+        plan,
+        "async_get_by_pk",
+        "ormlet sync Db in the same task",
+        || {
+            let (k, adb) = (ko(), adb.clone());
+            let user = rt.block_on(async move { tokio::spawn(async move { User::get(&adb, k).await }).await });
+            black_box(user.expect("task").expect("ormlet"));
+        },
+        || {
+            let (k, db) = (kb(), db.clone());
+            let user = rt.block_on(async move { tokio::spawn(async move { User::get(&db, k) }).await });
+            black_box(user.expect("task").expect("ormlet"));
+        },
+    )
+}

@@ -1,0 +1,53 @@
+//! Diesel's benchmark schema, as ormlet models and as SQL.
+
+use ormlet::prelude::*;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "users")]
+pub struct User {
+    #[ormlet(primary_key)]
+    pub id: Auto<i32>,
+    pub name: String,
+    pub hair_color: Option<String>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "posts")]
+pub struct Post {
+    #[ormlet(primary_key)]
+    pub id: Auto<i32>,
+    pub user_id: i32,
+    pub title: String,
+    pub body: Option<String>,
+}
+
+/// The schema both sides run on (Diesel's, plus the index the
+/// filter/order/limit case filters on).
+pub const SCHEMA: &str = "
+    CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR NOT NULL, hair_color VARCHAR);
+    CREATE TABLE posts (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, title VARCHAR NOT NULL, body TEXT);
+    CREATE TABLE comments (id INTEGER PRIMARY KEY AUTOINCREMENT, post_id INTEGER NOT NULL, text TEXT NOT NULL);
+    CREATE INDEX users_name ON users (name);
+";
+
+/// A raw row, decoded by index the way hand-written rusqlite does.
+#[derive(Debug)]
+#[allow(dead_code)] // read only through black_box
+pub struct RawUser {
+    pub id: i32,
+    pub name: String,
+    pub hair_color: Option<String>,
+}
+
+#[derive(Debug)]
+#[allow(dead_code)] // read only through black_box
+pub struct RawPost {
+    pub id: i32,
+    pub user_id: i32,
+    pub title: String,
+    pub body: Option<String>,
+}
+
+pub fn raw_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
+    Ok(RawUser { id: row.get(0)?, name: row.get(1)?, hair_color: row.get(2)? })
+}
