@@ -82,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let failed = db.transaction(|tx| {
         Post { id: Auto::new(), author_id: ann_id, title: "draft".into(), likes: 0 }.insert(tx)?;
         User { id: Auto::new(), email: "ann@example.com".into(), name: "Ann again".into(), age: None }.insert(tx)?;
-        Ok::<_, ormlet::Error>(())
+        Ok(())
     });
     println!("transaction: {}", failed.unwrap_err());
     println!("posts after rollback: {}", Post::find().count(&db)?);

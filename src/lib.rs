@@ -40,7 +40,7 @@
 //!
 //! db.transaction(|tx| {
 //!     User::update_where(User::EMAIL.eq("ann@x.io"), [User::AGE.set(32)]).exec(tx)?;
-//!     Ok::<_, ormlet::Error>(())
+//!     Ok(())
 //! })?;
 //! let rows: Vec<User> = db.raw("SELECT * FROM users WHERE id = ?", params![id]).all()?;
 //! assert_eq!(rows[0].age, Some(32));

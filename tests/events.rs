@@ -80,7 +80,7 @@ fn writes_transactions_and_failures_are_events_too() {
         db.transaction(|tx| {
             let id = User::new("a@x.io", "A", None).insert(tx)?;
             Post::new(id, "t").insert(tx)?;
-            Ok::<_, ormlet::Error>(())
+            Ok(())
         })
         .unwrap();
         let _ = User::new("a@x.io", "dup", None).insert(&db);

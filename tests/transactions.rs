@@ -41,7 +41,7 @@ fn rollback_on_a_user_error_type() -> ormlet::Result<()> {
         }
     }
     let db = db();
-    let result: Result<(), AppError> = db.transaction(|tx| {
+    let result: Result<(), AppError> = db.transaction_with(|tx| {
         User::new("a@x.io", "A", None).insert(tx)?;
         Err(AppError::Refused)
     });
@@ -81,7 +81,7 @@ fn savepoint_rolled_back_inside_a_committed_transaction() -> ormlet::Result<()> 
         });
         assert!(inner.is_err());
         tx.transaction(|sp| User::new("kept@x.io", "Kept", None).insert(sp).map(|_| ()))?;
-        Ok::<_, ormlet::Error>(())
+        Ok(())
     })?;
     let emails: Vec<String> = User::find().order_by(User::ID.asc()).select(User::EMAIL).all(&db)?;
     assert_eq!(emails, ["outer@x.io", "kept@x.io"]);
@@ -101,7 +101,7 @@ fn a_panic_in_a_savepoint_rolls_back_only_the_savepoint_when_caught() -> ormlet:
         }));
         assert!(caught.is_err());
         assert_eq!(tx.depth(), 1);
-        Ok::<_, ormlet::Error>(())
+        Ok(())
     })?;
     assert_eq!(User::find().count(&db)?, 1);
     Ok(())

@@ -35,8 +35,9 @@ fn pair(n: usize, hair: impl Fn(usize) -> Option<&'static str>) -> (Db, Connecti
     let raw = Connection::open_in_memory().expect("rusqlite db");
     raw.execute_batch(SCHEMA).expect("schema");
     raw.execute_batch("PRAGMA foreign_keys = ON").expect("pragma");
-    let users: Vec<User> =
-        (0..n).map(|i| User { id: Auto::new(), name: format!("User {i}"), hair_color: hair(i).map(Into::into) }).collect();
+    let users: Vec<User> = (0..n)
+        .map(|i| User { id: Auto::new(), name: format!("User {i}"), hair_color: hair(i).map(Into::into) })
+        .collect();
     User::insert_many(&db, &users).expect("seed ormlet");
     db.with_conn(|c| c.rusqlite().set_prepared_statement_cache_capacity(256)).expect("conn");
     {
@@ -62,7 +63,8 @@ fn trivial_query(plan: &Plan, name: &str, n: usize) -> CaseResult {
         },
         || {
             let mut stmt = raw.prepare_cached(&sql).expect("prepare");
-            let users: Vec<RawUser> = stmt.query_map([], raw_user).expect("query").collect::<Result<_, _>>().expect("rows");
+            let users: Vec<RawUser> =
+                stmt.query_map([], raw_user).expect("query").collect::<Result<_, _>>().expect("rows");
             assert_eq!(users.len(), n);
             black_box(users);
         },

@@ -96,7 +96,10 @@ pub fn table(results: &[CaseResult]) -> String {
     let mut s = format!("{:<22} {:>14} {:>14} {:>8}\n", "case", "ormlet ns", "baseline ns", "ratio");
     s.push_str(&format!("{:-<22} {:->14} {:->14} {:->8}\n", "", "", "", ""));
     for r in results {
-        s.push_str(&format!("{:<22} {:>14.0} {:>14.0} {:>8.3}   vs {}\n", r.name, r.ormlet_ns, r.baseline_ns, r.ratio, r.baseline));
+        s.push_str(&format!(
+            "{:<22} {:>14.0} {:>14.0} {:>8.3}   vs {}\n",
+            r.name, r.ormlet_ns, r.baseline_ns, r.ratio, r.baseline
+        ));
     }
     s
 }

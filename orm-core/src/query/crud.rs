@@ -167,10 +167,14 @@ impl<M: Model> Job for Get<M> {
         let meta = M::meta();
         let sql = model_sql::<M>(ModelStatement::Get, Backend::Sqlite);
         let mut found = None;
-        conn.fetch(stmt(sql, Operation::Select, meta, self.loc), |b| self.key.bind_key(b), |m: M| {
-            found = Some(m);
-            false
-        })?;
+        conn.fetch(
+            stmt(sql, Operation::Select, meta, self.loc),
+            |b| self.key.bind_key(b),
+            |m: M| {
+                found = Some(m);
+                false
+            },
+        )?;
         found.ok_or_else(|| Error::not_found::<M>(Some(&self.key)))
     }
 }
@@ -389,10 +393,14 @@ impl<M: Model> Job for Upsert<'_, M> {
         let s = stmt(&sql, Operation::Insert, meta, self.loc);
         if returning {
             let mut key = None;
-            conn.fetch(s, |b| self.row.__bind_insert(b), |k: i64| {
-                key = Some(k);
-                false
-            })?;
+            conn.fetch(
+                s,
+                |b| self.row.__bind_insert(b),
+                |k: i64| {
+                    key = Some(k);
+                    false
+                },
+            )?;
             if let Some(k) = key {
                 self.row.__set_generated_key(k)?;
             }

@@ -101,8 +101,10 @@ pub(crate) fn build<S: Lower>(mut stmt: S, backend: Backend) -> Built {
     CACHE.with_borrow_mut(|cache| {
         cache.shape.clear();
         cache.shape.push(backend as u8);
-        let mut w =
-            Walker { shape: &mut cache.shape, value: |v: &mut Value| values.push(std::mem::replace(v, Value::Int(None))) };
+        let mut w = Walker {
+            shape: &mut cache.shape,
+            value: |v: &mut Value| values.push(std::mem::replace(v, Value::Int(None))),
+        };
         stmt.walk(&mut w);
         if let Some(r) = cache.rendered.get(&cache.shape[..]) {
             return r.apply(values);

@@ -45,7 +45,16 @@ impl AsyncDb {
 
     /// Runs a synchronous closure in a transaction, off the async workers.
     #[track_caller]
-    pub fn transaction<'a, T: Send + 'a, E: From<Error> + Send + 'a>(
+    pub fn transaction<'a, T: Send + 'a>(
+        &'a self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T> + Send + 'a,
+    ) -> impl Future<Output = Result<T>> + Send + 'a {
+        self.transaction_with(f)
+    }
+
+    /// [`transaction`](AsyncDb::transaction) for the application's own error type.
+    #[track_caller]
+    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a>(
         &'a self,
         f: impl FnOnce(&Tx<'_>) -> Result<T, E> + Send + 'a,
     ) -> impl Future<Output = Result<T, E>> + Send + 'a {

@@ -17,7 +17,7 @@ use crate::executor::{Executor, Job};
 
 /// Where the database lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Location_ {
+enum Place {
     Memory,
     File(PathBuf),
 }
@@ -26,7 +26,7 @@ enum Location_ {
 #[derive(Debug, Clone)]
 pub struct DbOptions {
     url: String,
-    location: Location_,
+    location: Place,
     pool_size: usize,
     busy_timeout: Duration,
     statement_cache: usize,
@@ -45,11 +45,11 @@ impl DbOptions {
         }
         let path = rest.strip_prefix("//").unwrap_or(rest);
         let location = match path {
-            ":memory:" => Location_::Memory,
+            ":memory:" => Place::Memory,
             "" => return Err(invalid("no file path after `sqlite://`")),
-            p => Location_::File(PathBuf::from(p)),
+            p => Place::File(PathBuf::from(p)),
         };
-        let pool_size = if location == Location_::Memory { 1 } else { 4 };
+        let pool_size = if location == Place::Memory { 1 } else { 4 };
         Ok(DbOptions {
             url: url.to_owned(),
             location,
@@ -62,7 +62,7 @@ impl DbOptions {
 
     /// Connections in the pool (files only; an in-memory database is one connection).
     pub fn pool_size(mut self, n: usize) -> Self {
-        if self.location != Location_::Memory {
+        if self.location != Place::Memory {
             self.pool_size = n.max(1);
         }
         self
@@ -95,8 +95,8 @@ impl DbOptions {
     fn open_one(&self) -> Result<Conn> {
         let fail = |e: rusqlite::Error| Error::Connection { url: self.url.clone(), message: e.to_string() };
         let raw = match &self.location {
-            Location_::Memory => rusqlite::Connection::open_in_memory(),
-            Location_::File(p) => rusqlite::Connection::open(p),
+            Place::Memory => rusqlite::Connection::open_in_memory(),
+            Place::File(p) => rusqlite::Connection::open(p),
         }
         .map_err(fail)?;
         raw.set_prepared_statement_cache_capacity(self.statement_cache);
@@ -105,7 +105,7 @@ impl DbOptions {
         if self.foreign_keys {
             pragmas.push_str("PRAGMA foreign_keys = ON;");
         }
-        if let Location_::File(_) = self.location {
+        if let Place::File(_) = self.location {
             // WAL lets readers run beside the writer; NORMAL is durable in WAL mode
             // except for the last commits on power loss, the usual server trade-off.
             pragmas.push_str("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
@@ -161,7 +161,7 @@ impl Db {
         let path = path.into();
         let url = format!("sqlite://{}", path.display());
         let mut options = DbOptions::new(&url)?;
-        options.location = Location_::File(path);
+        options.location = Place::File(path);
         options.open()
     }
 
@@ -186,8 +186,27 @@ impl Db {
     /// Runs `f` in a transaction: committed when `f` returns `Ok`, rolled back
     /// when it returns `Err` or panics. Inside, run queries on `tx`; calling
     /// `tx.transaction` nests a savepoint.
+    ///
+    /// ```
+    /// # use ormlet_core::{prelude::*, doc_models::User, sqlite::Db};
+    /// # let db = Db::connect("sqlite::memory:")?;
+    /// # db.create_table::<User>()?;
+    /// db.transaction(|tx| {
+    ///     let mut u = User { id: Auto::new(), email: "a@x.io".into(), name: "A".into(), age: None };
+    ///     u.insert(tx)?;
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), ormlet_core::Error>(())
+    /// ```
     #[track_caller]
-    pub fn transaction<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+    pub fn transaction<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        self.transaction_with(f)
+    }
+
+    /// [`transaction`](Db::transaction) for closures that return the
+    /// application's own error type (anything an [`Error`] converts into).
+    #[track_caller]
+    pub fn transaction_with<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         let loc = Location::caller();
         let conn = self.checkout()?;
         run_transaction(&conn, loc, f)

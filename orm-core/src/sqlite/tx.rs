@@ -19,7 +19,13 @@ impl Tx<'_> {
     /// Nests a savepoint: released when `f` returns `Ok`, rolled back to when it
     /// returns `Err` or panics; the outer transaction goes on either way.
     #[track_caller]
-    pub fn transaction<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+    pub fn transaction<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        run_transaction(self.conn, Location::caller(), f)
+    }
+
+    /// [`transaction`](Tx::transaction) for the application's own error type.
+    #[track_caller]
+    pub fn transaction_with<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         run_transaction(self.conn, Location::caller(), f)
     }
 
