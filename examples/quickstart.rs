@@ -75,8 +75,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Update a row, and a set of rows.
     bob.age = Some(18);
     bob.update(&db)?;
-    let liked = Post::update_where(Post::AUTHOR_ID.eq(ann_id), [Post::LIKES.set(5)]).exec(&db)?;
-    println!("\nbob is now {:?}; {liked} of Ann's posts liked", User::get(&db, bob_id)?.age);
+    let liked = Post::update_where(Post::TITLE.is_in(["Post 1", "Post 2"]), [Post::LIKES.set(5)]).exec(&db)?;
+    println!("\nbob is now {:?}; {liked} posts liked", User::get(&db, bob_id)?.age);
 
     // A transaction: all or nothing. This one fails on the unique email and rolls back.
     let failed = db.transaction(|tx| {
@@ -94,5 +94,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The escape hatch: raw SQL, values still bound.
     let names: Vec<String> = db.raw("SELECT display_name FROM users WHERE age >= ? ORDER BY id", params![18]).all()?;
     println!("raw query: {names:?}");
+
+    // The profiler: every query of a scope with the line that issued it.
+    // Loading each post's author in a loop is the classic N+1...
+    let (_, profile) = ormlet::profile(|| -> ormlet::Result<()> {
+        for post in Post::find().all(&db)? {
+            let author = User::get(&db, post.author_id)?;
+            let _ = (post.title, author.name);
+        }
+        Ok(())
+    });
+    println!("\n--- profile of the author loop ---\n{}", profile.to_text());
+
+    // ...and one IN query is the fix.
+    let (_, fixed) = ormlet::profile(|| -> ormlet::Result<()> {
+        let posts = Post::find().all(&db)?;
+        let authors = User::find().filter(User::ID.is_in(posts.iter().map(|p| p.author_id))).all(&db)?;
+        let _ = (posts, authors);
+        Ok(())
+    });
+    println!("--- after the fix ---\n{}", fixed.to_text());
     Ok(())
 }

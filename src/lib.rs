@@ -65,6 +65,9 @@
 
 pub use ormlet_core::*;
 pub use ormlet_derive::{FromRow, Model};
+/// The query profiler: scopes, findings, reports, test assertions.
+pub use ormlet_profiler as profiler;
+pub use ormlet_profiler::{Profile, ProfilerConfig, in_current_profile, pause, profile, profile_async, spawn};
 
 /// What application code needs in scope: `use ormlet::prelude::*;`.
 pub mod prelude {

@@ -1,1 +1,52 @@
-//! placeholder
+//! The query profiler of [ormlet](https://docs.rs/ormlet): every query a
+//! request or a test runs, with the line of application code that issued it,
+//! and what is wrong with them — duplicates, N+1 loops, slow queries, budgets.
+//!
+//! ```
+//! use ormlet_core::{prelude::*, doc_models::User, sqlite::Db};
+//! use ormlet_profiler::{profile, FindingKind};
+//!
+//! let db = Db::connect("sqlite::memory:")?;
+//! db.create_table::<User>()?;
+//! let ids: Vec<i64> = (0..3)
+//!     .map(|i| User { id: Auto::new(), email: format!("{i}@x.io"), name: "U".into(), age: None }.insert(&db))
+//!     .collect::<Result<_, _>>()?;
+//!
+//! let (_, p) = profile(|| {
+//!     for id in &ids {
+//!         User::get(&db, *id).unwrap(); // one query per id: an N+1
+//!     }
+//! });
+//! assert_eq!(p.query_count(), 3);
+//! let n1 = p.findings_of(FindingKind::NPlusOne).next().unwrap();
+//! assert_eq!(n1.count, 3);
+//! println!("{}", p.to_text());
+//! # Ok::<(), ormlet_core::Error>(())
+//! ```
+//!
+//! Scopes: [`profile`] for synchronous code, [`profile_async`] for a future
+//! (a tokio task-local, so concurrent requests never mix); [`spawn`] and
+//! [`in_current_profile`] carry a scope into spawned tasks; [`pause`] hides
+//! fixtures. Outside any scope nothing is kept.
+
+#![warn(missing_docs)]
+
+mod assert;
+mod config;
+mod detect;
+pub mod fingerprint;
+mod profile;
+mod report;
+mod scope;
+
+pub use assert::{
+    assert_max_queries, assert_max_queries_async, assert_no_duplicates, assert_no_duplicates_async,
+    assert_no_n_plus_one, assert_no_n_plus_one_async, assert_num_queries, assert_num_queries_async,
+    assert_queries_do_not_scale,
+};
+pub use config::ProfilerConfig;
+pub use detect::{Finding, FindingKind};
+pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
+pub use profile::{Profile, RecordedQuery};
+pub use report::JSON_SCHEMA_VERSION;
+pub use scope::{in_current_profile, pause, profile, profile_async, profile_async_with, profile_with, spawn};

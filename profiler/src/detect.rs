@@ -1,0 +1,223 @@
+//! The detectors: duplicate, N+1, slow, budget.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::Location;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::config::ProfilerConfig;
+use crate::profile::RecordedQuery;
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// The same query with the same values, run again with no write in between.
+    Duplicate,
+    /// The same query from the same line with different values, in a loop.
+    NPlusOne,
+    /// A query at or above the slow threshold.
+    Slow,
+    /// The scope ran more queries, or spent more time, than its budget.
+    Budget,
+}
+
+impl FindingKind {
+    /// Short label for text reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingKind::Duplicate => "duplicate",
+            FindingKind::NPlusOne => "N+1",
+            FindingKind::Slow => "slow",
+            FindingKind::Budget => "budget",
+        }
+    }
+}
+
+/// One problem found in a scope, with where it came from and what to do.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Finding {
+    /// Kind.
+    pub kind: FindingKind,
+    /// Fingerprint hash (absent for budget findings).
+    pub fingerprint: Option<u64>,
+    /// An example of the SQL.
+    pub sql: String,
+    /// How many queries it covers.
+    pub count: usize,
+    /// Their total time.
+    pub total: Duration,
+    /// The longest one.
+    pub max: Duration,
+    /// Where they were issued, in order of first appearance.
+    pub call_sites: Vec<&'static Location<'static>>,
+    /// The queries' sequence numbers.
+    pub queries: Vec<usize>,
+    /// One line on how to fix it.
+    pub suggestion: String,
+}
+
+fn allowed(q: &RecordedQuery, config: &ProfilerConfig) -> bool {
+    config.allowed_call_sites.iter().any(|p| q.call_site_string().contains(p.as_str()))
+        || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&q.fingerprint().hex()))
+        || q.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t))
+}
+
+fn site(l: &Location<'_>) -> String {
+    format!("{}:{}", l.file(), l.line())
+}
+
+fn finding(kind: FindingKind, group: &[&RecordedQuery], suggestion: String) -> Finding {
+    let mut call_sites: Vec<&'static Location<'static>> = Vec::new();
+    for q in group {
+        if !call_sites.iter().any(|l| std::ptr::eq(*l, q.call_site) || **l == *q.call_site) {
+            call_sites.push(q.call_site);
+        }
+    }
+    Finding {
+        kind,
+        fingerprint: group.first().map(|q| q.fingerprint().hash),
+        sql: group.first().map(|q| q.sql.to_string()).unwrap_or_default(),
+        count: group.len(),
+        total: group.iter().map(|q| q.duration).sum(),
+        max: group.iter().map(|q| q.duration).max().unwrap_or_default(),
+        call_sites,
+        queries: group.iter().map(|q| q.seq).collect(),
+        suggestion,
+    }
+}
+
+/// Runs every detector over a scope's queries.
+pub(crate) fn run(queries: &[RecordedQuery], seen: u64, db_time: Duration, config: &ProfilerConfig) -> Vec<Finding> {
+    let candidates: Vec<&RecordedQuery> =
+        queries.iter().filter(|q| !q.is_bookkeeping() && !allowed(q, config)).collect();
+    let mut out = Vec::new();
+    out.extend(n_plus_one(&candidates, config));
+    out.extend(duplicates(&candidates));
+    out.extend(slow(&candidates, config));
+    out.extend(budget(seen, db_time, config));
+    out
+}
+
+/// Same call site and fingerprint, different values, `threshold` times or more.
+fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
+    let mut by_site: HashMap<(String, u64), Vec<&RecordedQuery>> = HashMap::new();
+    let mut order: Vec<(String, u64)> = Vec::new();
+    for q in queries.iter().filter(|q| !q.operation.is_write()) {
+        let key = (q.call_site_string(), q.fingerprint().hash);
+        if !by_site.contains_key(&key) {
+            order.push(key.clone());
+        }
+        by_site.entry(key).or_default().push(q);
+    }
+    order
+        .into_iter()
+        .filter_map(|key| {
+            let group = by_site.remove(&key)?;
+            let distinct: HashSet<u64> = group.iter().map(|q| q.values_hash).collect();
+            (group.len() >= config.n_plus_one_threshold && distinct.len() > 1).then(|| {
+                let at = site(group[0].call_site);
+                let table = group[0].table.map(|t| format!(" on `{t}`")).unwrap_or_default();
+                finding(
+                    FindingKind::NPlusOne,
+                    &group,
+                    format!(
+                        "{} queries{table} from one line with different values: load them in one query at {at} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)",
+                        group.len()
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Same fingerprint and values, no write to the same table in between.
+fn duplicates<'q>(queries: &[&'q RecordedQuery]) -> Vec<Finding> {
+    fn flush<'q>(group: Vec<&'q RecordedQuery>, done: &mut Vec<Vec<&'q RecordedQuery>>) {
+        if group.len() >= 2 {
+            done.push(group);
+        }
+    }
+    let mut open: HashMap<(u64, u64), Vec<&'q RecordedQuery>> = HashMap::new();
+    let mut done: Vec<Vec<&'q RecordedQuery>> = Vec::new();
+    for q in queries {
+        if q.operation.is_write() {
+            // A write to a table makes repeated reads of it legitimate again.
+            let stale: Vec<(u64, u64)> = open
+                .iter()
+                .filter(|(_, g)| g[0].table.is_none() || g[0].table == q.table || q.table.is_none())
+                .map(|(k, _)| *k)
+                .collect();
+            for k in stale {
+                if let Some(g) = open.remove(&k) {
+                    flush(g, &mut done);
+                }
+            }
+            continue;
+        }
+        open.entry((q.fingerprint().hash, q.values_hash)).or_default().push(q);
+    }
+    for (_, g) in open {
+        flush(g, &mut done);
+    }
+    done.sort_by_key(|g| g[0].seq);
+    done.into_iter()
+        .map(|g| {
+            let at = site(g[1].call_site);
+            finding(
+                FindingKind::Duplicate,
+                &g,
+                format!(
+                    "the same query with the same values ran {} times: reuse the first result (again at {at})",
+                    g.len()
+                ),
+            )
+        })
+        .collect()
+}
+
+fn slow(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
+    queries
+        .iter()
+        .filter(|q| q.duration >= config.slow_threshold)
+        .map(|q| {
+            finding(
+                FindingKind::Slow,
+                &[*q],
+                format!(
+                    "took {} (threshold {}): check the plan with EXPLAIN and add an index for its filter or order",
+                    crate::report::ms(q.duration),
+                    crate::report::ms(config.slow_threshold)
+                ),
+            )
+        })
+        .collect()
+}
+
+fn budget(seen: u64, db_time: Duration, config: &ProfilerConfig) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let empty = |suggestion: String| Finding {
+        kind: FindingKind::Budget,
+        fingerprint: None,
+        sql: String::new(),
+        count: usize::try_from(seen).unwrap_or(usize::MAX),
+        total: db_time,
+        max: Duration::ZERO,
+        call_sites: Vec::new(),
+        queries: Vec::new(),
+        suggestion,
+    };
+    if let Some(max) = config.max_queries
+        && seen > max as u64
+    {
+        out.push(empty(format!("{seen} queries, budget {max}: remove N+1 and duplicate queries first")));
+    }
+    if let Some(max) = config.max_db_time
+        && db_time > max
+    {
+        out.push(empty(format!("{} in the database, budget {}", crate::report::ms(db_time), crate::report::ms(max))));
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! What a scope recorded: its queries, and the findings over them.
+
+use std::collections::HashMap;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ormlet_core::Backend;
+use ormlet_core::events::Operation;
+
+use crate::config::ProfilerConfig;
+use crate::detect::{self, Finding, FindingKind};
+use crate::fingerprint::Fingerprint;
+
+/// One query of a scope.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RecordedQuery {
+    /// 1-based position in the scope.
+    pub seq: usize,
+    /// SQL as sent.
+    pub sql: Arc<str>,
+    /// Filled in when the scope ends (fingerprinting is off the hot path).
+    pub fingerprint: Option<Fingerprint>,
+    /// Statement kind.
+    pub operation: Operation,
+    /// Main table, when known.
+    pub table: Option<&'static str>,
+    /// Bound values, rendered and truncated; `None` unless `capture_values`.
+    pub values: Option<Vec<String>>,
+    /// Hash of the bound values (always kept: it tells duplicates from N+1).
+    pub values_hash: u64,
+    /// Offset from the start of the scope.
+    pub start: Duration,
+    /// Execution time.
+    pub duration: Duration,
+    /// Rows returned or affected.
+    pub rows: u64,
+    /// Backend.
+    pub backend: Backend,
+    /// Error message, if it failed.
+    pub error: Option<String>,
+    /// Transaction depth.
+    pub tx_depth: u32,
+    /// Where the application issued it.
+    pub call_site: &'static Location<'static>,
+}
+
+impl RecordedQuery {
+    /// The fingerprint (computed when the scope ended).
+    pub fn fingerprint(&self) -> &Fingerprint {
+        self.fingerprint.as_ref().expect("fingerprints are filled when the profile is built")
+    }
+
+    /// `file:line:column` of the call site.
+    pub fn call_site_string(&self) -> String {
+        format!("{}:{}:{}", self.call_site.file(), self.call_site.line(), self.call_site.column())
+    }
+
+    /// Transaction control and schema statements: recorded, never findings.
+    pub fn is_bookkeeping(&self) -> bool {
+        self.operation.is_transaction_control() || self.operation == Operation::Schema
+    }
+}
+
+pub(crate) fn render_value(v: &ormlet_core::Value, max: usize) -> String {
+    let s = format!("{v:?}");
+    if s.chars().count() > max {
+        let cut: String = s.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}
+
+/// The queries of one scope and the findings over them.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    queries: Vec<RecordedQuery>,
+    seen: u64,
+    db_time: Duration,
+    elapsed: Duration,
+    findings: Vec<Finding>,
+    config: Arc<ProfilerConfig>,
+}
+
+impl Profile {
+    pub(crate) fn new(
+        mut queries: Vec<RecordedQuery>,
+        seen: u64,
+        db_time: Duration,
+        elapsed: Duration,
+        config: Arc<ProfilerConfig>,
+    ) -> Self {
+        let mut memo: HashMap<Arc<str>, Fingerprint> = HashMap::new();
+        for q in &mut queries {
+            let fp = memo.entry(q.sql.clone()).or_insert_with(|| Fingerprint::of(&q.sql)).clone();
+            q.fingerprint = Some(fp);
+        }
+        let findings = detect::run(&queries, seen, db_time, &config);
+        Profile { queries, seen, db_time, elapsed, findings, config }
+    }
+
+    /// Queries run in the scope (including any past the keep limit).
+    pub fn query_count(&self) -> u64 {
+        self.seen
+    }
+
+    /// The kept queries, in order.
+    pub fn queries(&self) -> &[RecordedQuery] {
+        &self.queries
+    }
+
+    /// Total database time.
+    pub fn db_time(&self) -> Duration {
+        self.db_time
+    }
+
+    /// Wall time of the scope.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// Duplicate, N+1, slow and budget findings.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Findings of one kind.
+    pub fn findings_of(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.kind == kind)
+    }
+
+    /// The configuration the scope ran with.
+    pub fn config(&self) -> &ProfilerConfig {
+        &self.config
+    }
+
+    /// "11 queries, 3.2 ms, 1 N+1, 0 duplicate, 0 slow"
+    pub fn summary(&self) -> String {
+        let n = |k| self.findings_of(k).count();
+        format!(
+            "{} quer{}, {}, {} N+1, {} duplicate, {} slow{}",
+            self.seen,
+            if self.seen == 1 { "y" } else { "ies" },
+            crate::report::ms(self.db_time),
+            n(FindingKind::NPlusOne),
+            n(FindingKind::Duplicate),
+            n(FindingKind::Slow),
+            if n(FindingKind::Budget) > 0 { ", over budget" } else { "" },
+        )
+    }
+}

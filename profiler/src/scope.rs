@@ -1,0 +1,199 @@
+//! Profiling scopes: which queries belong to which request or test.
+//!
+//! Synchronous scopes live on a thread-local stack; async scopes in a tokio
+//! task-local, because a task moves between threads and thread-locals would
+//! mix requests. A query is recorded in the innermost scope current where it
+//! was issued. Outside every scope recording costs two thread-local reads.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use ormlet_core::events::{QueryEvent, QueryHook, QuerySink, set_hook};
+
+use crate::config::ProfilerConfig;
+use crate::profile::{Profile, RecordedQuery};
+
+/// The live state of one scope.
+pub(crate) struct ScopeState {
+    config: Arc<ProfilerConfig>,
+    started: Instant,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    queries: Vec<RecordedQuery>,
+    seen: u64,
+    db_time: Duration,
+}
+
+impl ScopeState {
+    fn new(config: ProfilerConfig) -> Arc<Self> {
+        install_hook();
+        Arc::new(ScopeState { config: Arc::new(config), started: Instant::now(), inner: Mutex::default() })
+    }
+
+    fn finish(&self) -> Profile {
+        let elapsed = self.started.elapsed();
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let queries = std::mem::take(&mut inner.queries);
+        Profile::new(queries, inner.seen, inner.db_time, elapsed, self.config.clone())
+    }
+}
+
+fn hash_values(values: &[ormlet_core::Value]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in values {
+        // sea-query values have no Hash; their Debug form is exact and stable.
+        format!("{v:?}").hash(&mut h);
+    }
+    h.finish()
+}
+
+impl QuerySink for ScopeState {
+    fn record(&self, event: QueryEvent) {
+        let values_hash = hash_values(&event.values);
+        let values = self
+            .config
+            .capture_values
+            .then(|| event.values.iter().map(|v| crate::profile::render_value(v, self.config.max_value_len)).collect());
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.seen += 1;
+        inner.db_time += event.duration;
+        if inner.queries.len() >= self.config.max_queries_kept {
+            return;
+        }
+        let seq = inner.queries.len() + 1;
+        inner.queries.push(RecordedQuery {
+            seq,
+            sql: event.sql,
+            fingerprint: None,
+            operation: event.operation,
+            table: event.table,
+            values,
+            values_hash,
+            start: event.started.saturating_duration_since(self.started),
+            duration: event.duration,
+            rows: event.rows,
+            backend: event.backend,
+            error: event.error,
+            tx_depth: event.tx_depth,
+            call_site: event.call_site,
+        });
+    }
+}
+
+thread_local! {
+    static SYNC_SCOPES: RefCell<Vec<Arc<ScopeState>>> = const { RefCell::new(Vec::new()) };
+    static PAUSED: Cell<u32> = const { Cell::new(0) };
+}
+
+tokio::task_local! {
+    static TASK_SCOPE: Arc<ScopeState>;
+}
+
+fn current() -> Option<Arc<ScopeState>> {
+    SYNC_SCOPES.with_borrow(|s| s.last().cloned()).or_else(|| TASK_SCOPE.try_with(Arc::clone).ok())
+}
+
+struct Hook;
+
+impl QueryHook for Hook {
+    fn current(&self) -> Option<Arc<dyn QuerySink>> {
+        if PAUSED.get() > 0 {
+            return None;
+        }
+        current().map(|s| s as Arc<dyn QuerySink>)
+    }
+}
+
+static HOOK: Hook = Hook;
+
+fn install_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Another subscriber may have been installed first; then ours is not used.
+        let _ = set_hook(&HOOK);
+    });
+}
+
+/// Pops the scope even when the closure panics.
+struct PopOnDrop;
+
+impl Drop for PopOnDrop {
+    fn drop(&mut self) {
+        SYNC_SCOPES.with_borrow_mut(|s| s.pop());
+    }
+}
+
+/// Runs `f` in a new scope with the default configuration; gives its result
+/// and the [`Profile`] of every query it ran on this thread.
+///
+/// ```
+/// let ((), profile) = ormlet_profiler::profile(|| { /* queries */ });
+/// assert_eq!(profile.query_count(), 0);
+/// ```
+pub fn profile<T>(f: impl FnOnce() -> T) -> (T, Profile) {
+    profile_with(ProfilerConfig::default(), f)
+}
+
+/// [`profile`] with a configuration.
+pub fn profile_with<T>(config: ProfilerConfig, f: impl FnOnce() -> T) -> (T, Profile) {
+    let state = ScopeState::new(config);
+    SYNC_SCOPES.with_borrow_mut(|s| s.push(state.clone()));
+    let out = {
+        let _pop = PopOnDrop;
+        f()
+    };
+    (out, state.finish())
+}
+
+/// Runs a future in a new scope; gives its output and the [`Profile`] of
+/// every query it (and tasks it spawns with [`spawn`]) ran.
+pub async fn profile_async<F: Future>(fut: F) -> (F::Output, Profile) {
+    profile_async_with(ProfilerConfig::default(), fut).await
+}
+
+/// [`profile_async`] with a configuration.
+pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F::Output, Profile) {
+    let state = ScopeState::new(config);
+    let out = TASK_SCOPE.scope(state.clone(), fut).await;
+    (out, state.finish())
+}
+
+/// Carries the current scope (if any) into a future that will run elsewhere,
+/// e.g. on a spawned task.
+pub fn in_current_profile<F: Future>(fut: F) -> impl Future<Output = F::Output> {
+    let scope = current();
+    async move {
+        match scope {
+            Some(s) => TASK_SCOPE.scope(s, fut).await,
+            None => fut.await,
+        }
+    }
+}
+
+/// `tokio::spawn`, with the current scope carried into the task.
+pub fn spawn<F>(fut: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(in_current_profile(fut))
+}
+
+/// Runs `f` without recording its queries (fixtures, set-up).
+pub fn pause<T>(f: impl FnOnce() -> T) -> T {
+    struct Resume;
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            PAUSED.set(PAUSED.get().saturating_sub(1));
+        }
+    }
+    PAUSED.set(PAUSED.get() + 1);
+    let _resume = Resume;
+    f()
+}

@@ -1,0 +1,283 @@
+//! The profiler over real queries: scopes, detectors, reports, assertions.
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use common::{Post, User, db, seed};
+use ormlet::prelude::*;
+use ormlet::profiler::{self, FindingKind, ProfilerConfig};
+use ormlet::sqlite::AsyncDb;
+
+fn panic_message(f: impl FnOnce()) -> String {
+    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    err.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn duplicates_are_found_unless_a_write_came_between() {
+    let db = db();
+    seed(&db, 0);
+    let ((), p) = ormlet::profile(|| {
+        User::get(&db, 1).unwrap();
+        User::get(&db, 1).unwrap(); // duplicate of the first
+        User::get(&db, 1).unwrap(); // and again
+    });
+    let dups: Vec<_> = p.findings_of(FindingKind::Duplicate).collect();
+    assert_eq!(dups.len(), 1, "{}", p.to_text_with(false));
+    assert_eq!(dups[0].count, 3);
+    assert_eq!(dups[0].queries, [1, 2, 3]);
+
+    let ((), p) = ormlet::profile(|| {
+        User::get(&db, 1).unwrap();
+        User::update_where(User::ID.eq(1), [User::AGE.set(40)]).exec(&db).unwrap();
+        User::get(&db, 1).unwrap(); // re-read after a write: legitimate
+    });
+    assert_eq!(p.findings_of(FindingKind::Duplicate).count(), 0, "{}", p.to_text_with(false));
+}
+
+fn lookups(db: &ormlet::sqlite::Db, ids: &[i64]) {
+    for id in ids {
+        User::get(db, *id).unwrap();
+    }
+}
+
+#[test]
+fn n_plus_one_below_at_and_above_the_threshold() {
+    let db = db();
+    seed(&db, 0);
+    let config = || ProfilerConfig::default().n_plus_one_threshold(3);
+    let ((), below) = profiler::profile_with(config(), || lookups(&db, &[1, 2]));
+    assert_eq!(below.findings_of(FindingKind::NPlusOne).count(), 0);
+    let ((), at) = profiler::profile_with(config(), || lookups(&db, &[1, 2, 3]));
+    assert_eq!(at.findings_of(FindingKind::NPlusOne).map(|f| f.count).collect::<Vec<_>>(), [3]);
+    let ((), above) = profiler::profile_with(config(), || lookups(&db, &[1, 2, 3, 1, 2]));
+    let f = above.findings_of(FindingKind::NPlusOne).next().expect("N+1");
+    assert_eq!(f.count, 5);
+    assert_eq!(f.call_sites.len(), 1);
+    assert!(f.call_sites[0].file().ends_with("tests/profiler.rs"));
+    // The default threshold is 2 (Prosopite's rule).
+    let ((), default) = ormlet::profile(|| lookups(&db, &[1, 2]));
+    assert_eq!(default.findings_of(FindingKind::NPlusOne).count(), 1);
+    // The same values every time is a duplicate, not an N+1.
+    let ((), same) = ormlet::profile(|| lookups(&db, &[1, 1, 1]));
+    assert_eq!(same.findings_of(FindingKind::NPlusOne).count(), 0);
+    assert_eq!(same.findings_of(FindingKind::Duplicate).count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_async_n_plus_one_names_the_awaiting_line() {
+    let db = AsyncDb::connect("sqlite::memory:").unwrap();
+    db.create_table::<User>().await.unwrap();
+    for i in 0..4 {
+        User::new(&format!("{i}@x.io"), "U", None).insert(&db).await.unwrap();
+    }
+    let expected_line = line!() + 4;
+    let ((), p) = ormlet::profile_async(async {
+        let users = User::find().all(&db).await.unwrap();
+        for u in &users {
+            User::get(&db, u.id.get().unwrap()).await.unwrap();
+        }
+    })
+    .await;
+    assert_eq!(p.query_count(), 5);
+    let f = p.findings_of(FindingKind::NPlusOne).next().expect("N+1");
+    assert_eq!(f.count, 4);
+    assert_eq!((f.call_sites[0].file(), f.call_sites[0].line()), (file!(), expected_line));
+}
+
+#[test]
+fn slow_queries_are_found() {
+    let db = db();
+    let config = ProfilerConfig::default().slow_threshold(Duration::from_millis(2));
+    let ((), p) = profiler::profile_with(config, || {
+        let n: Vec<i64> = db
+            .raw(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000) SELECT count(*) FROM c",
+                vec![],
+            )
+            .all()
+            .unwrap();
+        assert_eq!(n, [400_000]);
+        User::find().count(&db).unwrap();
+    });
+    let slow: Vec<_> = p.findings_of(FindingKind::Slow).collect();
+    assert_eq!(slow.len(), 1, "{}", p.to_text_with(false));
+    assert!(slow[0].sql.starts_with("WITH RECURSIVE"));
+    assert!(slow[0].max >= Duration::from_millis(2));
+}
+
+#[test]
+fn assertion_failures_show_the_report_with_call_sites() {
+    let db = db();
+    seed(&db, 0);
+    let msg = panic_message(|| {
+        profiler::assert_num_queries(1, || lookups(&db, &[1, 2, 3]));
+    });
+    assert!(msg.starts_with("expected 1 queries, ran 3"), "{msg}");
+    assert!(msg.contains("tests/profiler.rs:"), "{msg}");
+    assert!(msg.contains("×3"), "{msg}");
+
+    let msg = panic_message(|| profiler::assert_max_queries(2, || lookups(&db, &[1, 2, 3])));
+    assert!(msg.starts_with("expected at most 2 queries, ran 3"), "{msg}");
+    let msg = panic_message(|| profiler::assert_no_n_plus_one(|| lookups(&db, &[1, 2])));
+    assert!(msg.contains("N+1 ×2") && msg.contains("fix:"), "{msg}");
+    let msg = panic_message(|| profiler::assert_no_duplicates(|| lookups(&db, &[2, 2])));
+    assert!(msg.contains("duplicate ×2"), "{msg}");
+    // Passing cases return the closure's value.
+    assert_eq!(profiler::assert_num_queries(1, || User::find().count(&db).unwrap()), 3);
+}
+
+#[test]
+fn budgets_and_the_scaling_check() {
+    let db = db();
+    seed(&db, 0);
+    let config = ProfilerConfig::default().max_queries(2);
+    let ((), p) = profiler::profile_with(config, || lookups(&db, &[1, 2, 3]));
+    let budget: Vec<_> = p.findings_of(FindingKind::Budget).collect();
+    assert_eq!(budget.len(), 1);
+    assert!(p.summary().ends_with("over budget"), "{}", p.summary());
+
+    // Loading authors one by one grows with the data; one IN query does not.
+    let scaled = |n: usize| {
+        profiler::pause(|| {
+            let db = common::db();
+            for i in 0..n {
+                let id = User::new(&format!("{i}@x.io"), "A", None).insert(&db).unwrap();
+                Post::new(id, &format!("p{i}")).insert(&db).unwrap();
+            }
+            db
+        })
+    };
+    let msg = panic_message(|| {
+        profiler::assert_queries_do_not_scale(2, 5, |n| {
+            let db = scaled(n);
+            for p in Post::find().all(&db).unwrap() {
+                User::get(&db, p.author_id).unwrap();
+            }
+        })
+    });
+    assert!(msg.starts_with("query count grows with the data: 3 queries for 2, 6 for 5"), "{msg}");
+    assert!(msg.contains("tests/profiler.rs:"), "{msg}");
+    profiler::assert_queries_do_not_scale(2, 5, |n| {
+        let db = scaled(n);
+        let posts = Post::find().all(&db).unwrap();
+        let ids: Vec<i64> = posts.iter().map(|p| p.author_id).collect();
+        User::find().filter(User::ID.is_in(ids)).all(&db).unwrap();
+    });
+}
+
+#[test]
+fn pause_allow_lists_and_bookkeeping_are_not_findings() {
+    let db = db();
+    seed(&db, 0);
+    let ((), p) = ormlet::profile(|| {
+        profiler::pause(|| lookups(&db, &[1, 2, 3]));
+        db.transaction(|tx| User::find().count(tx).map(|_| ())).unwrap();
+        db.transaction(|tx| User::find().first(tx).map(|_| ())).unwrap();
+    });
+    assert_eq!(p.query_count(), 6, "paused queries are not recorded: {}", p.to_text_with(false));
+    assert!(p.findings().is_empty(), "BEGIN/COMMIT repeat but are bookkeeping: {}", p.to_text_with(false));
+
+    let config = ProfilerConfig::default().allow_table("users");
+    let ((), p) = profiler::profile_with(config, || lookups(&db, &[1, 2, 3]));
+    assert!(p.findings().is_empty());
+    let config = ProfilerConfig::default().allow_call_site("tests/profiler.rs");
+    let ((), p) = profiler::profile_with(config, || lookups(&db, &[1, 2, 3]));
+    assert!(p.findings().is_empty());
+}
+
+#[test]
+fn values_are_redacted_unless_captured() {
+    let db = db();
+    seed(&db, 0);
+    let ((), p) = ormlet::profile(|| {
+        User::find().filter(User::EMAIL.eq("secret@x.io")).all(&db).unwrap();
+    });
+    assert!(p.queries()[0].values.is_none());
+    assert!(!p.to_json().contains("secret@x.io"));
+    assert!(!p.to_text_with(false).contains("secret@x.io"));
+    let config = ProfilerConfig::default().capture_values(true);
+    let ((), p) = profiler::profile_with(config, || {
+        User::find().filter(User::EMAIL.eq("secret@x.io")).all(&db).unwrap();
+    });
+    assert!(p.to_json().contains("secret@x.io"));
+}
+
+#[test]
+fn json_report_has_the_documented_schema() {
+    let db = db();
+    seed(&db, 0);
+    let ((), p) = ormlet::profile(|| lookups(&db, &[1, 2]));
+    let v: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
+    assert_eq!(v["schema"], "ormlet.profile");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["query_count"], 2);
+    assert_eq!(v["findings"][0]["kind"], "n_plus_one");
+    assert_eq!(v["findings"][0]["fingerprint"].as_str().map(str::len), Some(16));
+    assert_eq!(v["queries"][1]["seq"], 2);
+    assert_eq!(v["queries"][1]["operation"], "select");
+    assert_eq!(v["queries"][1]["table"], "users");
+    assert_eq!(v["queries"][1]["backend"], "sqlite");
+    assert!(v["queries"][1]["call_site"].as_str().unwrap().starts_with("tests/profiler.rs:"));
+}
+
+#[test]
+fn nested_scopes_record_in_the_innermost() {
+    let db = db();
+    seed(&db, 0);
+    let (inner, outer) = ormlet::profile(|| {
+        User::find().count(&db).unwrap();
+        let ((), inner) = ormlet::profile(|| lookups(&db, &[1]));
+        inner
+    });
+    assert_eq!((outer.query_count(), inner.query_count()), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_tasks_each_get_exactly_their_own_queries() {
+    let dir = std::env::temp_dir().join(format!("ormlet-prof-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("p.db");
+    let _ = std::fs::remove_file(&path);
+    let db = AsyncDb::connect(&format!("sqlite://{}", path.display())).unwrap();
+    db.create_table::<User>().await.unwrap();
+    User::new("a@x.io", "A", Some(1)).insert(&db).await.unwrap();
+
+    let tasks: Vec<_> = (0..64i32)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let ((), p) = ormlet::profile_async(async {
+                    for _ in 0..i {
+                        User::find().filter(User::AGE.ge(i)).count(&db).await.unwrap();
+                        tokio::task::yield_now().await;
+                    }
+                    // A helper task carries the scope along.
+                    let db2 = db.clone();
+                    ormlet::spawn(async move { User::get(&db2, 1).await.unwrap() }).await.unwrap();
+                })
+                .await;
+                (i, p)
+            })
+        })
+        .collect();
+    for t in tasks {
+        let (i, p) = t.await.unwrap();
+        assert_eq!(p.query_count(), i as u64 + 1, "task {i}: {}", p.to_text_with(false));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn outside_any_scope_nothing_is_recorded() {
+    let db = db();
+    seed(&db, 0);
+    lookups(&db, &[1, 2, 3]);
+    let ((), p) = ormlet::profile(|| {});
+    assert_eq!(p.query_count(), 0);
+}
