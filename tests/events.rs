@@ -30,7 +30,7 @@ impl QueryHook for ThreadHook {
     }
 }
 
-static HOOK: ThreadHook = ThreadHook;
+static HOOK: &dyn QueryHook = &ThreadHook;
 
 /// Runs `f` with a collecting sink installed on this thread.
 fn record(f: impl FnOnce()) -> Vec<QueryEvent> {

@@ -7,7 +7,7 @@ use ormlet::prelude::*;
 use ormlet::sqlite::{AsyncDb, Db};
 use rusqlite::Connection;
 
-use crate::harness::{CaseResult, Plan, compare};
+use crate::harness::{CaseResult, Plan, compare, compare_with_setup};
 use crate::models::{Post, RawPost, RawUser, SCHEMA, User, raw_user};
 
 pub struct Case {
@@ -25,6 +25,8 @@ pub fn all() -> Vec<Case> {
         Case { name: "get_by_pk", run: get_by_pk },
         Case { name: "filter_order_limit", run: filter_order_limit },
         Case { name: "async_get_by_pk", run: async_get_by_pk },
+        Case { name: "profiler_no_scope", run: profiler_no_scope },
+        Case { name: "profiler_in_scope", run: profiler_in_scope },
     ]
 }
 
@@ -217,4 +219,64 @@ fn async_get_by_pk(plan: &Plan) -> CaseResult {
             black_box(user.expect("task").expect("ormlet"));
         },
     )
+}
+
+/// `get_by_pk` with the profiler installed but no scope open, against the
+/// same with no profiler at all (the hook removed).
+fn profiler_no_scope(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, _raw) = pair(n, |_| None);
+    let (mut ko, mut kb) = (keys(n), keys(n));
+    let result = compare_with_setup(
+        plan,
+        "profiler_no_scope",
+        "ormlet without profiler",
+        (ormlet::profiler::install, || {
+            black_box(User::get(&db, ko()).expect("ormlet"));
+        }),
+        (
+            || {
+                ormlet::events::clear_hook();
+            },
+            || {
+                black_box(User::get(&db, kb()).expect("ormlet"));
+            },
+        ),
+    );
+    ormlet::profiler::install();
+    result
+}
+
+/// 100 `get_by_pk` inside one scope (recording, then fingerprints and
+/// findings when it ends, as a request would), against 100 with no profiler.
+fn profiler_in_scope(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, _raw) = pair(n, |_| None);
+    let (mut ko, mut kb) = (keys(n), keys(n));
+    let result = compare_with_setup(
+        plan,
+        "profiler_in_scope",
+        "ormlet without profiler",
+        (ormlet::profiler::install, || {
+            let ((), profile) = ormlet::profile(|| {
+                for _ in 0..100 {
+                    black_box(User::get(&db, ko()).expect("ormlet"));
+                }
+            });
+            assert_eq!(profile.query_count(), 100);
+            black_box(profile);
+        }),
+        (
+            || {
+                ormlet::events::clear_hook();
+            },
+            || {
+                for _ in 0..100 {
+                    black_box(User::get(&db, kb()).expect("ormlet"));
+                }
+            },
+        ),
+    );
+    ormlet::profiler::install();
+    result
 }

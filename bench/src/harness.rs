@@ -1,6 +1,5 @@
 //! Timing: interleaved batches, median per iteration.
 
-use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -64,31 +63,50 @@ pub fn compare(
     plan: &Plan,
     name: &str,
     baseline: &'static str,
-    mut ormlet: impl FnMut(),
-    mut base: impl FnMut(),
+    ormlet: impl FnMut(),
+    base: impl FnMut(),
 ) -> CaseResult {
-    let (mut o, mut b): (&mut dyn FnMut(), &mut dyn FnMut()) = (&mut ormlet, &mut base);
+    compare_with_setup(plan, name, baseline, (|| {}, ormlet), (|| {}, base))
+}
+
+/// [`compare`], with a set-up step run before every batch of each side (to
+/// switch global state, such as the profiler hook, outside the timed loop).
+pub fn compare_with_setup(
+    plan: &Plan,
+    name: &str,
+    baseline: &'static str,
+    (mut setup_o, mut ormlet): (impl FnMut(), impl FnMut()),
+    (mut setup_b, mut base): (impl FnMut(), impl FnMut()),
+) -> CaseResult {
+    let (o, b): (&mut dyn FnMut(), &mut dyn FnMut()) = (&mut ormlet, &mut base);
     // Warm caches (statements, shapes, allocator) before calibrating.
     for _ in 0..3 {
+        setup_o();
         o();
+        setup_b();
         b();
     }
-    let iters = calibrate(o, plan.batch).min(calibrate(b, plan.batch));
+    setup_o();
+    let io = calibrate(o, plan.batch);
+    setup_b();
+    let iters = io.min(calibrate(b, plan.batch));
     let mut os = Vec::with_capacity(plan.rounds);
     let mut bs = Vec::with_capacity(plan.rounds);
     for round in 0..plan.rounds {
         // Alternate which side goes first, so neither always runs on a warmer machine.
         if round % 2 == 0 {
+            setup_o();
             os.push(batch_ns(o, iters));
+            setup_b();
             bs.push(batch_ns(b, iters));
         } else {
+            setup_b();
             bs.push(batch_ns(b, iters));
+            setup_o();
             os.push(batch_ns(o, iters));
         }
     }
     let (ormlet_ns, baseline_ns) = (median(os), median(bs));
-    let _ = (&mut o, &mut b);
-    black_box(());
     CaseResult { name: name.to_owned(), ormlet_ns, baseline, baseline_ns, ratio: ormlet_ns / baseline_ns }
 }
 

@@ -7,7 +7,8 @@
 //! With no hook, or no scope, the cost is one atomic load and one check.
 
 use std::panic::Location;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::{Duration, Instant};
 
 use sea_query::Value;
@@ -82,8 +83,12 @@ impl Operation {
 pub struct QueryEvent {
     /// The SQL as sent, with placeholders.
     pub sql: Arc<str>,
-    /// The bound values, in placeholder order (the profiler redacts them unless asked not to).
+    /// The bound values, in placeholder order; empty unless the sink
+    /// [wants them](QuerySink::wants_values).
     pub values: Vec<Value>,
+    /// A hash of the bound values, always present: equal values give equal
+    /// hashes, which is what tells a duplicate from an N+1.
+    pub values_hash: u64,
     /// The statement kind.
     pub operation: Operation,
     /// The main table, when known.
@@ -108,6 +113,12 @@ pub struct QueryEvent {
 pub trait QuerySink: Send + Sync {
     /// Called once per execution, after it finished.
     fn record(&self, event: QueryEvent);
+
+    /// Whether events should carry the bound values (copying them costs;
+    /// the hash is always there).
+    fn wants_values(&self) -> bool {
+        true
+    }
 }
 
 /// Finds the scope that is current where a query is issued.
@@ -116,19 +127,36 @@ pub trait QueryHook: Send + Sync + 'static {
     fn current(&self) -> Option<Arc<dyn QuerySink>>;
 }
 
-static HOOK: OnceLock<&'static dyn QueryHook> = OnceLock::new();
+/// The installed hook, as a thin pointer to a `static` holding the trait object.
+static HOOK: AtomicPtr<&'static dyn QueryHook> = AtomicPtr::new(std::ptr::null_mut());
 
-/// Installs the process-wide hook. Returns `false` if one was installed already
-/// (the first one stays).
-pub fn set_hook(hook: &'static dyn QueryHook) -> bool {
-    HOOK.set(hook).is_ok()
+/// Installs the process-wide hook if none is installed; returns `false` if
+/// another hook was installed already (which stays). The double reference
+/// keeps the hook a thin pointer: `static H: &dyn QueryHook = &MyHook; set_hook(&H)`.
+pub fn set_hook(hook: &'static &'static dyn QueryHook) -> bool {
+    let slot = std::ptr::from_ref(hook).cast_mut();
+    HOOK.compare_exchange(std::ptr::null_mut(), slot, Ordering::AcqRel, Ordering::Acquire).is_ok()
+}
+
+/// Removes the hook, so queries cost nothing extra again (benchmarks compare
+/// with and without a profiler this way). Returns whether one was installed.
+pub fn clear_hook() -> bool {
+    !HOOK.swap(std::ptr::null_mut(), Ordering::AcqRel).is_null()
+}
+
+/// Whether a hook is installed.
+pub fn has_hook() -> bool {
+    !HOOK.load(Ordering::Acquire).is_null()
 }
 
 /// The current scope's sink, if a hook is installed and a scope is open.
 #[inline]
 pub fn current_sink() -> Option<Arc<dyn QuerySink>> {
-    match HOOK.get() {
-        Some(hook) => hook.current(),
-        None => None,
+    let slot = HOOK.load(Ordering::Acquire);
+    if slot.is_null() {
+        return None;
     }
+    // SAFETY: non-null values come from a `&'static &'static dyn QueryHook`
+    // in `set_hook`, so they point to a static that is never freed or mutated.
+    unsafe { (*slot).current() }
 }

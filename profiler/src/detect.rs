@@ -1,6 +1,6 @@
 //! The detectors: duplicate, N+1, slow, budget.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::panic::Location;
 use std::time::Duration;
 
@@ -60,7 +60,8 @@ pub struct Finding {
 }
 
 fn allowed(q: &RecordedQuery, config: &ProfilerConfig) -> bool {
-    config.allowed_call_sites.iter().any(|p| q.call_site_string().contains(p.as_str()))
+    (!config.allowed_call_sites.is_empty()
+        && config.allowed_call_sites.iter().any(|p| q.call_site_string().contains(p.as_str())))
         || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&q.fingerprint().hex()))
         || q.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t))
 }
@@ -103,12 +104,13 @@ pub(crate) fn run(queries: &[RecordedQuery], seen: u64, db_time: Duration, confi
 
 /// Same call site and fingerprint, different values, `threshold` times or more.
 fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
-    let mut by_site: HashMap<(String, u64), Vec<&RecordedQuery>> = HashMap::new();
-    let mut order: Vec<(String, u64)> = Vec::new();
+    type Site = &'static Location<'static>;
+    let mut by_site: HashMap<(Site, u64), Vec<&RecordedQuery>> = HashMap::default();
+    let mut order: Vec<(Site, u64)> = Vec::new();
     for q in queries.iter().filter(|q| !q.operation.is_write()) {
-        let key = (q.call_site_string(), q.fingerprint().hash);
+        let key = (q.call_site, q.fingerprint().hash);
         if !by_site.contains_key(&key) {
-            order.push(key.clone());
+            order.push(key);
         }
         by_site.entry(key).or_default().push(q);
     }
@@ -135,33 +137,49 @@ fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Findin
 
 /// Same fingerprint and values, no write to the same table in between.
 fn duplicates<'q>(queries: &[&'q RecordedQuery]) -> Vec<Finding> {
-    fn flush<'q>(group: Vec<&'q RecordedQuery>, done: &mut Vec<Vec<&'q RecordedQuery>>) {
-        if group.len() >= 2 {
-            done.push(group);
-        }
+    /// Most reads run once: no `Vec` until a second one comes.
+    enum Seen<'q> {
+        Once(&'q RecordedQuery),
+        Again(Vec<&'q RecordedQuery>),
     }
-    let mut open: HashMap<(u64, u64), Vec<&'q RecordedQuery>> = HashMap::new();
+    let mut open: HashMap<(u64, u64), Seen<'q>> = HashMap::default();
     let mut done: Vec<Vec<&'q RecordedQuery>> = Vec::new();
+    let table_of = |s: &Seen<'q>| match s {
+        Seen::Once(q) => q.table,
+        Seen::Again(g) => g[0].table,
+    };
     for q in queries {
         if q.operation.is_write() {
             // A write to a table makes repeated reads of it legitimate again.
             let stale: Vec<(u64, u64)> = open
                 .iter()
-                .filter(|(_, g)| g[0].table.is_none() || g[0].table == q.table || q.table.is_none())
+                .filter(|(_, s)| table_of(s).is_none() || table_of(s) == q.table || q.table.is_none())
                 .map(|(k, _)| *k)
                 .collect();
             for k in stale {
-                if let Some(g) = open.remove(&k) {
-                    flush(g, &mut done);
+                if let Some(Seen::Again(g)) = open.remove(&k) {
+                    done.push(g);
                 }
             }
             continue;
         }
-        open.entry((q.fingerprint().hash, q.values_hash)).or_default().push(q);
+        let key = (q.fingerprint().hash, q.values_hash);
+        match open.get_mut(&key) {
+            None => {
+                open.insert(key, Seen::Once(q));
+            }
+            Some(Seen::Again(g)) => g.push(q),
+            Some(seen @ Seen::Once(_)) => {
+                if let Seen::Once(first) = *seen {
+                    *seen = Seen::Again(vec![first, q]);
+                }
+            }
+        }
     }
-    for (_, g) in open {
-        flush(g, &mut done);
-    }
+    done.extend(open.into_values().filter_map(|s| match s {
+        Seen::Again(g) => Some(g),
+        Seen::Once(_) => None,
+    }));
     done.sort_by_key(|g| g[0].seq);
     done.into_iter()
         .map(|g| {

@@ -49,4 +49,4 @@ pub use detect::{Finding, FindingKind};
 pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
 pub use profile::{Profile, RecordedQuery};
 pub use report::JSON_SCHEMA_VERSION;
-pub use scope::{in_current_profile, pause, profile, profile_async, profile_async_with, profile_with, spawn};
+pub use scope::{in_current_profile, install, pause, profile, profile_async, profile_async_with, profile_with, spawn};

@@ -1,6 +1,6 @@
 //! What a scope recorded: its queries, and the findings over them.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +21,7 @@ pub struct RecordedQuery {
     /// SQL as sent.
     pub sql: Arc<str>,
     /// Filled in when the scope ends (fingerprinting is off the hot path).
-    pub fingerprint: Option<Fingerprint>,
+    pub fingerprint: Option<Arc<Fingerprint>>,
     /// Statement kind.
     pub operation: Operation,
     /// Main table, when known.
@@ -92,9 +92,20 @@ impl Profile {
         elapsed: Duration,
         config: Arc<ProfilerConfig>,
     ) -> Self {
-        let mut memo: HashMap<Arc<str>, Fingerprint> = HashMap::new();
+        // Builder SQL is one shared `Arc` per shape, so most lookups hit by
+        // pointer; raw SQL (a new `Arc` per call) falls back to the text.
+        let mut by_ptr: FxHashMap<*const u8, Arc<Fingerprint>> = FxHashMap::default();
+        let mut by_text: FxHashMap<Arc<str>, Arc<Fingerprint>> = FxHashMap::default();
         for q in &mut queries {
-            let fp = memo.entry(q.sql.clone()).or_insert_with(|| Fingerprint::of(&q.sql)).clone();
+            let ptr = q.sql.as_ptr();
+            let fp = match by_ptr.get(&ptr) {
+                Some(fp) => fp.clone(),
+                None => {
+                    let fp = by_text.entry(q.sql.clone()).or_insert_with(|| Arc::new(Fingerprint::of(&q.sql))).clone();
+                    by_ptr.insert(ptr, fp.clone());
+                    fp
+                }
+            };
             q.fingerprint = Some(fp);
         }
         let findings = detect::run(&queries, seen, db_time, &config);

@@ -7,11 +7,11 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ormlet_core::events::{QueryEvent, QueryHook, QuerySink, set_hook};
+use ormlet_core::events::{QueryEvent, QueryHook, QuerySink, has_hook, set_hook};
 
 use crate::config::ProfilerConfig;
 use crate::profile::{Profile, RecordedQuery};
@@ -32,7 +32,7 @@ struct Inner {
 
 impl ScopeState {
     fn new(config: ProfilerConfig) -> Arc<Self> {
-        install_hook();
+        install();
         Arc::new(ScopeState { config: Arc::new(config), started: Instant::now(), inner: Mutex::default() })
     }
 
@@ -44,18 +44,13 @@ impl ScopeState {
     }
 }
 
-fn hash_values(values: &[ormlet_core::Value]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for v in values {
-        // sea-query values have no Hash; their Debug form is exact and stable.
-        format!("{v:?}").hash(&mut h);
-    }
-    h.finish()
-}
-
 impl QuerySink for ScopeState {
+    fn wants_values(&self) -> bool {
+        self.config.capture_values
+    }
+
     fn record(&self, event: QueryEvent) {
-        let values_hash = hash_values(&event.values);
+        let values_hash = event.values_hash;
         let values = self
             .config
             .capture_values
@@ -86,38 +81,67 @@ impl QuerySink for ScopeState {
     }
 }
 
+/// This thread's synchronous scopes and pause depth, in one thread-local.
+struct Local {
+    paused: Cell<u32>,
+    scopes: RefCell<Vec<Arc<ScopeState>>>,
+}
+
 thread_local! {
-    static SYNC_SCOPES: RefCell<Vec<Arc<ScopeState>>> = const { RefCell::new(Vec::new()) };
-    static PAUSED: Cell<u32> = const { Cell::new(0) };
+    static LOCAL: Local = const { Local { paused: Cell::new(0), scopes: RefCell::new(Vec::new()) } };
 }
 
 tokio::task_local! {
     static TASK_SCOPE: Arc<ScopeState>;
 }
 
+/// Async scopes alive in the process; while there are none, a query does not
+/// look for a task-local at all.
+static ASYNC_SCOPES: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one live async scope for as long as it exists.
+struct AsyncScopeAlive;
+
+impl AsyncScopeAlive {
+    fn new() -> Self {
+        ASYNC_SCOPES.fetch_add(1, Ordering::Relaxed);
+        AsyncScopeAlive
+    }
+}
+
+impl Drop for AsyncScopeAlive {
+    fn drop(&mut self) {
+        ASYNC_SCOPES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 fn current() -> Option<Arc<ScopeState>> {
-    SYNC_SCOPES.with_borrow(|s| s.last().cloned()).or_else(|| TASK_SCOPE.try_with(Arc::clone).ok())
+    let sync = LOCAL.with(|l| if l.paused.get() > 0 { Err(()) } else { Ok(l.scopes.borrow().last().cloned()) });
+    match sync {
+        Err(()) => None,
+        Ok(Some(s)) => Some(s),
+        Ok(None) if ASYNC_SCOPES.load(Ordering::Relaxed) == 0 => None,
+        Ok(None) => TASK_SCOPE.try_with(Arc::clone).ok(),
+    }
 }
 
 struct Hook;
 
 impl QueryHook for Hook {
     fn current(&self) -> Option<Arc<dyn QuerySink>> {
-        if PAUSED.get() > 0 {
-            return None;
-        }
         current().map(|s| s as Arc<dyn QuerySink>)
     }
 }
 
-static HOOK: Hook = Hook;
+static HOOK: &dyn QueryHook = &Hook;
 
-fn install_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // Another subscriber may have been installed first; then ours is not used.
+/// Installs the profiler's hook if no hook is installed (scopes do this
+/// themselves; call it to re-install after [`clear_hook`](ormlet_core::events::clear_hook)).
+pub fn install() {
+    if !has_hook() {
+        // Another subscriber may win a race here; then ours is not used.
         let _ = set_hook(&HOOK);
-    });
+    }
 }
 
 /// Pops the scope even when the closure panics.
@@ -125,7 +149,7 @@ struct PopOnDrop;
 
 impl Drop for PopOnDrop {
     fn drop(&mut self) {
-        SYNC_SCOPES.with_borrow_mut(|s| s.pop());
+        LOCAL.with(|l| l.scopes.borrow_mut().pop());
     }
 }
 
@@ -143,7 +167,7 @@ pub fn profile<T>(f: impl FnOnce() -> T) -> (T, Profile) {
 /// [`profile`] with a configuration.
 pub fn profile_with<T>(config: ProfilerConfig, f: impl FnOnce() -> T) -> (T, Profile) {
     let state = ScopeState::new(config);
-    SYNC_SCOPES.with_borrow_mut(|s| s.push(state.clone()));
+    LOCAL.with(|l| l.scopes.borrow_mut().push(state.clone()));
     let out = {
         let _pop = PopOnDrop;
         f()
@@ -160,6 +184,7 @@ pub async fn profile_async<F: Future>(fut: F) -> (F::Output, Profile) {
 /// [`profile_async`] with a configuration.
 pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F::Output, Profile) {
     let state = ScopeState::new(config);
+    let _alive = AsyncScopeAlive::new();
     let out = TASK_SCOPE.scope(state.clone(), fut).await;
     (out, state.finish())
 }
@@ -170,7 +195,10 @@ pub fn in_current_profile<F: Future>(fut: F) -> impl Future<Output = F::Output> 
     let scope = current();
     async move {
         match scope {
-            Some(s) => TASK_SCOPE.scope(s, fut).await,
+            Some(s) => {
+                let _alive = AsyncScopeAlive::new();
+                TASK_SCOPE.scope(s, fut).await
+            }
             None => fut.await,
         }
     }
@@ -190,10 +218,10 @@ pub fn pause<T>(f: impl FnOnce() -> T) -> T {
     struct Resume;
     impl Drop for Resume {
         fn drop(&mut self) {
-            PAUSED.set(PAUSED.get().saturating_sub(1));
+            LOCAL.with(|l| l.paused.set(l.paused.get().saturating_sub(1)));
         }
     }
-    PAUSED.set(PAUSED.get() + 1);
+    LOCAL.with(|l| l.paused.set(l.paused.get() + 1));
     let _resume = Resume;
     f()
 }

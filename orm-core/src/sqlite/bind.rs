@@ -12,16 +12,44 @@ use crate::types::FieldType;
 pub struct SqliteBinder<'s, 'c> {
     stmt: &'s mut rusqlite::Statement<'c>,
     index: usize,
-    record: Option<&'s mut Vec<Value>>,
+    record: Option<&'s mut Recorded>,
+}
+
+/// What a profiled execution keeps of its bound values.
+#[derive(Default)]
+pub(crate) struct Recorded {
+    /// Copies of the values, when the sink wants them.
+    pub values: Option<Vec<Value>>,
+    /// Hash of what was bound (computed from the SQLite form, no allocation).
+    pub hasher: rustc_hash::FxHasher,
+}
+
+fn hash_bound(out: &ToSqlOutput<'_>, h: &mut rustc_hash::FxHasher) {
+    use std::hash::Hash;
+    let v = match out {
+        ToSqlOutput::Borrowed(v) => *v,
+        ToSqlOutput::Owned(v) => v.into(),
+        _ => ValueRef::Null,
+    };
+    match v {
+        ValueRef::Null => 0u8.hash(h),
+        ValueRef::Integer(i) => (1u8, i).hash(h),
+        ValueRef::Real(f) => (2u8, f.to_bits()).hash(h),
+        ValueRef::Text(t) => (3u8, t).hash(h),
+        ValueRef::Blob(b) => (4u8, b).hash(h),
+    }
 }
 
 impl<'s, 'c> SqliteBinder<'s, 'c> {
-    pub(crate) fn new(stmt: &'s mut rusqlite::Statement<'c>, record: Option<&'s mut Vec<Value>>) -> Self {
+    pub(crate) fn new(stmt: &'s mut rusqlite::Statement<'c>, record: Option<&'s mut Recorded>) -> Self {
         SqliteBinder { stmt, index: 0, record }
     }
 
     fn put(&mut self, out: ToSqlOutput<'_>) -> Result<()> {
         self.index += 1;
+        if let Some(r) = &mut self.record {
+            hash_bound(&out, &mut r.hasher);
+        }
         self.stmt.raw_bind_parameter(self.index, out).map_err(|e| from_sqlite(e, "<bind>"))
     }
 
@@ -31,8 +59,8 @@ impl<'s, 'c> SqliteBinder<'s, 'c> {
             let out = value_to_sqlite(v)
                 .map_err(|reason| Error::InvalidValue { column: format!("parameter {}", i + 1), reason })?;
             self.put(out)?;
-            if let Some(r) = &mut self.record {
-                r.push(v.clone());
+            if let Some(values) = self.record.as_mut().and_then(|r| r.values.as_mut()) {
+                values.push(v.clone());
             }
         }
         Ok(())
@@ -44,8 +72,8 @@ impl Binder for SqliteBinder<'_, '_> {
     fn bind<T: FieldType>(&mut self, value: &T, column: &'static str) -> Result<()> {
         let out = value.to_sqlite().map_err(|reason| Error::InvalidValue { column: column.to_owned(), reason })?;
         self.put(out)?;
-        if let Some(r) = &mut self.record {
-            r.push(value.to_value());
+        if let Some(values) = self.record.as_mut().and_then(|r| r.values.as_mut()) {
+            values.push(value.to_value());
         }
         Ok(())
     }

@@ -6,9 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rusqlite::types::ValueRef;
-use sea_query::Value;
 
-use super::bind::SqliteBinder;
+use super::bind::{Recorded, SqliteBinder};
 use super::error::from_sqlite;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
@@ -75,8 +74,8 @@ impl Conn {
             return self.run_inner(s.sql, None, bind, exec).map(|(t, _)| t);
         };
         let started = Instant::now();
-        let mut values = Vec::new();
-        let result = self.run_inner(s.sql, Some(&mut values), bind, exec);
+        let mut recorded = Recorded { values: sink.wants_values().then(Vec::new), ..Recorded::default() };
+        let result = self.run_inner(s.sql, Some(&mut recorded), bind, exec);
         let duration = started.elapsed();
         let (rows, error) = match &result {
             Ok((_, n)) => (*n, None),
@@ -84,7 +83,8 @@ impl Conn {
         };
         sink.record(QueryEvent {
             sql: s.sql.clone(),
-            values,
+            values: recorded.values.unwrap_or_default(),
+            values_hash: std::hash::Hasher::finish(&recorded.hasher),
             operation: s.operation,
             table: s.table,
             backend: Backend::Sqlite,
@@ -101,7 +101,7 @@ impl Conn {
     fn run_inner<T>(
         &self,
         sql: &str,
-        record: Option<&mut Vec<Value>>,
+        record: Option<&mut Recorded>,
         bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
         exec: impl FnOnce(&mut rusqlite::Statement<'_>, &str) -> Result<(T, u64)>,
     ) -> Result<(T, u64)> {
@@ -166,6 +166,7 @@ impl Conn {
         sink.record(QueryEvent {
             sql: sql.clone(),
             values: Vec::new(),
+            values_hash: 0,
             operation: Operation::of_sql(sql),
             table: None,
             backend: Backend::Sqlite,
