@@ -281,3 +281,22 @@ fn outside_any_scope_nothing_is_recorded() {
     let ((), p) = ormlet::profile(|| {});
     assert_eq!(p.query_count(), 0);
 }
+
+#[test]
+fn html_report_is_self_contained_and_escaped() {
+    let db = db();
+    seed(&db, 0);
+    let config = ProfilerConfig::default().capture_values(true);
+    let ((), p) = profiler::profile_with(config, || {
+        lookups(&db, &[1, 2]);
+        let _ = db.raw("SELECT '<script>alert(1)</script>'", vec![]).all::<String>();
+    });
+    let html = p.to_html();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(!html.contains("<script"), "database text is escaped");
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
+    assert!(html.contains("N+1 ×2"));
+    assert!(html.contains("tests/profiler.rs:"));
+    assert!(html.contains("By fingerprint") && html.contains("Timeline"));
+}

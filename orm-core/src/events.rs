@@ -63,6 +63,23 @@ impl Operation {
         }
     }
 
+    /// The statement's keyword, as OpenTelemetry's `db.operation.name` wants it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Select => "SELECT",
+            Operation::Insert => "INSERT",
+            Operation::Update => "UPDATE",
+            Operation::Delete => "DELETE",
+            Operation::Begin => "BEGIN",
+            Operation::Commit => "COMMIT",
+            Operation::Rollback => "ROLLBACK",
+            Operation::Savepoint => "SAVEPOINT",
+            Operation::Release => "RELEASE",
+            Operation::Schema => "DDL",
+            Operation::Other => "OTHER",
+        }
+    }
+
     /// Transaction control (excluded from the profiler's findings).
     pub fn is_transaction_control(self) -> bool {
         matches!(

@@ -35,6 +35,7 @@ mod assert;
 mod config;
 mod detect;
 pub mod fingerprint;
+mod html;
 mod profile;
 mod report;
 mod scope;

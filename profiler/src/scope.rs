@@ -40,7 +40,19 @@ impl ScopeState {
         let elapsed = self.started.elapsed();
         let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let queries = std::mem::take(&mut inner.queries);
-        Profile::new(queries, inner.seen, inner.db_time, elapsed, self.config.clone())
+        let profile = Profile::new(queries, inner.seen, inner.db_time, elapsed, self.config.clone());
+        for f in profile.findings() {
+            let site = f.call_sites.first().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+            tracing::warn!(
+                target: "ormlet::profiler",
+                kind = f.kind.label(),
+                count = f.count,
+                call_site = site.as_deref().unwrap_or(""),
+                "{}",
+                f.suggestion
+            );
+        }
+        profile
     }
 }
 
