@@ -12,8 +12,11 @@ use tracing::span::{Attributes, Id};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
+/// A span or event name with its recorded fields.
+type Record = (String, Vec<(String, String)>);
+
 #[derive(Default, Clone)]
-struct Seen(Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>);
+struct Seen(Arc<Mutex<Vec<Record>>>);
 
 struct Fields(Vec<(String, String)>);
 
