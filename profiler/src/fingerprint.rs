@@ -233,6 +233,15 @@ fn lex(sql: &str) -> Vec<Tok> {
             out.push(Tok::Value);
             continue;
         }
+        // A run of colons is one token (`:`, `::` casts, or noise like `:::`).
+        if c == ':' {
+            let start = i;
+            while at(i) == Some(':') {
+                i += 1;
+            }
+            out.push(Tok::Punct(chars[start..i].iter().collect()));
+            continue;
+        }
         if c.is_alphabetic() || c == '_' {
             let start = i;
             while at(i).is_some_and(|d| d.is_alphanumeric() || d == '_' || d == '$') {
@@ -251,7 +260,7 @@ fn lex(sql: &str) -> Vec<Tok> {
         }
         // Two-character operators stay together.
         let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-        if matches!(two.as_str(), "<=" | ">=" | "<>" | "!=" | "||" | "::" | "->" | "=>") {
+        if matches!(two.as_str(), "<=" | ">=" | "<>" | "!=" | "||" | "->" | "=>") {
             out.push(Tok::Punct(two));
             i += 2;
             continue;
@@ -372,8 +381,16 @@ pub fn normalize(sql: &str) -> String {
             Tok::Word(w) | Tok::Quoted(w) | Tok::Punct(w) => w.as_str(),
             Tok::Value => "?",
         };
-        let tight_before = matches!(t, Tok::Punct(p) if p == ")" || p == "," || p == "." || p == ";" || p == "::");
-        let tight_after = matches!(prev, Some(Tok::Punct(p)) if p == "(" || p == "." || p == "::");
+        // Colon runs stick to what precedes them and, for casts (`::`), to what
+        // follows; two runs never touch, so the output lexes back the same.
+        let colons = |t: Option<&Tok>| match t {
+            Some(Tok::Punct(p)) if p.starts_with(':') => p.len(),
+            _ => 0,
+        };
+        let tight_before = matches!(t, Tok::Punct(p) if [")", ",", ".", ";"].contains(&p.as_str()))
+            || (colons(Some(t)) > 0 && colons(prev) == 0);
+        let tight_after =
+            matches!(prev, Some(Tok::Punct(p)) if p == "(" || p == ".") || (colons(prev) >= 2 && colons(Some(t)) == 0);
         // `COUNT(`, `ANY(`, `lower(`: a call. `IN (`, `VALUES (`, `INTO t (`: a list.
         let call = matches!(t, Tok::Punct(p) if p == "(")
             && matches!(prev, Some(Tok::Word(w)) if !SPACED_BEFORE_PAREN.contains(&w.as_str()))

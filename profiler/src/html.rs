@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::profile::Profile;
 use crate::report::ms;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -39,6 +39,8 @@ mod html;
 mod profile;
 mod report;
 mod scope;
+#[cfg(feature = "axum")]
+pub mod server;
 
 pub use assert::{
     assert_max_queries, assert_max_queries_async, assert_no_duplicates, assert_no_duplicates_async,
@@ -51,3 +53,5 @@ pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
 pub use profile::{Profile, RecordedQuery};
 pub use report::JSON_SCHEMA_VERSION;
 pub use scope::{in_current_profile, install, pause, profile, profile_async, profile_async_with, profile_with, spawn};
+#[cfg(feature = "axum")]
+pub use server::{History, ProfilerLayer};

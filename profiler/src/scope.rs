@@ -31,9 +31,14 @@ struct Inner {
 }
 
 impl ScopeState {
-    fn new(config: ProfilerConfig) -> Arc<Self> {
+    fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
         install();
-        Arc::new(ScopeState { config: Arc::new(config), started: Instant::now(), inner: Mutex::default() })
+        Arc::new(ScopeState { config, started: Instant::now(), inner: Mutex::default() })
+    }
+
+    fn totals(&self) -> (u64, Duration) {
+        let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (inner.seen, inner.db_time)
     }
 
     fn finish(&self) -> Profile {
@@ -178,7 +183,7 @@ pub fn profile<T>(f: impl FnOnce() -> T) -> (T, Profile) {
 
 /// [`profile`] with a configuration.
 pub fn profile_with<T>(config: ProfilerConfig, f: impl FnOnce() -> T) -> (T, Profile) {
-    let state = ScopeState::new(config);
+    let state = ScopeState::new(Arc::new(config));
     LOCAL.with(|l| l.scopes.borrow_mut().push(state.clone()));
     let out = {
         let _pop = PopOnDrop;
@@ -195,7 +200,7 @@ pub async fn profile_async<F: Future>(fut: F) -> (F::Output, Profile) {
 
 /// [`profile_async`] with a configuration.
 pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F::Output, Profile) {
-    let state = ScopeState::new(config);
+    let state = ScopeState::new(Arc::new(config));
     let _alive = AsyncScopeAlive::new();
     let out = TASK_SCOPE.scope(state.clone(), fut).await;
     (out, state.finish())
@@ -236,4 +241,37 @@ pub fn pause<T>(f: impl FnOnce() -> T) -> T {
     LOCAL.with(|l| l.paused.set(l.paused.get() + 1));
     let _resume = Resume;
     f()
+}
+
+/// A scope opened without a closure, for servers: entered around the
+/// handler's future and around each poll of the response body, finished when
+/// the body ends.
+pub(crate) struct OpenScope {
+    state: Arc<ScopeState>,
+    _alive: AsyncScopeAlive,
+}
+
+impl OpenScope {
+    pub(crate) fn new(config: Arc<ProfilerConfig>) -> Self {
+        OpenScope { state: ScopeState::new(config), _alive: AsyncScopeAlive::new() }
+    }
+
+    /// Runs a future inside the scope.
+    pub(crate) fn run<F: Future>(&self, fut: F) -> impl Future<Output = F::Output> {
+        TASK_SCOPE.scope(self.state.clone(), fut)
+    }
+
+    /// Runs a synchronous step (a body poll) inside the scope.
+    pub(crate) fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
+        TASK_SCOPE.sync_scope(self.state.clone(), f)
+    }
+
+    /// Queries and database time so far.
+    pub(crate) fn totals(&self) -> (u64, Duration) {
+        self.state.totals()
+    }
+
+    pub(crate) fn finish(self) -> Profile {
+        self.state.finish()
+    }
 }

@@ -25,6 +25,7 @@ use super::{DecodeFail, FieldType, SqlType};
 /// assert!(id == 7);
 /// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
 pub struct Auto<T>(Option<T>);
 
 impl<T> Auto<T> {
