@@ -109,6 +109,25 @@ fn slow_queries_are_found() {
     assert_eq!(slow.len(), 1, "{}", p.to_text_with(false));
     assert!(slow[0].sql.starts_with("WITH RECURSIVE"));
     assert!(slow[0].max >= Duration::from_millis(2));
+    assert!(slow[0].plan.is_none(), "plans only when asked for");
+}
+
+#[test]
+fn slow_reads_get_their_plan_when_asked_and_writes_never() {
+    let db = db();
+    seed(&db, 0);
+    let config = ProfilerConfig::default().slow_threshold(Duration::ZERO).explain_slow(true);
+    let ((), p) = profiler::profile_with(config, || {
+        User::find().filter(User::AGE.gt(1)).all(&db).unwrap();
+        User::find().filter(User::NAME.eq("Ann")).all(&db).unwrap();
+        User::update_where(User::AGE.gt(100), [User::AGE.set(1)]).exec(&db).unwrap();
+    });
+    let plans: Vec<_> = p.findings_of(FindingKind::Slow).map(|f| f.plan.clone()).collect();
+    assert_eq!(plans.len(), 3, "every query is slow at a zero threshold");
+    assert!(plans[0].as_deref().unwrap().contains("SCAN users"), "{plans:?}");
+    assert!(plans[1].as_deref().unwrap().contains("USING INDEX idx_users_display_name"), "{plans:?}");
+    assert_eq!(plans[2], None, "no EXPLAIN of writes");
+    assert!(p.to_text_with(false).contains("plan:"));
 }
 
 #[test]
@@ -124,6 +143,7 @@ fn assertion_failures_show_the_report_with_call_sites() {
 
     let msg = panic_message(|| profiler::assert_max_queries(2, || lookups(&db, &[1, 2, 3])));
     assert!(msg.starts_with("expected at most 2 queries, ran 3"), "{msg}");
+    assert!(msg.contains("tests/profiler.rs:"), "the budget failure names the call sites: {msg}");
     let msg = panic_message(|| profiler::assert_no_n_plus_one(|| lookups(&db, &[1, 2])));
     assert!(msg.contains("N+1 ×2") && msg.contains("fix:"), "{msg}");
     let msg = panic_message(|| profiler::assert_no_duplicates(|| lookups(&db, &[2, 2])));

@@ -124,6 +124,9 @@ pub struct QueryEvent {
     pub call_site: &'static Location<'static>,
     /// Transaction nesting depth when it ran (0 outside a transaction).
     pub tx_depth: u32,
+    /// The backend's query plan, when the sink asked for plans of queries
+    /// this slow ([`QuerySink::explain_slower_than`]); reads only.
+    pub plan: Option<String>,
 }
 
 /// Receives the events of one profiling scope.
@@ -135,6 +138,12 @@ pub trait QuerySink: Send + Sync {
     /// the hash is always there).
     fn wants_values(&self) -> bool {
         true
+    }
+
+    /// Reads at least this slow get the backend's plan attached (`EXPLAIN`,
+    /// never `EXPLAIN ANALYZE`, never for writes). `None`: no plans.
+    fn explain_slower_than(&self) -> Option<std::time::Duration> {
+        None
     }
 }
 

@@ -23,6 +23,9 @@ pub struct ProfilerConfig {
     pub max_queries: Option<usize>,
     /// More database time than this in one scope is a budget finding.
     pub max_db_time: Option<Duration>,
+    /// Attach the backend's plan (`EXPLAIN`, never `EXPLAIN ANALYZE`, reads
+    /// only) to slow queries (default off: it runs one more statement each).
+    pub explain_slow: bool,
     /// Keep bound values in the report (default off: values are redacted).
     pub capture_values: bool,
     /// Longest rendering of one value when values are kept (default 64 chars).
@@ -44,6 +47,7 @@ impl Default for ProfilerConfig {
             slow_threshold: Duration::from_millis(100),
             max_queries: None,
             max_db_time: None,
+            explain_slow: false,
             capture_values: false,
             max_value_len: 64,
             max_queries_kept: 10_000,
@@ -73,6 +77,11 @@ impl ProfilerConfig {
     /// Sets [`max_db_time`](Self::max_db_time).
     pub fn max_db_time(mut self, d: Duration) -> Self {
         self.max_db_time = Some(d);
+        self
+    }
+    /// Attaches the query plan to slow reads.
+    pub fn explain_slow(mut self, on: bool) -> Self {
+        self.explain_slow = on;
         self
     }
     /// Keeps bound values in reports (they may hold personal data).

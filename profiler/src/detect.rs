@@ -57,6 +57,8 @@ pub struct Finding {
     pub queries: Vec<usize>,
     /// One line on how to fix it.
     pub suggestion: String,
+    /// The query plan (slow findings, when `explain_slow` is on).
+    pub plan: Option<String>,
 }
 
 fn allowed(q: &RecordedQuery, config: &ProfilerConfig) -> bool {
@@ -87,6 +89,7 @@ fn finding(kind: FindingKind, group: &[&RecordedQuery], suggestion: String) -> F
         call_sites,
         queries: group.iter().map(|q| q.seq).collect(),
         suggestion,
+        plan: None,
     }
 }
 
@@ -201,15 +204,18 @@ fn slow(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
         .iter()
         .filter(|q| q.duration >= config.slow_threshold)
         .map(|q| {
-            finding(
+            let advice = if q.plan.is_some() { "see the plan below" } else { "check the plan with EXPLAIN" };
+            let mut f = finding(
                 FindingKind::Slow,
                 &[*q],
                 format!(
-                    "took {} (threshold {}): check the plan with EXPLAIN and add an index for its filter or order",
+                    "took {} (threshold {}): {advice}; an index on its filter or order usually helps",
                     crate::report::ms(q.duration),
                     crate::report::ms(config.slow_threshold)
                 ),
-            )
+            );
+            f.plan = q.plan.clone();
+            f
         })
         .collect()
 }
@@ -226,6 +232,7 @@ fn budget(seen: u64, db_time: Duration, config: &ProfilerConfig) -> Vec<Finding>
         call_sites: Vec::new(),
         queries: Vec::new(),
         suggestion,
+        plan: None,
     };
     if let Some(max) = config.max_queries
         && seen > max as u64

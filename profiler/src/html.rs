@@ -66,7 +66,11 @@ impl Profile {
             for l in &f.call_sites {
                 let _ = write!(h, "<div>at <code>{}:{}:{}</code></div>", esc(l.file()), l.line(), l.column());
             }
-            let _ = write!(h, "<div><strong>fix:</strong> {}</div></div>", esc(&f.suggestion));
+            let _ = write!(h, "<div><strong>fix:</strong> {}</div>", esc(&f.suggestion));
+            if let Some(plan) = &f.plan {
+                let _ = write!(h, "<div><strong>plan:</strong><pre>{}</pre></div>", esc(plan));
+            }
+            h.push_str("</div>");
         }
     }
 

@@ -44,6 +44,8 @@ pub struct RecordedQuery {
     pub tx_depth: u32,
     /// Where the application issued it.
     pub call_site: &'static Location<'static>,
+    /// The backend's plan, for slow reads when `explain_slow` is on.
+    pub plan: Option<String>,
 }
 
 impl RecordedQuery {

@@ -5,7 +5,7 @@
 //! `fingerprint_version`, `findings[]` (`kind`: `n_plus_one` | `duplicate` |
 //! `slow` | `budget`, `fingerprint` as 16 hex digits or null, `sql`, `count`,
 //! `total_ms`, `max_ms`, `call_sites[]` as `file:line:column`, `queries[]`
-//! sequence numbers, `suggestion`) and `queries[]` (`seq`, `sql`,
+//! sequence numbers, `suggestion`, `plan` or null) and `queries[]` (`seq`, `sql`,
 //! `fingerprint`, `operation`, `table`, `values` (null unless captured),
 //! `start_ms`, `duration_ms`, `rows`, `backend`, `error`, `tx_depth`,
 //! `call_site`). Fields are only ever added within a version.
@@ -148,6 +148,12 @@ fn write_finding(s: &mut String, f: &Finding, p: &Paint) {
         let _ = writeln!(s, "  at {}", site(l));
     }
     let _ = writeln!(s, "  {} {}", p.bold("fix:"), f.suggestion);
+    if let Some(plan) = &f.plan {
+        let _ = writeln!(s, "  plan:");
+        for line in plan.lines() {
+            let _ = writeln!(s, "    {line}");
+        }
+    }
 }
 
 struct Row {
@@ -216,6 +222,7 @@ struct JsonFinding {
     call_sites: Vec<String>,
     queries: Vec<usize>,
     suggestion: String,
+    plan: Option<String>,
 }
 
 impl From<&Finding> for JsonFinding {
@@ -230,6 +237,7 @@ impl From<&Finding> for JsonFinding {
             call_sites: f.call_sites.iter().map(|l| site(l)).collect(),
             queries: f.queries.clone(),
             suggestion: f.suggestion.clone(),
+            plan: f.plan.clone(),
         }
     }
 }

@@ -66,6 +66,10 @@ impl QuerySink for ScopeState {
         self.config.capture_values
     }
 
+    fn explain_slower_than(&self) -> Option<Duration> {
+        self.config.explain_slow.then_some(self.config.slow_threshold)
+    }
+
     fn record(&self, event: QueryEvent) {
         let values_hash = event.values_hash;
         let values = self
@@ -94,6 +98,7 @@ impl QuerySink for ScopeState {
             error: event.error,
             tx_depth: event.tx_depth,
             call_site: event.call_site,
+            plan: event.plan,
         });
     }
 }

@@ -93,6 +93,10 @@ impl Conn {
             Ok((_, n)) => (*n, None),
             Err(e) => (0, Some(e.to_string())),
         };
+        let plan = match sink.explain_slower_than() {
+            Some(t) if duration >= t && s.operation == Operation::Select && error.is_none() => self.plan(s.sql),
+            _ => None,
+        };
         sink.record(QueryEvent {
             sql: s.sql.clone(),
             values: recorded.values.unwrap_or_default(),
@@ -106,8 +110,25 @@ impl Conn {
             error,
             call_site: s.loc,
             tx_depth: self.depth.get(),
+            plan,
         });
         result.map(|(t, _)| t)
+    }
+
+    /// `EXPLAIN QUERY PLAN` of a read, as an indented tree of its steps.
+    /// Parameters stay unbound: SQLite plans do not depend on them.
+    fn plan(&self, sql: &str) -> Option<String> {
+        let mut stmt = self.raw.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).ok()?;
+        let mut depth: Vec<(i64, usize)> = Vec::new();
+        let mut out = String::new();
+        let mut rows = stmt.raw_query();
+        while let Ok(Some(row)) = rows.next() {
+            let (id, parent, detail): (i64, i64, String) = (row.get(0).ok()?, row.get(1).ok()?, row.get(3).ok()?);
+            let level = depth.iter().find(|(i, _)| *i == parent).map_or(0, |(_, l)| l + 1);
+            depth.push((id, level));
+            out.push_str(&format!("{}{detail}\n", "  ".repeat(level)));
+        }
+        (!out.is_empty()).then_some(out)
     }
 
     fn run_inner<T>(
@@ -188,6 +209,7 @@ impl Conn {
             error: result.as_ref().err().map(ToString::to_string),
             call_site: loc,
             tx_depth: self.depth.get(),
+            plan: None,
         });
         result
     }
