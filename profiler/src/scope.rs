@@ -36,6 +36,7 @@ impl ScopeState {
         Arc::new(ScopeState { config, started: Instant::now(), inner: Mutex::default() })
     }
 
+    #[cfg(feature = "axum")]
     fn totals(&self) -> (u64, Duration) {
         let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         (inner.seen, inner.db_time)
@@ -248,6 +249,7 @@ pub fn pause<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
+#[cfg(feature = "axum")]
 /// A scope opened without a closure, for servers: entered around the
 /// handler's future and around each poll of the response body, finished when
 /// the body ends.
@@ -256,6 +258,7 @@ pub(crate) struct OpenScope {
     _alive: AsyncScopeAlive,
 }
 
+#[cfg(feature = "axum")]
 impl OpenScope {
     pub(crate) fn new(config: Arc<ProfilerConfig>) -> Self {
         OpenScope { state: ScopeState::new(config), _alive: AsyncScopeAlive::new() }

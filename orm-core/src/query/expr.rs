@@ -265,7 +265,7 @@ impl<M, T> Column<M, T> {
         Node::Column { table: self.table, name: self.name }
     }
 
-    /// `SET column = value`, for [`Model::update_where`](crate::Model::update_where).
+    /// `SET column = value`, for [`ModelExt::update_where`](crate::ModelExt::update_where).
     pub fn set(self, value: impl Operand<T>) -> Assignment<M> {
         Assignment { column: self.name, node: Node::Value(value.into_value()), _model: PhantomData }
     }

@@ -170,6 +170,7 @@ impl Db {
         Db::connect("sqlite::memory:")
     }
 
+    #[inline]
     pub(crate) fn checkout(&self) -> Result<MutexGuard<'_, Conn>> {
         let slots = &self.inner.slots;
         let n = slots.len();

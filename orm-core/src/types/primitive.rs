@@ -11,17 +11,20 @@ macro_rules! integer {
             const SQL_TYPE: SqlType = SqlType::$sql;
             const RUST_NAME: &'static str = stringify!($t);
 
+            #[inline]
             fn to_value(&self) -> Value {
                 Value::$variant(Some(*self))
             }
             fn null_value() -> Value {
                 Value::$variant(None)
             }
+            #[inline]
             fn to_sqlite(&self) -> Result<ToSqlOutput<'_>, String> {
                 i64::try_from(*self)
                     .map(|v| ToSqlOutput::Borrowed(ValueRef::Integer(v)))
                     .map_err(|_| format!("{} exceeds SQLite's 64-bit signed INTEGER", self))
             }
+            #[inline]
             fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
                 match value {
                     ValueRef::Integer(i) => <$t>::try_from(i).map_err(|_| DecodeFail {
@@ -53,12 +56,14 @@ macro_rules! float {
             const SQL_TYPE: SqlType = SqlType::$sql;
             const RUST_NAME: &'static str = stringify!($t);
 
+            #[inline]
             fn to_value(&self) -> Value {
                 Value::$variant(Some(*self))
             }
             fn null_value() -> Value {
                 Value::$variant(None)
             }
+            #[inline]
             fn to_sqlite(&self) -> Result<ToSqlOutput<'_>, String> {
                 // SQLite silently stores NaN as NULL; refuse rather than lose it.
                 if self.is_nan() {
@@ -67,6 +72,7 @@ macro_rules! float {
                 Ok(ToSqlOutput::Borrowed(ValueRef::Real(f64::from(*self))))
             }
             #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+            #[inline]
             fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
                 match value {
                     ValueRef::Real(f) => Ok(f as $t),
@@ -95,9 +101,11 @@ impl FieldType for bool {
     fn null_value() -> Value {
         Value::Bool(None)
     }
+    #[inline]
     fn to_sqlite(&self) -> Result<ToSqlOutput<'_>, String> {
         Ok(ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*self))))
     }
+    #[inline]
     fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
         match value {
             ValueRef::Integer(0) => Ok(false),
@@ -120,9 +128,11 @@ impl FieldType for String {
     fn null_value() -> Value {
         Value::String(None)
     }
+    #[inline]
     fn to_sqlite(&self) -> Result<ToSqlOutput<'_>, String> {
         Ok(ToSqlOutput::Borrowed(ValueRef::Text(self.as_bytes())))
     }
+    #[inline]
     fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
         match value {
             ValueRef::Text(bytes) => String::from_utf8(bytes.to_vec())
@@ -142,9 +152,11 @@ impl FieldType for Vec<u8> {
     fn null_value() -> Value {
         Value::Bytes(None)
     }
+    #[inline]
     fn to_sqlite(&self) -> Result<ToSqlOutput<'_>, String> {
         Ok(ToSqlOutput::Borrowed(ValueRef::Blob(self)))
     }
+    #[inline]
     fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
         match value {
             ValueRef::Blob(b) => Ok(b.to_vec()),
