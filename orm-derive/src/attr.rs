@@ -77,96 +77,102 @@ fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident, errors: &mut Vec<syn
     }
 }
 
-pub fn struct_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> StructAttrs {
-    let mut out = StructAttrs::default();
+/// Calls `f` with each key of every `#[ormlet(...)]` attribute; a parse
+/// error is collected and the next attribute is read.
+fn each_key(
+    attrs: &[Attribute],
+    errors: &mut Vec<syn::Error>,
+    mut f: impl FnMut(Ident, &syn::meta::ParseNestedMeta<'_>, &mut Vec<syn::Error>) -> syn::Result<()>,
+) {
     for attr in attrs.iter().filter(|a| is_ormlet(a)) {
+        let mut found = Vec::new();
         let parsed = attr.parse_nested_meta(|meta| {
             let Some(key) = meta.path.get_ident().cloned() else {
                 return Err(meta.error("expected an attribute name"));
             };
-            match key.to_string().as_str() {
-                "table" => {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    set_once(&mut out.table, lit, &key, errors);
-                }
-                k @ ("index" | "unique") => {
-                    if !meta.input.peek(syn::token::Paren) {
-                        return Err(syn::Error::new(
-                            key.span(),
-                            format!("on the struct, `{k}` lists fields: `#[ormlet({k}(field_a, field_b))]`"),
-                        ));
-                    }
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    let fields = content.parse_terminated(Ident::parse_any_ident, Token![,])?;
-                    let fields: Vec<Ident> = fields.into_iter().collect();
-                    if fields.is_empty() {
-                        return Err(syn::Error::new(key.span(), format!("`{k}(...)` needs at least one field")));
-                    }
-                    out.indexes.push((fields, k == "unique", key.span()));
-                }
-                _ => {
-                    errors.push(unknown(&key, STRUCT_KEYS, FIELD_KEYS, "a struct", "a field"));
-                    skip_value(&meta)?;
-                }
-            }
-            Ok(())
+            f(key, &meta, &mut found)
         });
+        errors.extend(found);
         if let Err(e) = parsed {
             errors.push(e);
         }
     }
+}
+
+pub fn struct_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> StructAttrs {
+    let mut out = StructAttrs::default();
+    each_key(attrs, errors, |key, meta, errors| {
+        match key.to_string().as_str() {
+            "table" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                set_once(&mut out.table, lit, &key, errors);
+            }
+            k @ ("index" | "unique") => {
+                if !meta.input.peek(syn::token::Paren) {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("on the struct, `{k}` lists fields: `#[ormlet({k}(field_a, field_b))]`"),
+                    ));
+                }
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let fields = content.parse_terminated(Ident::parse_any_ident, Token![,])?;
+                let fields: Vec<Ident> = fields.into_iter().collect();
+                if fields.is_empty() {
+                    return Err(syn::Error::new(key.span(), format!("`{k}(...)` needs at least one field")));
+                }
+                out.indexes.push((fields, k == "unique", key.span()));
+            }
+            _ => {
+                errors.push(unknown(&key, STRUCT_KEYS, FIELD_KEYS, "a struct", "a field"));
+                skip_value(meta)?;
+            }
+        }
+        Ok(())
+    });
     out
 }
 
 pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAttrs {
     let mut out = FieldAttrs::default();
-    for attr in attrs.iter().filter(|a| is_ormlet(a)) {
-        let parsed = attr.parse_nested_meta(|meta| {
-            let Some(key) = meta.path.get_ident().cloned() else {
-                return Err(meta.error("expected an attribute name"));
-            };
-            let span = key.span();
-            match key.to_string().as_str() {
-                "column" => {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    set_once(&mut out.column, lit, &key, errors);
-                }
-                "primary_key" => set_once(&mut out.primary_key, span, &key, errors),
-                "unique" => set_once(&mut out.unique, span, &key, errors),
-                "index" => set_once(&mut out.index, span, &key, errors),
-                "skip" => set_once(&mut out.skip, span, &key, errors),
-                "json" => set_once(&mut out.json, span, &key, errors),
-                "default" => {
-                    let value = meta.value().map_err(|_| {
-                        syn::Error::new(
-                            span,
-                            "`default` needs a literal: `default = 0`, `default = \"text\"`, `default = true`",
-                        )
-                    })?;
-                    let lit: Lit = value.parse().map_err(|e| {
-                        syn::Error::new(
-                            e.span(),
-                            "`default` must be a literal; for a SQL expression use `default_sql = \"...\"`",
-                        )
-                    })?;
-                    set_once(&mut out.default, lit, &key, errors);
-                }
-                "default_sql" => {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    set_once(&mut out.default_sql, lit, &key, errors);
-                }
-                _ => {
-                    errors.push(unknown(&key, FIELD_KEYS, STRUCT_KEYS, "a field", "the struct"));
-                    skip_value(&meta)?;
-                }
+    each_key(attrs, errors, |key, meta, errors| {
+        let span = key.span();
+        match key.to_string().as_str() {
+            "column" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                set_once(&mut out.column, lit, &key, errors);
             }
-            Ok(())
-        });
-        if let Err(e) = parsed {
-            errors.push(e);
+            "primary_key" => set_once(&mut out.primary_key, span, &key, errors),
+            "unique" => set_once(&mut out.unique, span, &key, errors),
+            "index" => set_once(&mut out.index, span, &key, errors),
+            "skip" => set_once(&mut out.skip, span, &key, errors),
+            "json" => set_once(&mut out.json, span, &key, errors),
+            "default" => {
+                let value = meta.value().map_err(|_| {
+                    syn::Error::new(
+                        span,
+                        "`default` needs a literal: `default = 0`, `default = \"text\"`, `default = true`",
+                    )
+                })?;
+                let lit: Lit = value.parse().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "`default` must be a literal; for a SQL expression use `default_sql = \"...\"`",
+                    )
+                })?;
+                set_once(&mut out.default, lit, &key, errors);
+            }
+            "default_sql" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                set_once(&mut out.default_sql, lit, &key, errors);
+            }
+            _ => {
+                errors.push(unknown(&key, FIELD_KEYS, STRUCT_KEYS, "a field", "the struct"));
+                skip_value(meta)?;
+            }
         }
-    }
+        Ok(())
+    });
     out
 }
 

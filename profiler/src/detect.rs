@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::config::ProfilerConfig;
-use crate::profile::RecordedQuery;
+use crate::profile::{RecordedQuery, site};
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -66,10 +66,6 @@ fn allowed(q: &RecordedQuery, config: &ProfilerConfig) -> bool {
         && config.allowed_call_sites.iter().any(|p| q.call_site_string().contains(p.as_str())))
         || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&q.fingerprint().hex()))
         || q.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t))
-}
-
-fn site(l: &Location<'_>) -> String {
-    format!("{}:{}", l.file(), l.line())
 }
 
 fn finding(kind: FindingKind, group: &[&RecordedQuery], suggestion: String) -> Finding {

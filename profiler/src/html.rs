@@ -64,7 +64,7 @@ impl Profile {
                 esc(&f.sql)
             );
             for l in &f.call_sites {
-                let _ = write!(h, "<div>at <code>{}:{}:{}</code></div>", esc(l.file()), l.line(), l.column());
+                let _ = write!(h, "<div>at <code>{}</code></div>", esc(&crate::profile::site(l)));
             }
             let _ = write!(h, "<div><strong>fix:</strong> {}</div>", esc(&f.suggestion));
             if let Some(plan) = &f.plan {

@@ -56,13 +56,18 @@ impl RecordedQuery {
 
     /// `file:line:column` of the call site.
     pub fn call_site_string(&self) -> String {
-        format!("{}:{}:{}", self.call_site.file(), self.call_site.line(), self.call_site.column())
+        site(self.call_site)
     }
 
     /// Transaction control and schema statements: recorded, never findings.
     pub fn is_bookkeeping(&self) -> bool {
         self.operation.is_transaction_control() || self.operation == Operation::Schema
     }
+}
+
+/// `file:line:column`, the one way call sites are written in reports.
+pub(crate) fn site(l: &Location<'_>) -> String {
+    format!("{}:{}:{}", l.file(), l.line(), l.column())
 }
 
 pub(crate) fn render_value(v: &ormlet_core::Value, max: usize) -> String {

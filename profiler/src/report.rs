@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::detect::{Finding, FindingKind};
 use crate::fingerprint::FINGERPRINT_VERSION;
-use crate::profile::{Profile, RecordedQuery};
+use crate::profile::{Profile, RecordedQuery, site};
 
 /// Version of the JSON report's schema.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -36,10 +36,6 @@ pub(crate) fn ms(d: Duration) -> String {
 
 fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
-}
-
-fn site(l: &std::panic::Location<'_>) -> String {
-    format!("{}:{}:{}", l.file(), l.line(), l.column())
 }
 
 fn shorten(s: &str, max: usize) -> String {

@@ -48,7 +48,7 @@ impl ScopeState {
         let queries = std::mem::take(&mut inner.queries);
         let profile = Profile::new(queries, inner.seen, inner.db_time, elapsed, self.config.clone());
         for f in profile.findings() {
-            let site = f.call_sites.first().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+            let site = f.call_sites.first().map(|l| crate::profile::site(l));
             tracing::warn!(
                 target: "ormlet::profiler",
                 kind = f.kind.label(),
