@@ -81,6 +81,13 @@ fn bad_urls_are_typed_errors() {
     }
     let err = ormlet::sqlite::Db::connect("sqlite:///nonexistent-dir/x/y.db").unwrap_err();
     assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    // A path is not a URL: any file name opens.
+    let dir = std::env::temp_dir().join(format!("ormlet-odd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = ormlet::sqlite::Db::open(dir.join("what?#.db")).unwrap();
+    db.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+    drop(db);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -44,20 +44,30 @@ impl DbOptions {
             return Err(invalid("URL parameters are not supported; set options with `Db::options(url)?`"));
         }
         let path = rest.strip_prefix("//").unwrap_or(rest);
-        let location = match path {
+        let place = match path {
             ":memory:" => Place::Memory,
             "" => return Err(invalid("no file path after `sqlite://`")),
             p => Place::File(PathBuf::from(p)),
         };
-        let pool_size = if location == Place::Memory { 1 } else { 4 };
-        Ok(DbOptions {
-            url: url.to_owned(),
-            location,
+        Ok(DbOptions::at(url.to_owned(), place))
+    }
+
+    /// Options for a file given as a path (any file name, no URL rules).
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        DbOptions::at(format!("sqlite://{}", path.display()), Place::File(path))
+    }
+
+    fn at(url: String, place: Place) -> Self {
+        let pool_size = if place == Place::Memory { 1 } else { 4 };
+        DbOptions {
+            url,
+            location: place,
             pool_size,
             busy_timeout: Duration::from_secs(5),
             statement_cache: 256,
             foreign_keys: true,
-        })
+        }
     }
 
     /// Connections in the pool (files only; an in-memory database is one connection).
@@ -158,11 +168,7 @@ impl Db {
 
     /// Opens (or creates) a database file.
     pub fn open(path: impl Into<PathBuf>) -> Result<Db> {
-        let path = path.into();
-        let url = format!("sqlite://{}", path.display());
-        let mut options = DbOptions::new(&url)?;
-        options.location = Place::File(path);
-        options.open()
+        DbOptions::file(path).open()
     }
 
     /// A private in-memory database (one connection).
