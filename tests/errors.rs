@@ -108,3 +108,42 @@ fn foreign_key_violations_are_typed() {
     assert_eq!(err.as_constraint().map(|c| c.kind), Some(ConstraintKind::ForeignKey));
     let _ = Post::find();
 }
+
+#[test]
+fn using_db_inside_its_own_transaction_times_out_with_advice() {
+    use std::time::Duration;
+    let db =
+        ormlet::sqlite::Db::options("sqlite::memory:").unwrap().busy_timeout(Duration::from_millis(50)).open().unwrap();
+    db.create_table::<User>().unwrap();
+    let err = db
+        .transaction(|_tx| {
+            // Wrong on purpose: the only connection is held by the transaction.
+            User::find().count(&db)
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::PoolTimeout { size: 1, .. }), "{err:?}");
+    assert!(err.to_string().contains("run queries on `tx`"), "{err}");
+    // The failed transaction rolled back and released its connection.
+    assert_eq!(User::find().count(&db).unwrap(), 0);
+}
+
+#[test]
+fn a_file_pool_serves_concurrent_readers() {
+    let dir = std::env::temp_dir().join(format!("ormlet-pool-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("pool.db").display());
+    let db = ormlet::sqlite::Db::options(&url).unwrap().pool_size(3).statement_cache(8).open().unwrap();
+    db.create_table::<User>().unwrap();
+    User::new("a@x.io", "A", None).insert(&db).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..6 {
+            s.spawn(|| {
+                for _ in 0..50 {
+                    assert_eq!(User::find().count(&db).unwrap(), 1);
+                }
+            });
+        }
+    });
+    drop(db);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
