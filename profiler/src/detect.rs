@@ -104,7 +104,8 @@ pub(crate) fn run(queries: &[RecordedQuery], seen: u64, db_time: Duration, confi
 /// Same call site and fingerprint, different values, `threshold` times or more.
 fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
     type Site = &'static Location<'static>;
-    let mut by_site: HashMap<(Site, u64), Vec<&RecordedQuery>> = HashMap::default();
+    let mut by_site: HashMap<(Site, u64), Vec<&RecordedQuery>> =
+        HashMap::with_capacity_and_hasher(16, Default::default());
     let mut order: Vec<(Site, u64)> = Vec::new();
     for q in queries.iter().filter(|q| !q.operation.is_write()) {
         let key = (q.call_site, q.fingerprint().hash);
@@ -141,7 +142,7 @@ fn duplicates<'q>(queries: &[&'q RecordedQuery]) -> Vec<Finding> {
         Once(&'q RecordedQuery),
         Again(Vec<&'q RecordedQuery>),
     }
-    let mut open: HashMap<(u64, u64), Seen<'q>> = HashMap::default();
+    let mut open: HashMap<(u64, u64), Seen<'q>> = HashMap::with_capacity_and_hasher(queries.len(), Default::default());
     let mut done: Vec<Vec<&'q RecordedQuery>> = Vec::new();
     let table_of = |s: &Seen<'q>| match s {
         Seen::Once(q) => q.table,

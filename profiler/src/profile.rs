@@ -1,5 +1,8 @@
 //! What a scope recorded: its queries, and the findings over them.
 
+use std::sync::LazyLock;
+
+use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
 use std::panic::Location;
 use std::sync::Arc;
@@ -80,6 +83,25 @@ pub(crate) fn render_value(v: &ormlet_core::Value, max: usize) -> String {
     }
 }
 
+/// Distinct SQL texts fingerprinted so far; past this the cache starts over.
+const FINGERPRINT_CACHE_CAP: usize = 10_000;
+
+/// Fingerprints by SQL text, shared by all scopes (keyed by text, not by
+/// pointer: a freed `Arc`'s address can come back holding other SQL).
+fn cached_fingerprint(sql: &Arc<str>) -> Arc<Fingerprint> {
+    static CACHE: LazyLock<Mutex<FxHashMap<Arc<str>, Arc<Fingerprint>>>> = LazyLock::new(Mutex::default);
+    if let Some(fp) = CACHE.lock().get(sql) {
+        return fp.clone();
+    }
+    let fp = Arc::new(Fingerprint::of(sql));
+    let mut cache = CACHE.lock();
+    if cache.len() >= FINGERPRINT_CACHE_CAP {
+        cache.clear();
+    }
+    cache.insert(sql.clone(), fp.clone());
+    fp
+}
+
 /// The queries of one scope and the findings over them.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -99,16 +121,15 @@ impl Profile {
         elapsed: Duration,
         config: Arc<ProfilerConfig>,
     ) -> Self {
-        // Builder SQL is one shared `Arc` per shape, so most lookups hit by
-        // pointer; raw SQL (a new `Arc` per call) falls back to the text.
+        // Builder SQL is one shared `Arc` per shape, so within a scope most
+        // lookups hit by pointer; across scopes the text-keyed cache does.
         let mut by_ptr: FxHashMap<*const u8, Arc<Fingerprint>> = FxHashMap::default();
-        let mut by_text: FxHashMap<Arc<str>, Arc<Fingerprint>> = FxHashMap::default();
         for q in &mut queries {
             let ptr = q.sql.as_ptr();
             let fp = match by_ptr.get(&ptr) {
                 Some(fp) => fp.clone(),
                 None => {
-                    let fp = by_text.entry(q.sql.clone()).or_insert_with(|| Arc::new(Fingerprint::of(&q.sql))).clone();
+                    let fp = cached_fingerprint(&q.sql);
                     by_ptr.insert(ptr, fp.clone());
                     fp
                 }

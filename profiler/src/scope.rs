@@ -7,9 +7,11 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use std::time::Duration;
 
 use ormlet_core::events::{QueryEvent, QueryHook, QuerySink, has_hook, set_hook};
 
@@ -19,7 +21,8 @@ use crate::profile::{Profile, RecordedQuery};
 /// The live state of one scope.
 pub(crate) struct ScopeState {
     config: Arc<ProfilerConfig>,
-    started: Instant,
+    /// On the events' clock, so query offsets are one subtraction.
+    started: ormlet_core::events::Instant,
     inner: Mutex<Inner>,
 }
 
@@ -33,18 +36,19 @@ struct Inner {
 impl ScopeState {
     fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
         install();
-        Arc::new(ScopeState { config, started: Instant::now(), inner: Mutex::default() })
+        let inner = Mutex::new(Inner { queries: Vec::with_capacity(32), ..Inner::default() });
+        Arc::new(ScopeState { config, started: ormlet_core::events::Instant::now(), inner })
     }
 
     #[cfg(feature = "axum")]
     fn totals(&self) -> (u64, Duration) {
-        let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let inner = self.inner.lock();
         (inner.seen, inner.db_time)
     }
 
     fn finish(&self) -> Profile {
         let elapsed = self.started.elapsed();
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = self.inner.lock();
         let queries = std::mem::take(&mut inner.queries);
         let profile = Profile::new(queries, inner.seen, inner.db_time, elapsed, self.config.clone());
         for f in profile.findings() {
@@ -77,7 +81,7 @@ impl QuerySink for ScopeState {
             .config
             .capture_values
             .then(|| event.values.iter().map(|v| crate::profile::render_value(v, self.config.max_value_len)).collect());
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = self.inner.lock();
         inner.seen += 1;
         inner.db_time += event.duration;
         if inner.queries.len() >= self.config.max_queries_kept {

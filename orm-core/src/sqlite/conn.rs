@@ -3,7 +3,6 @@
 use std::cell::Cell;
 use std::panic::Location;
 use std::sync::Arc;
-use std::time::Instant;
 
 use rusqlite::types::ValueRef;
 
@@ -11,7 +10,7 @@ use super::bind::{Recorded, SqliteBinder};
 use super::error::from_sqlite;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::events::{self, Operation, QueryEvent};
+use crate::events::{self, Instant, Operation, QueryEvent};
 use crate::row::{FromRow, RowReader};
 use crate::types::FieldType;
 
@@ -88,7 +87,7 @@ impl Conn {
         let started = Instant::now();
         let mut recorded = Recorded { values: sink.wants_values().then(Vec::new), ..Recorded::default() };
         let result = self.run_inner(s.sql, Some(&mut recorded), bind, exec);
-        let duration = started.elapsed();
+        let duration = Instant::now().saturating_duration_since(started);
         let (rows, error) = match &result {
             Ok((_, n)) => (*n, None),
             Err(e) => (0, Some(e.to_string())),
@@ -204,7 +203,7 @@ impl Conn {
             table: None,
             backend: Backend::Sqlite,
             started,
-            duration: started.elapsed(),
+            duration: Instant::now().saturating_duration_since(started),
             rows: 0,
             error: result.as_ref().err().map(ToString::to_string),
             call_site: loc,
