@@ -81,12 +81,18 @@ impl Conn {
             code.lineno = s.loc.line(),
         );
         let _entered = span.enter();
+        self.observe(&s, |record| self.run_inner(s.sql, record, bind, exec))
+    }
+
+    /// Runs `exec` and, inside a profiling scope, times it and reports one
+    /// event; outside any scope `exec` runs with nothing recorded.
+    fn observe<T>(&self, s: &Stmt<'_>, exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>) -> Result<T> {
         let Some(sink) = events::current_sink() else {
-            return self.run_inner(s.sql, None, bind, exec).map(|(t, _)| t);
+            return exec(None).map(|(t, _)| t);
         };
         let started = Instant::now();
         let mut recorded = Recorded { values: sink.wants_values().then(Vec::new), ..Recorded::default() };
-        let result = self.run_inner(s.sql, Some(&mut recorded), bind, exec);
+        let result = exec(Some(&mut recorded));
         let duration = Instant::now().saturating_duration_since(started);
         let (rows, error) = match &result {
             Ok((_, n)) => (*n, None),
@@ -190,27 +196,8 @@ impl Conn {
 
     /// Runs possibly several statements without values (schema scripts).
     pub(crate) fn batch(&self, sql: &Arc<str>, loc: &'static Location<'static>) -> Result<()> {
-        let Some(sink) = events::current_sink() else {
-            return self.raw.execute_batch(sql).map_err(|e| from_sqlite(e, sql));
-        };
-        let started = Instant::now();
-        let result = self.raw.execute_batch(sql).map_err(|e| from_sqlite(e, sql));
-        sink.record(QueryEvent {
-            sql: sql.clone(),
-            values: Vec::new(),
-            values_hash: 0,
-            operation: Operation::of_sql(sql),
-            table: None,
-            backend: Backend::Sqlite,
-            started,
-            duration: Instant::now().saturating_duration_since(started),
-            rows: 0,
-            error: result.as_ref().err().map(ToString::to_string),
-            call_site: loc,
-            tx_depth: self.depth.get(),
-            plan: None,
-        });
-        result
+        let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc };
+        self.observe(&s, |_| self.raw.execute_batch(sql).map(|()| ((), 0)).map_err(|e| from_sqlite(e, sql)))
     }
 }
 
