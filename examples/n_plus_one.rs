@@ -1,13 +1,15 @@
-//! The classic N+1, caught: load 10 posts, then each post's author in a loop.
+//! The classic N+1, caught and fixed: load 10 posts, then each post's author.
 //!
-//!     cargo run --example n_plus_one            # text report
-//!     cargo run --example n_plus_one -- --json  # JSON report
+//!     cargo run --example n_plus_one                      # text report of the N+1
+//!     cargo run --example n_plus_one -- --json            # the same, as JSON
+//!     cargo run --example n_plus_one -- --json --eager    # the fix: 2 queries, no findings
 
 use ormlet::prelude::*;
+use ormlet::profiler::Profile;
 use ormlet::sqlite::Db;
 
 #[derive(Model, Debug, Clone)]
-#[ormlet(table = "authors")]
+#[ormlet(table = "authors", has_many(posts = Post))]
 pub struct Author {
     #[ormlet(primary_key)]
     pub id: Auto<i64>,
@@ -19,13 +21,31 @@ pub struct Author {
 pub struct Post {
     #[ormlet(primary_key)]
     pub id: Auto<i64>,
-    #[ormlet(index)]
+    #[ormlet(belongs_to = Author, index)]
     pub author_id: i64,
     pub title: String,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let json = std::env::args().any(|a| a == "--json");
+/// Lists "title by author" for 10 posts, the naive way or with `.with(...)`.
+pub fn run(db: &Db, eager: bool) -> (ormlet::Result<Vec<String>>, Profile) {
+    ormlet::profile(|| {
+        if eager {
+            let posts = Post::find().order_by(Post::ID.asc()).limit(10).with(Post::AUTHOR).all(db)?;
+            Ok(posts.iter().map(|post| format!("{} by {}", post.title, post.author().name)).collect())
+        } else {
+            let posts = Post::find().order_by(Post::ID.asc()).limit(10).all(db)?;
+            let mut lines = Vec::new();
+            for post in &posts {
+                let author = post.author(db)?; // one query per post: the N+1
+                lines.push(format!("{} by {}", post.title, author.name));
+            }
+            Ok(lines)
+        }
+    })
+}
+
+/// An in-memory database with 10 authors of one post each.
+pub fn seeded_db() -> ormlet::Result<Db> {
     let db = Db::connect("sqlite::memory:")?;
     db.create_table::<Author>()?;
     db.create_table::<Post>()?;
@@ -33,18 +53,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let author_id = Author { id: Auto::new(), name: format!("Author {i}") }.insert(&db)?;
         Post { id: Auto::new(), author_id, title: format!("Post {i}") }.insert(&db)?;
     }
+    Ok(db)
+}
 
-    let (lines, profile) = ormlet::profile(|| -> ormlet::Result<Vec<String>> {
-        let posts = Post::find().order_by(Post::ID.asc()).limit(10).all(&db)?;
-        let mut lines = Vec::new();
-        for post in &posts {
-            let author = Author::get(&db, post.author_id)?; // one query per post: the N+1
-            lines.push(format!("{} by {}", post.title, author.name));
-        }
-        Ok(lines)
-    });
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let json = std::env::args().any(|a| a == "--json");
+    let eager = std::env::args().any(|a| a == "--eager");
+    let db = seeded_db()?;
+    let (lines, profile) = run(&db, eager);
     let lines = lines?;
-
     if json {
         println!("{}", profile.to_json());
     } else {

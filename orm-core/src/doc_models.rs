@@ -14,7 +14,19 @@
 //!     pub name: String,
 //!     pub age: Option<i32>,
 //! }
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! #[ormlet(table = "posts")]
+//! pub struct Post {
+//!     #[ormlet(primary_key)]
+//!     pub id: Auto<i64>,
+//!     #[ormlet(belongs_to = User)]
+//!     pub author_id: i64,
+//!     pub title: String,
+//! }
 //! ```
+//!
+//! with `#[ormlet(has_many(posts = Post))]` on `User`.
 
 use crate::__private::*;
 
@@ -37,6 +49,8 @@ impl User {
     pub const EMAIL: Column<User, String> = Column::new("users", "email");
     pub const NAME: Column<User, String> = Column::new("users", "name");
     pub const AGE: Column<User, Option<i32>> = Column::new("users", "age");
+    /// The user's posts.
+    pub const POSTS: HasMany<Post, 1> = HasMany::new("User::POSTS");
 }
 
 impl Model for User {
@@ -89,6 +103,7 @@ impl Model for User {
                 },
             ],
             indexes: &[IndexMeta { name: "idx_users_name", columns: &["name"], unique: false }],
+            foreign_keys: &[],
         };
         &META
     }
@@ -128,6 +143,106 @@ impl FromRow for User {
             email: row.read("User", "email")?,
             name: row.read("User", "name")?,
             age: row.read("User", "age")?,
+        })
+    }
+}
+
+/// A post: an `Auto` key, a `belongs_to = User` foreign key, a title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    /// Generated key.
+    pub id: Auto<i64>,
+    /// References `users.id`.
+    pub author_id: i64,
+    /// Title.
+    pub title: String,
+}
+
+#[allow(missing_docs)]
+impl Post {
+    pub const ID: Column<Post, i64> = Column::new("posts", "id");
+    pub const AUTHOR_ID: Column<Post, i64> = Column::new("posts", "author_id");
+    pub const TITLE: Column<Post, String> = Column::new("posts", "title");
+    /// The post's author.
+    pub const AUTHOR: BelongsTo<Post, 1> = BelongsTo::new();
+}
+
+impl BelongsToField<1> for Post {
+    type Target = User;
+    type Fk = i64;
+    const NAME: &'static str = "Post::AUTHOR";
+    const COLUMN: &'static str = "author_id";
+    fn fk(&self) -> &i64 {
+        &self.author_id
+    }
+}
+
+impl ForeignKeyTo<User> for Post {
+    const FIELD: usize = 1;
+}
+
+const fn column(name: &'static str, sql_type: SqlType, primary_key: bool) -> ColumnMeta {
+    ColumnMeta {
+        name,
+        field: name,
+        sql_type,
+        nullable: false,
+        primary_key,
+        auto_increment: primary_key,
+        unique: false,
+        default: None,
+    }
+}
+
+impl Model for Post {
+    type Key = i64;
+
+    fn meta() -> &'static ModelMeta {
+        static META: ModelMeta = ModelMeta {
+            name: "Post",
+            table: "posts",
+            columns: &[
+                column("id", SqlType::BigInt, true),
+                column("author_id", SqlType::BigInt, false),
+                column("title", SqlType::Text, false),
+            ],
+            indexes: &[],
+            foreign_keys: &[ForeignKeyMeta { column: "author_id", target: <User as Model>::meta }],
+        };
+        &META
+    }
+
+    fn __sql_cache() -> &'static ModelSql {
+        static SQL: ModelSql = ModelSql::new();
+        &SQL
+    }
+
+    fn __bind_insert<B: Binder>(&self, b: &mut B) -> Result<()> {
+        b.bind(&self.author_id, "author_id")?;
+        b.bind(&self.title, "title")
+    }
+
+    fn __bind_update<B: Binder>(&self, b: &mut B) -> Result<()> {
+        self.__bind_insert(b)
+    }
+
+    fn __key(&self, operation: &'static str) -> Result<i64> {
+        auto_key(&self.id, "Post", operation)
+    }
+
+    fn __set_generated_key(&mut self, key: i64) -> Result<()> {
+        self.id = generated_key(key, "Post", "id")?;
+        Ok(())
+    }
+}
+
+impl FromRow for Post {
+    #[inline]
+    fn from_row<R: RowReader>(row: &mut R) -> Result<Self> {
+        Ok(Post {
+            id: row.read("Post", "id")?,
+            author_id: row.read("Post", "author_id")?,
+            title: row.read("Post", "title")?,
         })
     }
 }

@@ -99,6 +99,19 @@ impl Operation {
     }
 }
 
+/// A query that loads a relation (`post.author(&db)`, or a batch of
+/// `.with(Post::AUTHOR)`), so the profiler can name the fix for an N+1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelationLoad {
+    /// The relation as application code names it: `"Post::AUTHOR"`.
+    pub relation: &'static str,
+    /// The table of the models the relation was loaded for (`"posts"`).
+    pub parent_table: &'static str,
+    /// Part of an eager load (`.with(...)`, one query per chunk of keys)
+    /// rather than a lazy load for one parent.
+    pub eager: bool,
+}
+
 /// One execution of one statement.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -132,6 +145,8 @@ pub struct QueryEvent {
     /// The backend's query plan, when the sink asked for plans of queries
     /// this slow ([`QuerySink::explain_slower_than`]); reads only.
     pub plan: Option<String>,
+    /// Set when the query loads a relation.
+    pub relation: Option<RelationLoad>,
 }
 
 /// Receives the events of one profiling scope.

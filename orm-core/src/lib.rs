@@ -28,6 +28,7 @@ pub mod events;
 mod executor;
 mod model;
 mod query;
+pub mod relation;
 mod row;
 pub mod schema;
 pub mod sqlite;
@@ -36,8 +37,11 @@ pub mod types;
 pub use backend::Backend;
 pub use error::{ConstraintKind, ConstraintViolation, Error, Result};
 pub use executor::{CreateTable, Executor, ExecutorExt, Job};
-pub use model::{Binder, ColumnMeta, DefaultValue, IndexMeta, Key, Model, ModelMeta, ModelSql, ValueCollector};
+pub use model::{
+    Binder, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql, ValueCollector,
+};
 pub use query::*;
+pub use relation::{BelongsTo, HasMany, Loaded, ManyToMany, ToMany};
 pub use row::{FromRow, RowReader, Skip};
 pub use sea_query::Value;
 pub use types::{Auto, FieldType, Operand, SqlType};
@@ -45,6 +49,7 @@ pub use types::{Auto, FieldType, Operand, SqlType};
 /// What application code needs in scope.
 pub mod prelude {
     pub use crate::query::{ModelExt, OnConflict, TypedExpr, count_all, exists, not_exists};
+    pub use crate::relation::ToMany;
     pub use crate::{Auto, Executor, ExecutorExt, FromRow, Model, params};
 }
 
@@ -52,8 +57,15 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::error::{Error, Result};
-    pub use crate::model::{Binder, ColumnMeta, DefaultValue, IndexMeta, Key, Model, ModelMeta, ModelSql};
+    pub use crate::executor::Executor;
+    pub use crate::model::{
+        Binder, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql,
+    };
     pub use crate::query::Column;
+    pub use crate::relation::{
+        BelongsTo, BelongsToField, ForeignKeyTo, HasMany, LoadRelation, Loaded, ManyToMany, Related, With,
+        load_relation,
+    };
     pub use crate::row::{FromRow, RowReader};
     #[cfg(feature = "json")]
     pub use crate::types::Json;

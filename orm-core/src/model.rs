@@ -14,6 +14,11 @@ use crate::types::{FieldType, SqlType};
 /// The derive also generates one typed [`Column`](crate::Column) constant per
 /// field (`User::EMAIL`), which the query builder takes; the query methods are
 /// on [`ModelExt`](crate::ModelExt), implemented for every model.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "not a model",
+    note = "add `#[derive(Model)]` to `{Self}`, or point at a type that has it"
+)]
 pub trait Model: FromRow + Send + Sync + 'static {
     /// The primary key: the key column's type, or a tuple for composite keys.
     type Key: Key;
@@ -104,6 +109,8 @@ pub struct ModelMeta {
     pub columns: &'static [ColumnMeta],
     /// Indexes, single and multi-column.
     pub indexes: &'static [IndexMeta],
+    /// Foreign keys (`belongs_to` fields).
+    pub foreign_keys: &'static [ForeignKeyMeta],
 }
 
 impl ModelMeta {
@@ -157,6 +164,15 @@ pub enum DefaultValue {
     Text(&'static str),
     /// A SQL expression written as is, e.g. `CURRENT_TIMESTAMP`.
     Sql(&'static str),
+}
+
+/// A foreign key: a column that references another model's primary key.
+#[derive(Debug)]
+pub struct ForeignKeyMeta {
+    /// The referencing column.
+    pub column: &'static str,
+    /// The referenced model (a function: statics cannot call `meta()`).
+    pub target: fn() -> &'static ModelMeta,
 }
 
 /// An index over one or more columns.

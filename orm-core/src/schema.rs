@@ -1,6 +1,6 @@
 //! Schema from models: `CREATE TABLE` and `CREATE INDEX` for each backend.
 
-use sea_query::{ColumnDef, Expr, Index, IndexCreateStatement, Table, TableCreateStatement};
+use sea_query::{ColumnDef, Expr, ForeignKey, Index, IndexCreateStatement, Table, TableCreateStatement};
 
 use crate::backend::{Backend, with_builder};
 use crate::model::{ColumnMeta, DefaultValue, Model, ModelMeta};
@@ -50,6 +50,16 @@ fn table_statement(meta: &ModelMeta, backend: Backend) -> TableCreateStatement {
             pk.col(c.name);
         }
         t.primary_key(&mut pk);
+    }
+    for fk in meta.foreign_keys {
+        let target = (fk.target)();
+        let key = target.primary_key().next().map_or("id", |c| c.name);
+        t.foreign_key(
+            ForeignKey::create()
+                .name(format!("fk_{}_{}", meta.table, fk.column))
+                .from(meta.table, fk.column)
+                .to(target.table, key),
+        );
     }
     t.to_owned()
 }

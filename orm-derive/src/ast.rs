@@ -8,6 +8,7 @@ use crate::attr::{FieldAttrs, StructAttrs, field_attrs, struct_attrs};
 
 pub struct Model {
     pub ident: Ident,
+    pub vis: syn::Visibility,
     pub attrs: StructAttrs,
     pub fields: Vec<Field>,
     pub has_generics: Option<Span>,
@@ -42,6 +43,16 @@ impl Field {
 
     pub fn is_key(&self) -> bool {
         self.attrs.primary_key.is_some()
+    }
+
+    /// The `belongs_to` relation's name: `relation = "..."`, else the
+    /// field's name without `_id`.
+    pub fn relation_name(&self) -> Option<String> {
+        self.attrs.belongs_to.as_ref()?;
+        match &self.attrs.relation {
+            Some(r) => Some(r.value()),
+            None => self.name().strip_suffix("_id").filter(|s| !s.is_empty()).map(str::to_owned),
+        }
     }
 }
 
@@ -102,5 +113,5 @@ pub fn parse(input: &DeriveInput, derive: &str, errors: &mut Vec<syn::Error>) ->
         })
         .collect();
     let has_generics = (!input.generics.params.is_empty()).then(|| input.generics.span());
-    Some(Model { ident: input.ident.clone(), attrs, fields, has_generics })
+    Some(Model { ident: input.ident.clone(), vis: input.vis.clone(), attrs, fields, has_generics })
 }

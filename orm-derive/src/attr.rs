@@ -1,10 +1,12 @@
 //! Parsing `#[ormlet(...)]` attributes into plain values, with spans.
 
 use proc_macro2::Span;
+use syn::spanned::Spanned;
 use syn::{Attribute, Ident, Lit, LitStr, Token};
 
-const STRUCT_KEYS: &[&str] = &["table", "index", "unique"];
-const FIELD_KEYS: &[&str] = &["column", "primary_key", "unique", "index", "default", "default_sql", "skip", "json"];
+const STRUCT_KEYS: &[&str] = &["table", "index", "unique", "has_many", "many_to_many"];
+const FIELD_KEYS: &[&str] =
+    &["column", "primary_key", "unique", "index", "default", "default_sql", "skip", "json", "belongs_to", "relation"];
 
 /// Struct-level attributes.
 #[derive(Default)]
@@ -12,6 +14,11 @@ pub struct StructAttrs {
     pub table: Option<LitStr>,
     /// `index(a, b)` and `unique(a, b)`: (fields, unique, span).
     pub indexes: Vec<(Vec<Ident>, bool, Span)>,
+    /// `has_many(posts = Post)`: (relation name, child model, `via = relation`
+    /// naming the child's `belongs_to` when it has several to this model).
+    pub has_many: Vec<(Ident, syn::Path, Option<Ident>)>,
+    /// `many_to_many(tags = Tag, through = ArticleTag)`: (name, target, join model).
+    pub many_to_many: Vec<(Ident, syn::Path, syn::Path)>,
 }
 
 /// Field-level attributes; each flag keeps the span of the word that set it.
@@ -25,6 +32,10 @@ pub struct FieldAttrs {
     pub default_sql: Option<LitStr>,
     pub skip: Option<Span>,
     pub json: Option<Span>,
+    /// `belongs_to = User`.
+    pub belongs_to: Option<syn::Path>,
+    /// `relation = "author"`: the relation's name, when not the field's minus `_id`.
+    pub relation: Option<LitStr>,
 }
 
 fn is_ormlet(attr: &Attribute) -> bool {
@@ -123,6 +134,39 @@ pub fn struct_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> Struct
                 }
                 out.indexes.push((fields, k == "unique", key.span()));
             }
+            "has_many" => {
+                for (name, target) in relation_list(&key, meta, "has_many(posts = Post)")? {
+                    if name == "via" {
+                        let Some(last) = out.has_many.last_mut().filter(|l| l.2.is_none()) else {
+                            return Err(syn::Error::new(
+                                name.span(),
+                                "`via = relation` follows the relation it names: `has_many(posts = Post, via = author)`",
+                            ));
+                        };
+                        let via = target.get_ident().cloned().ok_or_else(|| {
+                            syn::Error::new(target.span(), "`via` takes the name of the child's `belongs_to` relation")
+                        })?;
+                        last.2 = Some(via);
+                    } else {
+                        out.has_many.push((name, target, None));
+                    }
+                }
+            }
+            "many_to_many" => {
+                let example = "many_to_many(tags = Tag, through = ArticleTag)";
+                let mut pairs = relation_list(&key, meta, example)?.into_iter();
+                let (Some((name, target)), Some((through, join)), None) = (pairs.next(), pairs.next(), pairs.next())
+                else {
+                    return Err(syn::Error::new(key.span(), format!("write `{example}`")));
+                };
+                if through != "through" {
+                    return Err(syn::Error::new(
+                        through.span(),
+                        format!("expected `through = JoinModel`: `{example}`"),
+                    ));
+                }
+                out.many_to_many.push((name, target, join));
+            }
             _ => {
                 errors.push(unknown(&key, STRUCT_KEYS, FIELD_KEYS, "a struct", "a field"));
                 skip_value(meta)?;
@@ -166,6 +210,17 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAt
                 let lit: LitStr = meta.value()?.parse()?;
                 set_once(&mut out.default_sql, lit, &key, errors);
             }
+            "belongs_to" => {
+                let value = meta.value().map_err(|_| {
+                    syn::Error::new(span, "`belongs_to` names the model the key points at: `belongs_to = User`")
+                })?;
+                let path: syn::Path = value.parse()?;
+                set_once(&mut out.belongs_to, path, &key, errors);
+            }
+            "relation" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                set_once(&mut out.relation, lit, &key, errors);
+            }
             _ => {
                 errors.push(unknown(&key, FIELD_KEYS, STRUCT_KEYS, "a field", "the struct"));
                 skip_value(meta)?;
@@ -174,6 +229,34 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAt
         Ok(())
     });
     out
+}
+
+/// `key(name = Path, ...)`, at least one pair.
+fn relation_list(
+    key: &Ident,
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    example: &str,
+) -> syn::Result<Vec<(Ident, syn::Path)>> {
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(key.span(), format!("write `{example}`")));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let name = Ident::parse_any_ident(&content)?;
+        content.parse::<Token![=]>()?;
+        let path: syn::Path = content.parse()?;
+        out.push((name, path));
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    if out.is_empty() {
+        return Err(syn::Error::new(key.span(), format!("write `{example}`")));
+    }
+    Ok(out)
 }
 
 /// Consumes `= value` or `(...)` after a key already reported, so one

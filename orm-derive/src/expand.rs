@@ -172,8 +172,12 @@ pub fn model(m: &Model) -> TokenStream {
         }
     });
     let checks = stored.iter().copied().map(type_checks);
+    let foreign_keys = crate::relations::foreign_keys(m);
+    let relations = crate::relations::expand(m);
 
     quote! {
+        #relations
+
         impl #ident {
             #(#consts)*
         }
@@ -191,6 +195,7 @@ pub fn model(m: &Model) -> TokenStream {
                     table: #table,
                     columns: &[#(#column_metas),*],
                     indexes: &[#(#indexes),*],
+                    foreign_keys: &[#(#foreign_keys),*],
                 };
                 &META
             }

@@ -90,6 +90,8 @@ pub fn check(model: &Model, errors: &mut Vec<syn::Error>) {
         }
     }
 
+    relations(model, errors);
+
     for (fields, _, _) in &model.attrs.indexes {
         for name in fields {
             let found = model.fields.iter().find(|f| f.ident == *name);
@@ -101,5 +103,76 @@ pub fn check(model: &Model, errors: &mut Vec<syn::Error>) {
                 Some(_) => {}
             }
         }
+    }
+}
+
+fn is_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Relation names: present, valid, and not clashing with columns or each other
+/// (each becomes a constant `NAME` and a method `name`).
+fn relations(model: &Model, errors: &mut Vec<syn::Error>) {
+    let mut taken: HashMap<String, String> = model
+        .fields
+        .iter()
+        .filter(|f| f.is_stored())
+        .map(|f| (f.name().to_uppercase(), format!("the column constant of field `{}`", f.ident)))
+        .collect();
+    let mut claim = |errors: &mut Vec<syn::Error>, name: &str, span, what: String| {
+        if !is_ident(name) {
+            errors.push(syn::Error::new(span, format!("relation name `{name}` is not a valid identifier")));
+            return;
+        }
+        let upper = name.to_uppercase();
+        if let Some(other) = taken.get(&upper) {
+            errors.push(syn::Error::new(
+                span,
+                format!("relation `{name}` would be `{}::{upper}`, already {other}", model.ident),
+            ));
+        } else {
+            taken.insert(upper, what);
+        }
+    };
+    for f in &model.fields {
+        let a = &f.attrs;
+        let Some(target) = &a.belongs_to else {
+            if let Some(r) = &a.relation {
+                errors.push(syn::Error::new(
+                    r.span(),
+                    "`relation` names a `belongs_to` relation; add `belongs_to = Model`",
+                ));
+            }
+            continue;
+        };
+        let span = syn::spanned::Spanned::span(target);
+        if a.skip.is_some() {
+            errors.push(syn::Error::new(span, "`belongs_to` cannot go with `skip`: the foreign key must be a column"));
+            continue;
+        }
+        if a.json.is_some() {
+            errors.push(syn::Error::new(span, "a JSON column cannot be a foreign key"));
+        }
+        match f.relation_name() {
+            None => errors.push(syn::Error::new(
+                f.ident.span(),
+                format!(
+                    "name the relation: field `{}` does not end in `_id`, so write `#[ormlet(belongs_to = ..., relation = \"...\")]`",
+                    f.ident
+                ),
+            )),
+            Some(name) => {
+                let at = a.relation.as_ref().map_or(f.ident.span(), syn::LitStr::span);
+                claim(errors, &name, at, format!("the relation of field `{}`", f.ident));
+            }
+        }
+    }
+    for (name, _, _) in &model.attrs.has_many {
+        claim(errors, &name.to_string(), name.span(), format!("the relation `{name}`"));
+    }
+    for (name, _, _) in &model.attrs.many_to_many {
+        claim(errors, &name.to_string(), name.span(), format!("the relation `{name}`"));
     }
 }

@@ -107,7 +107,9 @@ fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Findin
     let mut by_site: HashMap<(Site, u64), Vec<&RecordedQuery>> =
         HashMap::with_capacity_and_hasher(16, Default::default());
     let mut order: Vec<(Site, u64)> = Vec::new();
-    for q in queries.iter().filter(|q| !q.operation.is_write()) {
+    // The chunks of one eager load share a line and a fingerprint by design.
+    let batched = |q: &RecordedQuery| q.relation.is_some_and(|r| r.eager);
+    for q in queries.iter().filter(|q| !q.operation.is_write() && !batched(q)) {
         let key = (q.call_site, q.fingerprint().hash);
         if !by_site.contains_key(&key) {
             order.push(key);
@@ -119,20 +121,49 @@ fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Findin
         .filter_map(|key| {
             let group = by_site.remove(&key)?;
             let distinct: HashSet<u64> = group.iter().map(|q| q.values_hash).collect();
-            (group.len() >= config.n_plus_one_threshold && distinct.len() > 1).then(|| {
-                let at = site(group[0].call_site);
-                let table = group[0].table.map(|t| format!(" on `{t}`")).unwrap_or_default();
-                finding(
-                    FindingKind::NPlusOne,
-                    &group,
-                    format!(
-                        "{} queries{table} from one line with different values: load them in one query at {at} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)",
-                        group.len()
-                    ),
-                )
-            })
+            (group.len() >= config.n_plus_one_threshold && distinct.len() > 1)
+                .then(|| finding(FindingKind::NPlusOne, &group, n_plus_one_fix(queries, &group)))
         })
         .collect()
+}
+
+/// The fix for an N+1: for lazy relation loads, `.with(...)` on the query
+/// that loaded the parents (the last earlier read of their table from
+/// another line); otherwise, one query for all the keys.
+fn n_plus_one_fix(queries: &[&RecordedQuery], group: &[&RecordedQuery]) -> String {
+    let first = group[0];
+    let n = group.len();
+    let table = first.table.map(|t| format!(" on `{t}`")).unwrap_or_default();
+    let same_relation = first.relation.filter(|r| group.iter().all(|q| q.relation == Some(*r)));
+    let Some(rel) = same_relation else {
+        return format!(
+            "{n} queries{table} from one line with different values: load them in one query at {} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)",
+            site(first.call_site)
+        );
+    };
+    let parents = queries.iter().rev().find(|q| {
+        q.seq < first.seq
+            && q.operation == ormlet_core::events::Operation::Select
+            && q.table == Some(rel.parent_table)
+            && *q.call_site != *first.call_site
+    });
+    match parents {
+        Some(p) => format!(
+            "{n} lazy loads of `{}` (at {}): use `.with({})` at {}, where the `{}` rows are loaded",
+            rel.relation,
+            site(first.call_site),
+            rel.relation,
+            site(p.call_site),
+            rel.parent_table
+        ),
+        None => format!(
+            "{n} lazy loads of `{}` (at {}): load the `{}` rows with `.with({})`",
+            rel.relation,
+            site(first.call_site),
+            rel.parent_table,
+            rel.relation
+        ),
+    }
 }
 
 /// Same fingerprint and values, no write to the same table in between.

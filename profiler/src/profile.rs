@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ormlet_core::Backend;
-use ormlet_core::events::Operation;
+use ormlet_core::events::{Operation, RelationLoad};
 
 use crate::config::ProfilerConfig;
 use crate::detect::{self, Finding, FindingKind};
@@ -49,6 +49,8 @@ pub struct RecordedQuery {
     pub call_site: &'static Location<'static>,
     /// The backend's plan, for slow reads when `explain_slow` is on.
     pub plan: Option<String>,
+    /// The relation it loaded, if it was a relation load.
+    pub relation: Option<RelationLoad>,
 }
 
 impl RecordedQuery {

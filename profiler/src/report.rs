@@ -8,7 +8,8 @@
 //! sequence numbers, `suggestion`, `plan` or null) and `queries[]` (`seq`, `sql`,
 //! `fingerprint`, `operation`, `table`, `values` (null unless captured),
 //! `start_ms`, `duration_ms`, `rows`, `backend`, `error`, `tx_depth`,
-//! `call_site`). Fields are only ever added within a version.
+//! `call_site`, `relation`: the relation a query loaded (`"Post::AUTHOR"`) or
+//! null). Fields are only ever added within a version.
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -253,6 +254,7 @@ struct JsonQuery<'a> {
     error: Option<&'a str>,
     tx_depth: u32,
     call_site: String,
+    relation: Option<&'static str>,
 }
 
 impl<'a> From<&'a RecordedQuery> for JsonQuery<'a> {
@@ -271,6 +273,7 @@ impl<'a> From<&'a RecordedQuery> for JsonQuery<'a> {
             error: q.error.as_deref(),
             tx_depth: q.tx_depth,
             call_site: site(q.call_site),
+            relation: q.relation.map(|r| r.relation),
         }
     }
 }

@@ -104,6 +104,7 @@ impl QuerySink for ScopeState {
             tx_depth: event.tx_depth,
             call_site: event.call_site,
             plan: event.plan,
+            relation: event.relation,
         });
     }
 }

@@ -42,6 +42,8 @@ pub(crate) enum Node {
         query: Box<SelectAst>,
         negated: bool,
     },
+    /// A scalar subquery: `(SELECT COUNT(*) FROM ...)`.
+    Subquery(Box<SelectAst>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +218,10 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
             }
             Node::Exists { query, negated } => {
                 self.tag(if *negated { b'E' } else { b'e' });
+                self.select(query);
+            }
+            Node::Subquery(query) => {
+                self.tag(b'q');
                 self.select(query);
             }
         }

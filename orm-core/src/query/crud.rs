@@ -151,7 +151,7 @@ fn model_sql<M: Model>(statement: ModelStatement, backend: Backend) -> &'static 
 }
 
 fn stmt<'q>(sql: &'q Arc<str>, operation: Operation, meta: &ModelMeta, loc: &'static Location<'static>) -> Stmt<'q> {
-    Stmt { sql, operation, table: Some(meta.table), loc }
+    Stmt { sql, operation, table: Some(meta.table), loc, relation: None }
 }
 
 /// Job of [`ModelExt::get`].

@@ -11,7 +11,7 @@ use super::ast::{DeleteAst, SelectAst, UpdateAst};
 use super::render::{self, Built, CountOf};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::events::Operation;
+use crate::events::{Operation, RelationLoad};
 use crate::executor::Job;
 use crate::row::FromRow;
 use crate::sqlite::{Conn, Stmt};
@@ -52,8 +52,19 @@ impl Source {
     }
 
     fn run<R: FromRow>(self, conn: &Conn, loc: &'static Location<'static>, each: impl FnMut(R) -> bool) -> Result<()> {
+        self.run_as(conn, loc, None, each)
+    }
+
+    /// Runs a read, the event marked as a relation load when it is one.
+    pub(crate) fn run_as<R: FromRow>(
+        self,
+        conn: &Conn,
+        loc: &'static Location<'static>,
+        relation: Option<RelationLoad>,
+        each: impl FnMut(R) -> bool,
+    ) -> Result<()> {
         let (built, operation, table) = self.build(Backend::Sqlite);
-        let stmt = Stmt { sql: &built.sql, operation, table, loc };
+        let stmt = Stmt { sql: &built.sql, operation, table, loc, relation };
         conn.fetch(stmt, |b| b.bind_values(&built.values), each)
     }
 }
@@ -128,7 +139,7 @@ impl Job for Execute {
     type Out = u64;
     fn run(self, conn: &Conn) -> Result<u64> {
         let (built, operation, table) = self.source.build(Backend::Sqlite);
-        let stmt = Stmt { sql: &built.sql, operation, table, loc: self.loc };
+        let stmt = Stmt { sql: &built.sql, operation, table, loc: self.loc, relation: None };
         conn.execute(stmt, |b| b.bind_values(&built.values))
     }
 }

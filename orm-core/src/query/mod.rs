@@ -1,7 +1,7 @@
 //! The typed query builder: pure (it builds a tree, runs nothing), rendered
 //! through sea-query, cached per shape.
 
-mod ast;
+pub(crate) mod ast;
 mod crud;
 mod expr;
 pub(crate) mod jobs;

@@ -216,6 +216,7 @@ impl Lowering {
                 let e = Expr::exists(self.select(query));
                 if *negated { e.not() } else { e }
             }
+            Node::Subquery(query) => Expr::SubQuery(None, Box::new(self.select(query).into())),
         }
     }
 

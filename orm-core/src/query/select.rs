@@ -63,7 +63,7 @@ impl<M: Model> Select<M, M> {
 }
 
 impl<S, R> Select<S, R> {
-    fn from_ast(ast: SelectAst) -> Self {
+    pub(crate) fn from_ast(ast: SelectAst) -> Self {
         Select { ast, _types: PhantomData }
     }
 

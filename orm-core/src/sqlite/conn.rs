@@ -10,7 +10,7 @@ use super::bind::{Recorded, SqliteBinder};
 use super::error::from_sqlite;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::events::{self, Instant, Operation, QueryEvent};
+use crate::events::{self, Instant, Operation, QueryEvent, RelationLoad};
 use crate::row::{FromRow, RowReader};
 use crate::types::FieldType;
 
@@ -27,6 +27,7 @@ pub(crate) struct Stmt<'q> {
     pub operation: Operation,
     pub table: Option<&'static str>,
     pub loc: &'static Location<'static>,
+    pub relation: Option<RelationLoad>,
 }
 
 impl Conn {
@@ -116,6 +117,7 @@ impl Conn {
             call_site: s.loc,
             tx_depth: self.depth.get(),
             plan,
+            relation: s.relation,
         });
         result.map(|(t, _)| t)
     }
@@ -183,7 +185,7 @@ impl Conn {
 
     /// Runs a transaction-control or schema statement without values.
     pub(crate) fn control(&self, sql: &Arc<str>, operation: Operation, loc: &'static Location<'static>) -> Result<()> {
-        let s = Stmt { sql, operation, table: None, loc };
+        let s = Stmt { sql, operation, table: None, loc, relation: None };
         self.run(
             s,
             |_| Ok(()),
@@ -196,7 +198,7 @@ impl Conn {
 
     /// Runs possibly several statements without values (schema scripts).
     pub(crate) fn batch(&self, sql: &Arc<str>, loc: &'static Location<'static>) -> Result<()> {
-        let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc };
+        let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
         self.observe(&s, |_| self.raw.execute_batch(sql).map(|()| ((), 0)).map_err(|e| from_sqlite(e, sql)))
     }
 }

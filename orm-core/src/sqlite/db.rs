@@ -31,6 +31,7 @@ pub struct DbOptions {
     busy_timeout: Duration,
     statement_cache: usize,
     foreign_keys: bool,
+    max_bound_params: Option<usize>,
 }
 
 impl DbOptions {
@@ -67,6 +68,7 @@ impl DbOptions {
             busy_timeout: Duration::from_secs(5),
             statement_cache: 256,
             foreign_keys: true,
+            max_bound_params: None,
         }
     }
 
@@ -96,6 +98,14 @@ impl DbOptions {
         self
     }
 
+    /// Lowers the most values one statement may bind (SQLite's
+    /// `SQLITE_LIMIT_VARIABLE_NUMBER`, 32 766 by default). Batched inserts
+    /// and eager loads split their work to stay under it.
+    pub fn max_bound_params(mut self, n: usize) -> Self {
+        self.max_bound_params = Some(n.max(1));
+        self
+    }
+
     /// Opens the connections.
     pub fn open(self) -> Result<Db> {
         let slots = (0..self.pool_size).map(|_| self.open_one().map(Mutex::new)).collect::<Result<Vec<_>>>()?;
@@ -112,15 +122,18 @@ impl DbOptions {
         raw.set_prepared_statement_cache_capacity(self.statement_cache);
         raw.busy_timeout(self.busy_timeout).map_err(fail)?;
         let mut pragmas = String::new();
-        if self.foreign_keys {
-            pragmas.push_str("PRAGMA foreign_keys = ON;");
-        }
+        // Said either way: the bundled SQLite is built with foreign keys on by default.
+        pragmas.push_str(if self.foreign_keys { "PRAGMA foreign_keys = ON;" } else { "PRAGMA foreign_keys = OFF;" });
         if let Place::File(_) = self.location {
             // WAL lets readers run beside the writer; NORMAL is durable in WAL mode
             // except for the last commits on power loss, the usual server trade-off.
             pragmas.push_str("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
         }
         raw.execute_batch(&pragmas).map_err(fail)?;
+        if let Some(n) = self.max_bound_params {
+            let n = i32::try_from(n).unwrap_or(i32::MAX);
+            raw.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER, n).map_err(fail)?;
+        }
         Ok(Conn::new(raw))
     }
 }

@@ -1,0 +1,451 @@
+//! Eager loading: `.with(Post::AUTHOR)` on a query, one query per relation
+//! level, and [`Loaded`] rows that hold what was loaded.
+
+use std::panic::Location;
+
+use super::{BelongsTo, HasMany, LoadSite, ManyToMany, Relation};
+use crate::error::{Error, Result};
+use crate::executor::{Executor, Job};
+use crate::model::Model;
+use crate::query::jobs::Source;
+use crate::query::{Contains, Expr, Order, Select};
+use crate::sqlite::Conn;
+
+/// The relations to load for rows of `M`: `()` for none, or `(I, Rest)`,
+/// which [`Select::with`] and [`Eager::with`] build. Never written by hand.
+pub trait With<M: Model>: Send + Sync {
+    /// What a row becomes: `M` itself when nothing is loaded, else [`Loaded<M, Self>`].
+    type Item: Clone + Send;
+    /// What one row holds.
+    #[doc(hidden)]
+    type Data: Clone + Send;
+
+    #[doc(hidden)]
+    fn data(&self, conn: &Conn, at: LoadSite, rows: &[M]) -> Result<Vec<Self::Data>>;
+
+    #[doc(hidden)]
+    fn attach(&self, conn: &Conn, at: LoadSite, rows: Vec<M>) -> Result<Vec<Self::Item>>;
+}
+
+impl<M: Model + Clone> With<M> for () {
+    type Item = M;
+    type Data = ();
+
+    fn data(&self, _: &Conn, _: LoadSite, rows: &[M]) -> Result<Vec<()>> {
+        Ok(vec![(); rows.len()])
+    }
+
+    fn attach(&self, _: &Conn, _: LoadSite, rows: Vec<M>) -> Result<Vec<M>> {
+        Ok(rows)
+    }
+}
+
+/// What one parent holds for the include `I`.
+pub type IncludeData<I> = <<I as Include>::Rel as Relation>::Data<
+    <<I as Include>::Nest as With<<<I as Include>::Rel as Relation>::Target>>::Item,
+>;
+
+impl<M, I, Rest> With<M> for (I, Rest)
+where
+    M: Model + Clone,
+    I: Include,
+    I::Rel: Relation<Parent = M>,
+    Rest: With<M>,
+{
+    type Item = Loaded<M, Self>;
+    type Data = (IncludeData<I>, Rest::Data);
+
+    fn data(&self, conn: &Conn, at: LoadSite, rows: &[M]) -> Result<Vec<Self::Data>> {
+        // `Rest` holds the earlier `.with(...)` calls: they load first.
+        let rest = self.1.data(conn, at, rows)?;
+        let mine = self.0.load(conn, at, rows)?;
+        Ok(mine.into_iter().zip(rest).collect())
+    }
+
+    fn attach(&self, conn: &Conn, at: LoadSite, rows: Vec<M>) -> Result<Vec<Self::Item>> {
+        let data = self.data(conn, at, &rows)?;
+        Ok(rows.into_iter().zip(data).map(|(model, data)| Loaded { model, data }).collect())
+    }
+}
+
+/// One relation to load, possibly with relations of its own: a relation
+/// constant (`Post::AUTHOR`) or a [`Nested`] one (`User::POSTS.with(Post::COMMENTS)`).
+pub trait Include: Send + Sync + 'static {
+    /// The relation.
+    type Rel: Relation;
+    /// What to load for its targets in turn.
+    type Nest: With<<Self::Rel as Relation>::Target>;
+
+    #[doc(hidden)]
+    fn parts(&self) -> (&Self::Rel, &Self::Nest);
+
+    #[doc(hidden)]
+    fn load(
+        &self,
+        conn: &Conn,
+        at: LoadSite,
+        parents: &[<Self::Rel as Relation>::Parent],
+    ) -> Result<Vec<IncludeData<Self>>>
+    where
+        Self: Sized,
+    {
+        let (rel, nest) = self.parts();
+        rel.load(conn, at, parents, |targets| nest.attach(conn, at, targets))
+    }
+}
+
+macro_rules! include_relation {
+    ($name:ident < $m:ident $(, const $c:ident)* >) => {
+        impl<$m: 'static $(, const $c: usize)*> Include for $name<$m $(, $c)*>
+        where
+            Self: Relation,
+            <Self as Relation>::Target: Clone,
+        {
+            type Rel = Self;
+            type Nest = ();
+            fn parts(&self) -> (&Self, &()) {
+                (self, &())
+            }
+        }
+
+        impl<$m $(, const $c: usize)*> $name<$m $(, $c)*> {
+            /// Loads `inner` for this relation's targets too:
+            /// `User::POSTS.with(Post::COMMENTS)`.
+            pub fn with<I>(self, inner: I) -> Nested<Self, (I, ())>
+            where
+                Self: Relation,
+                I: Include,
+                I::Rel: Relation<Parent = <Self as Relation>::Target>,
+            {
+                Nested { rel: self, nest: (inner, ()) }
+            }
+        }
+    };
+}
+include_relation!(BelongsTo<M, const F>);
+include_relation!(HasMany<C, const F>);
+include_relation!(ManyToMany<J, const P, const T>);
+
+/// A relation with relations of its targets to load: `User::POSTS.with(Post::COMMENTS)`.
+#[derive(Clone, Copy)]
+pub struct Nested<R, N> {
+    rel: R,
+    nest: N,
+}
+
+impl<R: Relation, N> Nested<R, N> {
+    /// Loads one more relation of the targets.
+    pub fn with<I>(self, inner: I) -> Nested<R, (I, N)>
+    where
+        I: Include,
+        I::Rel: Relation<Parent = R::Target>,
+    {
+        Nested { rel: self.rel, nest: (inner, self.nest) }
+    }
+}
+
+impl<R: Relation, N: With<R::Target> + 'static> Include for Nested<R, N> {
+    type Rel = R;
+    type Nest = N;
+    fn parts(&self) -> (&R, &N) {
+        (&self.rel, &self.nest)
+    }
+}
+
+/// Index types for [`Holds`]; inferred, never named.
+#[doc(hidden)]
+pub mod index {
+    /// The relation is the list's first.
+    pub struct Here;
+    /// The relation is further down the list.
+    pub struct There<I>(std::marker::PhantomData<I>);
+}
+use index::{Here, There};
+
+/// Proves that the list `Self` loads the relation `R` for rows of `M`.
+#[diagnostic::on_unimplemented(
+    message = "the relation `{R}` was not loaded by this query",
+    label = "not loaded with `.with(...)`",
+    note = "add `.with(...)` with this relation to the query, or load it lazily with the accessor that takes `&db`"
+)]
+pub trait Holds<M: Model, R, Idx>: With<M> {
+    /// What each row holds for `R`.
+    type Out;
+    #[doc(hidden)]
+    fn pick(data: &Self::Data) -> &Self::Out;
+}
+
+impl<M, I, Rest> Holds<M, I::Rel, Here> for (I, Rest)
+where
+    M: Model + Clone,
+    I: Include,
+    I::Rel: Relation<Parent = M>,
+    Rest: With<M>,
+{
+    type Out = IncludeData<I>;
+    fn pick(data: &Self::Data) -> &Self::Out {
+        &data.0
+    }
+}
+
+impl<M, I, Rest, R, Idx> Holds<M, R, There<Idx>> for (I, Rest)
+where
+    M: Model + Clone,
+    I: Include,
+    I::Rel: Relation<Parent = M>,
+    Rest: Holds<M, R, Idx>,
+{
+    type Out = Rest::Out;
+    fn pick(data: &Self::Data) -> &Self::Out {
+        Rest::pick(&data.1)
+    }
+}
+
+/// A row of `M` with the relations `L` loaded. Dereferences to the model;
+/// read a relation with [`get`](Loaded::get) or the derive's accessor trait.
+pub struct Loaded<M: Model, L: With<M>> {
+    model: M,
+    data: L::Data,
+}
+
+impl<M: Model, L: With<M>> Loaded<M, L> {
+    /// What `rel` loaded for this row: the target (`Option` of it for a
+    /// nullable key) for `belongs_to`, a `Vec` for the to-many kinds.
+    /// A relation the query did not load does not compile.
+    pub fn get<R, Idx>(&self, rel: R) -> &L::Out
+    where
+        L: Holds<M, R, Idx>,
+    {
+        let _ = rel;
+        L::pick(&self.data)
+    }
+
+    /// The model, dropping what was loaded.
+    pub fn into_inner(self) -> M {
+        self.model
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+}
+
+/// The derive's accessor traits read relations through this.
+#[diagnostic::on_unimplemented(
+    message = "the relation `{R}` was not loaded by this query",
+    label = "not loaded with `.with(...)`",
+    note = "add `.with(...)` with this relation to the query, or load it lazily with the accessor that takes `&db`"
+)]
+pub trait Related<R, Idx> {
+    /// What the row holds for `R`.
+    type Out;
+    /// It.
+    fn related(&self) -> &Self::Out;
+}
+
+impl<M: Model, L: Holds<M, R, Idx>, R, Idx> Related<R, Idx> for Loaded<M, L> {
+    type Out = L::Out;
+    fn related(&self) -> &L::Out {
+        L::pick(&self.data)
+    }
+}
+
+impl<M: Model, L: With<M>> std::ops::Deref for Loaded<M, L> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.model
+    }
+}
+
+impl<M: Model, L: With<M>> std::ops::DerefMut for Loaded<M, L> {
+    fn deref_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+}
+
+impl<M: Model + Clone, L: With<M>> Clone for Loaded<M, L> {
+    fn clone(&self) -> Self {
+        Loaded { model: self.model.clone(), data: self.data.clone() }
+    }
+}
+
+impl<M: Model + std::fmt::Debug, L: With<M>> std::fmt::Debug for Loaded<M, L>
+where
+    L::Data: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded").field("model", &self.model).field("relations", &self.data).finish()
+    }
+}
+
+impl<M: Model + PartialEq, L: With<M>> PartialEq for Loaded<M, L>
+where
+    L::Data: PartialEq,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.model == other.model && self.data == other.data
+    }
+}
+
+impl<M: Model + Clone> Select<M, M> {
+    /// Loads a relation of the rows too, in one more query per relation
+    /// level (keys batched with `IN`): the fix for an N+1. Rows come back
+    /// as [`Loaded`].
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// # let db = ormlet_core::sqlite::Db::connect("sqlite::memory:")?;
+    /// # db.create_table::<User>()?; db.create_table::<Post>()?;
+    /// # let mut ann = User { id: Auto::new(), email: "a@x.io".into(), name: "Ann".into(), age: None };
+    /// # let ann_id = ann.insert(&db)?;
+    /// # Post { id: Auto::new(), author_id: ann_id, title: "Hi".into() }.insert(&db)?;
+    /// let posts = Post::find().with(Post::AUTHOR).all(&db)?; // 2 queries, whatever the number of posts
+    /// for post in &posts {
+    ///     assert_eq!(post.get(Post::AUTHOR).name, "Ann");
+    /// }
+    /// # Ok::<(), ormlet_core::Error>(())
+    /// ```
+    pub fn with<I>(self, rel: I) -> Eager<M, (I, ())>
+    where
+        I: Include,
+        I::Rel: Relation<Parent = M>,
+    {
+        Eager { select: self, with: (rel, ()) }
+    }
+}
+
+/// A query of `M` whose rows load the relations `L` too; from [`Select::with`].
+#[must_use = "a query does nothing until a terminal method such as `.all(&db)` runs it"]
+pub struct Eager<M, L> {
+    select: Select<M, M>,
+    with: L,
+}
+
+impl<M: Model + Clone, L: With<M>> Eager<M, L> {
+    /// Loads one more relation.
+    pub fn with<I>(self, rel: I) -> Eager<M, (I, L)>
+    where
+        I: Include,
+        I::Rel: Relation<Parent = M>,
+    {
+        Eager { select: self.select, with: (rel, self.with) }
+    }
+
+    /// Adds a condition (see [`Select::filter`]).
+    pub fn filter(mut self, condition: Expr<M>) -> Self {
+        self.select = self.select.filter(condition);
+        self
+    }
+
+    /// Adds a sort key (see [`Select::order_by`]).
+    pub fn order_by<F, I>(mut self, order: Order<F>) -> Self
+    where
+        M: Contains<F, I>,
+    {
+        self.select = self.select.order_by(order);
+        self
+    }
+
+    /// At most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.select = self.select.limit(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.select = self.select.offset(n);
+        self
+    }
+
+    /// Page `page` (from 1) of `per_page` rows.
+    pub fn page(mut self, page: u64, per_page: u64) -> Self {
+        self.select = self.select.page(page, per_page);
+        self
+    }
+
+    /// Every row, with its relations.
+    #[track_caller]
+    pub fn all<E: Executor>(self, db: &E) -> E::Output<'_, EagerAll<M, L>> {
+        db.run(EagerAll { select: self.select, with: self.with, loc: Location::caller() })
+    }
+
+    /// The first row with its relations, or `None`.
+    #[track_caller]
+    pub fn first<E: Executor>(self, db: &E) -> E::Output<'_, EagerOptional<M, L>> {
+        db.run(EagerOptional { select: self.select.limit(1), with: self.with, loc: Location::caller() })
+    }
+
+    /// The first row with its relations, or [`Error::NotFound`].
+    #[track_caller]
+    pub fn one<E: Executor>(self, db: &E) -> E::Output<'_, EagerOne<M, L>> {
+        db.run(EagerOne { select: self.select.limit(1), with: self.with, loc: Location::caller() })
+    }
+}
+
+fn run_eager<M: Model + Clone, L: With<M>>(
+    conn: &Conn,
+    select: Select<M, M>,
+    with: &L,
+    loc: &'static Location<'static>,
+) -> Result<Vec<L::Item>> {
+    let mut rows = Vec::new();
+    Source::Select(select.ast).run_as(conn, loc, None, |r: M| {
+        rows.push(r);
+        true
+    })?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    with.attach(conn, LoadSite { loc, eager: true }, rows)
+}
+
+/// Job of [`Eager::all`].
+#[doc(hidden)]
+pub struct EagerAll<M, L> {
+    select: Select<M, M>,
+    with: L,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model + Clone, L: With<M>> Job for EagerAll<M, L> {
+    type Out = Vec<L::Item>;
+    fn run(self, conn: &Conn) -> Result<Self::Out> {
+        run_eager(conn, self.select, &self.with, self.loc)
+    }
+}
+
+/// Job of [`Eager::first`].
+#[doc(hidden)]
+pub struct EagerOptional<M, L> {
+    select: Select<M, M>,
+    with: L,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model + Clone, L: With<M>> Job for EagerOptional<M, L> {
+    type Out = Option<L::Item>;
+    fn run(self, conn: &Conn) -> Result<Self::Out> {
+        Ok(run_eager(conn, self.select, &self.with, self.loc)?.into_iter().next())
+    }
+}
+
+/// Job of [`Eager::one`].
+#[doc(hidden)]
+pub struct EagerOne<M, L> {
+    select: Select<M, M>,
+    with: L,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model + Clone, L: With<M>> Job for EagerOne<M, L> {
+    type Out = L::Item;
+    fn run(self, conn: &Conn) -> Result<Self::Out> {
+        run_eager(conn, self.select, &self.with, self.loc)?
+            .into_iter()
+            .next()
+            .ok_or(Error::NotFound { model: M::meta().name, key: None })
+    }
+}

@@ -1,0 +1,225 @@
+//! Batch loading: one `IN` query per chunk of keys, then grouping by parent.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::{BelongsTo, BelongsToField, ForeignKeyField, HasMany, LoadSite, ManyToMany, Relation, RelationKey};
+use crate::error::{Error, Result};
+use crate::model::{ColumnMeta, Model, ModelMeta};
+use crate::query::ast::{BinOp, Join, JoinKind, Node, Projection, SelectAst};
+use crate::query::jobs::Source;
+use crate::row::FromRow;
+use crate::sqlite::Conn;
+use crate::types::FieldType;
+
+type KeyOf<M> = <M as Model>::Key;
+
+/// The single key column relations point at.
+pub(crate) fn key_column(meta: &'static ModelMeta) -> Result<&'static ColumnMeta> {
+    let mut keys = meta.columns.iter().filter(|c| c.primary_key);
+    match (keys.next(), keys.next()) {
+        (Some(k), None) => Ok(k),
+        _ => Err(Error::Unsupported {
+            backend: "any",
+            feature: "relations need a model with a single-column primary key",
+        }),
+    }
+}
+
+fn column(table: &'static str, name: &'static str) -> Node {
+    Node::Column { table, name }
+}
+
+/// Keys in first-seen order, each once.
+fn unique<'k, K: RelationKey>(keys: impl Iterator<Item = &'k K>) -> Vec<&'k K> {
+    let mut seen = FxHashSet::default();
+    keys.filter(|k| seen.insert(*k)).collect()
+}
+
+/// Runs `query(values)` for each chunk of `keys`, collecting the rows.
+///
+/// Chunks stay under the connection's bound-parameter limit; each is padded
+/// (repeating its last key, harmless in `IN`) to a power of two, so a
+/// relation has a handful of statement shapes, not one per list length.
+fn fetch_in<R: FromRow, K: FieldType>(
+    conn: &Conn,
+    at: LoadSite,
+    relation: crate::events::RelationLoad,
+    keys: &[&K],
+    query: impl Fn(Vec<sea_query::Value>) -> SelectAst,
+) -> Result<Vec<R>> {
+    let mut out = Vec::new();
+    let chunk = conn.max_params().max(1);
+    for part in keys.chunks(chunk) {
+        let mut values: Vec<sea_query::Value> = part.iter().map(|k| k.to_value()).collect();
+        let padded = values.len().next_power_of_two().min(chunk);
+        if let Some(last) = values.last().cloned() {
+            values.resize(padded, last);
+        }
+        Source::Select(query(values)).run_as(conn, at.loc, Some(relation), |r| {
+            out.push(r);
+            true
+        })?;
+    }
+    Ok(out)
+}
+
+/// `SELECT <meta's columns> FROM meta WHERE table.column IN (values)`.
+fn select_in(
+    meta: &'static ModelMeta,
+    table: &'static str,
+    col: &'static str,
+    values: Vec<sea_query::Value>,
+) -> SelectAst {
+    let mut q = SelectAst::new(meta);
+    q.filter = Some(Node::In { expr: Box::new(column(table, col)), values, negated: false });
+    q
+}
+
+/// Distributes `items` (each with the key of the parent it belongs to) to
+/// the parents with that key, keeping the items' order within each parent.
+fn group<K: RelationKey, X: Clone>(parent_keys: &[K], items: Vec<X>, item_keys: Vec<Option<K>>) -> Vec<Vec<X>> {
+    let mut positions: FxHashMap<&K, Vec<usize>> = FxHashMap::default();
+    for (i, k) in parent_keys.iter().enumerate() {
+        positions.entry(k).or_default().push(i);
+    }
+    let mut out: Vec<Vec<X>> = (0..parent_keys.len()).map(|_| Vec::new()).collect();
+    for (item, key) in items.into_iter().zip(item_keys) {
+        let Some(ps) = key.as_ref().and_then(|k| positions.get(k)) else { continue };
+        if let Some((last, rest)) = ps.split_last() {
+            for &p in rest {
+                out[p].push(item.clone());
+            }
+            out[*last].push(item);
+        }
+    }
+    out
+}
+
+fn parent_keys<P: Model>(parents: &[P]) -> Result<Vec<KeyOf<P>>> {
+    parents.iter().map(|p| p.__key("load a relation of")).collect()
+}
+
+type TargetKey<M, const F: usize> = KeyOf<<M as BelongsToField<F>>::Target>;
+type FkOf<M, const F: usize> = <M as BelongsToField<F>>::Fk;
+
+impl<M, const F: usize> Relation for BelongsTo<M, F>
+where
+    M: BelongsToField<F>,
+    TargetKey<M, F>: RelationKey,
+{
+    type Parent = M;
+    type Target = M::Target;
+    type Data<X: Clone + Send> = <FkOf<M, F> as ForeignKeyField<TargetKey<M, F>>>::One<X>;
+
+    fn name(&self) -> &'static str {
+        M::NAME
+    }
+
+    fn load<X: Clone + Send>(
+        &self,
+        conn: &Conn,
+        at: LoadSite,
+        parents: &[M],
+        nest: impl FnOnce(Vec<M::Target>) -> Result<Vec<X>>,
+    ) -> Result<Vec<Self::Data<X>>> {
+        let target = M::Target::meta();
+        let pk = key_column(target)?;
+        let keys = unique(parents.iter().filter_map(|p| p.fk().key()));
+        let rows: Vec<M::Target> =
+            fetch_in(conn, at, at.event(self), &keys, |values| select_in(target, target.table, pk.name, values))?;
+        let row_keys = parent_keys(&rows)?;
+        let items = nest(rows)?;
+        let index: FxHashMap<&TargetKey<M, F>, usize> = row_keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+        parents
+            .iter()
+            .map(|p| {
+                let fk = p.fk();
+                let found = fk.key().and_then(|k| index.get(k)).map(|&i| items[i].clone());
+                fk.one(found, target.name)
+            })
+            .collect()
+    }
+}
+
+impl<C, const F: usize> Relation for HasMany<C, F>
+where
+    C: BelongsToField<F>,
+    TargetKey<C, F>: RelationKey,
+{
+    type Parent = C::Target;
+    type Target = C;
+    type Data<X: Clone + Send> = Vec<X>;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn load<X: Clone + Send>(
+        &self,
+        conn: &Conn,
+        at: LoadSite,
+        parents: &[C::Target],
+        nest: impl FnOnce(Vec<C>) -> Result<Vec<X>>,
+    ) -> Result<Vec<Vec<X>>> {
+        let child = C::meta();
+        let keys = parent_keys(parents)?;
+        let wanted = unique(keys.iter());
+        let rows: Vec<C> =
+            fetch_in(conn, at, at.event(self), &wanted, |values| select_in(child, child.table, C::COLUMN, values))?;
+        let row_parents: Vec<Option<TargetKey<C, F>>> = rows.iter().map(|c| c.fk().key().cloned()).collect();
+        let items = nest(rows)?;
+        Ok(group(&keys, items, row_parents))
+    }
+}
+
+type SideOf<J, const S: usize> = <J as BelongsToField<S>>::Target;
+
+impl<J, const P: usize, const T: usize> Relation for ManyToMany<J, P, T>
+where
+    J: BelongsToField<P> + BelongsToField<T>,
+    TargetKey<J, P>: RelationKey,
+    TargetKey<J, T>: RelationKey,
+{
+    type Parent = SideOf<J, P>;
+    type Target = SideOf<J, T>;
+    type Data<X: Clone + Send> = Vec<X>;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn load<X: Clone + Send>(
+        &self,
+        conn: &Conn,
+        at: LoadSite,
+        parents: &[SideOf<J, P>],
+        nest: impl FnOnce(Vec<SideOf<J, T>>) -> Result<Vec<X>>,
+    ) -> Result<Vec<Vec<X>>> {
+        let target = <SideOf<J, T>>::meta();
+        let join = J::meta();
+        let pk = key_column(target)?;
+        let to_parent = <J as BelongsToField<P>>::COLUMN;
+        let to_target = <J as BelongsToField<T>>::COLUMN;
+        let keys = parent_keys(parents)?;
+        let wanted = unique(keys.iter());
+        // SELECT target.*, join.to_parent FROM target JOIN join ON join.to_target = target.pk
+        // WHERE join.to_parent IN (...): one query per chunk, targets with their parent's key.
+        let rows: Vec<(SideOf<J, T>, FkOf<J, P>)> = fetch_in(conn, at, at.event(self), &wanted, |values| {
+            let mut q = select_in(target, join.table, to_parent, values);
+            q.projection = vec![Projection::Model(target), Projection::Expr(column(join.table, to_parent))];
+            q.joins.push(Join {
+                kind: JoinKind::Inner,
+                model: join,
+                on: Node::Binary(
+                    Box::new(column(join.table, to_target)),
+                    BinOp::Eq,
+                    Box::new(column(target.table, pk.name)),
+                ),
+            });
+            q
+        })?;
+        let (targets, owners): (Vec<_>, Vec<_>) = rows.into_iter().map(|(t, fk)| (t, fk.key().cloned())).unzip();
+        let items = nest(targets)?;
+        Ok(group(&keys, items, owners))
+    }
+}
