@@ -6,7 +6,7 @@ use ormlet::prelude::*;
 use ormlet::sqlite::Db;
 
 #[derive(Model, Debug, Clone, PartialEq)]
-#[ormlet(table = "users")]
+#[ormlet(table = "users", has_many(posts = Post))]
 pub struct User {
     #[ormlet(primary_key)]
     pub id: Auto<i64>,
@@ -22,7 +22,7 @@ pub struct User {
 pub struct Post {
     #[ormlet(primary_key)]
     pub id: Auto<i64>,
-    #[ormlet(index)]
+    #[ormlet(belongs_to = User, index)]
     pub author_id: i64,
     pub title: String,
     #[ormlet(default = 0)]
@@ -99,20 +99,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Loading each post's author in a loop is the classic N+1...
     let (_, profile) = ormlet::profile(|| -> ormlet::Result<()> {
         for post in Post::find().all(&db)? {
-            let author = User::get(&db, post.author_id)?;
+            let author = post.author(&db)?; // one query per post
             let _ = (post.title, author.name);
         }
         Ok(())
     });
     println!("\n--- profile of the author loop ---\n{}", profile.to_text());
 
-    // ...and one IN query is the fix.
+    // ...and `.with(...)`, which the report names, is the fix: 2 queries.
     let (_, fixed) = ormlet::profile(|| -> ormlet::Result<()> {
-        let posts = Post::find().all(&db)?;
-        let authors = User::find().filter(User::ID.is_in(posts.iter().map(|p| p.author_id))).all(&db)?;
-        let _ = (posts, authors);
+        for post in Post::find().with(Post::AUTHOR).all(&db)? {
+            let _ = (&post.title, &post.author().name);
+        }
         Ok(())
     });
     println!("--- after the fix ---\n{}", fixed.to_text());
+
+    // Relations also filter and count inside one query.
+    let prolific = User::find().filter(User::POSTS.any(Post::LIKES.ge(5))).count(&db)?;
+    let per_user: Vec<(User, i64)> = User::find().order_by(User::NAME.asc()).annotate_count(User::POSTS).all(&db)?;
+    let counts: Vec<String> = per_user.iter().map(|(u, n)| format!("{}: {n}", u.name)).collect();
+    println!("posts per user: {} ({prolific} with a liked post)", counts.join(", "));
     Ok(())
 }

@@ -50,18 +50,69 @@
 //! ## The model attributes
 //!
 //! On the struct: `table = "name"` (default: the struct name in snake_case),
-//! `index(a, b)` and `unique(a, b)` for multi-column indexes.
+//! `index(a, b)` and `unique(a, b)` for multi-column indexes,
+//! `has_many(posts = Post)` (optionally `via = author` to pick among several
+//! foreign keys back) and `many_to_many(tags = Tag, through = PostTag)`.
 //!
 //! On a field: `primary_key` (several fields make a composite key),
 //! `column = "name"`, `unique`, `index`, `default = <literal>`,
 //! `default_sql = "CURRENT_TIMESTAMP"`, `skip` (not a column; filled with
 //! `Default::default()` when read), `json` (any serde type stored as JSON text,
-//! feature `json`).
+//! feature `json`), `belongs_to = Model` on a foreign-key field (with
+//! `relation = "name"` when the field's name does not end in `_id`).
 //!
 //! A key the database generates is written `Auto<i64>`: `insert` leaves it out
 //! and stores the generated value back, rows read always carry it, and
 //! updating or deleting a row that was never inserted is
 //! [`Error::KeyNotSet`] instead of a silent no-op on row 0.
+//!
+//! ## Relations
+//!
+//! Each relation is a constant (`Post::AUTHOR`, `User::POSTS`), a lazy
+//! accessor that runs one query (`post.author(&db)`), and something
+//! `.with(...)` loads for a whole result in one query per relation level:
+//!
+//! ```
+//! use ormlet::prelude::*;
+//! # use ormlet::sqlite::Db;
+//! #[derive(Model, Debug, Clone)]
+//! #[ormlet(table = "users", has_many(posts = Post))]
+//! pub struct User {
+//!     #[ormlet(primary_key)]
+//!     pub id: Auto<i64>,
+//!     pub name: String,
+//! }
+//!
+//! #[derive(Model, Debug, Clone)]
+//! #[ormlet(table = "posts")]
+//! pub struct Post {
+//!     #[ormlet(primary_key)]
+//!     pub id: Auto<i64>,
+//!     #[ormlet(belongs_to = User)]
+//!     pub author_id: i64,
+//!     pub title: String,
+//! }
+//!
+//! # let db = Db::connect("sqlite::memory:")?;
+//! # db.create_table::<User>()?;
+//! # db.create_table::<Post>()?;
+//! let ann = User { id: Auto::new(), name: "Ann".into() }.insert(&db)?;
+//! for title in ["One", "Two"] {
+//!     Post { id: Auto::new(), author_id: ann, title: title.into() }.insert(&db)?;
+//! }
+//!
+//! let (posts, profile) = ormlet::profile(|| Post::find().with(Post::AUTHOR).all(&db));
+//! for post in &posts? {
+//!     assert_eq!(post.author().name, "Ann"); // loaded: no query, no `db`
+//! }
+//! assert_eq!(profile.query_count(), 2);
+//!
+//! let users = User::find().with(User::POSTS).all(&db)?;
+//! assert_eq!(users[0].posts().len(), 2);
+//! let first = Post::find().one(&db)?;
+//! assert_eq!(first.author(&db)?.name, "Ann"); // lazy: one query
+//! # Ok::<(), ormlet::Error>(())
+//! ```
 
 pub use ormlet_core::*;
 pub use ormlet_derive::{FromRow, Model};

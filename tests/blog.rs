@@ -84,7 +84,7 @@ async fn the_n_plus_one_endpoint_reports_itself() {
 
     let logs = logs.0.lock().unwrap().join("\n");
     assert!(logs.contains("kind=\"N+1\""), "{logs}");
-    assert!(logs.contains("examples/blog/app.rs:68:22\""), "the call site of the loop: {logs}");
+    assert!(logs.contains("examples/blog/app.rs:68:24\""), "the call site of the loop: {logs}");
 
     let page = get(addr, "/_ormlet").await;
     assert!(page.contains("GET /posts → 200: 11 queries"), "{page}");

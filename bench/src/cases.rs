@@ -8,7 +8,7 @@ use ormlet::sqlite::{AsyncDb, Db};
 use rusqlite::Connection;
 
 use crate::harness::{CaseResult, Plan, compare, compare_with_setup};
-use crate::models::{Post, RawPost, RawUser, SCHEMA, User, raw_user};
+use crate::models::{Post, RawPost, RawUser, SCHEMA, User, UserRelations, raw_user};
 
 pub struct Case {
     pub name: &'static str,
@@ -24,6 +24,7 @@ pub fn all() -> Vec<Case> {
         Case { name: "insert_100", run: |p| insert(p, "insert_100", 100) },
         Case { name: "get_by_pk", run: get_by_pk },
         Case { name: "filter_order_limit", run: filter_order_limit },
+        Case { name: "load_associations", run: load_associations },
         Case { name: "async_get_by_pk", run: async_get_by_pk },
         Case { name: "profiler_no_scope", run: profiler_no_scope },
         Case { name: "profiler_in_scope", run: profiler_in_scope },
@@ -103,6 +104,63 @@ fn medium_complex(plan: &Plan) -> CaseResult {
                 .expect("rows");
             assert_eq!(rows.len(), n / 2);
             black_box(rows);
+        },
+    )
+}
+
+/// 1 000 users with 10 posts each, loaded with their posts: `.with(User::POSTS)`
+/// against two hand-written queries (the IN list prepared once) and grouping by hand.
+fn load_associations(plan: &Plan) -> CaseResult {
+    let (users, per_user) = (1_000, 10);
+    let (db, raw) = pair(users, |_| None);
+    let posts: Vec<Post> = (1..=users as i32)
+        .flat_map(|u| (0..per_user).map(move |i| (u, i)))
+        .map(|(u, i)| Post { id: Auto::new(), user_id: u, title: format!("Post {i}"), body: None })
+        .collect();
+    Post::insert_many(&db, &posts).expect("seed ormlet");
+    {
+        let mut stmt = raw.prepare("INSERT INTO posts (user_id, title, body) VALUES (?, ?, ?)").expect("prepare");
+        for p in &posts {
+            stmt.execute(rusqlite::params![p.user_id, p.title, p.body]).expect("seed raw");
+        }
+    }
+    let users_sql = User::find().to_sql(ormlet::Backend::Sqlite).0;
+    let marks = vec!["?"; users].join(", ");
+    let posts_sql = format!("SELECT id, user_id, title, body FROM posts WHERE user_id IN ({marks})");
+    compare(
+        plan,
+        "load_associations",
+        "rusqlite",
+        || {
+            let loaded = User::find().with(User::POSTS).all(&db).expect("ormlet");
+            assert_eq!(loaded.len(), users);
+            assert_eq!(loaded[0].posts().len(), per_user);
+            black_box(loaded);
+        },
+        || {
+            let mut stmt = raw.prepare_cached(&users_sql).expect("prepare");
+            let rows: Vec<RawUser> =
+                stmt.query_map([], raw_user).expect("query").collect::<Result<_, _>>().expect("rows");
+            let index: std::collections::HashMap<i32, usize> =
+                rows.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+            let mut grouped: Vec<(RawUser, Vec<RawPost>)> = rows.into_iter().map(|u| (u, Vec::new())).collect();
+            let mut stmt = raw.prepare_cached(&posts_sql).expect("prepare");
+            let ids = grouped.iter().map(|(u, _)| u.id);
+            let mut rows = stmt.query(rusqlite::params_from_iter(ids)).expect("query");
+            while let Some(row) = rows.next().expect("row") {
+                let post = RawPost {
+                    id: row.get(0).unwrap(),
+                    user_id: row.get(1).unwrap(),
+                    title: row.get(2).unwrap(),
+                    body: row.get(3).unwrap(),
+                };
+                if let Some(&i) = index.get(&post.user_id) {
+                    grouped[i].1.push(post);
+                }
+            }
+            assert_eq!(grouped.len(), users);
+            assert_eq!(grouped[0].1.len(), per_user);
+            black_box(grouped);
         },
     )
 }

@@ -3,7 +3,7 @@
 use ormlet::prelude::*;
 
 #[derive(Model, Debug, Clone, PartialEq)]
-#[ormlet(table = "users")]
+#[ormlet(table = "users", has_many(posts = Post))]
 pub struct User {
     #[ormlet(primary_key)]
     pub id: Auto<i32>,
@@ -16,6 +16,7 @@ pub struct User {
 pub struct Post {
     #[ormlet(primary_key)]
     pub id: Auto<i32>,
+    #[ormlet(belongs_to = User)]
     pub user_id: i32,
     pub title: String,
     pub body: Option<String>,

@@ -63,7 +63,7 @@ fn fetch_in<R: FromRow, K: FieldType>(
     Ok(out)
 }
 
-/// `SELECT <meta's columns> FROM meta WHERE table.column IN (values)`.
+/// `SELECT <meta's columns> FROM meta WHERE table.column IN (values)` (or `= value`).
 fn select_in(
     meta: &'static ModelMeta,
     table: &'static str,
@@ -71,7 +71,12 @@ fn select_in(
     values: Vec<sea_query::Value>,
 ) -> SelectAst {
     let mut q = SelectAst::new(meta);
-    q.filter = Some(Node::In { expr: Box::new(column(table, col)), values, negated: false });
+    let key = Box::new(column(table, col));
+    q.filter = Some(match <[_; 1]>::try_from(values) {
+        // One key (a lazy load): `= ?` reads better in reports than `IN (?)`.
+        Ok([value]) => Node::Binary(key, BinOp::Eq, Box::new(Node::Value(value))),
+        Err(values) => Node::In { expr: key, values, negated: false },
+    });
     q
 }
 
