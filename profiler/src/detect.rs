@@ -1,6 +1,6 @@
 //! The detectors: duplicate, N+1, slow, budget.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::panic::Location;
 use std::time::Duration;
 
@@ -103,28 +103,57 @@ pub(crate) fn run(queries: &[RecordedQuery], seen: u64, db_time: Duration, confi
 
 /// Same call site and fingerprint, different values, `threshold` times or more.
 fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
-    type Site = &'static Location<'static>;
-    let mut by_site: HashMap<(Site, u64), Vec<&RecordedQuery>> =
+    let mut sites = SiteIds::default();
+    let mut by_site: HashMap<(u32, u64), Vec<&RecordedQuery>> =
         HashMap::with_capacity_and_hasher(16, Default::default());
-    let mut order: Vec<(Site, u64)> = Vec::new();
+    let mut order: Vec<(u32, u64)> = Vec::new();
     // The chunks of one eager load share a line and a fingerprint by design.
     let batched = |q: &RecordedQuery| q.relation.is_some_and(|r| r.eager);
     for q in queries.iter().filter(|q| !q.operation.is_write() && !batched(q)) {
-        let key = (q.call_site, q.fingerprint().hash);
-        if !by_site.contains_key(&key) {
-            order.push(key);
-        }
-        by_site.entry(key).or_default().push(q);
+        let key = (sites.id(q.call_site), q.fingerprint().hash);
+        by_site
+            .entry(key)
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(q);
     }
     order
         .into_iter()
         .filter_map(|key| {
             let group = by_site.remove(&key)?;
-            let distinct: HashSet<u64> = group.iter().map(|q| q.values_hash).collect();
-            (group.len() >= config.n_plus_one_threshold && distinct.len() > 1)
+            let varies = group.iter().any(|q| q.values_hash != group[0].values_hash);
+            (group.len() >= config.n_plus_one_threshold && varies)
                 .then(|| finding(FindingKind::NPlusOne, &group, n_plus_one_fix(queries, &group)))
         })
         .collect()
+}
+
+/// Numbers call sites by value, looking them up by address: one static per
+/// call site in practice, so hashing a pointer replaces hashing a file name.
+#[derive(Default)]
+struct SiteIds {
+    by_ptr: HashMap<*const Location<'static>, u32>,
+    distinct: Vec<&'static Location<'static>>,
+}
+
+impl SiteIds {
+    fn id(&mut self, l: &'static Location<'static>) -> u32 {
+        if let Some(id) = self.by_ptr.get(&std::ptr::from_ref(l)) {
+            return *id;
+        }
+        // A new address: the same file:line:column may sit at another one.
+        let id = match self.distinct.iter().position(|d| **d == *l) {
+            Some(i) => i as u32,
+            None => {
+                self.distinct.push(l);
+                (self.distinct.len() - 1) as u32
+            }
+        };
+        self.by_ptr.insert(std::ptr::from_ref(l), id);
+        id
+    }
 }
 
 /// The fix for an N+1: for lazy relation loads, `.with(...)` on the query
