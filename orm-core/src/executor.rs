@@ -3,12 +3,14 @@
 //! Every terminal method (`all`, `get`, `insert`, ...) packs its work into a
 //! [`Job`] and hands it to an [`Executor`]. The executor decides *how* it runs:
 //! the synchronous SQLite [`Db`](crate::sqlite::Db) and its transactions return
-//! `Result<T>` directly, the [`AsyncDb`](crate::sqlite::AsyncDb) face returns a
-//! future. One query API, both worlds, no duplicated builders.
+//! `Result<T>` directly, async executors return a future. One query API, both
+//! worlds, no duplicated builders.
+
+use std::future::Future;
 
 use crate::backend::Backend;
+use crate::connection::Connection;
 use crate::error::Result;
-use crate::sqlite::Conn;
 
 /// Something queries run on: a database handle, a transaction, an async face.
 pub trait Executor {
@@ -26,13 +28,14 @@ pub trait Executor {
     fn run<'a, J: Job + 'a>(&'a self, job: J) -> Self::Output<'a, J>;
 }
 
-/// One unit of work for a connection: render, bind, run, decode.
+/// One unit of work for a connection: render, bind, run, decode. Written
+/// once as an `async` function over any [`Connection`].
 #[doc(hidden)]
 pub trait Job: Send {
     /// The result.
     type Out: Send;
-    /// Runs on a SQLite connection.
-    fn run(self, conn: &Conn) -> Result<Self::Out>;
+    /// Runs on a connection.
+    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<Self::Out>> + Send;
 }
 
 /// Methods every executor has: the raw escape hatch and schema creation.
@@ -45,8 +48,8 @@ pub trait ExecutorExt: Executor + Sized {
     /// Creates the model's table and indexes if they do not exist.
     #[track_caller]
     fn create_table<M: crate::Model>(&self) -> Self::Output<'_, CreateTable> {
-        let sql = crate::schema::table_sql::<M>(self.backend()).join(";\n");
-        self.run(CreateTable { sql: std::sync::Arc::from(sql), loc: std::panic::Location::caller() })
+        let statements = crate::schema::table_sql::<M>(self.backend()).into_iter().map(std::sync::Arc::from).collect();
+        self.run(CreateTable { statements, loc: std::panic::Location::caller() })
     }
 }
 
@@ -55,13 +58,17 @@ impl<E: Executor> ExecutorExt for E {}
 /// Job of [`ExecutorExt::create_table`].
 #[doc(hidden)]
 pub struct CreateTable {
-    sql: std::sync::Arc<str>,
+    statements: Vec<std::sync::Arc<str>>,
     loc: &'static std::panic::Location<'static>,
 }
 
 impl Job for CreateTable {
     type Out = ();
-    fn run(self, conn: &Conn) -> Result<()> {
-        conn.batch(&self.sql, self.loc)
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        // One statement at a time: not every server takes a script in one call.
+        for sql in &self.statements {
+            conn.batch(sql, self.loc).await?;
+        }
+        Ok(())
     }
 }

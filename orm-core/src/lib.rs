@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod backend;
+pub mod connection;
 pub mod doc_models;
 mod error;
 pub mod events;

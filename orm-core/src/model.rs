@@ -78,6 +78,10 @@ pub trait Binder {
     /// Binds one value for `column` (named in errors).
     fn bind<T: FieldType>(&mut self, value: &T, column: &'static str) -> Result<()>;
 
+    /// Binds a sea-query value (filters, raw parameters); `index` is its
+    /// 0-based position among the statement's values, named in errors.
+    fn bind_value(&mut self, value: &sea_query::Value, index: usize) -> Result<()>;
+
     /// Binds a `#[ormlet(json)]` field as JSON text.
     #[cfg(feature = "json")]
     fn bind_json<T: serde::Serialize>(&mut self, value: &T, column: &'static str) -> Result<()> {
@@ -94,6 +98,11 @@ pub struct ValueCollector(pub Vec<sea_query::Value>);
 impl Binder for ValueCollector {
     fn bind<T: FieldType>(&mut self, value: &T, _column: &'static str) -> Result<()> {
         self.0.push(value.to_value());
+        Ok(())
+    }
+
+    fn bind_value(&mut self, value: &sea_query::Value, _index: usize) -> Result<()> {
+        self.0.push(value.clone());
         Ok(())
     }
 }

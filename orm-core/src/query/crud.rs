@@ -15,11 +15,11 @@ use super::render::build_fixed;
 use super::select::Select;
 use super::write::{DeleteWhere, UpdateWhere};
 use crate::backend::{Backend, with_builder};
+use crate::connection::{Bind, Connection, Stmt, in_transaction};
 use crate::error::{Error, Result};
 use crate::events::Operation;
 use crate::executor::{Executor, Job};
-use crate::model::{Key, Model, ModelMeta, ModelStatement};
-use crate::sqlite::{Conn, Stmt};
+use crate::model::{Binder, Key, Model, ModelMeta, ModelStatement};
 
 /// The query methods of every [`Model`]: `User::find()`, `User::get(&db, 1)`,
 /// `user.insert(&db)`, ... Implemented for all models; in the prelude.
@@ -98,6 +98,13 @@ fn key_filter(meta: &ModelMeta) -> Vec<Expr> {
 
 fn insert_sql(meta: &ModelMeta, rows: usize, backend: Backend) -> String {
     let mut q = Query::insert();
+    // PostgreSQL hands the generated key back with RETURNING (no last-insert-id there).
+    if rows == 1
+        && backend == Backend::Postgres
+        && let Some(auto) = meta.auto_column()
+    {
+        q.returning_col(auto.name);
+    }
     q.into_table(meta.table);
     let columns: Vec<&str> = insert_columns(meta).collect();
     if columns.is_empty() {
@@ -154,6 +161,45 @@ fn stmt<'q>(sql: &'q Arc<str>, operation: Operation, meta: &ModelMeta, loc: &'st
     Stmt { sql, operation, table: Some(meta.table), loc, relation: None }
 }
 
+/// Binds a key's columns.
+struct BindKey<'a, K>(&'a K);
+
+impl<K: Key> Bind for BindKey<'_, K> {
+    fn bind_to<B: Binder>(&self, b: &mut B) -> Result<()> {
+        self.0.bind_key(b)
+    }
+}
+
+/// Binds the columns an INSERT writes, for one row or many.
+struct BindInsert<'a, M>(&'a [M]);
+
+impl<M: Model> Bind for BindInsert<'_, M> {
+    fn bind_to<B: Binder>(&self, b: &mut B) -> Result<()> {
+        self.0.iter().try_for_each(|row| row.__bind_insert(b))
+    }
+}
+
+/// Binds the SET list of an UPDATE by key, then the key.
+struct BindUpdate<'a, M: Model>(&'a M, &'a M::Key);
+
+impl<M: Model> Bind for BindUpdate<'_, M> {
+    fn bind_to<B: Binder>(&self, b: &mut B) -> Result<()> {
+        self.0.__bind_update(b)?;
+        self.1.bind_key(b)
+    }
+}
+
+/// Reads one generated key, when the statement returns it.
+async fn returned_key<C: Connection, Bd: Bind + ?Sized>(conn: &mut C, s: Stmt<'_>, bind: &Bd) -> Result<Option<i64>> {
+    let mut key = None;
+    conn.fetch(s, bind, |k: i64| {
+        key = Some(k);
+        false
+    })
+    .await?;
+    Ok(key)
+}
+
 /// Job of [`ModelExt::get`].
 #[doc(hidden)]
 pub struct Get<M: Model> {
@@ -163,18 +209,15 @@ pub struct Get<M: Model> {
 
 impl<M: Model> Job for Get<M> {
     type Out = M;
-    fn run(self, conn: &Conn) -> Result<M> {
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
         let meta = M::meta();
-        let sql = model_sql::<M>(ModelStatement::Get, Backend::Sqlite);
+        let sql = model_sql::<M>(ModelStatement::Get, conn.backend());
         let mut found = None;
-        conn.fetch(
-            stmt(sql, Operation::Select, meta, self.loc),
-            |b| self.key.bind_key(b),
-            |m: M| {
-                found = Some(m);
-                false
-            },
-        )?;
+        conn.fetch(stmt(sql, Operation::Select, meta, self.loc), &BindKey(&self.key), |m: M| {
+            found = Some(m);
+            false
+        })
+        .await?;
         found.ok_or_else(|| Error::not_found::<M>(Some(&self.key)))
     }
 }
@@ -188,12 +231,21 @@ pub struct Insert<'a, M> {
 
 impl<M: Model> Job for Insert<'_, M> {
     type Out = M::Key;
-    fn run(self, conn: &Conn) -> Result<M::Key> {
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<M::Key> {
         let meta = M::meta();
-        let sql = model_sql::<M>(ModelStatement::Insert, Backend::Sqlite);
-        conn.execute(stmt(sql, Operation::Insert, meta, self.loc), |b| self.row.__bind_insert(b))?;
-        if meta.auto_column().is_some() {
-            self.row.__set_generated_key(conn.last_insert_rowid())?;
+        let backend = conn.backend();
+        let sql = model_sql::<M>(ModelStatement::Insert, backend);
+        let s = stmt(sql, Operation::Insert, meta, self.loc);
+        let bind = BindInsert(std::slice::from_ref(&*self.row));
+        if meta.auto_column().is_none() {
+            conn.execute(s, &bind).await?;
+        } else if backend == Backend::Postgres {
+            let key = returned_key(conn, s, &bind).await?;
+            let key = key.ok_or(Error::NotFound { model: meta.name, key: Some("the generated key".into()) })?;
+            self.row.__set_generated_key(key)?;
+        } else {
+            conn.execute(s, &bind).await?;
+            self.row.__set_generated_key(conn.last_insert_id())?;
         }
         self.row.__key("insert")
     }
@@ -212,7 +264,7 @@ const MAX_ROWS_PER_INSERT: usize = 500;
 
 impl<M: Model> Job for InsertMany<'_, M> {
     type Out = u64;
-    fn run(self, conn: &Conn) -> Result<u64> {
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let meta = M::meta();
         let columns = insert_columns(meta).count();
         if self.rows.is_empty() {
@@ -220,20 +272,32 @@ impl<M: Model> Job for InsertMany<'_, M> {
         }
         // A model with only a generated key inserts `DEFAULT VALUES`, one row each.
         let per_chunk = conn.max_params().checked_div(columns).map_or(1, |n| n.clamp(1, MAX_ROWS_PER_INSERT));
-        let insert_chunk = |chunk: &[M]| -> Result<u64> {
-            let key = [b'M' as usize, std::ptr::from_ref(meta) as usize, chunk.len()];
-            let sql = build_fixed(&key, Backend::Sqlite, || insert_sql(meta, chunk.len(), Backend::Sqlite));
-            conn.execute(stmt(&sql, Operation::Insert, meta, self.loc), |b| {
-                chunk.iter().try_for_each(|row| row.__bind_insert(b))
-            })
-        };
-        if self.rows.len() <= per_chunk {
-            return insert_chunk(self.rows);
+        let (rows, loc) = (self.rows, self.loc);
+        if rows.len() <= per_chunk {
+            return insert_chunk(conn, meta, rows, loc).await;
         }
-        crate::sqlite::run_transaction(conn, self.loc, |_| {
-            self.rows.chunks(per_chunk).map(insert_chunk).sum::<Result<u64>>()
+        in_transaction(conn, loc, async |conn: &mut C| {
+            let mut n = 0;
+            for chunk in rows.chunks(per_chunk) {
+                n += insert_chunk(conn, meta, chunk, loc).await?;
+            }
+            Ok(n)
         })
+        .await
     }
+}
+
+/// One multi-row INSERT.
+async fn insert_chunk<C: Connection, M: Model>(
+    conn: &mut C,
+    meta: &'static ModelMeta,
+    chunk: &[M],
+    loc: &'static Location<'static>,
+) -> Result<u64> {
+    let backend = conn.backend();
+    let key = [b'M' as usize, std::ptr::from_ref(meta) as usize, chunk.len()];
+    let sql = build_fixed(&key, backend, || insert_sql(meta, chunk.len(), backend));
+    conn.execute(stmt(&sql, Operation::Insert, meta, loc), &BindInsert(chunk)).await
 }
 
 /// Job of [`ModelExt::update`].
@@ -245,14 +309,11 @@ pub struct UpdateRow<'a, M> {
 
 impl<M: Model> Job for UpdateRow<'_, M> {
     type Out = ();
-    fn run(self, conn: &Conn) -> Result<()> {
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let meta = M::meta();
         let key = self.row.__key("update")?;
-        let sql = model_sql::<M>(ModelStatement::Update, Backend::Sqlite);
-        let n = conn.execute(stmt(sql, Operation::Update, meta, self.loc), |b| {
-            self.row.__bind_update(b)?;
-            key.bind_key(b)
-        })?;
+        let sql = model_sql::<M>(ModelStatement::Update, conn.backend());
+        let n = conn.execute(stmt(sql, Operation::Update, meta, self.loc), &BindUpdate(self.row, &key)).await?;
         if n == 0 { Err(Error::not_found::<M>(Some(&key))) } else { Ok(()) }
     }
 }
@@ -266,11 +327,11 @@ pub struct DeleteRow<'a, M> {
 
 impl<M: Model> Job for DeleteRow<'_, M> {
     type Out = ();
-    fn run(self, conn: &Conn) -> Result<()> {
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let meta = M::meta();
         let key = self.row.__key("delete")?;
-        let sql = model_sql::<M>(ModelStatement::Delete, Backend::Sqlite);
-        let n = conn.execute(stmt(sql, Operation::Delete, meta, self.loc), |b| key.bind_key(b))?;
+        let sql = model_sql::<M>(ModelStatement::Delete, conn.backend());
+        let n = conn.execute(stmt(sql, Operation::Delete, meta, self.loc), &BindKey(&key)).await?;
         if n == 0 { Err(Error::not_found::<M>(Some(&key))) } else { Ok(()) }
     }
 }
@@ -385,27 +446,25 @@ pub struct Upsert<'a, M> {
 
 impl<M: Model> Job for Upsert<'_, M> {
     type Out = ();
-    fn run(self, conn: &Conn) -> Result<()> {
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let meta = M::meta();
-        let backend = Backend::Sqlite;
-        let returning = meta.auto_column().is_some() && backend.supports_returning();
+        let backend = conn.backend();
+        let auto = meta.auto_column().is_some();
+        let returning = auto && backend.supports_returning();
         let sql = build_fixed(&self.on.shape(meta), backend, || self.on.sql(meta, returning, backend));
         let s = stmt(&sql, Operation::Insert, meta, self.loc);
+        let bind = BindInsert(std::slice::from_ref(&*self.row));
         if returning {
-            let mut key = None;
-            conn.fetch(
-                s,
-                |b| self.row.__bind_insert(b),
-                |k: i64| {
-                    key = Some(k);
-                    false
-                },
-            )?;
-            if let Some(k) = key {
+            // No row comes back when the conflict kept the existing row.
+            if let Some(k) = returned_key(conn, s, &bind).await? {
                 self.row.__set_generated_key(k)?;
             }
         } else {
-            conn.execute(s, |b| self.row.__bind_insert(b))?;
+            let n = conn.execute(s, &bind).await?;
+            // MySQL reports 1 for an insert, 2 for an update, 0 when nothing changed.
+            if auto && n == 1 {
+                self.row.__set_generated_key(conn.last_insert_id())?;
+            }
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! The jobs terminal methods hand to an executor: render (from the shape
 //! cache), bind, run, decode.
 
+use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::Location;
 use std::sync::Arc;
@@ -10,11 +11,11 @@ use sea_query::Value;
 use super::ast::{DeleteAst, SelectAst, UpdateAst};
 use super::render::{self, Built, CountOf};
 use crate::backend::Backend;
+use crate::connection::{Connection, Stmt};
 use crate::error::{Error, Result};
 use crate::events::{Operation, RelationLoad};
 use crate::executor::Job;
 use crate::row::FromRow;
-use crate::sqlite::{Conn, Stmt};
 
 /// A statement from the builder or the raw escape hatch.
 pub(crate) enum Source {
@@ -51,21 +52,51 @@ impl Source {
         }
     }
 
-    fn run<R: FromRow>(self, conn: &Conn, loc: &'static Location<'static>, each: impl FnMut(R) -> bool) -> Result<()> {
-        self.run_as(conn, loc, None, each)
-    }
-
-    /// Runs a read, the event marked as a relation load when it is one.
-    pub(crate) fn run_as<R: FromRow>(
+    /// Renders the statement for `backend`: done before a job's future is
+    /// made, so the future holds the SQL and values, not the query tree.
+    pub(crate) fn prepare(
         self,
-        conn: &Conn,
+        backend: Backend,
         loc: &'static Location<'static>,
         relation: Option<RelationLoad>,
-        each: impl FnMut(R) -> bool,
+    ) -> Prepared {
+        let (built, operation, table) = self.build(backend);
+        Prepared { built, operation, table, loc, relation }
+    }
+}
+
+/// A rendered statement, ready to run.
+pub(crate) struct Prepared {
+    built: Built,
+    operation: Operation,
+    table: Option<&'static str>,
+    loc: &'static Location<'static>,
+    relation: Option<RelationLoad>,
+}
+
+impl Prepared {
+    fn stmt(&self) -> Stmt<'_> {
+        Stmt {
+            sql: &self.built.sql,
+            operation: self.operation,
+            table: self.table,
+            loc: self.loc,
+            relation: self.relation,
+        }
+    }
+
+    /// Runs it as a read, handing each row to `each` until it returns `false`.
+    pub(crate) async fn fetch<C: Connection, R: FromRow + Send>(
+        &self,
+        conn: &mut C,
+        each: impl FnMut(R) -> bool + Send,
     ) -> Result<()> {
-        let (built, operation, table) = self.build(Backend::Sqlite);
-        let stmt = Stmt { sql: &built.sql, operation, table, loc, relation };
-        conn.fetch(stmt, |b| b.bind_values(&built.values), each)
+        conn.fetch(self.stmt(), &self.built.values[..], each).await
+    }
+
+    /// Runs it as a write; gives the rows changed.
+    pub(crate) async fn execute<C: Connection>(&self, conn: &mut C) -> Result<u64> {
+        conn.execute(self.stmt(), &self.built.values[..]).await
     }
 }
 
@@ -79,13 +110,17 @@ pub struct FetchAll<R> {
 
 impl<R: FromRow + Send> Job for FetchAll<R> {
     type Out = Vec<R>;
-    fn run(self, conn: &Conn) -> Result<Vec<R>> {
-        let mut out = Vec::new();
-        self.source.run(conn, self.loc, |r| {
-            out.push(r);
-            true
-        })?;
-        Ok(out)
+    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<Vec<R>>> + Send {
+        let p = self.source.prepare(conn.backend(), self.loc, None);
+        async move {
+            let mut out = Vec::new();
+            p.fetch(conn, |r| {
+                out.push(r);
+                true
+            })
+            .await?;
+            Ok(out)
+        }
     }
 }
 
@@ -99,13 +134,17 @@ pub struct FetchOptional<R> {
 
 impl<R: FromRow + Send> Job for FetchOptional<R> {
     type Out = Option<R>;
-    fn run(self, conn: &Conn) -> Result<Option<R>> {
-        let mut out = None;
-        self.source.run(conn, self.loc, |r| {
-            out = Some(r);
-            false
-        })?;
-        Ok(out)
+    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<Option<R>>> + Send {
+        let p = self.source.prepare(conn.backend(), self.loc, None);
+        async move {
+            let mut out = None;
+            p.fetch(conn, |r| {
+                out = Some(r);
+                false
+            })
+            .await?;
+            Ok(out)
+        }
     }
 }
 
@@ -120,10 +159,11 @@ pub struct FetchOne<R> {
 
 impl<R: FromRow + Send> Job for FetchOne<R> {
     type Out = R;
-    fn run(self, conn: &Conn) -> Result<R> {
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<R> {
         let model = self.model;
         FetchOptional { source: self.source, loc: self.loc, _row: PhantomData }
-            .run(conn)?
+            .run(conn)
+            .await?
             .ok_or(Error::NotFound { model, key: None })
     }
 }
@@ -137,10 +177,9 @@ pub struct Execute {
 
 impl Job for Execute {
     type Out = u64;
-    fn run(self, conn: &Conn) -> Result<u64> {
-        let (built, operation, table) = self.source.build(Backend::Sqlite);
-        let stmt = Stmt { sql: &built.sql, operation, table, loc: self.loc, relation: None };
-        conn.execute(stmt, |b| b.bind_values(&built.values))
+    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<u64>> + Send {
+        let p = self.source.prepare(conn.backend(), self.loc, None);
+        async move { p.execute(conn).await }
     }
 }
 
@@ -153,12 +192,16 @@ pub struct FetchExists {
 
 impl Job for FetchExists {
     type Out = bool;
-    fn run(self, conn: &Conn) -> Result<bool> {
-        let mut found = false;
-        self.source.run(conn, self.loc, |_: crate::row::Skip| {
-            found = true;
-            false
-        })?;
-        Ok(found)
+    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<bool>> + Send {
+        let p = self.source.prepare(conn.backend(), self.loc, None);
+        async move {
+            let mut found = false;
+            p.fetch(conn, |_: crate::row::Skip| {
+                found = true;
+                false
+            })
+            .await?;
+            Ok(found)
+        }
     }
 }

@@ -4,12 +4,13 @@
 use std::panic::Location;
 
 use super::{BelongsTo, HasMany, LoadSite, ManyToMany, Relation};
+use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job};
 use crate::model::Model;
 use crate::query::jobs::Source;
 use crate::query::{Contains, Expr, Order, Select};
-use crate::sqlite::Conn;
+use std::future::Future;
 
 /// The relations to load for rows of `M`: `()` for none, or `(I, Rest)`,
 /// which [`Select::with`] and [`Eager::with`] build. Never written by hand.
@@ -21,22 +22,42 @@ pub trait With<M: Model>: Send + Sync {
     type Data: Clone + Send;
 
     #[doc(hidden)]
-    fn data(&self, conn: &Conn, at: LoadSite, rows: &[M]) -> Result<Vec<Self::Data>>;
+    fn data<'a, C: Connection>(
+        &'a self,
+        conn: &'a mut C,
+        at: LoadSite,
+        rows: &'a [M],
+    ) -> impl Future<Output = Result<Vec<Self::Data>>> + Send + 'a;
 
     #[doc(hidden)]
-    fn attach(&self, conn: &Conn, at: LoadSite, rows: Vec<M>) -> Result<Vec<Self::Item>>;
+    fn attach<'a, C: Connection>(
+        &'a self,
+        conn: &'a mut C,
+        at: LoadSite,
+        rows: Vec<M>,
+    ) -> impl Future<Output = Result<Vec<Self::Item>>> + Send + 'a;
 }
 
 impl<M: Model + Clone> With<M> for () {
     type Item = M;
     type Data = ();
 
-    fn data(&self, _: &Conn, _: LoadSite, rows: &[M]) -> Result<Vec<()>> {
-        Ok(vec![(); rows.len()])
+    fn data<'a, C: Connection>(
+        &'a self,
+        _: &'a mut C,
+        _: LoadSite,
+        rows: &'a [M],
+    ) -> impl Future<Output = Result<Vec<()>>> + Send + 'a {
+        std::future::ready(Ok(vec![(); rows.len()]))
     }
 
-    fn attach(&self, _: &Conn, _: LoadSite, rows: Vec<M>) -> Result<Vec<M>> {
-        Ok(rows)
+    fn attach<'a, C: Connection>(
+        &'a self,
+        _: &'a mut C,
+        _: LoadSite,
+        rows: Vec<M>,
+    ) -> impl Future<Output = Result<Vec<M>>> + Send + 'a {
+        std::future::ready(Ok(rows))
     }
 }
 
@@ -55,15 +76,26 @@ where
     type Item = Loaded<M, Self>;
     type Data = (IncludeData<I>, Rest::Data);
 
-    fn data(&self, conn: &Conn, at: LoadSite, rows: &[M]) -> Result<Vec<Self::Data>> {
+    async fn data<'a, C: Connection>(
+        &'a self,
+        conn: &'a mut C,
+        at: LoadSite,
+        rows: &'a [M],
+    ) -> Result<Vec<Self::Data>> {
         // `Rest` holds the earlier `.with(...)` calls: they load first.
-        let rest = self.1.data(conn, at, rows)?;
-        let mine = self.0.load(conn, at, rows)?;
+        let rest = self.1.data(conn, at, rows).await?;
+        let (rel, nest) = self.0.parts();
+        let mine = rel.load(conn, at, rows, nest).await?;
         Ok(mine.into_iter().zip(rest).collect())
     }
 
-    fn attach(&self, conn: &Conn, at: LoadSite, rows: Vec<M>) -> Result<Vec<Self::Item>> {
-        let data = self.data(conn, at, &rows)?;
+    async fn attach<'a, C: Connection>(
+        &'a self,
+        conn: &'a mut C,
+        at: LoadSite,
+        rows: Vec<M>,
+    ) -> Result<Vec<Self::Item>> {
+        let data = self.data(conn, at, &rows).await?;
         Ok(rows.into_iter().zip(data).map(|(model, data)| Loaded { model, data }).collect())
     }
 }
@@ -78,20 +110,6 @@ pub trait Include: Send + Sync + 'static {
 
     #[doc(hidden)]
     fn parts(&self) -> (&Self::Rel, &Self::Nest);
-
-    #[doc(hidden)]
-    fn load(
-        &self,
-        conn: &Conn,
-        at: LoadSite,
-        parents: &[<Self::Rel as Relation>::Parent],
-    ) -> Result<Vec<IncludeData<Self>>>
-    where
-        Self: Sized,
-    {
-        let (rel, nest) = self.parts();
-        rel.load(conn, at, parents, |targets| nest.attach(conn, at, targets))
-    }
 }
 
 macro_rules! include_relation {
@@ -385,21 +403,23 @@ impl<M: Model + Clone, L: With<M>> Eager<M, L> {
     }
 }
 
-fn run_eager<M: Model + Clone, L: With<M>>(
-    conn: &Conn,
+async fn run_eager<C: Connection, M: Model + Clone, L: With<M>>(
+    conn: &mut C,
     select: Select<M, M>,
     with: &L,
     loc: &'static Location<'static>,
 ) -> Result<Vec<L::Item>> {
     let mut rows = Vec::new();
-    Source::Select(select.ast).run_as(conn, loc, None, |r: M| {
+    let p = Source::Select(select.ast).prepare(conn.backend(), loc, None);
+    p.fetch(conn, |r: M| {
         rows.push(r);
         true
-    })?;
+    })
+    .await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    with.attach(conn, LoadSite { loc, eager: true }, rows)
+    with.attach(conn, LoadSite { loc, eager: true }, rows).await
 }
 
 /// Job of [`Eager::all`].
@@ -412,8 +432,8 @@ pub struct EagerAll<M, L> {
 
 impl<M: Model + Clone, L: With<M>> Job for EagerAll<M, L> {
     type Out = Vec<L::Item>;
-    fn run(self, conn: &Conn) -> Result<Self::Out> {
-        run_eager(conn, self.select, &self.with, self.loc)
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Self::Out> {
+        run_eager(conn, self.select, &self.with, self.loc).await
     }
 }
 
@@ -427,8 +447,8 @@ pub struct EagerOptional<M, L> {
 
 impl<M: Model + Clone, L: With<M>> Job for EagerOptional<M, L> {
     type Out = Option<L::Item>;
-    fn run(self, conn: &Conn) -> Result<Self::Out> {
-        Ok(run_eager(conn, self.select, &self.with, self.loc)?.into_iter().next())
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Self::Out> {
+        Ok(run_eager(conn, self.select, &self.with, self.loc).await?.into_iter().next())
     }
 }
 
@@ -442,8 +462,9 @@ pub struct EagerOne<M, L> {
 
 impl<M: Model + Clone, L: With<M>> Job for EagerOne<M, L> {
     type Out = L::Item;
-    fn run(self, conn: &Conn) -> Result<Self::Out> {
-        run_eager(conn, self.select, &self.with, self.loc)?
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Self::Out> {
+        run_eager(conn, self.select, &self.with, self.loc)
+            .await?
             .into_iter()
             .next()
             .ok_or(Error::NotFound { model: M::meta().name, key: None })

@@ -5,9 +5,9 @@
 use std::panic::Location;
 
 use super::{LoadSite, Relation};
+use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job};
-use crate::sqlite::Conn;
 
 /// Job of a lazy relation accessor.
 #[doc(hidden)]
@@ -22,10 +22,11 @@ where
     R::Target: Clone,
 {
     type Out = R::Data<R::Target>;
-    fn run(self, conn: &Conn) -> Result<Self::Out> {
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Self::Out> {
         let at = LoadSite { loc: self.loc, eager: false };
         self.rel
-            .load(conn, at, std::slice::from_ref(self.parent), Ok)?
+            .load(conn, at, std::slice::from_ref(self.parent), &())
+            .await?
             .pop()
             .ok_or(Error::NotFound { model: <R::Target as crate::Model>::meta().name, key: None })
     }

@@ -2,13 +2,13 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{BelongsTo, BelongsToField, ForeignKeyField, HasMany, LoadSite, ManyToMany, Relation, RelationKey};
+use super::{BelongsTo, BelongsToField, ForeignKeyField, HasMany, LoadSite, ManyToMany, Relation, RelationKey, With};
+use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::model::{ColumnMeta, Model, ModelMeta};
 use crate::query::ast::{BinOp, Join, JoinKind, Node, Projection, SelectAst};
 use crate::query::jobs::Source;
 use crate::row::FromRow;
-use crate::sqlite::Conn;
 use crate::types::FieldType;
 
 type KeyOf<M> = <M as Model>::Key;
@@ -40,8 +40,8 @@ fn unique<'k, K: RelationKey>(keys: impl Iterator<Item = &'k K>) -> Vec<&'k K> {
 /// Chunks stay under the connection's bound-parameter limit; each is padded
 /// (repeating its last key, harmless in `IN`) to a power of two, so a
 /// relation has a handful of statement shapes, not one per list length.
-fn fetch_in<R: FromRow, K: FieldType>(
-    conn: &Conn,
+async fn fetch_in<C: Connection, R: FromRow + Send, K: FieldType + Sync>(
+    conn: &mut C,
     at: LoadSite,
     relation: crate::events::RelationLoad,
     keys: &[&K],
@@ -55,10 +55,12 @@ fn fetch_in<R: FromRow, K: FieldType>(
         if let Some(last) = values.last().cloned() {
             values.resize(padded, last);
         }
-        Source::Select(query(values)).run_as(conn, at.loc, Some(relation), |r| {
+        let p = Source::Select(query(values)).prepare(conn.backend(), at.loc, Some(relation));
+        p.fetch(conn, |r| {
             out.push(r);
             true
-        })?;
+        })
+        .await?;
     }
     Ok(out)
 }
@@ -120,20 +122,21 @@ where
         M::NAME
     }
 
-    fn load<X: Clone + Send>(
-        &self,
-        conn: &Conn,
+    async fn load<'a, C: Connection, N: With<M::Target>>(
+        &'a self,
+        conn: &'a mut C,
         at: LoadSite,
-        parents: &[M],
-        nest: impl FnOnce(Vec<M::Target>) -> Result<Vec<X>>,
-    ) -> Result<Vec<Self::Data<X>>> {
+        parents: &'a [M],
+        nest: &'a N,
+    ) -> Result<Vec<Self::Data<N::Item>>> {
         let target = M::Target::meta();
         let pk = key_column(target)?;
         let keys = unique(parents.iter().filter_map(|p| p.fk().key()));
         let rows: Vec<M::Target> =
-            fetch_in(conn, at, at.event(self), &keys, |values| select_in(target, target.table, pk.name, values))?;
+            fetch_in(conn, at, at.event(self), &keys, |values| select_in(target, target.table, pk.name, values))
+                .await?;
         let row_keys = parent_keys(&rows)?;
-        let items = nest(rows)?;
+        let items = nest.attach(conn, at, rows).await?;
         let index: FxHashMap<&TargetKey<M, F>, usize> = row_keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
         parents
             .iter()
@@ -159,20 +162,21 @@ where
         self.name
     }
 
-    fn load<X: Clone + Send>(
-        &self,
-        conn: &Conn,
+    async fn load<'a, Cn: Connection, N: With<C>>(
+        &'a self,
+        conn: &'a mut Cn,
         at: LoadSite,
-        parents: &[C::Target],
-        nest: impl FnOnce(Vec<C>) -> Result<Vec<X>>,
-    ) -> Result<Vec<Vec<X>>> {
+        parents: &'a [C::Target],
+        nest: &'a N,
+    ) -> Result<Vec<Vec<N::Item>>> {
         let child = C::meta();
         let keys = parent_keys(parents)?;
         let wanted = unique(keys.iter());
         let rows: Vec<C> =
-            fetch_in(conn, at, at.event(self), &wanted, |values| select_in(child, child.table, C::COLUMN, values))?;
+            fetch_in(conn, at, at.event(self), &wanted, |values| select_in(child, child.table, C::COLUMN, values))
+                .await?;
         let row_parents: Vec<Option<TargetKey<C, F>>> = rows.iter().map(|c| c.fk().key().cloned()).collect();
-        let items = nest(rows)?;
+        let items = nest.attach(conn, at, rows).await?;
         Ok(group(&keys, items, row_parents))
     }
 }
@@ -193,13 +197,13 @@ where
         self.name
     }
 
-    fn load<X: Clone + Send>(
-        &self,
-        conn: &Conn,
+    async fn load<'a, C: Connection, N: With<SideOf<J, T>>>(
+        &'a self,
+        conn: &'a mut C,
         at: LoadSite,
-        parents: &[SideOf<J, P>],
-        nest: impl FnOnce(Vec<SideOf<J, T>>) -> Result<Vec<X>>,
-    ) -> Result<Vec<Vec<X>>> {
+        parents: &'a [SideOf<J, P>],
+        nest: &'a N,
+    ) -> Result<Vec<Vec<N::Item>>> {
         let target = <SideOf<J, T>>::meta();
         let join = J::meta();
         let pk = key_column(target)?;
@@ -222,9 +226,10 @@ where
                 ),
             });
             q
-        })?;
+        })
+        .await?;
         let (targets, owners): (Vec<_>, Vec<_>) = rows.into_iter().map(|(t, fk)| (t, fk.key().cloned())).unzip();
-        let items = nest(targets)?;
+        let items = nest.attach(conn, at, targets).await?;
         Ok(group(&keys, items, owners))
     }
 }

@@ -29,6 +29,7 @@ mod filter;
 mod lazy;
 mod load;
 
+use std::future::Future;
 use std::hash::Hash;
 use std::marker::PhantomData;
 
@@ -38,11 +39,11 @@ pub use eager::{
 pub use filter::ToMany;
 pub use lazy::{LoadRelation, load_relation};
 
+use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::events::RelationLoad;
 use crate::model::Model;
 use crate::row::FromRow;
-use crate::sqlite::Conn;
 use crate::types::FieldType;
 
 /// A `belongs_to` foreign-key field of a model; the derive implements it for
@@ -133,17 +134,17 @@ pub trait Relation: Copy + Send + Sync + 'static {
     /// The relation's name in code, e.g. `"Post::AUTHOR"`.
     fn name(&self) -> &'static str;
 
-    /// Loads the targets of `parents`, one query per chunk of keys, and hands
-    /// them to `nest` (which may load relations of theirs) before grouping
-    /// them by parent, in the parents' order.
+    /// Loads the targets of `parents`, one query per chunk of keys, loads
+    /// `nest` (relations of the targets) for them, and groups them by
+    /// parent, in the parents' order.
     #[doc(hidden)]
-    fn load<X: Clone + Send>(
-        &self,
-        conn: &Conn,
+    fn load<'a, C: Connection, N: With<Self::Target>>(
+        &'a self,
+        conn: &'a mut C,
         at: LoadSite,
-        parents: &[Self::Parent],
-        nest: impl FnOnce(Vec<Self::Target>) -> Result<Vec<X>>,
-    ) -> Result<Vec<Self::Data<X>>>;
+        parents: &'a [Self::Parent],
+        nest: &'a N,
+    ) -> impl Future<Output = Result<Vec<Self::Data<N::Item>>>> + Send + 'a;
 }
 
 /// Where and how a load runs: the application's call site and whether it

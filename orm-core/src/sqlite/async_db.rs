@@ -62,8 +62,8 @@ impl AsyncDb {
         let db = &self.db;
         async move {
             run_blocking(|| {
-                let conn = db.checkout()?;
-                super::tx::run_transaction(&conn, loc, f)
+                let mut conn = db.checkout()?;
+                super::tx::run_transaction(&mut conn, loc, f)
             })
         }
     }

@@ -52,19 +52,6 @@ impl<'s, 'c> SqliteBinder<'s, 'c> {
         }
         self.stmt.raw_bind_parameter(self.index, out).map_err(|e| from_sqlite(e, "<bind>"))
     }
-
-    /// Binds sea-query values (filters, raw parameters) in order.
-    pub(crate) fn bind_values(&mut self, values: &[Value]) -> Result<()> {
-        for (i, v) in values.iter().enumerate() {
-            let out = value_to_sqlite(v)
-                .map_err(|reason| Error::InvalidValue { column: format!("parameter {}", i + 1), reason })?;
-            self.put(out)?;
-            if let Some(values) = self.record.as_mut().and_then(|r| r.values.as_mut()) {
-                values.push(v.clone());
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Binder for SqliteBinder<'_, '_> {
@@ -74,6 +61,16 @@ impl Binder for SqliteBinder<'_, '_> {
         self.put(out)?;
         if let Some(values) = self.record.as_mut().and_then(|r| r.values.as_mut()) {
             values.push(value.to_value());
+        }
+        Ok(())
+    }
+
+    fn bind_value(&mut self, v: &Value, index: usize) -> Result<()> {
+        let out = value_to_sqlite(v)
+            .map_err(|reason| Error::InvalidValue { column: format!("parameter {}", index + 1), reason })?;
+        self.put(out)?;
+        if let Some(values) = self.record.as_mut().and_then(|r| r.values.as_mut()) {
+            values.push(v.clone());
         }
         Ok(())
     }

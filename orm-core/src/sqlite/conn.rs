@@ -1,6 +1,7 @@
 //! One SQLite connection: runs statements, binds, decodes, emits events.
 
 use std::cell::Cell;
+use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -9,8 +10,9 @@ use rusqlite::types::ValueRef;
 use super::bind::{Recorded, SqliteBinder};
 use super::error::from_sqlite;
 use crate::backend::Backend;
+use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
-use crate::events::{self, Instant, Operation, QueryEvent, RelationLoad};
+use crate::events::{self, Instant, Operation, QueryEvent};
 use crate::row::{FromRow, RowReader};
 use crate::types::FieldType;
 
@@ -19,15 +21,6 @@ pub struct Conn {
     raw: rusqlite::Connection,
     depth: Cell<u32>,
     max_params: usize,
-}
-
-/// What the executor needs to know of a statement besides its values.
-pub(crate) struct Stmt<'q> {
-    pub sql: &'q Arc<str>,
-    pub operation: Operation,
-    pub table: Option<&'static str>,
-    pub loc: &'static Location<'static>,
-    pub relation: Option<RelationLoad>,
 }
 
 impl Conn {
@@ -43,11 +36,6 @@ impl Conn {
     /// on it directly are not profiled.
     pub fn rusqlite(&self) -> &rusqlite::Connection {
         &self.raw
-    }
-
-    /// The most bound parameters one statement may have.
-    pub(crate) fn max_params(&self) -> usize {
-        self.max_params
     }
 
     pub(crate) fn depth(&self) -> u32 {
@@ -200,6 +188,64 @@ impl Conn {
     pub(crate) fn batch(&self, sql: &Arc<str>, loc: &'static Location<'static>) -> Result<()> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
         self.observe(&s, |_| self.raw.execute_batch(sql).map(|()| ((), 0)).map_err(|e| from_sqlite(e, sql)))
+    }
+}
+
+/// Every step completes before the future is first polled: SQLite jobs
+/// never wait, and their executors poll them once.
+impl Connection for Conn {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    fn max_params(&self) -> usize {
+        self.max_params
+    }
+
+    fn fetch<'s, R, B, F>(
+        &'s mut self,
+        s: Stmt<'s>,
+        bind: &'s B,
+        each: F,
+    ) -> impl Future<Output = Result<()>> + Send + 's
+    where
+        R: FromRow + Send,
+        B: Bind + ?Sized,
+        F: FnMut(R) -> bool + Send + 's,
+    {
+        std::future::ready(Conn::fetch(self, s, |b| bind.bind_to(b), each))
+    }
+
+    fn execute<'s, B: Bind + ?Sized>(
+        &'s mut self,
+        s: Stmt<'s>,
+        bind: &'s B,
+    ) -> impl Future<Output = Result<u64>> + Send + 's {
+        std::future::ready(Conn::execute(self, s, |b| bind.bind_to(b)))
+    }
+
+    fn last_insert_id(&self) -> i64 {
+        self.last_insert_rowid()
+    }
+
+    fn begin(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
+        std::future::ready(self.begin_tx(loc))
+    }
+
+    fn commit(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
+        std::future::ready(self.commit_tx(loc))
+    }
+
+    fn rollback(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
+        std::future::ready(self.rollback_tx(loc))
+    }
+
+    fn batch<'s>(
+        &'s mut self,
+        sql: &'s Arc<str>,
+        loc: &'static Location<'static>,
+    ) -> impl Future<Output = Result<()>> + Send + 's {
+        std::future::ready(Conn::batch(self, sql, loc))
     }
 }
 

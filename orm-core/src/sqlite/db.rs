@@ -12,6 +12,7 @@ use parking_lot::{Mutex, MutexGuard};
 use super::conn::Conn;
 use super::tx::{Tx, run_transaction};
 use crate::backend::Backend;
+use crate::connection::complete;
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job};
 
@@ -228,8 +229,8 @@ impl Db {
     #[track_caller]
     pub fn transaction_with<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         let loc = Location::caller();
-        let conn = self.checkout()?;
-        run_transaction(&conn, loc, f)
+        let mut conn = self.checkout()?;
+        run_transaction(&mut conn, loc, f)
     }
 
     /// Runs a script of statements without parameters (schema set-up).
@@ -254,6 +255,6 @@ impl Executor for Db {
 
     #[inline]
     fn run<'a, J: Job + 'a>(&'a self, job: J) -> Result<J::Out> {
-        job.run(&*self.checkout()?)
+        complete(job.run(&mut *self.checkout()?))
     }
 }

@@ -12,7 +12,5 @@ mod tx;
 pub use async_db::{AsyncDb, Blocking};
 pub use bind::SqliteBinder;
 pub use conn::Conn;
-pub(crate) use conn::Stmt;
 pub use db::{Db, DbOptions};
 pub use tx::Tx;
-pub(crate) use tx::run_transaction;
