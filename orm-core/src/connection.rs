@@ -3,7 +3,7 @@
 //! Every job (`all`, `get`, `insert`, an eager load, ...) is written once, as
 //! an `async` function over a [`Connection`]. The sqlx backends await it; the
 //! SQLite connection completes every step at once, so its executor polls the
-//! job a single time ([`complete`]) and stays synchronous, with no runtime and
+//! job a single time and stays synchronous, with no runtime and
 //! no thread hop.
 
 use std::future::Future;

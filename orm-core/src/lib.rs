@@ -28,10 +28,16 @@ mod error;
 pub mod events;
 mod executor;
 mod model;
+#[cfg(feature = "mysql")]
+pub mod mysql;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod query;
 pub mod relation;
 mod row;
 pub mod schema;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub mod server;
 pub mod sqlite;
 pub mod types;
 

@@ -42,7 +42,7 @@ fn table_statement(meta: &ModelMeta, backend: Backend) -> TableCreateStatement {
     t.table(meta.table).if_not_exists();
     let composite = meta.primary_key().count() > 1;
     for c in meta.columns {
-        t.col(column_def(c, composite, backend));
+        t.col(column_def(c, composite, keyed(meta, c), backend));
     }
     if composite {
         let mut pk = Index::create();
@@ -64,7 +64,15 @@ fn table_statement(meta: &ModelMeta, backend: Backend) -> TableCreateStatement {
     t.to_owned()
 }
 
-fn column_def(c: &ColumnMeta, composite_key: bool, backend: Backend) -> ColumnDef {
+/// Whether an index or key covers the column (MySQL cannot index unbounded text).
+fn keyed(meta: &ModelMeta, c: &ColumnMeta) -> bool {
+    c.primary_key
+        || c.unique
+        || meta.indexes.iter().any(|i| i.columns.contains(&c.name))
+        || meta.foreign_keys.iter().any(|f| f.column == c.name)
+}
+
+fn column_def(c: &ColumnMeta, composite_key: bool, keyed: bool, backend: Backend) -> ColumnDef {
     let mut d = ColumnDef::new(c.name);
     // SQLite only auto-increments a column declared exactly `INTEGER PRIMARY KEY`.
     let sql_type = if c.auto_increment && backend == Backend::Sqlite { SqlType::Integer } else { c.sql_type };
@@ -76,7 +84,12 @@ fn column_def(c: &ColumnMeta, composite_key: bool, backend: Backend) -> ColumnDe
         SqlType::Float => d.float(),
         SqlType::Double => d.double(),
         SqlType::Boolean => d.boolean(),
+        // MySQL's TEXT and BLOB hold 64 KiB, and keys need a bounded length.
+        SqlType::Text if backend == Backend::MySql && keyed => d.string_len(255),
+        SqlType::Text if backend == Backend::MySql => d.custom("longtext"),
         SqlType::Text => d.text(),
+        SqlType::Blob if backend == Backend::MySql && keyed => d.custom("varbinary(255)"),
+        SqlType::Blob if backend == Backend::MySql => d.custom("longblob"),
         SqlType::Blob => d.blob(),
         SqlType::Date => d.date(),
         SqlType::Time => d.time(),

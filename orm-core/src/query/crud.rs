@@ -426,6 +426,11 @@ impl<M: Model> OnConflict<M> {
         let mut on = sea_query::OnConflict::columns(self.target.iter().copied());
         match &self.update {
             Some(cols) if !cols.is_empty() => on.update_columns(cols.iter().copied()),
+            // MySQL has no DO NOTHING; assigning a key column to itself changes nothing.
+            _ if backend == Backend::MySql => match self.target.first() {
+                Some(col) => on.value(*col, Expr::col(*col)),
+                None => on.do_nothing(),
+            },
             _ => on.do_nothing(),
         };
         q.on_conflict(on);

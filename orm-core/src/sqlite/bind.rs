@@ -40,6 +40,16 @@ fn hash_bound(out: &ToSqlOutput<'_>, h: &mut rustc_hash::FxHasher) {
     }
 }
 
+/// Hashes a sea-query value the way bound SQLite values are hashed, so equal
+/// values hash equal on every backend.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) fn hash_value(v: &Value, h: &mut rustc_hash::FxHasher) {
+    match value_to_sqlite(v) {
+        Ok(out) => hash_bound(&out, h),
+        Err(_) => std::hash::Hash::hash(&format!("{v:?}"), h),
+    }
+}
+
 impl<'s, 'c> SqliteBinder<'s, 'c> {
     pub(crate) fn new(stmt: &'s mut rusqlite::Statement<'c>, record: Option<&'s mut Recorded>) -> Self {
         SqliteBinder { stmt, index: 0, record }

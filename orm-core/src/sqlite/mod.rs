@@ -11,6 +11,8 @@ mod tx;
 
 pub use async_db::{AsyncDb, Blocking};
 pub use bind::SqliteBinder;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) use bind::hash_value;
 pub use conn::Conn;
 pub use db::{Db, DbOptions};
 pub use tx::Tx;

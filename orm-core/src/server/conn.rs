@@ -1,0 +1,293 @@
+//! One pooled server connection as jobs see it: bind, run, decode, record.
+
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+use futures_util::TryStreamExt;
+use sea_query::Value;
+use sqlx::ValueRef as _;
+use sqlx_core::transaction::TransactionManager;
+
+use super::{Driver, error};
+use crate::backend::Backend;
+use crate::connection::{Bind, Connection, Stmt};
+use crate::error::{Error, Result};
+use crate::events::{self, Instant, Operation, QueryEvent, QuerySink};
+use crate::model::Binder;
+use crate::row::{FromRow, RowReader};
+use crate::types::FieldType;
+
+/// A server connection borrowed for one job (or a transaction's step).
+pub(crate) struct ServerConn<'c, D: Driver> {
+    conn: &'c mut D::Connection,
+    last_id: i64,
+}
+
+impl<'c, D: Driver> ServerConn<'c, D> {
+    pub(crate) fn new(conn: &'c mut D::Connection) -> Self {
+        ServerConn { conn, last_id: 0 }
+    }
+
+    /// Open transactions and savepoints on the connection.
+    pub(crate) fn depth(&self) -> usize {
+        <D::TransactionManager as TransactionManager>::get_transaction_depth(self.conn)
+    }
+}
+
+/// Collects values into the driver's arguments, keeping what the profiler wants.
+struct ServerBinder<D: Driver> {
+    args: D::Arguments,
+    values: Option<Vec<Value>>,
+    hasher: rustc_hash::FxHasher,
+}
+
+impl<D: Driver> ServerBinder<D> {
+    fn new(keep_values: bool) -> Self {
+        ServerBinder { args: Default::default(), values: keep_values.then(Vec::new), hasher: Default::default() }
+    }
+
+    fn put(&mut self, v: &Value, column: impl FnOnce() -> String) -> Result<()> {
+        D::add(&mut self.args, v).map_err(|reason| Error::InvalidValue { column: column(), reason })?;
+        crate::sqlite::hash_value(v, &mut self.hasher);
+        if let Some(values) = &mut self.values {
+            values.push(v.clone());
+        }
+        Ok(())
+    }
+}
+
+impl<D: Driver> Binder for ServerBinder<D> {
+    fn bind<T: FieldType>(&mut self, value: &T, column: &'static str) -> Result<()> {
+        self.put(&value.to_value(), || column.to_owned())
+    }
+
+    fn bind_value(&mut self, value: &Value, index: usize) -> Result<()> {
+        self.put(value, || format!("parameter {}", index + 1))
+    }
+}
+
+/// Reads a server row by column index.
+struct ServerRow<'r, D: Driver> {
+    row: &'r D::Row,
+    next: usize,
+}
+
+fn label(column: &'static str, index: usize) -> String {
+    if column.is_empty() { format!("#{index}") } else { column.to_owned() }
+}
+
+impl<D: Driver> ServerRow<'_, D> {
+    fn cell(&mut self, model: &'static str, column: &'static str, expected: &'static str) -> Result<super::Cell<'_>> {
+        let i = self.next;
+        self.next += 1;
+        let fail = |found: String| Error::Decode { model, column: label(column, i), expected, found };
+        let raw =
+            D::raw(self.row, i).map_err(|_| fail("no such column: the query returned fewer columns".to_owned()))?;
+        D::cell(raw).map_err(|f| fail(f.found))
+    }
+}
+
+impl<D: Driver> RowReader for ServerRow<'_, D> {
+    fn read<T: FieldType>(&mut self, model: &'static str, column: &'static str) -> Result<T> {
+        let i = self.next;
+        let cell = self.cell(model, column, T::RUST_NAME)?;
+        T::from_sqlite(cell.as_ref()).map_err(|f| Error::Decode {
+            model,
+            column: label(column, i),
+            expected: f.expected,
+            found: f.found,
+        })
+    }
+
+    #[cfg(feature = "json")]
+    fn read_json<T: serde::de::DeserializeOwned>(&mut self, model: &'static str, column: &'static str) -> Result<T> {
+        let i = self.next;
+        let cell = self.cell(model, column, "JSON")?;
+        crate::types::decode_json(cell.as_ref(), "JSON").map_err(|f| Error::Decode {
+            model,
+            column: label(column, i),
+            expected: f.expected,
+            found: f.found,
+        })
+    }
+
+    fn is_null(&self, offset: usize) -> bool {
+        D::raw(self.row, self.next + offset).is_ok_and(|v| v.is_null())
+    }
+
+    fn skip(&mut self, n: usize) {
+        self.next += n;
+    }
+}
+
+impl<D: Driver> ServerConn<'_, D> {
+    /// The profiling scope's sink and a binder for one statement.
+    fn start(&self) -> (Option<Arc<dyn QuerySink>>, ServerBinder<D>, Instant) {
+        let sink = events::current_sink();
+        let binder = ServerBinder::<D>::new(sink.as_ref().is_some_and(|s| s.wants_values()));
+        (sink, binder, Instant::now())
+    }
+
+    /// Reports one event to the scope, if any.
+    fn record<T>(
+        &self,
+        sink: Option<Arc<dyn QuerySink>>,
+        s: &Stmt<'_>,
+        started: Instant,
+        result: &Result<(T, u64)>,
+        values: Option<Vec<Value>>,
+        hasher: &rustc_hash::FxHasher,
+    ) {
+        let Some(sink) = sink else { return };
+        let duration = Instant::now().saturating_duration_since(started);
+        let (rows, error) = match result {
+            Ok((_, n)) => (*n, None),
+            Err(e) => (0, Some(e.to_string())),
+        };
+        sink.record(QueryEvent {
+            sql: s.sql.clone(),
+            values: values.unwrap_or_default(),
+            values_hash: std::hash::Hasher::finish(hasher),
+            operation: s.operation,
+            table: s.table,
+            backend: D::BACKEND,
+            started,
+            duration,
+            rows,
+            error,
+            call_site: s.loc,
+            tx_depth: u32::try_from(self.depth()).unwrap_or(u32::MAX),
+            plan: None,
+            relation: s.relation,
+        });
+    }
+
+    /// BEGIN / SAVEPOINT, COMMIT / RELEASE, ROLLBACK through sqlx's
+    /// transaction manager (which tracks the depth), recorded like a query.
+    async fn control(&mut self, op: Operation, loc: &'static Location<'static>) -> Result<()> {
+        let depth = self.depth();
+        let sql: Arc<str> = Arc::from(match (op, depth) {
+            (Operation::Begin, _) => "BEGIN",
+            (Operation::Savepoint, _) => "SAVEPOINT",
+            (Operation::Commit, _) => "COMMIT",
+            (Operation::Release, _) => "RELEASE SAVEPOINT",
+            (_, 1) => "ROLLBACK",
+            _ => "ROLLBACK TO SAVEPOINT",
+        });
+        let s = Stmt { sql: &sql, operation: op, table: None, loc, relation: None };
+        let (sink, binder, started) = self.start();
+        let r = match op {
+            Operation::Begin | Operation::Savepoint => {
+                <D::TransactionManager as TransactionManager>::begin(self.conn, None).await
+            }
+            Operation::Commit | Operation::Release => {
+                <D::TransactionManager as TransactionManager>::commit(self.conn).await
+            }
+            _ => <D::TransactionManager as TransactionManager>::rollback(self.conn).await,
+        };
+        let result = r.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, &sql));
+        self.record(sink, &s, started, &result, binder.values, &binder.hasher);
+        result.map(|_| ())
+    }
+}
+
+impl<D: Driver> Connection for ServerConn<'_, D> {
+    fn backend(&self) -> Backend {
+        D::BACKEND
+    }
+
+    fn max_params(&self) -> usize {
+        D::MAX_PARAMS
+    }
+
+    // Not `async fn`: the future must not carry `R: 's`, which the trait does not promise.
+    #[allow(clippy::manual_async_fn)]
+    fn fetch<'s, R, B, F>(
+        &'s mut self,
+        s: Stmt<'s>,
+        bind: &'s B,
+        mut each: F,
+    ) -> impl Future<Output = Result<()>> + Send + 's
+    where
+        R: FromRow + Send,
+        B: Bind + ?Sized,
+        F: FnMut(R) -> bool + Send + 's,
+    {
+        async move {
+            let (sink, mut binder, started) = self.start();
+            let result = match bind.bind_to(&mut binder) {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let args = std::mem::take(&mut binder.args);
+                    let mut rows = D::fetch(self.conn, s.sql.clone(), args);
+                    let mut n = 0u64;
+                    let mut out = Ok(());
+                    loop {
+                        match rows.try_next().await {
+                            Err(e) => break out = Err(error::query::<D>(e, s.sql)),
+                            Ok(None) => break,
+                            Ok(Some(row)) => {
+                                n += 1;
+                                match R::from_row(&mut ServerRow::<D> { row: &row, next: 0 }) {
+                                    Err(e) => break out = Err(e),
+                                    Ok(r) => {
+                                        if !each(r) {
+                                            break;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    out.map(|()| ((), n))
+                }
+            };
+            self.record(sink, &s, started, &result, binder.values, &binder.hasher);
+            result.map(|_| ())
+        }
+    }
+
+    async fn execute<'s, B: Bind + ?Sized>(&'s mut self, s: Stmt<'s>, bind: &'s B) -> Result<u64> {
+        let (sink, mut binder, started) = self.start();
+        let result = match bind.bind_to(&mut binder) {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let args = std::mem::take(&mut binder.args);
+                match D::execute(self.conn, s.sql.clone(), args).await {
+                    Ok(done) => {
+                        self.last_id = D::last_insert_id(&done);
+                        let n = D::rows_affected(&done);
+                        Ok((n, n))
+                    }
+                    Err(e) => Err(error::query::<D>(e, s.sql)),
+                }
+            }
+        };
+        self.record(sink, &s, started, &result, binder.values, &binder.hasher);
+        result.map(|(n, _)| n)
+    }
+
+    fn last_insert_id(&self) -> i64 {
+        self.last_id
+    }
+
+    fn begin(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
+        let op = if self.depth() == 0 { Operation::Begin } else { Operation::Savepoint };
+        self.control(op, loc)
+    }
+
+    fn commit(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
+        let op = if self.depth() <= 1 { Operation::Commit } else { Operation::Release };
+        self.control(op, loc)
+    }
+
+    fn rollback(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
+        self.control(Operation::Rollback, loc)
+    }
+
+    async fn batch<'s>(&'s mut self, sql: &'s Arc<str>, loc: &'static Location<'static>) -> Result<()> {
+        let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
+        self.execute(s, &()).await.map(|_| ())
+    }
+}

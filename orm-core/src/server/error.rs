@@ -1,0 +1,73 @@
+//! sqlx errors to typed ormlet errors.
+
+use super::Driver;
+use crate::error::Error;
+
+/// `scheme://user:password@host/db` without the password.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some(parts) => parts,
+        None => return url.to_owned(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// A failure to connect, naming the server without the password.
+pub(crate) fn connect(e: sqlx::Error, url: &str) -> Error {
+    let message = match &e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => {
+            format!("{e} (is the server running and reachable at this address?)")
+        }
+        sqlx::Error::Configuration(_) => {
+            format!("{e} (check the URL's form: scheme://user[:password]@host[:port]/database)")
+        }
+        _ => e.to_string(),
+    };
+    Error::Connection { url: redact(url), message }
+}
+
+/// A failed statement: constraint violations typed, the rest with the SQL.
+pub(crate) fn query<D: Driver>(e: sqlx::Error, sql: &str) -> Error {
+    match e {
+        sqlx::Error::Database(db) => match D::constraint(&*db) {
+            Some(c) => Error::Constraint(c),
+            None => Error::Database {
+                message: db.message().to_owned(),
+                sql: sql.to_owned(),
+                source: Some(Box::new(sqlx::Error::Database(db))),
+            },
+        },
+        other => Error::Database { message: other.to_string(), sql: sql.to_owned(), source: Some(Box::new(other)) },
+    }
+}
+
+/// The text between the first pair of `open`/`close` after `after`.
+pub(crate) fn between<'a>(text: &'a str, after: &str, open: char, close: char) -> Option<&'a str> {
+    let rest = &text[text.find(after)? + after.len()..];
+    let start = rest.find(open)? + open.len_utf8();
+    let end = start + rest[start..].find(close)?;
+    Some(&rest[start..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("postgres://ann:s3cret@db:5432/app"), "postgres://ann:***@db:5432/app");
+        assert_eq!(redact("mysql://root@127.0.0.1/test"), "mysql://root@127.0.0.1/test");
+        assert_eq!(redact("nonsense"), "nonsense");
+    }
+
+    #[test]
+    fn between_finds_delimited_text() {
+        assert_eq!(between("Key (email)=(a@x) exists", "Key", '(', ')'), Some("email"));
+        assert_eq!(between("for key 'users.email'", "for key", '\'', '\''), Some("users.email"));
+        assert_eq!(between("nothing here", "Key", '(', ')'), None);
+    }
+}

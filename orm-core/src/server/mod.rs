@@ -1,0 +1,403 @@
+//! The server backends, PostgreSQL and MySQL/MariaDB, on sqlx pools.
+//!
+//! One generic [`Db`] and [`Tx`] over a [`Driver`]; what differs between
+//! the servers (binding, decoding, error codes) is each driver's few
+//! functions. The jobs are the same ones SQLite runs.
+
+mod conn;
+mod error;
+#[cfg(feature = "mysql")]
+pub(crate) mod mysql;
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
+
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::types::Value as Owned;
+use rusqlite::types::ValueRef;
+use sea_query::Value;
+use sqlx::pool::{PoolConnection, PoolOptions};
+
+pub(crate) use conn::ServerConn;
+
+use crate::backend::Backend;
+use crate::connection::Connection;
+use crate::error::{ConstraintViolation, Error, Result};
+use crate::executor::{Executor, Job};
+use crate::types::DecodeFail;
+
+/// A column value as the decoders read it: SQLite's value model, which
+/// every [`FieldType`](crate::FieldType) decodes from.
+#[doc(hidden)]
+pub enum Cell<'r> {
+    /// Borrowed from the row.
+    Borrowed(ValueRef<'r>),
+    /// Converted (dates, UUIDs, JSON, numerics).
+    Owned(Owned),
+}
+
+impl Cell<'_> {
+    pub(crate) fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Cell::Borrowed(v) => *v,
+            Cell::Owned(o) => o.into(),
+        }
+    }
+}
+
+/// What differs between the server backends.
+#[doc(hidden)]
+pub trait Driver: sqlx::Database + Sized {
+    /// The SQL dialect.
+    const BACKEND: Backend;
+    /// Bound values one statement may hold.
+    const MAX_PARAMS: usize;
+
+    /// Parses a URL into connect options, with the statement cache set.
+    fn connect_options(url: &str, statement_cache: usize) -> Result<<Self::Connection as sqlx::Connection>::Options>;
+
+    /// Adds one value to the arguments; the reason when it cannot be stored.
+    fn add(args: &mut Self::Arguments, value: &Value) -> std::result::Result<(), String>;
+
+    /// Reads one column value.
+    fn cell<'r>(value: Self::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail>;
+
+    /// The raw value of a row's column.
+    fn raw(row: &Self::Row, index: usize) -> std::result::Result<Self::ValueRef<'_>, sqlx::Error>;
+
+    /// Rows a statement changed.
+    fn rows_affected(result: &Self::QueryResult) -> u64;
+
+    /// The key an INSERT generated (0 when none).
+    fn last_insert_id(result: &Self::QueryResult) -> i64;
+
+    /// A constraint violation, from the server's error.
+    fn constraint(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConstraintViolation>;
+
+    /// Runs a read as a prepared statement.
+    fn fetch<'c>(
+        conn: &'c mut Self::Connection,
+        sql: Arc<str>,
+        args: Self::Arguments,
+    ) -> BoxStream<'c, std::result::Result<Self::Row, sqlx::Error>>;
+
+    /// Runs a write as a prepared statement.
+    fn execute<'c>(
+        conn: &'c mut Self::Connection,
+        sql: Arc<str>,
+        args: Self::Arguments,
+    ) -> BoxFuture<'c, std::result::Result<Self::QueryResult, sqlx::Error>>;
+}
+
+type BoxStream<'c, T> = Pin<Box<dyn futures_util::Stream<Item = T> + Send + 'c>>;
+type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
+
+/// How to open a [`Db`]: `Db::options(url).pool_size(20).open().await`.
+pub struct DbOptions<D> {
+    url: String,
+    pool_size: u32,
+    acquire_timeout: Duration,
+    statement_cache: usize,
+    _driver: std::marker::PhantomData<fn() -> D>,
+}
+
+impl<D> Clone for DbOptions<D> {
+    fn clone(&self) -> Self {
+        DbOptions { url: self.url.clone(), _driver: std::marker::PhantomData, ..*self }
+    }
+}
+
+impl<D> std::fmt::Debug for DbOptions<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbOptions")
+            .field("url", &error::redact(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_cache", &self.statement_cache)
+            .finish()
+    }
+}
+
+impl<D: Driver> DbOptions<D> {
+    fn new(url: &str) -> Self {
+        DbOptions {
+            url: url.to_owned(),
+            pool_size: 10,
+            acquire_timeout: Duration::from_secs(5),
+            statement_cache: 256,
+            _driver: std::marker::PhantomData,
+        }
+    }
+
+    /// Connections in the pool (default 10).
+    pub fn pool_size(mut self, n: u32) -> Self {
+        self.pool_size = n.max(1);
+        self
+    }
+
+    /// How long a query waits for a free connection before
+    /// [`Error::PoolTimeout`] (default 5 s).
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Prepared statements kept per connection (default 256).
+    pub fn statement_cache(mut self, n: usize) -> Self {
+        self.statement_cache = n;
+        self
+    }
+
+    /// Connects the pool (one connection up front, so a wrong URL or an
+    /// unreachable server fails here).
+    pub async fn open(self) -> Result<Db<D>> {
+        use sqlx::ConnectOptions;
+        // ormlet records every query itself; sqlx's own statement log would say it twice.
+        let options = D::connect_options(&self.url, self.statement_cache)?.disable_statement_logging();
+        let pool = PoolOptions::<D>::new()
+            .max_connections(self.pool_size)
+            .min_connections(0)
+            .acquire_timeout(self.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(|e| error::connect(e, &self.url))?;
+        Ok(Db { inner: Arc::new(Inner { pool, options: self }) })
+    }
+}
+
+#[derive(Debug)]
+struct Inner<D: Driver> {
+    pool: sqlx::Pool<D>,
+    options: DbOptions<D>,
+}
+
+/// A pool of connections to a PostgreSQL or MySQL server; async.
+///
+/// Cloning is cheap and shares the pool. Each query takes a connection for
+/// its duration; a transaction keeps one until it ends.
+#[derive(Debug)]
+pub struct Db<D: Driver> {
+    inner: Arc<Inner<D>>,
+}
+
+impl<D: Driver> Clone for Db<D> {
+    fn clone(&self) -> Self {
+        Db { inner: self.inner.clone() }
+    }
+}
+
+/// The future of one query on a server backend.
+pub type QueryFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+impl<D: Driver> Db<D> {
+    /// Connects to the server at `url` with default options.
+    pub async fn connect(url: &str) -> Result<Self> {
+        DbOptions::new(url).open().await
+    }
+
+    /// Options for connecting to `url`.
+    pub fn options(url: &str) -> DbOptions<D> {
+        DbOptions::new(url)
+    }
+
+    /// Wraps a pool made with sqlx's own options (queries through it are
+    /// profiled like any other).
+    pub fn from_pool(pool: sqlx::Pool<D>) -> Self {
+        let options = DbOptions::new("");
+        let options = DbOptions {
+            pool_size: pool.options().get_max_connections(),
+            acquire_timeout: pool.options().get_acquire_timeout(),
+            ..options
+        };
+        Db { inner: Arc::new(Inner { pool, options }) }
+    }
+
+    /// The sqlx pool, for what ormlet does not cover. Queries run on it
+    /// directly are not profiled.
+    pub fn pool(&self) -> &sqlx::Pool<D> {
+        &self.inner.pool
+    }
+
+    async fn acquire(&self) -> Result<PoolConnection<D>> {
+        self.inner.pool.acquire().await.map_err(|e| match e {
+            sqlx::Error::PoolTimedOut => Error::PoolTimeout {
+                size: self.inner.options.pool_size as usize,
+                waited: self.inner.options.acquire_timeout,
+            },
+            e => error::connect(e, &self.inner.options.url),
+        })
+    }
+
+    /// Opens a transaction: commit it with [`Tx::commit`]; dropped
+    /// without a commit, it rolls back.
+    #[track_caller]
+    pub fn begin(&self) -> impl Future<Output = Result<Tx<D>>> + Send + '_ {
+        let loc = Location::caller();
+        async move {
+            let mut conn = self.acquire().await?;
+            ServerConn::<D>::new(&mut conn).begin(loc).await?;
+            Ok(Tx { conn: tokio::sync::Mutex::new(Some(conn)) })
+        }
+    }
+
+    /// Runs `f` in a transaction: committed when it returns `Ok`, rolled
+    /// back when it returns `Err` (or panics, or its future is dropped).
+    ///
+    /// `db.transaction(|tx| Box::pin(async move { user.insert(tx).await?; Ok(()) })).await?`
+    #[track_caller]
+    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t Tx<D>) -> QueryFuture<'t, T> + Send + 'a,
+    {
+        let begin = self.begin();
+        let loc = Location::caller();
+        async move {
+            let tx = begin.await?;
+            let value = f(&tx).await?;
+            tx.commit_at(loc).await?;
+            Ok(value)
+        }
+    }
+
+    /// Runs a script of statements without values, one at a time.
+    #[track_caller]
+    pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
+        let loc = Location::caller();
+        async move {
+            let mut conn = self.acquire().await?;
+            ServerConn::<D>::new(&mut conn).batch(&Arc::from(sql), loc).await
+        }
+    }
+}
+
+impl<D: Driver> Executor for Db<D> {
+    type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
+
+    fn backend(&self) -> Backend {
+        D::BACKEND
+    }
+
+    fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
+        Box::pin(async move {
+            let mut conn = self.acquire().await?;
+            job.run(&mut ServerConn::<D>::new(&mut conn)).await
+        })
+    }
+}
+
+/// An open transaction on a server backend; queries run on it see its
+/// writes. [`commit`](Tx::commit) ends it; dropping it rolls it back.
+pub struct Tx<D: Driver> {
+    conn: tokio::sync::Mutex<Option<PoolConnection<D>>>,
+}
+
+impl<D: Driver> Tx<D> {
+    /// Commits.
+    #[track_caller]
+    pub fn commit(self) -> impl Future<Output = Result<()>> + Send {
+        let loc = Location::caller();
+        async move { self.commit_at(loc).await }
+    }
+
+    async fn commit_at(self, loc: &'static Location<'static>) -> Result<()> {
+        let mut slot = self.conn.lock().await;
+        let mut conn =
+            slot.take().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
+        let mut c = ServerConn::<D>::new(&mut conn);
+        // Savepoints left open by an abandoned nested transaction end here too.
+        while c.depth() > 1 {
+            c.rollback(loc).await?;
+        }
+        c.commit(loc).await
+    }
+
+    /// Rolls back.
+    #[track_caller]
+    pub fn rollback(self) -> impl Future<Output = Result<()>> + Send {
+        let loc = Location::caller();
+        async move {
+            let mut slot = self.conn.lock().await;
+            let mut conn =
+                slot.take().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
+            let mut c = ServerConn::<D>::new(&mut conn);
+            while c.depth() > 0 {
+                c.rollback(loc).await?;
+            }
+            Ok(())
+        }
+    }
+
+    /// Runs `f` in a savepoint: released on `Ok`, rolled back to on `Err`;
+    /// the transaction goes on either way.
+    #[track_caller]
+    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t Tx<D>) -> QueryFuture<'t, T> + Send + 'a,
+    {
+        let loc = Location::caller();
+        async move {
+            self.step(Step::Begin, loc).await?;
+            match f(self).await {
+                Ok(v) => {
+                    self.step(Step::Commit, loc).await?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    // The first error is the one to report.
+                    let _ = self.step(Step::Rollback, loc).await;
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    async fn step(&self, step: Step, loc: &'static Location<'static>) -> Result<()> {
+        let mut slot = self.conn.lock().await;
+        let conn = slot.as_mut().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
+        let mut c = ServerConn::<D>::new(conn);
+        match step {
+            Step::Begin => c.begin(loc).await,
+            Step::Commit => c.commit(loc).await,
+            Step::Rollback => c.rollback(loc).await,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Begin,
+    Commit,
+    Rollback,
+}
+
+impl<D: Driver> Drop for Tx<D> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.get_mut().as_mut()
+            && <D::TransactionManager as sqlx_core::transaction::TransactionManager>::get_transaction_depth(conn) > 0
+        {
+            // Queued: sent before the connection's next use, as sqlx's own transactions do.
+            <D::TransactionManager as sqlx_core::transaction::TransactionManager>::start_rollback(conn);
+        }
+    }
+}
+
+impl<D: Driver> Executor for Tx<D> {
+    type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
+
+    fn backend(&self) -> Backend {
+        D::BACKEND
+    }
+
+    fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
+        Box::pin(async move {
+            let mut slot = self.conn.lock().await;
+            let conn =
+                slot.as_mut().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
+            job.run(&mut ServerConn::<D>::new(conn)).await
+        })
+    }
+}

@@ -1,0 +1,222 @@
+//! MySQL and MariaDB: binding, decoding and error codes.
+
+use std::sync::Arc;
+
+#[cfg(any(feature = "uuid", feature = "json", feature = "chrono"))]
+use rusqlite::types::Value as Owned;
+use rusqlite::types::ValueRef;
+use sea_query::Value;
+use sqlx::mysql::{
+    MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlDatabaseError, MySqlQueryResult, MySqlRow, MySqlValueRef,
+};
+use sqlx::{Arguments, AssertSqlSafe, Decode, MySql, TypeInfo, ValueRef as _};
+
+use super::error::between;
+use super::{BoxFuture, BoxStream, Cell, Driver};
+use crate::backend::Backend;
+use crate::error::{ConstraintKind, ConstraintViolation, Error, Result};
+use crate::types::DecodeFail;
+
+fn add<'q, T: sqlx::Encode<'q, MySql> + sqlx::Type<MySql>>(
+    args: &mut MySqlArguments,
+    v: T,
+) -> std::result::Result<(), String> {
+    args.add(v).map_err(|e| e.to_string())
+}
+
+fn decode<'r, T: Decode<'r, MySql>>(v: MySqlValueRef<'r>, name: &str) -> std::result::Result<T, DecodeFail> {
+    T::decode(v).map_err(|e| DecodeFail { expected: "a value", found: format!("{name} that failed to decode: {e}") })
+}
+
+/// DECIMAL arrives as text (what `SUM` and `AVG` return): whole numbers
+/// that fit become integers.
+fn decimal(text: &str) -> std::result::Result<ValueRef<'static>, DecodeFail> {
+    if let Ok(i) = text.parse::<i64>() {
+        return Ok(ValueRef::Integer(i));
+    }
+    text.parse::<f64>()
+        .map(ValueRef::Real)
+        .map_err(|_| DecodeFail { expected: "a number", found: format!("DECIMAL {text:?}") })
+}
+
+impl Driver for MySql {
+    const BACKEND: Backend = Backend::MySql;
+    const MAX_PARAMS: usize = 32_767;
+
+    fn connect_options(url: &str, statement_cache: usize) -> Result<MySqlConnectOptions> {
+        let options: MySqlConnectOptions = url.parse().map_err(|e: sqlx::Error| Error::InvalidUrl {
+            url: super::error::redact(url),
+            reason: format!("{e}; expected mysql://user[:password]@host[:port]/database"),
+        })?;
+        Ok(options.statement_cache_capacity(statement_cache))
+    }
+
+    fn add(args: &mut MySqlArguments, value: &Value) -> std::result::Result<(), String> {
+        match value {
+            Value::Bool(v) => add(args, *v),
+            Value::TinyInt(v) => add(args, *v),
+            Value::SmallInt(v) => add(args, *v),
+            Value::Int(v) => add(args, *v),
+            Value::BigInt(v) => add(args, *v),
+            Value::TinyUnsigned(v) => add(args, *v),
+            Value::SmallUnsigned(v) => add(args, *v),
+            Value::Unsigned(v) => add(args, *v),
+            Value::BigUnsigned(v) => add(args, *v),
+            Value::Float(v) => add(args, *v),
+            Value::Double(v) => add(args, *v),
+            Value::String(v) => add(args, v.as_deref()),
+            Value::Char(v) => add(args, v.map(|c| c.to_string())),
+            Value::Bytes(v) => add(args, v.as_deref()),
+            #[cfg(feature = "json")]
+            Value::Json(v) => add(args, v.as_deref().cloned().map(sqlx::types::Json)),
+            #[cfg(feature = "chrono")]
+            Value::ChronoDate(v) => add(args, *v),
+            #[cfg(feature = "chrono")]
+            Value::ChronoTime(v) => add(args, *v),
+            #[cfg(feature = "chrono")]
+            Value::ChronoDateTime(v) => add(args, *v),
+            #[cfg(feature = "chrono")]
+            Value::ChronoDateTimeUtc(v) => add(args, *v),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => add(args, *v),
+            other => Err(format!("values of this kind are not supported on MySQL: {other:?}")),
+        }
+    }
+
+    fn raw(row: &MySqlRow, index: usize) -> std::result::Result<MySqlValueRef<'_>, sqlx::Error> {
+        sqlx::Row::try_get_raw(row, index)
+    }
+
+    fn cell<'r>(v: <MySql as sqlx::Database>::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
+        if v.is_null() {
+            return Ok(Cell::Borrowed(ValueRef::Null));
+        }
+        let info = v.type_info().into_owned();
+        let name = info.name();
+        Ok(match name {
+            "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR" => {
+                Cell::Borrowed(ValueRef::Integer(decode::<i64>(v, name)?))
+            }
+            "TINYINT UNSIGNED" | "SMALLINT UNSIGNED" | "MEDIUMINT UNSIGNED" | "INT UNSIGNED" | "BIGINT UNSIGNED" => {
+                let u = decode::<u64>(v, name)?;
+                let i = i64::try_from(u)
+                    .map_err(|_| DecodeFail { expected: "an integer up to i64::MAX", found: format!("{name} {u}") })?;
+                Cell::Borrowed(ValueRef::Integer(i))
+            }
+            "FLOAT" => Cell::Borrowed(ValueRef::Real(decode::<f32>(v, name)?.into())),
+            "DOUBLE" => Cell::Borrowed(ValueRef::Real(decode::<f64>(v, name)?)),
+            "DECIMAL" => Cell::Borrowed(decimal(decode::<&str>(v, name)?)?),
+            "VARCHAR" | "CHAR" | "TEXT" | "TINYTEXT" | "MEDIUMTEXT" | "LONGTEXT" | "ENUM" | "SET" | "JSON" => {
+                Cell::Borrowed(ValueRef::Text(decode::<&str>(v, name)?.as_bytes()))
+            }
+            "VARBINARY" | "BINARY" | "BLOB" | "TINYBLOB" | "MEDIUMBLOB" | "LONGBLOB" | "BIT" => {
+                Cell::Borrowed(ValueRef::Blob(decode::<&[u8]>(v, name)?))
+            }
+            "NULL" => Cell::Borrowed(ValueRef::Null),
+            #[cfg(feature = "chrono")]
+            "DATE" => Cell::Owned(Owned::Text(decode::<chrono::NaiveDate>(v, name)?.format("%F").to_string())),
+            #[cfg(feature = "chrono")]
+            "TIME" => Cell::Owned(Owned::Text(decode::<chrono::NaiveTime>(v, name)?.format("%T%.f").to_string())),
+            #[cfg(feature = "chrono")]
+            "DATETIME" => {
+                Cell::Owned(Owned::Text(decode::<chrono::NaiveDateTime>(v, name)?.format("%F %T%.f").to_string()))
+            }
+            #[cfg(feature = "chrono")]
+            "TIMESTAMP" => Cell::Owned(Owned::Text(
+                decode::<chrono::DateTime<chrono::Utc>>(v, name)?.format("%F %T%.f%:z").to_string(),
+            )),
+            other => {
+                return Err(DecodeFail {
+                    expected: "a supported type",
+                    found: format!("MySQL {other} (not supported, or its feature is off)"),
+                });
+            }
+        })
+    }
+
+    fn rows_affected(result: &MySqlQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn last_insert_id(result: &MySqlQueryResult) -> i64 {
+        i64::try_from(result.last_insert_id()).unwrap_or(i64::MAX)
+    }
+
+    fn constraint(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConstraintViolation> {
+        let my = error.try_downcast_ref::<MySqlDatabaseError>()?;
+        let message = my.message();
+        let mut v = ConstraintViolation {
+            kind: ConstraintKind::Other,
+            table: None,
+            columns: Vec::new(),
+            constraint: None,
+            message: message.to_owned(),
+        };
+        match my.number() {
+            // "Duplicate entry 'a@x.io' for key 'users.email'" (MariaDB: "for key 'email'")
+            1062 => {
+                let key = between(message, "for key", '\'', '\'').unwrap_or("");
+                let (table, index) = key.rsplit_once('.').map_or((None, key), |(t, i)| (Some(t.to_owned()), i));
+                v.kind = if index == "PRIMARY" { ConstraintKind::PrimaryKey } else { ConstraintKind::Unique };
+                v.table = table;
+                v.constraint = (!index.is_empty()).then(|| index.to_owned());
+                if v.kind == ConstraintKind::Unique && !index.is_empty() {
+                    v.columns = vec![index.to_owned()];
+                }
+            }
+            // "... a foreign key constraint fails (`db`.`posts`, CONSTRAINT `fk` FOREIGN KEY (`author_id`) REFERENCES ..."
+            1451 | 1452 | 1216 | 1217 => {
+                v.kind = ConstraintKind::ForeignKey;
+                v.table = between(message, "fails", '(', ',')
+                    .map(|t| t.rsplit('.').next().unwrap_or(t).trim_matches('`').to_owned());
+                v.constraint = between(message, "CONSTRAINT", '`', '`').map(str::to_owned);
+                v.columns = between(message, "FOREIGN KEY", '(', ')')
+                    .map(|c| c.split(", ").map(|c| c.trim_matches('`').to_owned()).collect())
+                    .unwrap_or_default();
+            }
+            // "Column 'name' cannot be null"
+            1048 | 1364 => {
+                v.kind = ConstraintKind::NotNull;
+                v.columns = between(message, "olumn", '\'', '\'').map(|c| vec![c.to_owned()]).unwrap_or_default();
+            }
+            // MySQL 8 / MariaDB CHECK failures
+            3819 | 4025 => {
+                v.kind = ConstraintKind::Check;
+                v.constraint = between(message, "onstraint", '\'', '\'')
+                    .or_else(|| between(message, "CONSTRAINT", '`', '`'))
+                    .map(str::to_owned);
+            }
+            _ => return None,
+        }
+        Some(v)
+    }
+
+    fn fetch<'c>(
+        conn: &'c mut MySqlConnection,
+        sql: Arc<str>,
+        args: MySqlArguments,
+    ) -> BoxStream<'c, std::result::Result<MySqlRow, sqlx::Error>> {
+        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
+    }
+
+    fn execute<'c>(
+        conn: &'c mut MySqlConnection,
+        sql: Arc<str>,
+        args: MySqlArguments,
+    ) -> BoxFuture<'c, std::result::Result<MySqlQueryResult, sqlx::Error>> {
+        Box::pin(sqlx::query_with(AssertSqlSafe(sql), args).execute(conn))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+    use rusqlite::types::ValueRef;
+
+    #[test]
+    fn decimals_decode_to_integers_or_reals() {
+        assert_eq!(decimal("42").unwrap(), ValueRef::Integer(42));
+        assert_eq!(decimal("-2.5000").unwrap(), ValueRef::Real(-2.5));
+        assert!(decimal("abc").is_err());
+    }
+}

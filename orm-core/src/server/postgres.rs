@@ -1,0 +1,245 @@
+//! PostgreSQL: binding, decoding and error codes.
+
+use std::sync::Arc;
+
+#[cfg(any(feature = "uuid", feature = "json", feature = "chrono"))]
+use rusqlite::types::Value as Owned;
+use rusqlite::types::ValueRef;
+use sea_query::Value;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgDatabaseError, PgQueryResult, PgRow, PgValueRef};
+use sqlx::{Arguments, AssertSqlSafe, Decode, Postgres, TypeInfo, ValueRef as _};
+
+use super::error::between;
+use super::{BoxFuture, BoxStream, Cell, Driver};
+use crate::backend::Backend;
+use crate::error::{ConstraintKind, ConstraintViolation, Error, Result};
+use crate::types::DecodeFail;
+
+fn add<'q, T: sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres>>(
+    args: &mut PgArguments,
+    v: T,
+) -> std::result::Result<(), String> {
+    args.add(v).map_err(|e| e.to_string())
+}
+
+fn decode<'r, T: Decode<'r, Postgres>>(v: PgValueRef<'r>, name: &str) -> std::result::Result<T, DecodeFail> {
+    T::decode(v).map_err(|e| DecodeFail { expected: "a value", found: format!("{name} that failed to decode: {e}") })
+}
+
+/// NUMERIC in PostgreSQL's binary form (what `SUM` and `AVG` of integers
+/// return): base-10000 digits. Whole numbers that fit become integers.
+fn numeric(bytes: &[u8]) -> std::result::Result<ValueRef<'static>, DecodeFail> {
+    let bad = || DecodeFail { expected: "a number", found: "a malformed NUMERIC".to_owned() };
+    let word = |i: usize| bytes.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]])).ok_or_else(bad);
+    let (ndigits, weight, sign, scale) = (word(0)? as usize, word(2)? as i16, word(4)?, word(6)?);
+    if sign == 0xC000 {
+        return Ok(ValueRef::Real(f64::NAN));
+    }
+    let digits = (0..ndigits).map(|i| word(8 + 2 * i)).collect::<std::result::Result<Vec<u16>, _>>()?;
+    let negative = sign == 0x4000;
+    if scale == 0 {
+        let mut n: i128 = 0;
+        for (i, d) in digits.iter().enumerate() {
+            let exp = i32::from(weight) - i as i32;
+            if exp < 0 {
+                break;
+            }
+            n = n.checked_add(i128::from(*d) * 10_000i128.checked_pow(exp as u32).ok_or_else(bad)?).ok_or_else(bad)?;
+        }
+        let n = if negative { -n } else { n };
+        if let Ok(n) = i64::try_from(n) {
+            return Ok(ValueRef::Integer(n));
+        }
+    }
+    let mut x = 0f64;
+    for (i, d) in digits.iter().enumerate() {
+        x += f64::from(*d) * 10_000f64.powi(i32::from(weight) - i as i32);
+    }
+    Ok(ValueRef::Real(if negative { -x } else { x }))
+}
+
+impl Driver for Postgres {
+    const BACKEND: Backend = Backend::Postgres;
+    const MAX_PARAMS: usize = 32_767;
+
+    fn connect_options(url: &str, statement_cache: usize) -> Result<PgConnectOptions> {
+        let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| Error::InvalidUrl {
+            url: super::error::redact(url),
+            reason: format!("{e}; expected postgres://user[:password]@host[:port]/database"),
+        })?;
+        Ok(options.statement_cache_capacity(statement_cache))
+    }
+
+    fn add(args: &mut PgArguments, value: &Value) -> std::result::Result<(), String> {
+        match value {
+            Value::Bool(v) => add(args, *v),
+            Value::TinyInt(v) => add(args, v.map(i16::from)),
+            Value::SmallInt(v) => add(args, *v),
+            Value::Int(v) => add(args, *v),
+            Value::BigInt(v) => add(args, *v),
+            Value::TinyUnsigned(v) => add(args, v.map(i16::from)),
+            Value::SmallUnsigned(v) => add(args, v.map(i32::from)),
+            Value::Unsigned(v) => add(args, v.map(i64::from)),
+            Value::BigUnsigned(v) => {
+                let v = v
+                    .map(i64::try_from)
+                    .transpose()
+                    .map_err(|_| "exceeds PostgreSQL's BIGINT (i64::MAX)".to_owned())?;
+                add(args, v)
+            }
+            Value::Float(v) => add(args, *v),
+            Value::Double(v) => add(args, *v),
+            // The server would refuse it with an encoding error; say what is wrong instead.
+            Value::String(Some(v)) if v.contains('\0') => {
+                Err("PostgreSQL text cannot contain the NUL character".into())
+            }
+            Value::Char(Some('\0')) => Err("PostgreSQL text cannot contain the NUL character".into()),
+            Value::String(v) => add(args, v.as_deref()),
+            Value::Char(v) => add(args, v.map(|c| c.to_string())),
+            Value::Bytes(v) => add(args, v.as_deref()),
+            #[cfg(feature = "json")]
+            Value::Json(v) => add(args, v.as_deref().cloned().map(sqlx::types::Json)),
+            #[cfg(feature = "chrono")]
+            Value::ChronoDate(v) => add(args, *v),
+            #[cfg(feature = "chrono")]
+            Value::ChronoTime(v) => add(args, *v),
+            #[cfg(feature = "chrono")]
+            Value::ChronoDateTime(v) => add(args, *v),
+            #[cfg(feature = "chrono")]
+            Value::ChronoDateTimeUtc(v) => add(args, *v),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => add(args, *v),
+            other => Err(format!("values of this kind are not supported on PostgreSQL: {other:?}")),
+        }
+    }
+
+    fn raw(row: &PgRow, index: usize) -> std::result::Result<PgValueRef<'_>, sqlx::Error> {
+        sqlx::Row::try_get_raw(row, index)
+    }
+
+    fn cell<'r>(v: <Postgres as sqlx::Database>::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
+        if v.is_null() {
+            return Ok(Cell::Borrowed(ValueRef::Null));
+        }
+        let info = v.type_info().into_owned();
+        let name = info.name();
+        Ok(match name {
+            "INT2" => Cell::Borrowed(ValueRef::Integer(decode::<i16>(v, name)?.into())),
+            "INT4" => Cell::Borrowed(ValueRef::Integer(decode::<i32>(v, name)?.into())),
+            "INT8" => Cell::Borrowed(ValueRef::Integer(decode::<i64>(v, name)?)),
+            "FLOAT4" => Cell::Borrowed(ValueRef::Real(decode::<f32>(v, name)?.into())),
+            "FLOAT8" => Cell::Borrowed(ValueRef::Real(decode::<f64>(v, name)?)),
+            "BOOL" => Cell::Borrowed(ValueRef::Integer(decode::<bool>(v, name)?.into())),
+            "NUMERIC" => {
+                let bytes = v.as_bytes().map_err(|e| DecodeFail { expected: "a number", found: e.to_string() })?;
+                Cell::Borrowed(numeric(bytes)?)
+            }
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "CHAR" | "CITEXT" | "UNKNOWN" => {
+                Cell::Borrowed(ValueRef::Text(decode::<&str>(v, name)?.as_bytes()))
+            }
+            "BYTEA" => Cell::Borrowed(ValueRef::Blob(decode::<&[u8]>(v, name)?)),
+            #[cfg(feature = "uuid")]
+            "UUID" => Cell::Owned(Owned::Blob(decode::<uuid::Uuid>(v, name)?.as_bytes().to_vec())),
+            #[cfg(feature = "json")]
+            "JSON" | "JSONB" => Cell::Owned(Owned::Text(decode::<serde_json::Value>(v, name)?.to_string())),
+            #[cfg(feature = "chrono")]
+            "DATE" => Cell::Owned(Owned::Text(decode::<chrono::NaiveDate>(v, name)?.format("%F").to_string())),
+            #[cfg(feature = "chrono")]
+            "TIME" => Cell::Owned(Owned::Text(decode::<chrono::NaiveTime>(v, name)?.format("%T%.f").to_string())),
+            #[cfg(feature = "chrono")]
+            "TIMESTAMP" => {
+                Cell::Owned(Owned::Text(decode::<chrono::NaiveDateTime>(v, name)?.format("%F %T%.f").to_string()))
+            }
+            #[cfg(feature = "chrono")]
+            "TIMESTAMPTZ" => Cell::Owned(Owned::Text(
+                decode::<chrono::DateTime<chrono::Utc>>(v, name)?.format("%F %T%.f%:z").to_string(),
+            )),
+            other => {
+                return Err(DecodeFail {
+                    expected: "a supported type",
+                    found: format!("PostgreSQL {other} (not supported, or its feature is off)"),
+                });
+            }
+        })
+    }
+
+    fn rows_affected(result: &PgQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn last_insert_id(_: &PgQueryResult) -> i64 {
+        0
+    }
+
+    fn constraint(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConstraintViolation> {
+        let pg = error.try_downcast_ref::<PgDatabaseError>()?;
+        let constraint = pg.constraint().map(str::to_owned);
+        let kind = match pg.code() {
+            "23505" if constraint.as_deref().is_some_and(|c| c.ends_with("_pkey")) => ConstraintKind::PrimaryKey,
+            "23505" => ConstraintKind::Unique,
+            "23503" => ConstraintKind::ForeignKey,
+            "23502" => ConstraintKind::NotNull,
+            "23514" => ConstraintKind::Check,
+            _ => return None,
+        };
+        // "Key (email)=(a@x.io) already exists." / "Key (author_id)=(9) is not present in table ..."
+        let columns = match (kind, pg.column()) {
+            (ConstraintKind::NotNull, Some(c)) => vec![c.to_owned()],
+            _ => pg
+                .detail()
+                .and_then(|d| between(d, "Key", '(', ')'))
+                .map(|cols| cols.split(", ").map(|c| c.trim_matches('"').to_owned()).collect())
+                .unwrap_or_default(),
+        };
+        Some(ConstraintViolation {
+            kind,
+            table: pg.table().map(str::to_owned),
+            columns,
+            constraint,
+            message: pg.message().to_owned(),
+        })
+    }
+
+    fn fetch<'c>(
+        conn: &'c mut PgConnection,
+        sql: Arc<str>,
+        args: PgArguments,
+    ) -> BoxStream<'c, std::result::Result<PgRow, sqlx::Error>> {
+        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
+    }
+
+    fn execute<'c>(
+        conn: &'c mut PgConnection,
+        sql: Arc<str>,
+        args: PgArguments,
+    ) -> BoxFuture<'c, std::result::Result<PgQueryResult, sqlx::Error>> {
+        Box::pin(sqlx::query_with(AssertSqlSafe(sql), args).execute(conn))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numeric;
+    use rusqlite::types::ValueRef;
+
+    fn num(ndigits: u16, weight: i16, sign: u16, scale: u16, digits: &[u16]) -> Vec<u8> {
+        let mut b = Vec::new();
+        for w in [ndigits, weight as u16, sign, scale] {
+            b.extend_from_slice(&w.to_be_bytes());
+        }
+        for d in digits {
+            b.extend_from_slice(&d.to_be_bytes());
+        }
+        b
+    }
+
+    #[test]
+    fn numerics_decode_to_integers_or_reals() {
+        assert_eq!(numeric(&num(2, 1, 0, 0, &[12, 3456])).unwrap(), ValueRef::Integer(123_456));
+        assert_eq!(numeric(&num(1, 0, 0x4000, 0, &[7])).unwrap(), ValueRef::Integer(-7));
+        assert_eq!(numeric(&num(0, 0, 0, 0, &[])).unwrap(), ValueRef::Integer(0));
+        assert_eq!(numeric(&num(2, 0, 0, 4, &[2, 5000])).unwrap(), ValueRef::Real(2.5));
+        assert!(numeric(&[1, 2, 3]).is_err());
+        assert!(numeric(&num(3, 0, 0, 0, &[1])).is_err(), "fewer digits than announced");
+    }
+}

@@ -1,0 +1,10 @@
+//! The behaviour suite (tests/suite) on mysql: each test on its own database.
+
+mod suite;
+
+async fn open() -> Option<suite::Isolated<ormlet::mysql::Db>> {
+    suite::mysql().await
+}
+
+suite::backend_tests!(open);
+suite::server_tests!(crate::open, ormlet::mysql::Db, crate::suite::mysql_url);

@@ -1,0 +1,49 @@
+//! The behaviour suite (tests/suite) on postgres: each test on its own database.
+
+mod suite;
+
+async fn open() -> Option<suite::Isolated<ormlet::postgres::Db>> {
+    suite::postgres().await
+}
+
+suite::backend_tests!(open);
+suite::server_tests!(crate::open, ormlet::postgres::Db, crate::suite::postgres_url);
+
+/// 200 tasks of mixed reads and writes on a pool of 10: every write lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_tasks_on_a_pool_of_ten_lose_no_write() {
+    use ormlet::prelude::*;
+    use suite::{Post, User};
+    let Some(t) = open().await else { return };
+    t.db.create_table::<User>().await.unwrap();
+    t.db.create_table::<Post>().await.unwrap();
+    // The same schema, through a pool of exactly 10; waiting for a connection is normal here.
+    let db = ormlet::postgres::Db::options(&t.url)
+        .pool_size(10)
+        .acquire_timeout(std::time::Duration::from_secs(30))
+        .open()
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut u = User::new(&format!("u{i}@x.io"), &format!("U{i}"), Some(i));
+            let id = u.insert(&db).await?;
+            Post::new(id, "hello").insert(&db).await?;
+            let seen = User::find().filter(User::AGE.le(i)).count(&db).await?;
+            assert!(seen >= 1);
+            let again = User::get(&db, id).await?;
+            assert_eq!(again, u);
+            ormlet::Result::Ok(())
+        }));
+    }
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) | Err(ormlet::Error::PoolTimeout { .. }) => {}
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!(User::find().count(&db).await.unwrap(), 200);
+    assert_eq!(Post::find().count(&db).await.unwrap(), 200);
+}

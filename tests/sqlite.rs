@@ -1,0 +1,9 @@
+//! The behaviour suite (tests/suite) on sqlite: each test on its own database.
+
+mod suite;
+
+async fn open() -> Option<suite::Isolated<ormlet::sqlite::AsyncDb>> {
+    suite::sqlite().await
+}
+
+suite::backend_tests!(open);

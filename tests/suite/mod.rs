@@ -1,0 +1,896 @@
+//! The behaviour suite every backend runs: written once, instantiated by
+//! `tests/sqlite.rs`, `tests/postgres.rs` and `tests/mysql.rs`.
+//!
+//! Each test gets its own database: a fresh in-memory SQLite, a PostgreSQL
+//! schema, or a MySQL database, created for the test and dropped after it
+//! (also when it fails), so parallel tests and repeated runs never collide.
+//! The servers' URLs come from `ORMLET_TEST_POSTGRES_URL` and
+//! `ORMLET_TEST_MYSQL_URL`; with no server reachable the tests fail, unless
+//! `ORMLET_SKIP_SERVER_TESTS=1` is set by hand.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use ormlet::prelude::*;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "users", has_many(posts = Post))]
+pub struct User {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    #[ormlet(unique)]
+    pub email: String,
+    #[ormlet(column = "display_name", index)]
+    pub name: String,
+    pub age: Option<i32>,
+}
+
+impl User {
+    pub fn new(email: &str, name: &str, age: Option<i32>) -> Self {
+        User { id: Auto::new(), email: email.into(), name: name.into(), age }
+    }
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "posts")]
+pub struct Post {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    #[ormlet(belongs_to = User, index)]
+    pub author_id: i64,
+    pub title: String,
+    pub body: Option<String>,
+    #[ormlet(default = 0)]
+    pub likes: i64,
+}
+
+impl Post {
+    pub fn new(author_id: i64, title: &str) -> Self {
+        Post { id: Auto::new(), author_id, title: title.into(), body: None, likes: 0 }
+    }
+}
+
+/// A key the application chooses.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "tags")]
+pub struct Tag {
+    #[ormlet(primary_key)]
+    pub code: String,
+    pub label: String,
+}
+
+/// One column of each core type.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "kinds")]
+pub struct Kinds {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    pub tiny: i8,
+    pub small: i16,
+    pub int: i32,
+    pub big: i64,
+    pub byte: u8,
+    pub word: u16,
+    pub dword: u32,
+    pub single: f32,
+    pub double: f64,
+    pub flag: bool,
+    pub text: String,
+    pub bytes: Vec<u8>,
+    pub maybe_int: Option<i64>,
+    pub maybe_text: Option<String>,
+    pub maybe_flag: Option<bool>,
+}
+
+impl Kinds {
+    pub fn sample(seed: i64) -> Self {
+        Kinds {
+            id: Auto::new(),
+            tiny: -7,
+            small: -12_345,
+            int: 2_000_000_000,
+            big: seed,
+            byte: 255,
+            word: 65_535,
+            dword: 4_000_000_000,
+            single: 1.5,
+            double: -2.25e10,
+            flag: true,
+            text: "text ✓".into(),
+            bytes: vec![0, 1, 2, 255],
+            maybe_int: None,
+            maybe_text: Some("set".into()),
+            maybe_flag: None,
+        }
+    }
+}
+
+pub const HOSTILE: &[&str] = &[
+    "'; DROP TABLE users; --",
+    "\" OR \"1\"=\"1",
+    "Robert'); DROP TABLE posts;--",
+    "back\\slash \\' \\\" \\0",
+    "unicode ✓ 日本語 🦀 \u{202e}rtl",
+    "%_ like wildcards %",
+    "$1 ? :name @p placeholders",
+    "",
+    "line\nbreak\r\ttab",
+];
+
+/// Whether server tests were switched off by hand.
+pub fn skip_servers() -> bool {
+    std::env::var("ORMLET_SKIP_SERVER_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// A name no other test, run or process uses.
+pub fn unique_name() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    format!("ormlet_t_{}_{}_{nanos}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A database for one test, dropped with it.
+pub struct Isolated<D> {
+    pub db: D,
+    /// The URL `db` connected with (empty for SQLite).
+    pub url: String,
+    cleanup: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl<D> Drop for Isolated<D> {
+    fn drop(&mut self) {
+        if let Some(cleanup) = self.cleanup.take() {
+            // Its own thread and runtime: drop runs inside the test's runtime, maybe unwinding.
+            let _ = std::thread::spawn(cleanup).join();
+        }
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f)
+}
+
+pub async fn sqlite() -> Option<Isolated<ormlet::sqlite::AsyncDb>> {
+    let db = ormlet::sqlite::AsyncDb::connect("sqlite::memory:").expect("in-memory database");
+    Some(Isolated { db, url: String::new(), cleanup: None })
+}
+
+pub fn postgres_url() -> String {
+    std::env::var("ORMLET_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+pub fn mysql_url() -> String {
+    std::env::var("ORMLET_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
+}
+
+/// A fresh PostgreSQL schema, the pool's search path.
+pub async fn postgres() -> Option<Isolated<ormlet::postgres::Db>> {
+    if skip_servers() {
+        return None;
+    }
+    let url = postgres_url();
+    let admin = ormlet::postgres::Db::connect(&url).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL is needed at {url} (ORMLET_TEST_POSTGRES_URL; ORMLET_SKIP_SERVER_TESTS=1 skips): {e}")
+    });
+    let name = unique_name();
+    admin.execute_batch(&format!("CREATE SCHEMA {name}")).await.expect("create schema");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let own = format!("{url}{sep}options=-c%20search_path%3D{name}");
+    let db = ormlet::postgres::Db::options(&own).pool_size(5).open().await.expect("connect to the test schema");
+    let cleanup = move || {
+        block_on(async {
+            if let Ok(admin) = ormlet::postgres::Db::connect(&url).await {
+                let _ = admin.execute_batch(&format!("DROP SCHEMA {name} CASCADE")).await;
+            }
+        })
+    };
+    Some(Isolated { db, url: own, cleanup: Some(Box::new(cleanup)) })
+}
+
+/// A fresh MySQL database.
+pub async fn mysql() -> Option<Isolated<ormlet::mysql::Db>> {
+    if skip_servers() {
+        return None;
+    }
+    let url = mysql_url();
+    let admin = ormlet::mysql::Db::connect(&url).await.unwrap_or_else(|e| {
+        panic!("MySQL/MariaDB is needed at {url} (ORMLET_TEST_MYSQL_URL; ORMLET_SKIP_SERVER_TESTS=1 skips): {e}")
+    });
+    let name = unique_name();
+    admin.execute_batch(&format!("CREATE DATABASE {name}")).await.expect("create database");
+    let (base, query) = url.split_once('?').map_or((url.as_str(), ""), |(b, q)| (b, q));
+    let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
+    let own = if query.is_empty() { format!("{root}/{name}") } else { format!("{root}/{name}?{query}") };
+    let db = ormlet::mysql::Db::options(&own).pool_size(5).open().await.expect("connect to the test database");
+    let own_url = own.clone();
+    let cleanup = move || {
+        block_on(async {
+            if let Ok(admin) = ormlet::mysql::Db::connect(&url).await {
+                let _ = admin.execute_batch(&format!("DROP DATABASE {name}")).await;
+            }
+        })
+    };
+    Some(Isolated { db, url: own_url, cleanup: Some(Box::new(cleanup)) })
+}
+
+/// `?` or `$n` placeholders for hand-written SQL.
+pub fn ph(backend: ormlet::Backend, n: usize) -> String {
+    match backend {
+        ormlet::Backend::Postgres => format!("${n}"),
+        _ => "?".into(),
+    }
+}
+
+/// The tests every backend runs. `$open` is an async fn giving an
+/// `Option<Isolated<Db>>` (`None` when server tests are skipped by hand).
+macro_rules! backend_tests {
+    ($open:path) => {
+        use ormlet::prelude::*;
+        use ormlet::{ConstraintKind, Error};
+        use $crate::suite::{HOSTILE, Kinds, Post, Tag, User, ph};
+
+        macro_rules! open {
+            () => {
+                match $open().await {
+                    Some(t) => t,
+                    None => return,
+                }
+            };
+        }
+
+        macro_rules! schema {
+            ($db:expr) => {{
+                $db.create_table::<User>().await.expect("users");
+                $db.create_table::<Post>().await.expect("posts");
+                $db.create_table::<Tag>().await.expect("tags");
+                $db.create_table::<Kinds>().await.expect("kinds");
+            }};
+        }
+
+        macro_rules! seed {
+            ($db:expr) => {{
+                schema!($db);
+                let mut users =
+                    vec![User::new("ann@x.io", "Ann", Some(31)), User::new("bob@x.io", "Bob", Some(17)), User::new("cid@x.io", "Cid", None)];
+                for u in &mut users {
+                    u.insert($db).await.unwrap();
+                }
+                let (ann, bob) = (users[0].id.get().unwrap(), users[1].id.get().unwrap());
+                for (a, t) in [(ann, "Ann 1"), (ann, "Ann 2"), (bob, "Bob 1")] {
+                    Post::new(a, t).insert($db).await.unwrap();
+                }
+                users
+            }};
+        }
+
+        fn names(users: &[User]) -> Vec<&str> {
+            users.iter().map(|u| u.name.as_str()).collect()
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn insert_sets_the_generated_key_and_get_reads_it_back() {
+            let t = open!();
+            schema!(&t.db);
+            let mut u = User::new("a@x.io", "Ann", Some(3));
+            let id = u.insert(&t.db).await.unwrap();
+            assert_eq!(u.id.get(), Some(id));
+            assert_eq!(User::get(&t.db, id).await.unwrap(), u);
+            let mut v = User::new("b@x.io", "Bob", None);
+            assert!(v.insert(&t.db).await.unwrap() > id);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn get_of_a_missing_key_is_not_found_with_model_and_key() {
+            let t = open!();
+            schema!(&t.db);
+            let err = User::get(&t.db, 404).await.unwrap_err();
+            assert!(matches!(&err, Error::NotFound { model: "User", key: Some(k) } if k == "404"), "{err:?}");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn update_writes_every_column_and_a_missing_row_is_not_found() {
+            let t = open!();
+            let mut users = seed!(&t.db);
+            users[0].name = "Anna".into();
+            users[0].age = None;
+            users[0].update(&t.db).await.unwrap();
+            assert_eq!(User::get(&t.db, users[0].id.get().unwrap()).await.unwrap(), users[0]);
+            let ghost = User { id: Auto::from(9_999), ..users[1].clone() };
+            assert!(ghost.update(&t.db).await.unwrap_err().is_not_found());
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn delete_removes_the_row_and_an_unsaved_row_has_no_key() {
+            let t = open!();
+            let users = seed!(&t.db);
+            users[2].delete(&t.db).await.unwrap();
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 2);
+            assert!(users[2].delete(&t.db).await.unwrap_err().is_not_found());
+            let err = User::new("z@x.io", "Z", None).delete(&t.db).await.unwrap_err();
+            assert!(matches!(err, Error::KeyNotSet { model: "User", .. }), "{err:?}");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn insert_many_inserts_every_row_and_nothing_for_an_empty_slice() {
+            let t = open!();
+            schema!(&t.db);
+            let rows: Vec<User> = (0..1_234).map(|i| User::new(&format!("u{i}@x.io"), &format!("U{i}"), Some(i))).collect();
+            assert_eq!(User::insert_many(&t.db, &rows).await.unwrap(), 1_234);
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 1_234);
+            assert_eq!(User::insert_many(&t.db, &[]).await.unwrap(), 0);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn insert_many_is_all_or_nothing_across_chunks() {
+            let t = open!();
+            schema!(&t.db);
+            let mut rows: Vec<User> = (0..1_200).map(|i| User::new(&format!("u{i}@x.io"), "U", None)).collect();
+            rows.push(User::new("u3@x.io", "duplicate email in the last chunk", None));
+            let err = User::insert_many(&t.db, &rows).await.unwrap_err();
+            assert_eq!(err.as_constraint().map(|c| c.kind), Some(ConstraintKind::Unique), "{err}");
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 0, "no chunk may stay inserted");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn comparisons_filter_as_sql_does() {
+            let t = open!();
+            seed!(&t.db);
+            let q = |e| User::find().filter(e).order_by(User::NAME.asc());
+            assert_eq!(names(&q(User::AGE.eq(31)).all(&t.db).await.unwrap()), ["Ann"]);
+            assert_eq!(names(&q(User::AGE.ne(31)).all(&t.db).await.unwrap()), ["Bob"]);
+            assert_eq!(names(&q(User::AGE.lt(31)).all(&t.db).await.unwrap()), ["Bob"]);
+            assert_eq!(names(&q(User::AGE.le(31)).all(&t.db).await.unwrap()), ["Ann", "Bob"]);
+            assert_eq!(names(&q(User::AGE.gt(17)).all(&t.db).await.unwrap()), ["Ann"]);
+            assert_eq!(names(&q(User::AGE.ge(17)).all(&t.db).await.unwrap()), ["Ann", "Bob"]);
+            assert_eq!(names(&q(User::AGE.between(10, 20)).all(&t.db).await.unwrap()), ["Bob"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn like_in_and_null_tests() {
+            let t = open!();
+            seed!(&t.db);
+            let q = |e| User::find().filter(e).order_by(User::NAME.asc());
+            assert_eq!(names(&q(User::NAME.like("A%")).all(&t.db).await.unwrap()), ["Ann"]);
+            assert_eq!(names(&q(User::NAME.not_like("A%")).all(&t.db).await.unwrap()), ["Bob", "Cid"]);
+            assert_eq!(names(&q(User::NAME.is_in(["Bob", "Cid"])).all(&t.db).await.unwrap()), ["Bob", "Cid"]);
+            assert_eq!(names(&q(User::NAME.not_in(["Bob"])).all(&t.db).await.unwrap()), ["Ann", "Cid"]);
+            assert!(q(User::NAME.is_in(Vec::<String>::new())).all(&t.db).await.unwrap().is_empty());
+            assert_eq!(names(&q(User::AGE.is_null()).all(&t.db).await.unwrap()), ["Cid"]);
+            assert_eq!(names(&q(User::AGE.is_not_null()).all(&t.db).await.unwrap()), ["Ann", "Bob"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn and_or_not_combine() {
+            let t = open!();
+            seed!(&t.db);
+            let q = |e| User::find().filter(e).order_by(User::NAME.asc());
+            assert_eq!(names(&q(User::AGE.gt(10).and(User::NAME.like("B%"))).all(&t.db).await.unwrap()), ["Bob"]);
+            assert_eq!(names(&q(User::AGE.gt(30).or(User::AGE.is_null())).all(&t.db).await.unwrap()), ["Ann", "Cid"]);
+            assert_eq!(names(&q(User::NAME.eq("Ann").not()).all(&t.db).await.unwrap()), ["Bob", "Cid"]);
+            let both = User::find().filter(User::AGE.gt(10)).filter(User::AGE.lt(20)).all(&t.db).await.unwrap();
+            assert_eq!(names(&both), ["Bob"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn order_limit_offset_and_pages() {
+            let t = open!();
+            seed!(&t.db);
+            let desc = User::find().order_by(User::NAME.desc()).all(&t.db).await.unwrap();
+            assert_eq!(names(&desc), ["Cid", "Bob", "Ann"]);
+            let mid = User::find().order_by(User::NAME.asc()).limit(1).offset(1).all(&t.db).await.unwrap();
+            assert_eq!(names(&mid), ["Bob"]);
+            let page2 = User::find().order_by(User::NAME.asc()).page(2, 2).all(&t.db).await.unwrap();
+            assert_eq!(names(&page2), ["Cid"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn distinct_count_exists_first_and_one() {
+            let t = open!();
+            seed!(&t.db);
+            let authors: Vec<i64> = Post::find().select(Post::AUTHOR_ID).distinct().order_by(Post::AUTHOR_ID.asc()).all(&t.db).await.unwrap();
+            assert_eq!(authors.len(), 2);
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 3);
+            assert_eq!(User::find().filter(User::AGE.gt(18)).limit(5).count(&t.db).await.unwrap(), 1);
+            assert!(User::find().filter(User::NAME.eq("Bob")).exists(&t.db).await.unwrap());
+            assert!(!User::find().filter(User::NAME.eq("Zed")).exists(&t.db).await.unwrap());
+            assert_eq!(User::find().order_by(User::NAME.asc()).first(&t.db).await.unwrap().unwrap().name, "Ann");
+            assert!(User::find().filter(User::NAME.eq("Zed")).first(&t.db).await.unwrap().is_none());
+            assert!(User::find().filter(User::NAME.eq("Zed")).one(&t.db).await.unwrap_err().is_not_found());
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn select_into_tuples() {
+            let t = open!();
+            seed!(&t.db);
+            let rows: Vec<(String, Option<i32>)> =
+                User::find().select((User::NAME, User::AGE)).order_by(User::NAME.asc()).all(&t.db).await.unwrap();
+            assert_eq!(rows, [("Ann".into(), Some(31)), ("Bob".into(), Some(17)), ("Cid".into(), None)]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn inner_and_left_joins() {
+            let t = open!();
+            seed!(&t.db);
+            let inner = User::find().inner_join(User::ID.equals(Post::AUTHOR_ID)).order_by(Post::ID.asc()).all(&t.db).await.unwrap();
+            let pairs: Vec<(&str, &str)> = inner.iter().map(|(u, p)| (u.name.as_str(), p.title.as_str())).collect();
+            assert_eq!(pairs, [("Ann", "Ann 1"), ("Ann", "Ann 2"), ("Bob", "Bob 1")]);
+            let left = User::find()
+                .left_join(User::ID.equals(Post::AUTHOR_ID))
+                .filter(User::NAME.eq("Cid"))
+                .all(&t.db)
+                .await
+                .unwrap();
+            assert_eq!(left.len(), 1);
+            assert!(left[0].1.is_none());
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn group_by_having_and_aggregates() {
+            let t = open!();
+            seed!(&t.db);
+            let per_author: Vec<(i64, i64)> = Post::find()
+                .select((Post::AUTHOR_ID, Post::ID.count()))
+                .group_by(Post::AUTHOR_ID)
+                .having(Post::ID.count().gt(1))
+                .all(&t.db)
+                .await
+                .unwrap();
+            assert_eq!(per_author.len(), 1);
+            assert_eq!(per_author[0].1, 2);
+            let (sum, avg, min, max): (Option<i64>, Option<f64>, Option<i32>, Option<i32>) = User::find()
+                .select((User::AGE.sum(), User::AGE.avg(), User::AGE.min(), User::AGE.max()))
+                .one(&t.db)
+                .await
+                .unwrap();
+            assert_eq!((sum, min, max), (Some(48), Some(17), Some(31)));
+            assert!((avg.unwrap() - 24.0).abs() < 1e-9, "{avg:?}");
+            let empty: Option<i64> = User::find().filter(User::AGE.gt(100)).select(User::AGE.sum()).one(&t.db).await.unwrap();
+            assert_eq!(empty, None);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn subqueries_in_and_exists() {
+            let t = open!();
+            seed!(&t.db);
+            let writers = User::find()
+                .filter(User::ID.in_subquery(Post::find().select(Post::AUTHOR_ID)))
+                .order_by(User::NAME.asc())
+                .all(&t.db)
+                .await
+                .unwrap();
+            assert_eq!(names(&writers), ["Ann", "Bob"]);
+            let silent = User::find()
+                .filter(not_exists(Post::find().filter(Post::TITLE.eq("nothing"))))
+                .count(&t.db)
+                .await
+                .unwrap();
+            assert_eq!(silent, 3);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn update_where_and_delete_where_report_rows_changed() {
+            let t = open!();
+            seed!(&t.db);
+            let n = User::update_where(User::AGE.is_null(), [User::AGE.set(1)]).exec(&t.db).await.unwrap();
+            assert_eq!(n, 1);
+            assert_eq!(User::find().filter(User::AGE.eq(1)).count(&t.db).await.unwrap(), 1);
+            let gone = Post::delete_where(Post::TITLE.like("Ann%")).exec(&t.db).await.unwrap();
+            assert_eq!(gone, 2);
+            assert_eq!(Post::find().count(&t.db).await.unwrap(), 1);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn returning_gives_the_changed_rows_where_the_backend_has_it() {
+            let t = open!();
+            seed!(&t.db);
+            if !t.db.backend().supports_returning() {
+                return;
+            }
+            let changed = User::update_where(User::NAME.eq("Bob"), [User::AGE.set(18)]).returning(&t.db).await.unwrap();
+            assert_eq!(changed.len(), 1);
+            assert_eq!(changed[0].age, Some(18));
+            let removed = Post::delete_where(Post::TITLE.eq("Bob 1")).returning(&t.db).await.unwrap();
+            assert_eq!(removed[0].title, "Bob 1");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn upsert_updates_or_keeps_the_existing_row() {
+            let t = open!();
+            seed!(&t.db);
+            let mut again = User::new("ann@x.io", "Ann B.", Some(32));
+            again.upsert(&t.db, OnConflict::columns(User::EMAIL)).await.unwrap();
+            let ann = User::find().filter(User::EMAIL.eq("ann@x.io")).one(&t.db).await.unwrap();
+            assert_eq!((ann.name.as_str(), ann.age), ("Ann B.", Some(32)));
+            let mut keep = User::new("bob@x.io", "Not Bob", None);
+            keep.upsert(&t.db, OnConflict::columns(User::EMAIL).do_nothing()).await.unwrap();
+            let bob = User::find().filter(User::EMAIL.eq("bob@x.io")).one(&t.db).await.unwrap();
+            assert_eq!(bob.name, "Bob");
+            let mut fresh = User::new("new@x.io", "New", None);
+            fresh.upsert(&t.db, OnConflict::columns(User::EMAIL)).await.unwrap();
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 4);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn raw_queries_bind_their_values() {
+            let t = open!();
+            seed!(&t.db);
+            let b = t.db.backend();
+            let sql = format!("SELECT id, email, display_name, age FROM users WHERE display_name = {}", ph(b, 1));
+            let rows: Vec<User> = t.db.raw(sql, params!["Bob"]).all().await.unwrap();
+            assert_eq!(names(&rows), ["Bob"]);
+            let n = t.db.raw(format!("UPDATE users SET age = {} WHERE age IS NULL", ph(b, 1)), params![5]).exec().await.unwrap();
+            assert_eq!(n, 1);
+            let count: i64 = t.db.raw("SELECT COUNT(*) FROM users", vec![]).one().await.unwrap();
+            assert_eq!(count, 3);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn hostile_strings_round_trip_and_harm_no_table() {
+            let t = open!();
+            schema!(&t.db);
+            for (i, s) in HOSTILE.iter().enumerate() {
+                let mut u = User::new(&format!("{i}{s}"), s, None);
+                let id = u.insert(&t.db).await.unwrap();
+                assert_eq!(User::get(&t.db, id).await.unwrap().name, *s);
+                let found = User::find().filter(User::NAME.eq(*s)).all(&t.db).await.unwrap();
+                assert!(found.iter().any(|f| f.id == id), "filter by {s:?}");
+            }
+            assert_eq!(User::find().count(&t.db).await.unwrap(), HOSTILE.len() as i64);
+            assert_eq!(Post::find().count(&t.db).await.unwrap(), 0);
+            let n = User::find().filter(User::NAME.is_in(HOSTILE.iter().copied())).count(&t.db).await.unwrap();
+            assert_eq!(n, HOSTILE.len() as i64);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_nul_character_round_trips_or_is_a_typed_error() {
+            let t = open!();
+            schema!(&t.db);
+            let mut u = User::new("nul@x.io", "nul \0 inside", None);
+            match u.insert(&t.db).await {
+                Ok(id) => assert_eq!(User::get(&t.db, id).await.unwrap().name, "nul \0 inside"),
+                // PostgreSQL text cannot hold NUL: refused before it is sent.
+                Err(e) => {
+                    assert_eq!(t.db.backend(), ormlet::Backend::Postgres, "{e}");
+                    assert!(matches!(&e, Error::InvalidValue { column, .. } if column == "display_name"), "{e:?}");
+                    assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+                }
+            }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn one_mebibyte_text_and_blob_round_trip() {
+            let t = open!();
+            schema!(&t.db);
+            let mut k = Kinds::sample(1);
+            k.text = "x".repeat(1 << 20);
+            k.bytes = (0..(1u32 << 20)).map(|i| (i % 251) as u8).collect();
+            let id = k.insert(&t.db).await.unwrap();
+            assert_eq!(Kinds::get(&t.db, id).await.unwrap(), k);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn every_core_type_round_trips_with_its_extremes() {
+            let t = open!();
+            schema!(&t.db);
+            let mut rows = vec![Kinds::sample(i64::MAX), Kinds::sample(i64::MIN), Kinds::sample(0)];
+            rows[1].tiny = i8::MIN;
+            rows[1].small = i16::MIN;
+            rows[1].int = i32::MIN;
+            rows[1].byte = 0;
+            rows[1].word = 0;
+            rows[1].dword = 0;
+            rows[1].flag = false;
+            rows[1].maybe_int = Some(-1);
+            rows[1].maybe_flag = Some(false);
+            rows[1].maybe_text = None;
+            rows[2].tiny = i8::MAX;
+            rows[2].small = i16::MAX;
+            rows[2].int = i32::MAX;
+            rows[2].single = -0.125;
+            rows[2].double = f64::MAX;
+            rows[2].bytes = vec![];
+            rows[2].text = String::new();
+            for k in &mut rows {
+                let id = k.insert(&t.db).await.unwrap();
+                assert_eq!(&Kinds::get(&t.db, id).await.unwrap(), k);
+            }
+            let by_flag = Kinds::find().filter(Kinds::FLAG.eq(true)).count(&t.db).await.unwrap();
+            assert_eq!(by_flag, 2);
+            let by_bytes = Kinds::find().filter(Kinds::BYTES.eq(vec![0u8, 1, 2, 255])).count(&t.db).await.unwrap();
+            assert_eq!(by_bytes, 2);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn application_keys_and_duplicate_primary_keys() {
+            let t = open!();
+            schema!(&t.db);
+            let mut rust = Tag { code: "rs".into(), label: "Rust".into() };
+            assert_eq!(rust.insert(&t.db).await.unwrap(), "rs");
+            assert_eq!(Tag::get(&t.db, "rs".to_owned()).await.unwrap().label, "Rust");
+            let err = rust.insert(&t.db).await.unwrap_err();
+            let c = err.as_constraint().unwrap_or_else(|| panic!("{err:?}"));
+            assert_eq!(c.kind, ConstraintKind::PrimaryKey, "{c:?}");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn unique_violations_are_typed_and_name_the_column() {
+            let t = open!();
+            seed!(&t.db);
+            let err = User::new("ann@x.io", "Other Ann", None).insert(&t.db).await.unwrap_err();
+            let c = err.as_constraint().unwrap_or_else(|| panic!("{err:?}"));
+            assert_eq!(c.kind, ConstraintKind::Unique);
+            assert!(c.columns.iter().any(|col| col == "email") || c.constraint.as_deref().is_some_and(|n| n.contains("email")), "{c:?}");
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 3);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn not_null_violations_are_typed_and_name_the_column() {
+            let t = open!();
+            schema!(&t.db);
+            let b = t.db.backend();
+            let sql = format!("INSERT INTO users (email, display_name) VALUES ({}, NULL)", ph(b, 1));
+            let err = t.db.raw(sql, params!["n@x.io"]).exec().await.unwrap_err();
+            let c = err.as_constraint().unwrap_or_else(|| panic!("{err:?}"));
+            assert_eq!(c.kind, ConstraintKind::NotNull);
+            assert_eq!(c.columns, ["display_name"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn foreign_key_violations_are_typed() {
+            let t = open!();
+            schema!(&t.db);
+            let err = Post::new(404, "orphan").insert(&t.db).await.unwrap_err();
+            let c = err.as_constraint().unwrap_or_else(|| panic!("{err:?}"));
+            assert_eq!(c.kind, ConstraintKind::ForeignKey);
+            assert_eq!(Post::find().count(&t.db).await.unwrap(), 0);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn decode_errors_name_the_column_and_types() {
+            let t = open!();
+            seed!(&t.db);
+            let err = t.db.raw("SELECT display_name FROM users", vec![]).all::<i64>().await.unwrap_err();
+            assert!(matches!(&err, Error::Decode { expected: "i64", .. }), "{err:?}");
+            let err = t.db.raw("SELECT id FROM users", vec![]).all::<User>().await.unwrap_err();
+            assert!(matches!(&err, Error::Decode { column, .. } if column == "email"), "{err:?}");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn bad_sql_is_a_database_error_with_the_sql() {
+            let t = open!();
+            let err = t.db.raw("SELEKT 1", vec![]).exec().await.unwrap_err();
+            assert!(matches!(&err, Error::Database { sql, .. } if sql == "SELEKT 1"), "{err:?}");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn relations_load_lazily_and_eagerly() {
+            use $crate::suite::{PostRelations, UserRelations};
+            let t = open!();
+            seed!(&t.db);
+            let post = Post::find().filter(Post::TITLE.eq("Bob 1")).one(&t.db).await.unwrap();
+            assert_eq!(post.author(&t.db).await.unwrap().name, "Bob");
+            let (posts, p) = ormlet::profile_async(Post::find().order_by(Post::ID.asc()).with(Post::AUTHOR).all(&t.db)).await;
+            let posts = posts.unwrap();
+            assert_eq!(p.query_count(), 2);
+            assert_eq!(posts.iter().map(|p| p.author().name.as_str()).collect::<Vec<_>>(), ["Ann", "Ann", "Bob"]);
+            let users = User::find().order_by(User::NAME.asc()).with(User::POSTS).all(&t.db).await.unwrap();
+            assert_eq!(users.iter().map(|u| u.posts().len()).collect::<Vec<_>>(), [2, 1, 0]);
+            let counts: Vec<(User, i64)> = User::find().order_by(User::NAME.asc()).annotate_count(User::POSTS).all(&t.db).await.unwrap();
+            assert_eq!(counts.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [2, 1, 0]);
+            let busy = User::find().filter(User::POSTS.any(Post::TITLE.like("%2"))).all(&t.db).await.unwrap();
+            assert_eq!(names(&busy), ["Ann"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn every_query_is_recorded_with_this_files_call_site() {
+            let t = open!();
+            schema!(&t.db);
+            let ((), p) = ormlet::profile_async(async {
+                User::find().all(&t.db).await.unwrap();
+                User::new("e@x.io", "E", None).insert(&t.db).await.unwrap();
+            })
+            .await;
+            assert_eq!(p.query_count(), 2);
+            for q in p.queries() {
+                // Inside this macro, `file!()` and the call sites name the file that instantiates it.
+                assert_eq!(q.call_site.file(), file!());
+                assert_eq!(q.backend, t.db.backend());
+            }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn an_n_plus_one_is_found_on_every_backend() {
+            let t = open!();
+            seed!(&t.db);
+            let ((), p) = ormlet::profile_async(async {
+                for post in Post::find().all(&t.db).await.unwrap() {
+                    post.author(&t.db).await.unwrap();
+                }
+            })
+            .await;
+            let f = &p.findings()[0];
+            assert_eq!((f.kind, f.count), (ormlet::profiler::FindingKind::NPlusOne, 3));
+            assert!(f.suggestion.contains(".with(Post::AUTHOR)"), "{}", f.suggestion);
+        }
+    };
+}
+pub(crate) use backend_tests;
+
+/// What only the server backends have: their transaction API, pools and URLs.
+/// `$db` is the backend's `Db` type, `$url` a fn giving its test URL.
+#[allow(unused_macros)] // tests/sqlite.rs does not use it
+macro_rules! server_tests {
+    ($open:path, $db:ty, $url:path) => {
+        mod server {
+            use std::time::Duration;
+
+            use ormlet::Error;
+            use ormlet::prelude::*;
+            use $crate::suite::{Post, User};
+
+            macro_rules! open {
+                () => {
+                    match $open().await {
+                        Some(t) => {
+                            t.db.create_table::<User>().await.expect("users");
+                            t.db.create_table::<Post>().await.expect("posts");
+                            t
+                        }
+                        None => return,
+                    }
+                };
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_transaction_commits_on_ok() {
+                let t = open!();
+                let id =
+                    t.db.transaction(|tx| {
+                        Box::pin(async move {
+                            let id = User::new("a@x.io", "Ann", None).insert(tx).await?;
+                            Post::new(id, "first").insert(tx).await?;
+                            Ok(id)
+                        })
+                    })
+                    .await
+                    .unwrap();
+                assert_eq!(User::get(&t.db, id).await.unwrap().name, "Ann");
+                assert_eq!(Post::find().count(&t.db).await.unwrap(), 1);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_transaction_rolls_back_on_err() {
+                let t = open!();
+                let err =
+                    t.db.transaction(|tx| {
+                        Box::pin(async move {
+                            User::new("a@x.io", "Ann", None).insert(tx).await?;
+                            User::new("a@x.io", "Ann again", None).insert(tx).await?;
+                            Ok(())
+                        })
+                    })
+                    .await
+                    .unwrap_err();
+                assert!(err.as_constraint().is_some(), "{err:?}");
+                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn dropping_an_unfinished_transaction_rolls_it_back() {
+                let t = open!();
+                let url = $url();
+                let _ = url;
+                {
+                    let tx = t.db.begin().await.unwrap();
+                    User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
+                    assert_eq!(User::find().count(&tx).await.unwrap(), 1);
+                }
+                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+                // Every pooled connection is usable and outside any transaction afterwards.
+                for _ in 0..6 {
+                    User::find().count(&t.db).await.unwrap();
+                }
+                let tx = t.db.begin().await.unwrap();
+                User::new("b@x.io", "Bob", None).insert(&tx).await.unwrap();
+                tx.commit().await.unwrap();
+                assert_eq!(User::find().count(&t.db).await.unwrap(), 1);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn an_explicit_rollback_discards_the_writes() {
+                let t = open!();
+                let tx = t.db.begin().await.unwrap();
+                User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
+                tx.rollback().await.unwrap();
+                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_panic_inside_a_transaction_rolls_it_back() {
+                let t = open!();
+                let db = t.db.clone();
+                let joined = tokio::spawn(async move {
+                    db.transaction(|tx| {
+                        Box::pin(async move {
+                            User::new("a@x.io", "Ann", None).insert(tx).await?;
+                            panic!("the handler failed");
+                            #[allow(unreachable_code)]
+                            Ok(())
+                        })
+                    })
+                    .await
+                })
+                .await;
+                assert!(joined.unwrap_err().is_panic());
+                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_failed_savepoint_rolls_back_alone() {
+                let t = open!();
+                let tx = t.db.begin().await.unwrap();
+                User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
+                let inner = tx
+                    .transaction(|tx| {
+                        Box::pin(async move {
+                            User::new("b@x.io", "Bob", None).insert(tx).await?;
+                            Err::<(), _>(Error::NotFound { model: "User", key: None })
+                        })
+                    })
+                    .await;
+                assert!(inner.unwrap_err().is_not_found());
+                let kept = tx
+                    .transaction(|tx| Box::pin(async move { User::new("c@x.io", "Cid", None).insert(tx).await }))
+                    .await;
+                assert!(kept.is_ok());
+                tx.commit().await.unwrap();
+                let names: Vec<String> =
+                    User::find().select(User::NAME).order_by(User::NAME.asc()).all(&t.db).await.unwrap();
+                assert_eq!(names, ["Ann", "Cid"]);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn insert_many_in_a_transaction_goes_with_it() {
+                let t = open!();
+                let rows: Vec<User> = (0..1_100).map(|i| User::new(&format!("u{i}@x.io"), "U", None)).collect();
+                let tx = t.db.begin().await.unwrap();
+                assert_eq!(User::insert_many(&tx, &rows).await.unwrap(), 1_100);
+                tx.rollback().await.unwrap();
+                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn an_exhausted_pool_is_a_typed_timeout() {
+                let Some(_t) = $open().await else { return };
+                let url = $url();
+                let db =
+                    <$db>::options(&url).pool_size(1).acquire_timeout(Duration::from_millis(200)).open().await.unwrap();
+                let tx = db.begin().await.unwrap();
+                let err = db.execute_batch("SELECT 1").await.unwrap_err();
+                assert!(matches!(err, Error::PoolTimeout { size: 1, .. }), "{err:?}");
+                tx.rollback().await.unwrap();
+                db.execute_batch("SELECT 1").await.unwrap();
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn bad_urls_and_unreachable_servers_are_typed_errors() {
+                if $crate::suite::skip_servers() {
+                    return;
+                }
+                let url = $url();
+                let scheme = url.split("://").next().unwrap();
+                let err = <$db>::connect(&format!("{scheme}://user@host:notaport/db")).await.unwrap_err();
+                assert!(matches!(err, Error::InvalidUrl { .. }), "{err:?}");
+                let err = <$db>::options(&format!("{scheme}://u:secret@127.0.0.1:1/db"))
+                    .acquire_timeout(Duration::from_secs(2))
+                    .open()
+                    .await
+                    .unwrap_err();
+                assert!(matches!(&err, Error::Connection { .. }), "{err:?}");
+                assert!(!err.to_string().contains("secret"), "{err}");
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use server_tests;
