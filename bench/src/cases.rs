@@ -28,6 +28,9 @@ pub fn all() -> Vec<Case> {
         Case { name: "async_get_by_pk", run: async_get_by_pk },
         Case { name: "profiler_no_scope", run: profiler_no_scope },
         Case { name: "profiler_in_scope", run: profiler_in_scope },
+        Case { name: "pg_select_10k_rows", run: crate::postgres::select_10k_rows },
+        Case { name: "pg_get_by_pk", run: crate::postgres::get_by_pk },
+        Case { name: "pg_insert_1", run: crate::postgres::insert_1 },
     ]
 }
 
@@ -198,7 +201,7 @@ fn insert(plan: &Plan, name: &str, n: usize) -> CaseResult {
     )
 }
 
-fn keys(n: usize) -> impl FnMut() -> i32 {
+pub(crate) fn keys(n: usize) -> impl FnMut() -> i32 {
     let mut k: usize = 0;
     move || {
         k = (k + 7919) % n;

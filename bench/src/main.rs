@@ -1,4 +1,6 @@
-//! ormlet vs hand-written rusqlite, case by case, interleaved in one process.
+//! ormlet vs hand-written rusqlite (and, for the `pg_` cases, hand-written
+//! sqlx on the PostgreSQL at `ORMLET_TEST_POSTGRES_URL`), case by case,
+//! interleaved in one process.
 //!
 //!     cargo run --release -p ormlet-bench -- [--quick] [--json target/ormlet-bench.json] [--only NAME]
 //!
@@ -11,6 +13,7 @@
 mod cases;
 mod harness;
 mod models;
+mod postgres;
 
 use std::path::PathBuf;
 

@@ -192,9 +192,10 @@ impl<M: Model> Bind for BindUpdate<'_, M> {
 /// Reads one generated key, when the statement returns it.
 async fn returned_key<C: Connection, Bd: Bind + ?Sized>(conn: &mut C, s: Stmt<'_>, bind: &Bd) -> Result<Option<i64>> {
     let mut key = None;
+    // Read to the end: one row comes back, and a server statement stopped early costs a round trip.
     conn.fetch(s, bind, |k: i64| {
-        key = Some(k);
-        false
+        key = key.or(Some(k));
+        true
     })
     .await?;
     Ok(key)
