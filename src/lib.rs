@@ -66,6 +66,16 @@
 //! updating or deleting a row that was never inserted is
 //! [`Error::KeyNotSet`] instead of a silent no-op on row 0.
 //!
+//! ## Backends
+//!
+//! [`sqlite`] (rusqlite; synchronous `Db`, and `AsyncDb` for async code) is
+//! the embedded default. [`postgres`] and [`mysql`] (sqlx pools, features of
+//! the same names, on by default) run the same models and queries, awaited:
+//! `User::find().all(&db).await?`. Their transactions are
+//! `db.transaction(|tx| Box::pin(async move { ...; Ok(()) })).await?` or
+//! `db.begin().await?` ... `tx.commit().await?` (an unfinished transaction
+//! rolls back when dropped).
+//!
 //! ## Relations
 //!
 //! Each relation is a constant (`Post::AUTHOR`, `User::POSTS`), a lazy

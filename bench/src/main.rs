@@ -38,9 +38,12 @@ fn main() {
         }
     }
     let plan = harness::Plan::new(quick);
-    let results: Vec<harness::CaseResult> = cases::all()
+    let cases = cases::all();
+    // An exact name runs that case alone; otherwise every case containing the text.
+    let exact = only.as_deref().is_some_and(|o| cases.iter().any(|c| c.name == o));
+    let results: Vec<harness::CaseResult> = cases
         .into_iter()
-        .filter(|c| only.as_deref().is_none_or(|o| c.name.contains(o)))
+        .filter(|c| only.as_deref().is_none_or(|o| if exact { c.name == o } else { c.name.contains(o) }))
         .map(|c| {
             let r = (c.run)(&plan);
             eprintln!("  {:<22} {:>12.0} ns  {:>12.0} ns  {:>6.3}", r.name, r.ormlet_ns, r.baseline_ns, r.ratio);
