@@ -7,4 +7,5 @@ async fn open() -> Option<suite::Isolated<ormlet::mysql::Db>> {
 }
 
 suite::backend_tests!(open);
+suite::feature_type_tests!(crate::open);
 suite::server_tests!(crate::open, ormlet::mysql::Db, crate::suite::mysql_url);

@@ -7,6 +7,7 @@ async fn open() -> Option<suite::Isolated<ormlet::postgres::Db>> {
 }
 
 suite::backend_tests!(open);
+suite::feature_type_tests!(crate::open);
 suite::server_tests!(crate::open, ormlet::postgres::Db, crate::suite::postgres_url);
 
 /// 200 tasks of mixed reads and writes on a pool of 10: every write lands.

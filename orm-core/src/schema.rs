@@ -92,7 +92,10 @@ fn column_def(c: &ColumnMeta, composite_key: bool, keyed: bool, backend: Backend
         SqlType::Blob if backend == Backend::MySql => d.custom("longblob"),
         SqlType::Blob => d.blob(),
         SqlType::Date => d.date(),
+        // MySQL keeps no fractions of a second unless asked; its TIMESTAMP ends in 2038.
+        SqlType::Time if backend == Backend::MySql => d.custom("time(6)"),
         SqlType::Time => d.time(),
+        SqlType::DateTime | SqlType::TimestampTz if backend == Backend::MySql => d.custom("datetime(6)"),
         SqlType::DateTime => d.date_time(),
         SqlType::TimestampTz => d.timestamp_with_time_zone(),
         SqlType::Uuid => d.uuid(),

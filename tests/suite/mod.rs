@@ -32,7 +32,7 @@ impl User {
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
-#[ormlet(table = "posts")]
+#[ormlet(table = "posts", many_to_many(labels = Label, through = PostLabel))]
 pub struct Post {
     #[ormlet(primary_key)]
     pub id: Auto<i64>,
@@ -48,6 +48,24 @@ impl Post {
     pub fn new(author_id: i64, title: &str) -> Self {
         Post { id: Auto::new(), author_id, title: title.into(), body: None, likes: 0 }
     }
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "labels")]
+pub struct Label {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    #[ormlet(unique)]
+    pub name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "post_labels")]
+pub struct PostLabel {
+    #[ormlet(primary_key, belongs_to = Post)]
+    pub post_id: i64,
+    #[ormlet(primary_key, belongs_to = Label)]
+    pub label_id: i64,
 }
 
 /// A key the application chooses.
@@ -227,7 +245,7 @@ macro_rules! backend_tests {
     ($open:path) => {
         use ormlet::prelude::*;
         use ormlet::{ConstraintKind, Error};
-        use $crate::suite::{HOSTILE, Kinds, Post, Tag, User, ph};
+        use $crate::suite::{HOSTILE, Kinds, Label, Post, PostLabel, Tag, User, ph};
 
         macro_rules! open {
             () => {
@@ -244,6 +262,8 @@ macro_rules! backend_tests {
                 $db.create_table::<Post>().await.expect("posts");
                 $db.create_table::<Tag>().await.expect("tags");
                 $db.create_table::<Kinds>().await.expect("kinds");
+                $db.create_table::<Label>().await.expect("labels");
+                $db.create_table::<PostLabel>().await.expect("post_labels");
             }};
         }
 
@@ -682,6 +702,43 @@ macro_rules! backend_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn nested_and_many_to_many_relations_cost_one_query_per_level() {
+            use $crate::suite::{PostRelations, UserRelations};
+            let t = open!();
+            seed!(&t.db);
+            let rust = Label { id: Auto::new(), name: "rust".into() }.insert(&t.db).await.unwrap();
+            let sql = Label { id: Auto::new(), name: "sql".into() }.insert(&t.db).await.unwrap();
+            let posts: Vec<i64> = Post::find().select(Post::ID).order_by(Post::ID.asc()).all(&t.db).await.unwrap();
+            for (post_id, label_id) in [(posts[0], rust), (posts[0], sql), (posts[2], rust)] {
+                PostLabel { post_id, label_id }.insert(&t.db).await.unwrap();
+            }
+            let (users, p) = ormlet::profile_async(
+                User::find().order_by(User::NAME.asc()).with(User::POSTS.with(Post::LABELS)).all(&t.db),
+            )
+            .await;
+            let users = users.unwrap();
+            assert_eq!(p.query_count(), 3, "{}", p.to_text());
+            let ann_first = users[0].posts().iter().find(|p| p.title == "Ann 1").unwrap();
+            let mut labels: Vec<&str> = ann_first.labels().iter().map(|l| l.name.as_str()).collect();
+            labels.sort_unstable();
+            assert_eq!(labels, ["rust", "sql"]);
+            assert!(users[2].posts().is_empty());
+            let (posts, p) = ormlet::profile_async(
+                Post::find().order_by(Post::ID.asc()).with(Post::AUTHOR).with(Post::LABELS).all(&t.db),
+            )
+            .await;
+            let posts = posts.unwrap();
+            assert_eq!(p.query_count(), 3);
+            assert_eq!(posts.iter().map(|p| p.labels().len()).collect::<Vec<_>>(), [2, 0, 1]);
+            assert_eq!(posts[2].author().name, "Bob");
+            let tagged = Post::find().filter(Post::LABELS.any(Label::NAME.eq("sql"))).all(&t.db).await.unwrap();
+            assert_eq!(tagged.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["Ann 1"]);
+            let counts: Vec<(Post, i64)> =
+                Post::find().order_by(Post::ID.asc()).annotate_count(Post::LABELS).all(&t.db).await.unwrap();
+            assert_eq!(counts.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [2, 0, 1]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn every_query_is_recorded_with_this_files_call_site() {
             let t = open!();
             schema!(&t.db);
@@ -894,3 +951,84 @@ macro_rules! server_tests {
 }
 #[allow(unused_imports)]
 pub(crate) use server_tests;
+
+#[cfg(all(feature = "chrono", feature = "uuid", feature = "json"))]
+pub mod feature_types {
+    use ormlet::prelude::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+    pub struct Prefs {
+        pub theme: String,
+        pub sizes: Vec<u32>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "events")]
+    pub struct Event {
+        #[ormlet(primary_key)]
+        pub id: uuid::Uuid,
+        pub date: chrono::NaiveDate,
+        pub time: chrono::NaiveTime,
+        pub datetime: chrono::NaiveDateTime,
+        pub utc: chrono::DateTime<chrono::Utc>,
+        pub payload: serde_json::Value,
+        pub maybe_when: Option<chrono::NaiveDateTime>,
+        pub maybe_ref: Option<uuid::Uuid>,
+        #[ormlet(json)]
+        pub prefs: Prefs,
+        #[ormlet(json)]
+        pub tags: Vec<String>,
+    }
+
+    pub fn sample(n: u128) -> Event {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let time = chrono::NaiveTime::from_hms_micro_opt(23, 59, 58, 123_456).unwrap();
+        Event {
+            id: uuid::Uuid::from_u128(n),
+            date,
+            time,
+            datetime: date.and_time(time),
+            utc: date.and_time(time).and_utc(),
+            payload: serde_json::json!({"a": [1, 2, {"b": null}], "c": "d'\"e"}),
+            maybe_when: None,
+            maybe_ref: None,
+            prefs: Prefs { theme: "dark".into(), sizes: vec![1, 2] },
+            tags: vec!["x".into(), "y z".into()],
+        }
+    }
+}
+
+/// chrono, uuid and JSON columns on every backend (with those features).
+macro_rules! feature_type_tests {
+    ($open:path) => {
+        #[cfg(all(feature = "chrono", feature = "uuid", feature = "json"))]
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn chrono_uuid_and_json_columns_round_trip() {
+            use ormlet::prelude::*;
+            use $crate::suite::feature_types::{Event, sample};
+            let Some(t) = $open().await else { return };
+            t.db.create_table::<Event>().await.unwrap();
+            let mut a = sample(1);
+            a.insert(&t.db).await.unwrap();
+            let mut b = sample(u128::MAX);
+            // Within every backend's range (MySQL DATETIME: years 1000-9999).
+            b.maybe_when = Some(chrono::NaiveDate::from_ymd_opt(1000, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap());
+            b.maybe_ref = Some(uuid::Uuid::nil());
+            b.utc = chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+                .unwrap()
+                .and_hms_micro_opt(23, 59, 59, 999_999)
+                .unwrap()
+                .and_utc();
+            b.insert(&t.db).await.unwrap();
+            assert_eq!(Event::get(&t.db, a.id).await.unwrap(), a);
+            assert_eq!(Event::get(&t.db, b.id).await.unwrap(), b);
+            let later = Event::find().filter(Event::UTC.gt(a.utc)).all(&t.db).await.unwrap();
+            assert_eq!(later, [b.clone()]);
+            let by_ref = Event::find().filter(Event::MAYBE_REF.eq(uuid::Uuid::nil())).count(&t.db).await.unwrap();
+            assert_eq!(by_ref, 1);
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use feature_type_tests;

@@ -26,7 +26,9 @@ fn and(l: Node, r: Node) -> Node {
 
 fn exists<M>(mut q: SelectAst, negated: bool) -> Expr<M> {
     let from = q.from;
-    q.projection = vec![Projection::Expr(column(from.table, key_name(from)))];
+    // Any one column: EXISTS ignores the list, and a join table may have no single key.
+    let first = from.columns.first().map_or("rowid", |c| c.name);
+    q.projection = vec![Projection::Expr(column(from.table, first))];
     Expr::new(Node::Exists { query: Box::new(q), negated })
 }
 

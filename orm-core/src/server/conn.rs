@@ -65,6 +65,16 @@ impl<D: Driver> Binder for ServerBinder<D> {
     fn bind_value(&mut self, value: &Value, index: usize) -> Result<()> {
         self.put(value, || format!("parameter {}", index + 1))
     }
+
+    /// As a JSON value, not text: PostgreSQL will not store text in a JSON column.
+    #[cfg(feature = "json")]
+    fn bind_json<T: serde::Serialize>(&mut self, value: &T, column: &'static str) -> Result<()> {
+        let json = serde_json::to_value(value).map_err(|e| Error::InvalidValue {
+            column: column.to_owned(),
+            reason: format!("cannot serialise to JSON: {e}"),
+        })?;
+        self.put(&Value::Json(Some(Box::new(json))), || column.to_owned())
+    }
 }
 
 /// Reads a server row by column index.

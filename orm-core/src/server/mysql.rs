@@ -75,8 +75,9 @@ impl Driver for MySql {
             Value::ChronoTime(v) => add(args, *v),
             #[cfg(feature = "chrono")]
             Value::ChronoDateTime(v) => add(args, *v),
+            // As a naive UTC DATETIME: sent as TIMESTAMP, years past 2038 would be lost.
             #[cfg(feature = "chrono")]
-            Value::ChronoDateTimeUtc(v) => add(args, *v),
+            Value::ChronoDateTimeUtc(v) => add(args, v.map(|d| d.naive_utc())),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => add(args, *v),
             other => Err(format!("values of this kind are not supported on MySQL: {other:?}")),

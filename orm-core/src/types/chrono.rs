@@ -52,4 +52,6 @@ chrono_type!(DateTime<Utc>, "DateTime<Utc>", TimestampTz, ChronoDateTimeUtc, "%F
         .or_else(|_| DateTime::parse_from_rfc3339(s))
         .map(|d| d.with_timezone(&Utc))
         .ok()
+        // A DATETIME without zone (MySQL) holds UTC.
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%F %T%.f").ok().map(|n| n.and_utc()))
 });
