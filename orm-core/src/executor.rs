@@ -12,6 +12,9 @@ use crate::backend::Backend;
 use crate::connection::Connection;
 use crate::error::Result;
 
+/// The future of one query (or transaction body) on an async executor.
+pub type QueryFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
 /// Something queries run on: a database handle, a transaction, an async face.
 pub trait Executor {
     /// What a terminal method returns: `Result<T>` for synchronous executors,

@@ -21,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+mod any;
 mod backend;
 pub mod connection;
 pub mod doc_models;
@@ -41,9 +42,10 @@ pub mod server;
 pub mod sqlite;
 pub mod types;
 
+pub use any::{AnyDb, AnyTx};
 pub use backend::Backend;
 pub use error::{ConstraintKind, ConstraintViolation, Error, Result};
-pub use executor::{CreateTable, Executor, ExecutorExt, Job};
+pub use executor::{CreateTable, Executor, ExecutorExt, Job, QueryFuture};
 pub use model::{
     Binder, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql, ValueCollector,
 };

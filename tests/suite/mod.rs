@@ -7,7 +7,8 @@
 //! The servers' URLs come from `ORMLET_TEST_POSTGRES_URL` and
 //! `ORMLET_TEST_MYSQL_URL`; with no server reachable the tests fail, unless
 //! `ORMLET_SKIP_SERVER_TESTS=1` is set by hand.
-#![allow(dead_code)]
+// Each test file uses a different part of the suite.
+#![allow(dead_code, unused_macros, unused_imports)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -775,7 +776,6 @@ pub(crate) use backend_tests;
 
 /// What only the server backends have: their transaction API, pools and URLs.
 /// `$db` is the backend's `Db` type, `$url` a fn giving its test URL.
-#[allow(unused_macros)] // tests/sqlite.rs does not use it
 macro_rules! server_tests {
     ($open:path, $db:ty, $url:path) => {
         mod server {
@@ -949,7 +949,6 @@ macro_rules! server_tests {
         }
     };
 }
-#[allow(unused_imports)]
 pub(crate) use server_tests;
 
 #[cfg(all(feature = "chrono", feature = "uuid", feature = "json"))]
@@ -1030,5 +1029,4 @@ macro_rules! feature_type_tests {
         }
     };
 }
-#[allow(unused_imports)]
 pub(crate) use feature_type_tests;

@@ -190,8 +190,7 @@ impl<D: Driver> Clone for Db<D> {
     }
 }
 
-/// The future of one query on a server backend.
-pub type QueryFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+pub use crate::executor::QueryFuture;
 
 impl<D: Driver> Db<D> {
     /// Connects to the server at `url` with default options.
@@ -236,12 +235,13 @@ impl<D: Driver> Db<D> {
     /// without a commit, it rolls back.
     #[track_caller]
     pub fn begin(&self) -> impl Future<Output = Result<Tx<D>>> + Send + '_ {
-        let loc = Location::caller();
-        async move {
-            let mut conn = self.acquire().await?;
-            ServerConn::<D>::new(&mut conn).begin(loc).await?;
-            Ok(Tx { conn: tokio::sync::Mutex::new(Some(conn)) })
-        }
+        self.begin_at(Location::caller())
+    }
+
+    pub(crate) async fn begin_at(&self, loc: &'static Location<'static>) -> Result<Tx<D>> {
+        let mut conn = self.acquire().await?;
+        ServerConn::<D>::new(&mut conn).begin(loc).await?;
+        Ok(Tx { conn: tokio::sync::Mutex::new(Some(conn)) })
     }
 
     /// Runs `f` in a transaction: committed when it returns `Ok`, rolled

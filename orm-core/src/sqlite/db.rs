@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use parking_lot::{Mutex, MutexGuard};
+use parking_lot::{ArcMutexGuard, Mutex, MutexGuard, RawMutex};
 
 use super::conn::Conn;
 use super::tx::{Tx, run_transaction};
@@ -109,7 +109,9 @@ impl DbOptions {
 
     /// Opens the connections.
     pub fn open(self) -> Result<Db> {
-        let slots = (0..self.pool_size).map(|_| self.open_one().map(Mutex::new)).collect::<Result<Vec<_>>>()?;
+        let slots = (0..self.pool_size)
+            .map(|_| self.open_one().map(|c| Arc::new(Mutex::new(c))))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Db { inner: Arc::new(Inner { slots: slots.into_boxed_slice(), next: AtomicUsize::new(0), options: self }) })
     }
 
@@ -141,7 +143,7 @@ impl DbOptions {
 
 #[derive(Debug)]
 struct Inner {
-    slots: Box<[Mutex<Conn>]>,
+    slots: Box<[Arc<Mutex<Conn>>]>,
     next: AtomicUsize,
     options: DbOptions,
 }
@@ -202,6 +204,21 @@ impl Db {
         }
         let waited = self.inner.options.busy_timeout;
         slots[start].try_lock_for(waited).ok_or(Error::PoolTimeout { size: n, waited })
+    }
+
+    /// A connection held by value, for a transaction that outlives a borrow
+    /// (the async face's). Waits like [`checkout`](Db::checkout).
+    pub(crate) fn checkout_owned(&self) -> Result<ArcMutexGuard<RawMutex, Conn>> {
+        let slots = &self.inner.slots;
+        let n = slots.len();
+        let start = if n == 1 { 0 } else { self.inner.next.fetch_add(1, Ordering::Relaxed) % n };
+        for i in 0..n {
+            if let Some(conn) = slots[(start + i) % n].try_lock_arc() {
+                return Ok(conn);
+            }
+        }
+        let waited = self.inner.options.busy_timeout;
+        slots[start].try_lock_arc_for(waited).ok_or(Error::PoolTimeout { size: n, waited })
     }
 
     /// Runs `f` in a transaction: committed when `f` returns `Ok`, rolled back

@@ -3,13 +3,16 @@
 //! [`Db`] is synchronous; [`AsyncDb`] is the same database for async code.
 
 mod async_db;
+mod async_tx;
 mod bind;
 mod conn;
 mod db;
 mod error;
 mod tx;
 
+pub(crate) use async_db::run_blocking;
 pub use async_db::{AsyncDb, Blocking};
+pub use async_tx::AsyncTx;
 pub use bind::SqliteBinder;
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) use bind::hash_value;

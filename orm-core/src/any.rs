@@ -1,0 +1,205 @@
+//! One handle for any backend, chosen by the URL at run time:
+//! `AnyDb::connect(&std::env::var("DATABASE_URL")?)`.
+
+use std::panic::Location;
+
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::executor::{Executor, Job, QueryFuture};
+use crate::sqlite::{AsyncDb, AsyncTx};
+
+/// A database picked from its URL: `sqlite::memory:` / `sqlite://file`,
+/// `postgres://...` (feature `postgres`), `mysql://...` or `mariadb://...`
+/// (feature `mysql`). Every query is awaited; SQLite runs through its async
+/// face.
+///
+/// ```
+/// # async fn demo() -> ormlet_core::Result<()> {
+/// use ormlet_core::prelude::*;
+/// # use ormlet_core::doc_models::User;
+/// let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
+/// let db = ormlet_core::AnyDb::connect(&url).await?;
+/// db.create_table::<User>().await?;
+/// let n = User::find().count(&db).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AnyDb {
+    /// SQLite.
+    Sqlite(AsyncDb),
+    /// PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgres(crate::postgres::Db),
+    /// MySQL or MariaDB.
+    #[cfg(feature = "mysql")]
+    MySql(crate::mysql::Db),
+}
+
+/// A transaction on an [`AnyDb`]; dropped unfinished, it rolls back.
+#[non_exhaustive]
+pub enum AnyTx {
+    /// SQLite.
+    Sqlite(AsyncTx),
+    /// PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgres(crate::postgres::Tx),
+    /// MySQL or MariaDB.
+    #[cfg(feature = "mysql")]
+    MySql(crate::mysql::Tx),
+}
+
+#[cfg(not(all(feature = "postgres", feature = "mysql")))]
+fn missing(url: &str, feature: &str) -> Error {
+    Error::InvalidUrl {
+        url: url.split('@').next_back().unwrap_or(url).to_owned(),
+        reason: format!("this build has no `{feature}` backend: enable ormlet's `{feature}` feature"),
+    }
+}
+
+impl AnyDb {
+    /// Connects to the database the URL names.
+    pub async fn connect(url: &str) -> Result<AnyDb> {
+        let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => AsyncDb::connect(url).map(AnyDb::Sqlite),
+            #[cfg(feature = "postgres")]
+            "postgres" | "postgresql" => crate::postgres::Db::connect(url).await.map(AnyDb::Postgres),
+            #[cfg(feature = "mysql")]
+            "mysql" => crate::mysql::Db::connect(url).await.map(AnyDb::MySql),
+            #[cfg(feature = "mysql")]
+            "mariadb" => {
+                crate::mysql::Db::connect(&format!("mysql{}", &url["mariadb".len()..])).await.map(AnyDb::MySql)
+            }
+            #[cfg(not(feature = "postgres"))]
+            "postgres" | "postgresql" => Err(missing(url, "postgres")),
+            #[cfg(not(feature = "mysql"))]
+            "mysql" | "mariadb" => Err(missing(url, "mysql")),
+            _ => Err(Error::InvalidUrl {
+                url: url.to_owned(),
+                reason: "expected `sqlite::memory:`, `sqlite://path`, `postgres://...` or `mysql://...`".into(),
+            }),
+        }
+    }
+
+    /// Opens a transaction: `tx.commit().await?` ends it; dropped
+    /// unfinished, it rolls back.
+    #[track_caller]
+    pub fn begin(&self) -> impl Future<Output = Result<AnyTx>> + Send + '_ {
+        let loc = Location::caller();
+        async move {
+            Ok(match self {
+                AnyDb::Sqlite(db) => AnyTx::Sqlite(db.begin_at(loc).await?),
+                #[cfg(feature = "postgres")]
+                AnyDb::Postgres(db) => AnyTx::Postgres(db.begin_at(loc).await?),
+                #[cfg(feature = "mysql")]
+                AnyDb::MySql(db) => AnyTx::MySql(db.begin_at(loc).await?),
+            })
+        }
+    }
+
+    /// Runs `f` in a transaction: committed when it returns `Ok`, rolled
+    /// back when it returns `Err` (or panics, or is dropped).
+    ///
+    /// `db.transaction(|tx| Box::pin(async move { row.insert(tx).await?; Ok(()) })).await?`
+    #[track_caller]
+    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t AnyTx) -> QueryFuture<'t, T> + Send + 'a,
+    {
+        let begin = self.begin();
+        async move {
+            let tx = begin.await?;
+            let value = f(&tx).await?;
+            tx.commit().await?;
+            Ok(value)
+        }
+    }
+
+    /// Runs a script of statements without values.
+    pub async fn execute_batch(&self, sql: &str) -> Result<()> {
+        match self {
+            AnyDb::Sqlite(db) => {
+                let db = db.sync().clone();
+                let sql = sql.to_owned();
+                crate::sqlite::run_blocking(move || db.execute_batch(&sql))
+            }
+            #[cfg(feature = "postgres")]
+            AnyDb::Postgres(db) => db.execute_batch(sql).await,
+            #[cfg(feature = "mysql")]
+            AnyDb::MySql(db) => db.execute_batch(sql).await,
+        }
+    }
+}
+
+impl Executor for AnyDb {
+    type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
+
+    fn backend(&self) -> Backend {
+        match self {
+            AnyDb::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            AnyDb::Postgres(_) => Backend::Postgres,
+            #[cfg(feature = "mysql")]
+            AnyDb::MySql(_) => Backend::MySql,
+        }
+    }
+
+    fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
+        match self {
+            AnyDb::Sqlite(db) => Box::pin(async move { crate::sqlite::run_blocking(|| db.sync().run(job)) }),
+            #[cfg(feature = "postgres")]
+            AnyDb::Postgres(db) => db.run(job),
+            #[cfg(feature = "mysql")]
+            AnyDb::MySql(db) => db.run(job),
+        }
+    }
+}
+
+impl AnyTx {
+    /// Commits.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            AnyTx::Sqlite(tx) => tx.commit().await,
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(tx) => tx.commit().await,
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(tx) => tx.commit().await,
+        }
+    }
+
+    /// Rolls back.
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            AnyTx::Sqlite(tx) => tx.rollback().await,
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(tx) => tx.rollback().await,
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(tx) => tx.rollback().await,
+        }
+    }
+}
+
+impl Executor for AnyTx {
+    type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
+
+    fn backend(&self) -> Backend {
+        match self {
+            AnyTx::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(_) => Backend::Postgres,
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(_) => Backend::MySql,
+        }
+    }
+
+    fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
+        match self {
+            AnyTx::Sqlite(tx) => tx.run(job),
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(tx) => tx.run(job),
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(tx) => tx.run(job),
+        }
+    }
+}
