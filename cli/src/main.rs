@@ -1,10 +1,22 @@
-//! `ormlet`, the command line tool. Its commands (`ormlet migrate
-//! new|run|revert|redo|status|diff`) are not built yet; until then it says so
-//! and exits non-zero rather than pretending to work.
+//! `ormlet`, the command line tool: `ormlet migrate new|run|revert|redo|status`.
+//! The engine is `ormlet::migrate`; this only parses and prints.
+
+mod args;
+mod migrate;
 
 use std::process::ExitCode;
 
+use clap::Parser;
+
 fn main() -> ExitCode {
-    eprintln!("ormlet: no commands yet — `ormlet migrate` is planned; see the README");
-    ExitCode::from(2)
+    // A `.env` file may hold DATABASE_URL; a missing one is fine.
+    let _ = dotenvy::dotenv();
+    let args = args::Cli::parse();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(migrate::run(args)),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

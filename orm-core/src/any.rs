@@ -157,6 +157,17 @@ impl Executor for AnyDb {
 }
 
 impl AnyTx {
+    /// Runs a script of statements without values inside the transaction.
+    pub async fn execute_batch(&self, sql: &str) -> Result<()> {
+        match self {
+            AnyTx::Sqlite(tx) => tx.execute_batch(sql).await,
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(tx) => tx.execute_batch(sql).await,
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(tx) => tx.execute_batch(sql).await,
+        }
+    }
+
     /// Commits.
     pub async fn commit(self) -> Result<()> {
         match self {

@@ -86,6 +86,14 @@ pub enum Error {
         /// The feature asked for.
         feature: &'static str,
     },
+    /// A migration could not be read, applied or reverted.
+    #[error("migration{}: {message}", version.map(|v| format!(" {v}")).unwrap_or_default())]
+    Migration {
+        /// The migration's version, when one is concerned.
+        version: Option<i64>,
+        /// What went wrong and what to do.
+        message: String,
+    },
     /// Any other error the database reported for a statement.
     #[error("{message}\n  while running: {sql}")]
     Database {

@@ -28,6 +28,7 @@ pub mod doc_models;
 mod error;
 pub mod events;
 mod executor;
+pub mod migrate;
 mod model;
 #[cfg(feature = "mysql")]
 pub mod mysql;

@@ -298,6 +298,9 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
 
     async fn batch<'s>(&'s mut self, sql: &'s Arc<str>, loc: &'static Location<'static>) -> Result<()> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
-        self.execute(s, &()).await.map(|_| ())
+        let (sink, binder, started) = self.start();
+        let result = D::script(self.conn, sql.clone()).await.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, sql));
+        self.record(sink, &s, started, &result, binder.values, &binder.hasher);
+        result.map(|_| ())
     }
 }

@@ -85,6 +85,10 @@ pub trait Driver: sqlx::Database + Sized {
         args: Self::Arguments,
     ) -> BoxStream<'c, std::result::Result<Self::Row, sqlx::Error>>;
 
+    /// Runs a script of statements without values (the simple protocol).
+    fn script<'c>(conn: &'c mut Self::Connection, sql: Arc<str>)
+    -> BoxFuture<'c, std::result::Result<(), sqlx::Error>>;
+
     /// Runs a write as a prepared statement.
     fn execute<'c>(
         conn: &'c mut Self::Connection,
@@ -372,6 +376,20 @@ enum Step {
     Begin,
     Commit,
     Rollback,
+}
+
+impl<D: Driver> Tx<D> {
+    /// Runs a script of statements without values inside the transaction.
+    #[track_caller]
+    pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
+        let loc = Location::caller();
+        async move {
+            let mut slot = self.conn.lock().await;
+            let conn =
+                slot.as_mut().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
+            ServerConn::<D>::new(conn).batch(&Arc::from(sql), loc).await
+        }
+    }
 }
 
 impl<D: Driver> Drop for Tx<D> {

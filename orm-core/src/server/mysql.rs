@@ -200,6 +200,10 @@ impl Driver for MySql {
         sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
     }
 
+    fn script<'c>(conn: &'c mut MySqlConnection, sql: Arc<str>) -> BoxFuture<'c, std::result::Result<(), sqlx::Error>> {
+        Box::pin(async move { sqlx::raw_sql(AssertSqlSafe(sql)).execute(conn).await.map(|_| ()) })
+    }
+
     fn execute<'c>(
         conn: &'c mut MySqlConnection,
         sql: Arc<str>,

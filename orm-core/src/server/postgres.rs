@@ -208,6 +208,10 @@ impl Driver for Postgres {
         sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
     }
 
+    fn script<'c>(conn: &'c mut PgConnection, sql: Arc<str>) -> BoxFuture<'c, std::result::Result<(), sqlx::Error>> {
+        Box::pin(async move { sqlx::raw_sql(AssertSqlSafe(sql)).execute(conn).await.map(|_| ()) })
+    }
+
     fn execute<'c>(
         conn: &'c mut PgConnection,
         sql: Arc<str>,

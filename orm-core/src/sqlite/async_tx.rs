@@ -49,6 +49,13 @@ impl AsyncTx {
         run_blocking(|| f(conn))
     }
 
+    /// Runs a script of statements without values inside the transaction.
+    #[track_caller]
+    pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
+        let loc = Location::caller();
+        async move { self.with(|c| c.batch(&std::sync::Arc::from(sql), loc)).await }
+    }
+
     /// Commits (savepoints still open are released with it).
     #[track_caller]
     pub fn commit(self) -> impl Future<Output = Result<()>> + Send {

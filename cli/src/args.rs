@@ -1,0 +1,58 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// ormlet's command line tool.
+#[derive(Parser, Debug)]
+#[command(name = "ormlet", version, about = "ormlet's command line tool: migrations")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create, apply, revert and inspect migrations.
+    Migrate(Migrate),
+}
+
+#[derive(Parser, Debug)]
+pub struct Migrate {
+    /// The database: sqlite://path, postgres://..., mysql://... (or set DATABASE_URL, also read from .env).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// The migrations folder.
+    #[arg(long, default_value = "migrations", global = true)]
+    pub dir: PathBuf,
+
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Action {
+    /// Create `<dir>/<UTC timestamp>_<name>/` with an empty up.sql and down.sql.
+    New {
+        /// What the migration does, e.g. `create_users`.
+        name: String,
+    },
+    /// Apply every pending migration, in order.
+    Run {
+        /// Stop after this version.
+        #[arg(long)]
+        to: Option<i64>,
+    },
+    /// Revert the last applied migrations with their down.sql.
+    Revert {
+        /// How many.
+        #[arg(long, default_value_t = 1)]
+        steps: usize,
+    },
+    /// Revert the last applied migration and apply it again.
+    Redo,
+    /// List migrations: applied, pending, changed since applied, or missing.
+    Status,
+}

@@ -1,0 +1,240 @@
+//! The `ormlet migrate` binary on a temporary SQLite file and on a
+//! PostgreSQL schema of its own: the lifecycle, refusals, failed
+//! migrations leaving nothing behind, concurrent runners, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ormlet_core::prelude::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ormlet");
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("ormlet_cli_{tag}_{}_{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn ormlet(dir: &Path, url: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .args(["migrate", "--database-url", url])
+        .args(args)
+        .output()
+        .expect("run ormlet")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A migration folder with the given scripts (versions given, not timestamps, for order).
+fn write(dir: &Path, version: i64, name: &str, up: &str, down: &str) -> PathBuf {
+    let folder = dir.join("migrations").join(format!("{version}_{name}"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("up.sql"), up).unwrap();
+    std::fs::write(folder.join("down.sql"), down).unwrap();
+    folder
+}
+
+/// Failed without a panic, saying so on stderr.
+fn failed_cleanly(o: &Output) {
+    assert!(!o.status.success());
+    let err = stderr(o);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+}
+
+fn one_error_line(o: &Output) {
+    assert!(!o.status.success());
+    let err = stderr(o);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+}
+
+#[test]
+fn new_run_status_revert_redo_on_a_sqlite_file() {
+    let dir = temp_dir("life");
+    let url = format!("sqlite://{}", dir.join("app.db").display());
+    let o = ormlet(&dir, &url, &["new", "create users"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = std::fs::read_dir(dir.join("migrations")).unwrap().next().unwrap().unwrap().path();
+    assert!(folder.file_name().unwrap().to_string_lossy().ends_with("_create_users"));
+    std::fs::write(folder.join("up.sql"), "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);").unwrap();
+    std::fs::write(folder.join("down.sql"), "DROP TABLE users;").unwrap();
+
+    let o = ormlet(&dir, &url, &["run"]);
+    assert!(o.status.success() && stdout(&o).starts_with("applied "), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&ormlet(&dir, &url, &["status"])).contains("applied 20"));
+    let o = ormlet(&dir, &url, &["revert"]);
+    assert!(o.status.success() && stdout(&o).starts_with("reverted "), "{}", stderr(&o));
+    assert!(stdout(&ormlet(&dir, &url, &["status"])).contains("pending"));
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    let o = ormlet(&dir, &url, &["redo"]);
+    assert!(o.status.success() && stdout(&o).starts_with("redone "), "{}", stderr(&o));
+    assert!(stdout(&ormlet(&dir, &url, &["status"])).contains("applied 20"));
+
+    // An applied migration edited afterwards: run and status refuse, naming it.
+    std::fs::write(folder.join("up.sql"), "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);").unwrap();
+    for cmd in ["run", "status"] {
+        let o = ormlet(&dir, &url, &[cmd]);
+        assert!(!o.status.success(), "{cmd} must fail");
+        assert!(stderr(&o).contains("create_users") && stderr(&o).contains("changed"), "{cmd}: {}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn sqlite_tables(db: &Path) -> (Vec<String>, i64) {
+    let conn = ormlet_core::sqlite::Db::open(db).unwrap();
+    let tables: Vec<String> =
+        conn.raw("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", vec![]).all().unwrap();
+    let recorded: i64 = conn.raw("SELECT COUNT(*) FROM ormlet_migrations", vec![]).one().unwrap_or(0);
+    (tables, recorded)
+}
+
+#[test]
+fn a_failing_second_statement_leaves_a_sqlite_schema_as_it_was() {
+    let dir = temp_dir("fail");
+    let db = dir.join("app.db");
+    let url = format!("sqlite://{}", db.display());
+    write(&dir, 1, "first", "CREATE TABLE a (x INTEGER);", "DROP TABLE a;");
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    let before = sqlite_tables(&db);
+    write(&dir, 2, "broken", "CREATE TABLE b (x INTEGER);\nCREATE TABLEE c (y INTEGER);", "");
+    let o = ormlet(&dir, &url, &["run"]);
+    failed_cleanly(&o);
+    assert!(stderr(&o).contains("statement 2") && stderr(&o).contains("TABLEE"), "{}", stderr(&o));
+    assert_eq!(sqlite_tables(&db), before, "no table b, no record of migration 2");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn two_runners_started_together_apply_each_sqlite_migration_once() {
+    let dir = temp_dir("race");
+    let db = dir.join("app.db");
+    let url = format!("sqlite://{}", db.display());
+    for v in 1..=5 {
+        write(&dir, v, &format!("m{v}"), &format!("CREATE TABLE t{v} (x INTEGER);"), &format!("DROP TABLE t{v};"));
+    }
+    let spawn = || {
+        Command::new(BIN)
+            .current_dir(&dir)
+            .env_remove("DATABASE_URL")
+            .args(["migrate", "--database-url", &url, "run"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success(), "{} {}", stderr(&a), stderr(&b));
+    let applied = stdout(&a).lines().count() + stdout(&b).lines().count()
+        - usize::from(stdout(&a).contains("nothing to do"))
+        - usize::from(stdout(&b).contains("nothing to do"));
+    assert_eq!(applied, 5, "each migration applied by exactly one runner:\n{}\n{}", stdout(&a), stdout(&b));
+    assert_eq!(sqlite_tables(&db).1, 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_is_one_line_and_a_non_zero_exit() {
+    let dir = temp_dir("bad");
+    write(&dir, 1, "m", "SELECT 1;", "");
+    one_error_line(&ormlet(&dir, "nonsense://x", &["run"]));
+    one_error_line(&ormlet(&dir, "sqlite::memory:", &["run", "--dir", "no_such_folder"]));
+    let o =
+        Command::new(BIN).current_dir(&dir).env_remove("DATABASE_URL").args(["migrate", "status"]).output().unwrap();
+    one_error_line(&o);
+    assert!(stderr(&o).contains("DATABASE_URL"), "{}", stderr(&o));
+    if std::env::var("ORMLET_SKIP_SERVER_TESTS").as_deref() != Ok("1") {
+        one_error_line(&ormlet(&dir, "postgres://u:secret@127.0.0.1:1/x", &["status"]));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn pg_url() -> String {
+    std::env::var("ORMLET_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A PostgreSQL schema for one test: (admin, the URL whose search path is it, its name).
+fn pg_schema(tag: &str) -> Option<(ormlet_core::postgres::Db, String, String, tokio::runtime::Runtime)> {
+    if std::env::var("ORMLET_SKIP_SERVER_TESTS").as_deref() == Ok("1") {
+        return None;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = pg_url();
+    let name = format!("ormlet_cli_{tag}_{}", std::process::id());
+    let admin = rt.block_on(ormlet_core::postgres::Db::connect(&url)).expect("PostgreSQL for the CLI tests");
+    rt.block_on(admin.execute_batch(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"))).unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Some((admin, format!("{url}{sep}options=-c%20search_path%3D{name}"), name, rt))
+}
+
+fn pg_state(rt: &tokio::runtime::Runtime, admin: &ormlet_core::postgres::Db, schema: &str) -> (Vec<String>, i64) {
+    rt.block_on(async {
+        let tables: Vec<String> = admin
+            .raw(
+                format!(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = '{schema}' ORDER BY 1"
+                ),
+                vec![],
+            )
+            .all()
+            .await
+            .unwrap();
+        let n: i64 =
+            admin.raw(format!("SELECT COUNT(*) FROM {schema}.ormlet_migrations"), vec![]).one().await.unwrap_or(0);
+        (tables, n)
+    })
+}
+
+#[test]
+fn a_failing_second_statement_leaves_a_postgres_schema_as_it_was() {
+    let Some((admin, url, schema, rt)) = pg_schema("fail") else { return };
+    let dir = temp_dir("pgfail");
+    write(&dir, 1, "first", "CREATE TABLE a (x INTEGER);", "DROP TABLE a;");
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    let before = pg_state(&rt, &admin, &schema);
+    write(&dir, 2, "broken", "CREATE TABLE b (x INTEGER);\nCREATE TABLEE c (y INTEGER);", "");
+    let o = ormlet(&dir, &url, &["run"]);
+    failed_cleanly(&o);
+    assert!(stderr(&o).contains("statement 2") && stderr(&o).contains("TABLEE"), "{}", stderr(&o));
+    assert_eq!(pg_state(&rt, &admin, &schema), before);
+    rt.block_on(admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn two_runners_started_together_apply_each_postgres_migration_once() {
+    let Some((admin, url, schema, rt)) = pg_schema("race") else { return };
+    let dir = temp_dir("pgrace");
+    for v in 1..=5 {
+        write(&dir, v, &format!("m{v}"), &format!("CREATE TABLE t{v} (x INTEGER);"), &format!("DROP TABLE t{v};"));
+    }
+    let spawn = || {
+        Command::new(BIN)
+            .current_dir(&dir)
+            .env_remove("DATABASE_URL")
+            .args(["migrate", "--database-url", &url, "run"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success(), "{} {}", stderr(&a), stderr(&b));
+    let applied = |o: &Output| stdout(o).lines().filter(|l| l.starts_with("applied")).count();
+    assert_eq!(applied(&a) + applied(&b), 5, "{}\n{}", stdout(&a), stdout(&b));
+    assert_eq!(pg_state(&rt, &admin, &schema).1, 5);
+    rt.block_on(admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,319 @@
+//! Migrations: SQL files applied in order, each once, recorded with a
+//! checksum in `ormlet_migrations`.
+//!
+//! ```no_run
+//! # async fn demo() -> ormlet_core::Result<()> {
+//! use ormlet_core::{AnyDb, migrate::Migrator};
+//! let db = AnyDb::connect("sqlite://app.db").await?;
+//! let migrator = Migrator::from_dir("migrations")?;
+//! let applied = migrator.run(&db, None).await?;
+//! for s in migrator.status(&db).await? {
+//!     println!("{} {} {:?}", s.version, s.name, s.state);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Each migration runs in its own transaction where the backend can undo
+//! DDL (SQLite, PostgreSQL): a failing statement leaves the schema and the
+//! record as they were. MySQL commits DDL as it goes; there the error names
+//! the statement that failed, and the ones before it stay applied.
+//!
+//! Runners started together are serialised: inside each migration's
+//! transaction SQLite's `BEGIN IMMEDIATE` (or PostgreSQL's
+//! `pg_advisory_xact_lock`) is taken before the record is checked, so each
+//! migration applies once. On MySQL, `GET_LOCK` narrows the race but cannot
+//! close it (DDL commits by itself): start one runner at a time there.
+
+mod files;
+mod split;
+
+use std::path::Path;
+use std::time::Instant;
+
+pub use files::{Migration, checksum, create, read_dir};
+pub use split::statements;
+
+use crate::any::{AnyDb, AnyTx};
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::executor::{Executor, ExecutorExt};
+
+/// The table that records applied migrations.
+pub const TABLE: &str = "ormlet_migrations";
+
+/// Where a migration stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum State {
+    /// Applied at this time (UTC, RFC 3339).
+    Applied {
+        /// When.
+        at: String,
+    },
+    /// Not applied yet.
+    Pending,
+    /// Applied, but its `up.sql` changed since: refused until restored.
+    Changed,
+    /// Recorded as applied, but its folder is gone.
+    Missing,
+}
+
+/// One line of `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Version.
+    pub version: i64,
+    /// Name.
+    pub name: String,
+    /// Where it stands.
+    pub state: State,
+}
+
+/// A set of migrations and what to do with them.
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    migrations: Vec<Migration>,
+}
+
+/// A migration as recorded.
+struct Record {
+    version: i64,
+    name: String,
+    checksum: String,
+    applied_at: String,
+}
+
+fn now_rfc3339() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let s = files::utc_stamp(now.as_secs()).to_string();
+    format!("{}-{}-{}T{}:{}:{}Z", &s[0..4], &s[4..6], &s[6..8], &s[8..10], &s[10..12], &s[12..14])
+}
+
+fn placeholders(backend: Backend, n: usize) -> String {
+    (1..=n)
+        .map(|i| if backend == Backend::Postgres { format!("${i}") } else { "?".into() })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Migrator {
+    /// The migrations in `dir` (see [`read_dir`]).
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self> {
+        Ok(Migrator { migrations: read_dir(dir.as_ref())? })
+    }
+
+    /// A given set (what `embed_migrations!` builds), sorted by version.
+    pub fn new(mut migrations: Vec<Migration>) -> Self {
+        migrations.sort_by_key(|m| m.version);
+        Migrator { migrations }
+    }
+
+    /// The migrations, in order.
+    pub fn migrations(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    /// Creates the record table, under the runners' lock: two `CREATE TABLE
+    /// IF NOT EXISTS` racing each other fail on PostgreSQL.
+    async fn ensure_table(db: &AnyDb) -> Result<()> {
+        let tx = db.begin().await?;
+        lock(&tx).await?;
+        tx.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {TABLE} (version BIGINT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, \
+             checksum VARCHAR(64) NOT NULL, applied_at VARCHAR(40) NOT NULL, duration_ms BIGINT NOT NULL)"
+        ))
+        .await?;
+        unlock(&tx).await?;
+        tx.commit().await
+    }
+
+    async fn records<E>(db: &E) -> Result<Vec<Record>>
+    where
+        for<'a> E: RawAll<'a>,
+    {
+        let rows: Vec<(i64, String, String, String)> =
+            db.raw_all(format!("SELECT version, name, checksum, applied_at FROM {TABLE} ORDER BY version")).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(version, name, checksum, applied_at)| Record { version, name, checksum, applied_at })
+            .collect())
+    }
+
+    /// Every migration, on disk or recorded, with where it stands.
+    pub async fn status(&self, db: &AnyDb) -> Result<Vec<Status>> {
+        Self::ensure_table(db).await?;
+        let records = Self::records(db).await?;
+        let mut out: Vec<Status> = self
+            .migrations
+            .iter()
+            .map(|m| {
+                let state = match records.iter().find(|r| r.version == m.version) {
+                    None => State::Pending,
+                    Some(r) if r.checksum != m.checksum => State::Changed,
+                    Some(r) => State::Applied { at: r.applied_at.clone() },
+                };
+                Status { version: m.version, name: m.name.clone(), state }
+            })
+            .collect();
+        for r in records.iter().filter(|r| !self.migrations.iter().any(|m| m.version == r.version)) {
+            out.push(Status { version: r.version, name: r.name.clone(), state: State::Missing });
+        }
+        out.sort_by_key(|s| s.version);
+        Ok(out)
+    }
+
+    /// Refuses to go on when an applied migration's file changed.
+    fn check_unchanged(&self, records: &[Record]) -> Result<()> {
+        for m in &self.migrations {
+            if let Some(r) = records.iter().find(|r| r.version == m.version)
+                && r.checksum != m.checksum
+            {
+                return Err(Error::Migration {
+                    version: Some(m.version),
+                    message: format!(
+                        "`{}` was applied, then its up.sql changed ({}): restore the file, or write a new migration for the change",
+                        m.name,
+                        m.dir.join("up.sql").display()
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies every pending migration (up to and including `to`), in
+    /// order; gives the versions it applied.
+    pub async fn run(&self, db: &AnyDb, to: Option<i64>) -> Result<Vec<i64>> {
+        Self::ensure_table(db).await?;
+        self.check_unchanged(&Self::records(db).await?)?;
+        let mut applied = Vec::new();
+        for m in self.migrations.iter().filter(|m| to.is_none_or(|to| m.version <= to)) {
+            if self.apply(db, m).await? {
+                applied.push(m.version);
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Applies one migration in its own transaction, unless a concurrent
+    /// runner did; `false` when it was applied already.
+    async fn apply(&self, db: &AnyDb, m: &Migration) -> Result<bool> {
+        let tx = db.begin().await?;
+        lock(&tx).await?;
+        let recorded = Self::records(&tx).await?;
+        if let Some(r) = recorded.iter().find(|r| r.version == m.version) {
+            unlock(&tx).await?;
+            tx.rollback().await?;
+            return if r.checksum == m.checksum { Ok(false) } else { self.check_unchanged(&recorded).map(|()| false) };
+        }
+        let started = Instant::now();
+        run_script(&tx, m.version, &m.up).await?;
+        let b = tx.backend();
+        let sql = format!(
+            "INSERT INTO {TABLE} (version, name, checksum, applied_at, duration_ms) VALUES ({})",
+            placeholders(b, 5)
+        );
+        let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        tx.raw(sql, crate::params![m.version, m.name.clone(), m.checksum.clone(), now_rfc3339(), ms]).exec().await?;
+        unlock(&tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Reverts the last `steps` applied migrations, newest first, each with
+    /// its `down.sql` in its own transaction; gives their versions.
+    pub async fn revert(&self, db: &AnyDb, steps: usize) -> Result<Vec<i64>> {
+        Self::ensure_table(db).await?;
+        let records = Self::records(db).await?;
+        self.check_unchanged(&records)?;
+        let mut reverted = Vec::new();
+        for r in records.iter().rev().take(steps) {
+            let m = self.migrations.iter().find(|m| m.version == r.version).ok_or_else(|| Error::Migration {
+                version: Some(r.version),
+                message: format!("`{}` is applied but its folder is gone: cannot revert without its down.sql", r.name),
+            })?;
+            let tx = db.begin().await?;
+            lock(&tx).await?;
+            run_script(&tx, m.version, &m.down).await?;
+            let sql = format!("DELETE FROM {TABLE} WHERE version = {}", placeholders(tx.backend(), 1));
+            tx.raw(sql, crate::params![m.version]).exec().await?;
+            unlock(&tx).await?;
+            tx.commit().await?;
+            reverted.push(m.version);
+        }
+        Ok(reverted)
+    }
+
+    /// Reverts the last applied migration and applies it again.
+    pub async fn redo(&self, db: &AnyDb) -> Result<Option<i64>> {
+        let Some(v) = self.revert(db, 1).await?.first().copied() else { return Ok(None) };
+        let m = self.migrations.iter().find(|m| m.version == v).expect("reverted from this set");
+        self.apply(db, m).await?;
+        Ok(Some(v))
+    }
+}
+
+/// Serialises concurrent runners inside a migration's transaction.
+async fn lock(tx: &AnyTx) -> Result<()> {
+    match tx.backend() {
+        // BEGIN IMMEDIATE already holds the write lock.
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres => tx.execute_batch("SELECT pg_advisory_xact_lock(726172746)").await,
+        // Held until the connection's session ends or it is released.
+        Backend::MySql => tx.execute_batch("DO GET_LOCK('ormlet_migrations', 60)").await,
+    }
+}
+
+/// Releases MySQL's session lock before the commit (the connection goes
+/// back to the pool after it). A runner waiting on it may then read the
+/// record before this commit lands; MySQL runners are best not started together.
+async fn unlock(tx: &AnyTx) -> Result<()> {
+    match tx.backend() {
+        Backend::MySql => tx.execute_batch("DO RELEASE_LOCK('ormlet_migrations')").await,
+        _ => Ok(()),
+    }
+}
+
+/// Runs a migration's script, one statement at a time, naming the one that fails.
+async fn run_script(tx: &AnyTx, version: i64, script: &str) -> Result<()> {
+    for (i, statement) in statements(script).into_iter().enumerate() {
+        tx.execute_batch(statement).await.map_err(|e| {
+            // The server's words, then the statement once.
+            let reason = match &e {
+                Error::Database { message, .. } => message.clone(),
+                other => other.to_string(),
+            };
+            Error::Migration {
+                version: Some(version),
+                message: format!("statement {} failed: {reason}\n  statement: {statement}", i + 1),
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Reading rows of a raw query on any async executor.
+trait RawAll<'a> {
+    fn raw_all<R: crate::FromRow + Send + 'a>(
+        &'a self,
+        sql: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<R>>> + Send + 'a>>;
+}
+
+impl<'a> RawAll<'a> for AnyDb {
+    fn raw_all<R: crate::FromRow + Send + 'a>(
+        &'a self,
+        sql: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<R>>> + Send + 'a>> {
+        self.raw(sql, Vec::new()).all()
+    }
+}
+
+impl<'a> RawAll<'a> for AnyTx {
+    fn raw_all<R: crate::FromRow + Send + 'a>(
+        &'a self,
+        sql: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<R>>> + Send + 'a>> {
+        self.raw(sql, Vec::new()).all()
+    }
+}
