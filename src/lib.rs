@@ -125,7 +125,7 @@
 //! ```
 
 pub use ormlet_core::*;
-pub use ormlet_derive::{FromRow, Model};
+pub use ormlet_derive::{FromRow, Model, embed_migrations};
 /// The query profiler: scopes, findings, reports, test assertions.
 pub use ormlet_profiler as profiler;
 pub use ormlet_profiler::{Profile, ProfilerConfig, in_current_profile, pause, profile, profile_async, spawn};

@@ -7,6 +7,7 @@
 
 mod ast;
 mod attr;
+mod embed;
 mod expand;
 mod relations;
 mod valid;
@@ -47,4 +48,13 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 
 fn to_compile_errors(errors: Vec<syn::Error>) -> TokenStream {
     errors.into_iter().map(|e| e.to_compile_error()).collect::<proc_macro2::TokenStream>().into()
+}
+
+/// The migrations of a folder (relative to the crate's `Cargo.toml`), built
+/// into the binary: `ormlet::embed_migrations!("migrations").run(&db, None).await?`
+/// applies them at start-up. Gives an `ormlet::migrate::Migrator`.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let dir = parse_macro_input!(input as syn::LitStr);
+    embed::expand(&dir).into()
 }
