@@ -91,6 +91,42 @@ fn new_run_status_revert_redo_on_a_sqlite_file() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Five migrations, then two `ormlet migrate run` started together; gives
+/// how many each applied (both must succeed).
+fn race(dir: &Path, url: &str) -> usize {
+    for v in 1..=5 {
+        write(dir, v, &format!("m{v}"), &format!("CREATE TABLE t{v} (x INTEGER);"), &format!("DROP TABLE t{v};"));
+    }
+    let spawn = || {
+        Command::new(BIN)
+            .current_dir(dir)
+            .env_remove("DATABASE_URL")
+            .args(["migrate", "--database-url", url, "run"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success(), "{} {}", stderr(&a), stderr(&b));
+    let applied = |o: &Output| stdout(o).lines().filter(|l| l.starts_with("applied")).count();
+    applied(&a) + applied(&b)
+}
+
+/// A good migration, then one whose second statement fails: the state
+/// `state` reads must not change, and the error names the statement.
+fn failing_second_statement<S: PartialEq + std::fmt::Debug>(dir: &Path, url: &str, state: impl Fn() -> S) {
+    write(dir, 1, "first", "CREATE TABLE a (x INTEGER);", "DROP TABLE a;");
+    assert!(ormlet(dir, url, &["run"]).status.success());
+    let before = state();
+    write(dir, 2, "broken", "CREATE TABLE b (x INTEGER);\nCREATE TABLEE c (y INTEGER);", "");
+    let o = ormlet(dir, url, &["run"]);
+    failed_cleanly(&o);
+    assert!(stderr(&o).contains("statement 2") && stderr(&o).contains("TABLEE"), "{}", stderr(&o));
+    assert_eq!(state(), before, "no table b, no record of migration 2");
+}
+
 fn sqlite_tables(db: &Path) -> (Vec<String>, i64) {
     let conn = ormlet_core::sqlite::Db::open(db).unwrap();
     let tables: Vec<String> =
@@ -103,15 +139,7 @@ fn sqlite_tables(db: &Path) -> (Vec<String>, i64) {
 fn a_failing_second_statement_leaves_a_sqlite_schema_as_it_was() {
     let dir = temp_dir("fail");
     let db = dir.join("app.db");
-    let url = format!("sqlite://{}", db.display());
-    write(&dir, 1, "first", "CREATE TABLE a (x INTEGER);", "DROP TABLE a;");
-    assert!(ormlet(&dir, &url, &["run"]).status.success());
-    let before = sqlite_tables(&db);
-    write(&dir, 2, "broken", "CREATE TABLE b (x INTEGER);\nCREATE TABLEE c (y INTEGER);", "");
-    let o = ormlet(&dir, &url, &["run"]);
-    failed_cleanly(&o);
-    assert!(stderr(&o).contains("statement 2") && stderr(&o).contains("TABLEE"), "{}", stderr(&o));
-    assert_eq!(sqlite_tables(&db), before, "no table b, no record of migration 2");
+    failing_second_statement(&dir, &format!("sqlite://{}", db.display()), || sqlite_tables(&db));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -119,27 +147,7 @@ fn a_failing_second_statement_leaves_a_sqlite_schema_as_it_was() {
 fn two_runners_started_together_apply_each_sqlite_migration_once() {
     let dir = temp_dir("race");
     let db = dir.join("app.db");
-    let url = format!("sqlite://{}", db.display());
-    for v in 1..=5 {
-        write(&dir, v, &format!("m{v}"), &format!("CREATE TABLE t{v} (x INTEGER);"), &format!("DROP TABLE t{v};"));
-    }
-    let spawn = || {
-        Command::new(BIN)
-            .current_dir(&dir)
-            .env_remove("DATABASE_URL")
-            .args(["migrate", "--database-url", &url, "run"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let (a, b) = (spawn(), spawn());
-    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-    assert!(a.status.success() && b.status.success(), "{} {}", stderr(&a), stderr(&b));
-    let applied = stdout(&a).lines().count() + stdout(&b).lines().count()
-        - usize::from(stdout(&a).contains("nothing to do"))
-        - usize::from(stdout(&b).contains("nothing to do"));
-    assert_eq!(applied, 5, "each migration applied by exactly one runner:\n{}\n{}", stdout(&a), stdout(&b));
+    assert_eq!(race(&dir, &format!("sqlite://{}", db.display())), 5, "each migration applied by exactly one runner");
     assert_eq!(sqlite_tables(&db).1, 5);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -200,14 +208,7 @@ fn pg_state(rt: &tokio::runtime::Runtime, admin: &ormlet_core::postgres::Db, sch
 fn a_failing_second_statement_leaves_a_postgres_schema_as_it_was() {
     let Some((admin, url, schema, rt)) = pg_schema("fail") else { return };
     let dir = temp_dir("pgfail");
-    write(&dir, 1, "first", "CREATE TABLE a (x INTEGER);", "DROP TABLE a;");
-    assert!(ormlet(&dir, &url, &["run"]).status.success());
-    let before = pg_state(&rt, &admin, &schema);
-    write(&dir, 2, "broken", "CREATE TABLE b (x INTEGER);\nCREATE TABLEE c (y INTEGER);", "");
-    let o = ormlet(&dir, &url, &["run"]);
-    failed_cleanly(&o);
-    assert!(stderr(&o).contains("statement 2") && stderr(&o).contains("TABLEE"), "{}", stderr(&o));
-    assert_eq!(pg_state(&rt, &admin, &schema), before);
+    failing_second_statement(&dir, &url, || pg_state(&rt, &admin, &schema));
     rt.block_on(admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -216,24 +217,7 @@ fn a_failing_second_statement_leaves_a_postgres_schema_as_it_was() {
 fn two_runners_started_together_apply_each_postgres_migration_once() {
     let Some((admin, url, schema, rt)) = pg_schema("race") else { return };
     let dir = temp_dir("pgrace");
-    for v in 1..=5 {
-        write(&dir, v, &format!("m{v}"), &format!("CREATE TABLE t{v} (x INTEGER);"), &format!("DROP TABLE t{v};"));
-    }
-    let spawn = || {
-        Command::new(BIN)
-            .current_dir(&dir)
-            .env_remove("DATABASE_URL")
-            .args(["migrate", "--database-url", &url, "run"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let (a, b) = (spawn(), spawn());
-    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-    assert!(a.status.success() && b.status.success(), "{} {}", stderr(&a), stderr(&b));
-    let applied = |o: &Output| stdout(o).lines().filter(|l| l.starts_with("applied")).count();
-    assert_eq!(applied(&a) + applied(&b), 5, "{}\n{}", stdout(&a), stdout(&b));
+    assert_eq!(race(&dir, &url), 5, "each migration applied by exactly one runner");
     assert_eq!(pg_state(&rt, &admin, &schema).1, 5);
     rt.block_on(admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
     let _ = std::fs::remove_dir_all(&dir);

@@ -97,6 +97,54 @@ pub trait Driver: sqlx::Database + Sized {
     ) -> BoxFuture<'c, std::result::Result<Self::QueryResult, sqlx::Error>>;
 }
 
+/// Adds one value to a server's arguments, the reason when it cannot.
+fn add<'q, D: sqlx::Database, T: sqlx::Encode<'q, D> + sqlx::Type<D>>(
+    args: &mut D::Arguments,
+    v: T,
+) -> std::result::Result<(), String> {
+    sqlx::Arguments::add(args, v).map_err(|e| e.to_string())
+}
+
+/// Decodes one raw column value as `T`, naming the server's type on failure.
+fn decode<'r, D: sqlx::Database, T: sqlx::Decode<'r, D>>(
+    v: D::ValueRef<'r>,
+    name: &str,
+) -> std::result::Result<T, DecodeFail> {
+    T::decode(v).map_err(|e| DecodeFail { expected: "a value", found: format!("{name} that failed to decode: {e}") })
+}
+
+/// The value kinds both servers bind alike; `$($special)*` are a server's
+/// own arms, tried first.
+macro_rules! bind_value {
+    ($db:ty, $args:expr, $value:expr, $server:literal, { $($special:tt)* }) => {{
+        use super::add;
+        match $value {
+            $($special)*
+            Value::Bool(v) => add::<$db, _>($args, *v),
+            Value::SmallInt(v) => add::<$db, _>($args, *v),
+            Value::Int(v) => add::<$db, _>($args, *v),
+            Value::BigInt(v) => add::<$db, _>($args, *v),
+            Value::Float(v) => add::<$db, _>($args, *v),
+            Value::Double(v) => add::<$db, _>($args, *v),
+            Value::String(v) => add::<$db, _>($args, v.as_deref()),
+            Value::Char(v) => add::<$db, _>($args, v.map(|c| c.to_string())),
+            Value::Bytes(v) => add::<$db, _>($args, v.as_deref()),
+            #[cfg(feature = "json")]
+            Value::Json(v) => add::<$db, _>($args, v.as_deref().cloned().map(sqlx::types::Json)),
+            #[cfg(feature = "chrono")]
+            Value::ChronoDate(v) => add::<$db, _>($args, *v),
+            #[cfg(feature = "chrono")]
+            Value::ChronoTime(v) => add::<$db, _>($args, *v),
+            #[cfg(feature = "chrono")]
+            Value::ChronoDateTime(v) => add::<$db, _>($args, *v),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => add::<$db, _>($args, *v),
+            other => Err(format!("values of this kind are not supported on {}: {other:?}", $server)),
+        }
+    }};
+}
+pub(crate) use bind_value;
+
 type BoxStream<'c, T> = Pin<Box<dyn futures_util::Stream<Item = T> + Send + 'c>>;
 type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 

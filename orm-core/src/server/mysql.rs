@@ -9,7 +9,7 @@ use sea_query::Value;
 use sqlx::mysql::{
     MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlDatabaseError, MySqlQueryResult, MySqlRow, MySqlValueRef,
 };
-use sqlx::{Arguments, AssertSqlSafe, Decode, MySql, TypeInfo, ValueRef as _};
+use sqlx::{AssertSqlSafe, Decode, MySql, TypeInfo, ValueRef as _};
 
 use super::error::between;
 use super::{BoxFuture, BoxStream, Cell, Driver};
@@ -17,15 +17,8 @@ use crate::backend::Backend;
 use crate::error::{ConstraintKind, ConstraintViolation, Error, Result};
 use crate::types::DecodeFail;
 
-fn add<'q, T: sqlx::Encode<'q, MySql> + sqlx::Type<MySql>>(
-    args: &mut MySqlArguments,
-    v: T,
-) -> std::result::Result<(), String> {
-    args.add(v).map_err(|e| e.to_string())
-}
-
 fn decode<'r, T: Decode<'r, MySql>>(v: MySqlValueRef<'r>, name: &str) -> std::result::Result<T, DecodeFail> {
-    T::decode(v).map_err(|e| DecodeFail { expected: "a value", found: format!("{name} that failed to decode: {e}") })
+    super::decode::<MySql, T>(v, name)
 }
 
 /// DECIMAL arrives as text (what `SUM` and `AVG` return): whole numbers
@@ -52,36 +45,16 @@ impl Driver for MySql {
     }
 
     fn add(args: &mut MySqlArguments, value: &Value) -> std::result::Result<(), String> {
-        match value {
-            Value::Bool(v) => add(args, *v),
-            Value::TinyInt(v) => add(args, *v),
-            Value::SmallInt(v) => add(args, *v),
-            Value::Int(v) => add(args, *v),
-            Value::BigInt(v) => add(args, *v),
-            Value::TinyUnsigned(v) => add(args, *v),
-            Value::SmallUnsigned(v) => add(args, *v),
-            Value::Unsigned(v) => add(args, *v),
-            Value::BigUnsigned(v) => add(args, *v),
-            Value::Float(v) => add(args, *v),
-            Value::Double(v) => add(args, *v),
-            Value::String(v) => add(args, v.as_deref()),
-            Value::Char(v) => add(args, v.map(|c| c.to_string())),
-            Value::Bytes(v) => add(args, v.as_deref()),
-            #[cfg(feature = "json")]
-            Value::Json(v) => add(args, v.as_deref().cloned().map(sqlx::types::Json)),
-            #[cfg(feature = "chrono")]
-            Value::ChronoDate(v) => add(args, *v),
-            #[cfg(feature = "chrono")]
-            Value::ChronoTime(v) => add(args, *v),
-            #[cfg(feature = "chrono")]
-            Value::ChronoDateTime(v) => add(args, *v),
+        super::bind_value!(MySql, args, value, "MySQL", {
+            Value::TinyInt(v) => add::<MySql, _>(args, *v),
+            Value::TinyUnsigned(v) => add::<MySql, _>(args, *v),
+            Value::SmallUnsigned(v) => add::<MySql, _>(args, *v),
+            Value::Unsigned(v) => add::<MySql, _>(args, *v),
+            Value::BigUnsigned(v) => add::<MySql, _>(args, *v),
             // As a naive UTC DATETIME: sent as TIMESTAMP, years past 2038 would be lost.
             #[cfg(feature = "chrono")]
-            Value::ChronoDateTimeUtc(v) => add(args, v.map(|d| d.naive_utc())),
-            #[cfg(feature = "uuid")]
-            Value::Uuid(v) => add(args, *v),
-            other => Err(format!("values of this kind are not supported on MySQL: {other:?}")),
-        }
+            Value::ChronoDateTimeUtc(v) => add::<MySql, _>(args, v.map(|d| d.naive_utc())),
+        })
     }
 
     fn raw(row: &MySqlRow, index: usize) -> std::result::Result<MySqlValueRef<'_>, sqlx::Error> {

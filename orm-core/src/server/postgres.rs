@@ -7,7 +7,7 @@ use rusqlite::types::Value as Owned;
 use rusqlite::types::ValueRef;
 use sea_query::Value;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgDatabaseError, PgQueryResult, PgRow, PgValueRef};
-use sqlx::{Arguments, AssertSqlSafe, Decode, Postgres, TypeInfo, ValueRef as _};
+use sqlx::{AssertSqlSafe, Decode, Postgres, TypeInfo, ValueRef as _};
 
 use super::error::between;
 use super::{BoxFuture, BoxStream, Cell, Driver};
@@ -15,15 +15,8 @@ use crate::backend::Backend;
 use crate::error::{ConstraintKind, ConstraintViolation, Error, Result};
 use crate::types::DecodeFail;
 
-fn add<'q, T: sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres>>(
-    args: &mut PgArguments,
-    v: T,
-) -> std::result::Result<(), String> {
-    args.add(v).map_err(|e| e.to_string())
-}
-
 fn decode<'r, T: Decode<'r, Postgres>>(v: PgValueRef<'r>, name: &str) -> std::result::Result<T, DecodeFail> {
-    T::decode(v).map_err(|e| DecodeFail { expected: "a value", found: format!("{name} that failed to decode: {e}") })
+    super::decode::<Postgres, T>(v, name)
 }
 
 /// NUMERIC in PostgreSQL's binary form (what `SUM` and `AVG` of integers
@@ -71,46 +64,25 @@ impl Driver for Postgres {
     }
 
     fn add(args: &mut PgArguments, value: &Value) -> std::result::Result<(), String> {
-        match value {
-            Value::Bool(v) => add(args, *v),
-            Value::TinyInt(v) => add(args, v.map(i16::from)),
-            Value::SmallInt(v) => add(args, *v),
-            Value::Int(v) => add(args, *v),
-            Value::BigInt(v) => add(args, *v),
-            Value::TinyUnsigned(v) => add(args, v.map(i16::from)),
-            Value::SmallUnsigned(v) => add(args, v.map(i32::from)),
-            Value::Unsigned(v) => add(args, v.map(i64::from)),
+        super::bind_value!(Postgres, args, value, "PostgreSQL", {
+            // No one-byte or unsigned integers: widened, u64 only up to i64::MAX.
+            Value::TinyInt(v) => add::<Postgres, _>(args, v.map(i16::from)),
+            Value::TinyUnsigned(v) => add::<Postgres, _>(args, v.map(i16::from)),
+            Value::SmallUnsigned(v) => add::<Postgres, _>(args, v.map(i32::from)),
+            Value::Unsigned(v) => add::<Postgres, _>(args, v.map(i64::from)),
             Value::BigUnsigned(v) => {
                 let v = v
                     .map(i64::try_from)
                     .transpose()
                     .map_err(|_| "exceeds PostgreSQL's BIGINT (i64::MAX)".to_owned())?;
-                add(args, v)
+                add::<Postgres, _>(args, v)
             }
-            Value::Float(v) => add(args, *v),
-            Value::Double(v) => add(args, *v),
             // The server would refuse it with an encoding error; say what is wrong instead.
-            Value::String(Some(v)) if v.contains('\0') => {
-                Err("PostgreSQL text cannot contain the NUL character".into())
-            }
+            Value::String(Some(v)) if v.contains('\0') => Err("PostgreSQL text cannot contain the NUL character".into()),
             Value::Char(Some('\0')) => Err("PostgreSQL text cannot contain the NUL character".into()),
-            Value::String(v) => add(args, v.as_deref()),
-            Value::Char(v) => add(args, v.map(|c| c.to_string())),
-            Value::Bytes(v) => add(args, v.as_deref()),
-            #[cfg(feature = "json")]
-            Value::Json(v) => add(args, v.as_deref().cloned().map(sqlx::types::Json)),
             #[cfg(feature = "chrono")]
-            Value::ChronoDate(v) => add(args, *v),
-            #[cfg(feature = "chrono")]
-            Value::ChronoTime(v) => add(args, *v),
-            #[cfg(feature = "chrono")]
-            Value::ChronoDateTime(v) => add(args, *v),
-            #[cfg(feature = "chrono")]
-            Value::ChronoDateTimeUtc(v) => add(args, *v),
-            #[cfg(feature = "uuid")]
-            Value::Uuid(v) => add(args, *v),
-            other => Err(format!("values of this kind are not supported on PostgreSQL: {other:?}")),
-        }
+            Value::ChronoDateTimeUtc(v) => add::<Postgres, _>(args, *v),
+        })
     }
 
     fn raw(row: &PgRow, index: usize) -> std::result::Result<PgValueRef<'_>, sqlx::Error> {
