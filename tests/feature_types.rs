@@ -1,49 +1,11 @@
-//! chrono, uuid and JSON columns round-trip (features `chrono`, `uuid`, `json`).
+//! chrono, uuid and JSON columns round-trip on SQLite with the widest dates
+//! (features `chrono`, `uuid`, `json`; the model is the suite's).
+
+mod suite;
 
 use ormlet::prelude::*;
 use ormlet::sqlite::Db;
-use serde::{Deserialize, Serialize};
-
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-struct Prefs {
-    theme: String,
-    sizes: Vec<u32>,
-}
-
-#[derive(Model, Debug, Clone, PartialEq)]
-#[ormlet(table = "events")]
-struct Event {
-    #[ormlet(primary_key)]
-    id: uuid::Uuid,
-    date: chrono::NaiveDate,
-    time: chrono::NaiveTime,
-    datetime: chrono::NaiveDateTime,
-    utc: chrono::DateTime<chrono::Utc>,
-    payload: serde_json::Value,
-    maybe_when: Option<chrono::NaiveDateTime>,
-    maybe_ref: Option<uuid::Uuid>,
-    #[ormlet(json)]
-    prefs: Prefs,
-    #[ormlet(json)]
-    tags: Vec<String>,
-}
-
-fn sample(n: u128) -> Event {
-    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-    let time = chrono::NaiveTime::from_hms_micro_opt(23, 59, 58, 123_456).unwrap();
-    Event {
-        id: uuid::Uuid::from_u128(n),
-        date,
-        time,
-        datetime: date.and_time(time),
-        utc: date.and_time(time).and_utc(),
-        payload: serde_json::json!({"a": [1, 2, {"b": null}], "c": "d'\"e"}),
-        maybe_when: None,
-        maybe_ref: None,
-        prefs: Prefs { theme: "dark".into(), sizes: vec![1, 2] },
-        tags: vec!["x".into(), "y z".into()],
-    }
-}
+use suite::feature_types::{Event, sample};
 
 #[test]
 fn feature_types_round_trip() -> ormlet::Result<()> {
