@@ -172,6 +172,24 @@ fn pg_url() -> String {
     std::env::var("ORMLET_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// Drops a test's PostgreSQL schema when the test ends, failing or not.
+struct DropSchema(String);
+
+impl Drop for DropSchema {
+    fn drop(&mut self) {
+        let name = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async {
+                if let Ok(admin) = ormlet_core::postgres::Db::connect(&pg_url()).await {
+                    let _ = admin.execute_batch(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 /// A PostgreSQL schema for one test: (admin, the URL whose search path is it, its name).
 fn pg_schema(tag: &str) -> Option<(ormlet_core::postgres::Db, String, String, tokio::runtime::Runtime)> {
     if std::env::var("ORMLET_SKIP_SERVER_TESTS").as_deref() == Ok("1") {
@@ -207,18 +225,18 @@ fn pg_state(rt: &tokio::runtime::Runtime, admin: &ormlet_core::postgres::Db, sch
 #[test]
 fn a_failing_second_statement_leaves_a_postgres_schema_as_it_was() {
     let Some((admin, url, schema, rt)) = pg_schema("fail") else { return };
+    let _cleanup = DropSchema(schema.clone());
     let dir = temp_dir("pgfail");
     failing_second_statement(&dir, &url, || pg_state(&rt, &admin, &schema));
-    rt.block_on(admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn two_runners_started_together_apply_each_postgres_migration_once() {
     let Some((admin, url, schema, rt)) = pg_schema("race") else { return };
+    let _cleanup = DropSchema(schema.clone());
     let dir = temp_dir("pgrace");
     assert_eq!(race(&dir, &url), 5, "each migration applied by exactly one runner");
     assert_eq!(pg_state(&rt, &admin, &schema).1, 5);
-    rt.block_on(admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
