@@ -25,12 +25,14 @@
 //! close it (DDL commits by itself): start one runner at a time there.
 
 mod files;
+mod snapshot;
 mod split;
 
 use std::path::Path;
 use std::time::Instant;
 
 pub use files::{Migration, checksum, create, read_dir};
+pub use snapshot::{ColumnSpec, ForeignKeySpec, IndexSpec, Models, SNAPSHOT_VERSION, Snapshot, TableSpec};
 pub use split::statements;
 
 use crate::any::{AnyDb, AnyTx};
