@@ -25,6 +25,7 @@
 //! close it (DDL commits by itself): start one runner at a time there.
 
 mod files;
+mod introspect;
 mod snapshot;
 mod split;
 
@@ -32,6 +33,7 @@ use std::path::Path;
 use std::time::Instant;
 
 pub use files::{Migration, checksum, create, read_dir};
+pub use introspect::introspect;
 pub use snapshot::{ColumnSpec, ForeignKeySpec, IndexSpec, Models, SNAPSHOT_VERSION, Snapshot, TableSpec};
 pub use split::statements;
 
