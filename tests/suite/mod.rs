@@ -232,6 +232,29 @@ pub async fn mysql() -> Option<Isolated<ormlet::mysql::Db>> {
     Some(Isolated { db, url: own_url, cleanup: Some(Box::new(cleanup)) })
 }
 
+/// The same database as an [`ormlet::AnyDb`] (for the migration tools).
+pub trait AsAny {
+    fn as_any(&self) -> ormlet::AnyDb;
+}
+
+impl AsAny for ormlet::sqlite::AsyncDb {
+    fn as_any(&self) -> ormlet::AnyDb {
+        ormlet::AnyDb::Sqlite(self.clone())
+    }
+}
+
+impl AsAny for ormlet::postgres::Db {
+    fn as_any(&self) -> ormlet::AnyDb {
+        ormlet::AnyDb::Postgres(self.clone())
+    }
+}
+
+impl AsAny for ormlet::mysql::Db {
+    fn as_any(&self) -> ormlet::AnyDb {
+        ormlet::AnyDb::MySql(self.clone())
+    }
+}
+
 /// `?` or `$n` placeholders for hand-written SQL.
 pub fn ph(backend: ormlet::Backend, n: usize) -> String {
     match backend {
@@ -737,6 +760,30 @@ macro_rules! backend_tests {
             let counts: Vec<(Post, i64)> =
                 Post::find().order_by(Post::ID.asc()).annotate_count(Post::LABELS).all(&t.db).await.unwrap();
             assert_eq!(counts.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [2, 0, 1]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn the_live_schema_reads_back_as_the_models_describe_it() {
+            use $crate::suite::AsAny;
+            use ormlet::migrate::{Snapshot, TableSpec, introspect};
+            let t = open!();
+            schema!(&t.db);
+            let live = introspect(&t.db.as_any()).await.unwrap();
+            let models = Snapshot::of::<(User, Post, Tag, Kinds, Label, PostLabel)>();
+            // Types stay each backend's own; the rest must agree.
+            fn shape(t: &TableSpec) -> impl PartialEq + std::fmt::Debug {
+                let cols: Vec<(String, bool, bool, bool, bool)> = t
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.nullable, c.primary_key, c.auto_increment, c.unique))
+                    .collect();
+                (t.name.clone(), cols, t.indexes.clone(), t.foreign_keys.clone())
+            }
+            assert_eq!(live.tables.len(), models.tables.len(), "{live:#?}");
+            for m in &models.tables {
+                let l = live.table(&m.name).unwrap_or_else(|| panic!("no table {}", m.name));
+                assert_eq!(shape(l), shape(m), "table {}", m.name);
+            }
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,6 @@
 //! Reading a live database's schema into a [`Snapshot`], so it can be
-//! compared with what the models describe. SQLite for now.
+//! compared with what the models describe: SQLite through its pragmas,
+//! PostgreSQL through `pg_catalog`, MySQL through `information_schema`.
 //!
 //! Column types are the backend's declared ones (`bigint`, `text`); the
 //! comparison maps a model's type to what the backend would declare.
@@ -7,7 +8,7 @@
 use super::snapshot::{ColumnSpec, ForeignKeySpec, IndexSpec, SNAPSHOT_VERSION, Snapshot, TableSpec};
 use crate::any::AnyDb;
 use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::executor::{Executor, ExecutorExt};
 
 fn quote(name: &str) -> String {
@@ -18,9 +19,8 @@ fn quote(name: &str) -> String {
 pub async fn introspect(db: &AnyDb) -> Result<Snapshot> {
     match db.backend() {
         Backend::Sqlite => sqlite(db).await,
-        other => {
-            Err(Error::Unsupported { backend: other.name(), feature: "reading the live schema (SQLite only so far)" })
-        }
+        Backend::Postgres => postgres(db).await,
+        Backend::MySql => mysql(db).await,
     }
 }
 
@@ -84,6 +84,196 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
                 references_column: to.unwrap_or_else(|| "id".into()),
             })
             .collect();
+        let mut foreign_keys: Vec<ForeignKeySpec> = foreign_keys;
+        foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys });
+    }
+    Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
+}
+
+/// Index rows (index, unique, column) grouped into indexes, in order; a
+/// single-column unique index that `is_constraint` says backs a column's
+/// UNIQUE becomes that column's `unique` flag instead.
+fn group_indexes(
+    rows: Vec<(String, bool, String)>,
+    is_constraint: impl Fn(&str, &[String]) -> bool,
+) -> (Vec<IndexSpec>, Vec<String>) {
+    let mut indexes: Vec<IndexSpec> = Vec::new();
+    for (name, unique, column) in rows {
+        match indexes.last_mut() {
+            Some(last) if last.name == name => last.columns.push(column),
+            _ => indexes.push(IndexSpec { name, columns: vec![column], unique }),
+        }
+    }
+    let mut unique_columns = Vec::new();
+    indexes.retain(|i| {
+        if i.unique && i.columns.len() == 1 && is_constraint(&i.name, &i.columns) {
+            unique_columns.push(i.columns[0].clone());
+            false
+        } else {
+            true
+        }
+    });
+    indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    (indexes, unique_columns)
+}
+
+type PgColumn = (String, String, String, Option<String>, String);
+
+async fn postgres(db: &AnyDb) -> Result<Snapshot> {
+    let names: Vec<String> = db
+        .raw(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+             AND table_type = 'BASE TABLE' AND table_name <> 'ormlet_migrations' ORDER BY 1",
+            vec![],
+        )
+        .all()
+        .await?;
+    let mut tables = Vec::new();
+    for table in names {
+        let p = || crate::params![table.clone()];
+        let cols: Vec<PgColumn> = db
+            .raw(
+                "SELECT column_name::text, data_type::text, is_nullable::text, column_default::text, is_identity::text \
+                 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 \
+                 ORDER BY ordinal_position",
+                p(),
+            )
+            .all()
+            .await?;
+        let pk: Vec<String> = db
+            .raw(
+                "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid \
+                 AND a.attnum = ANY(i.indkey) WHERE i.indrelid = quote_ident($1)::regclass AND i.indisprimary",
+                p(),
+            )
+            .all()
+            .await?;
+        let rows: Vec<(String, bool, String, bool)> = db
+            .raw(
+                "SELECT ic.relname::text, ix.indisunique, a.attname::text, con.oid IS NOT NULL \
+                 FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid \
+                 JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n) ON true \
+                 JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum \
+                 LEFT JOIN pg_constraint con ON con.conindid = ix.indexrelid AND con.contype = 'u' \
+                 WHERE ix.indrelid = quote_ident($1)::regclass AND NOT ix.indisprimary ORDER BY ic.relname, k.n",
+                p(),
+            )
+            .all()
+            .await?;
+        let constraints: Vec<String> = rows.iter().filter(|r| r.3).map(|r| r.0.clone()).collect();
+        let rows = rows.into_iter().map(|(n, u, c, _)| (n, u, c)).collect();
+        let (indexes, unique_columns) = group_indexes(rows, |name, _| constraints.iter().any(|c| c == name));
+        let fks: Vec<(String, String, String)> = db
+            .raw(
+                "SELECT a.attname::text, cf.relname::text, af.attname::text FROM pg_constraint c \
+                 JOIN pg_class cf ON cf.oid = c.confrelid \
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+                 JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1] \
+                 WHERE c.conrelid = quote_ident($1)::regclass AND c.contype = 'f' ORDER BY c.conname",
+                p(),
+            )
+            .all()
+            .await?;
+        let columns = cols
+            .into_iter()
+            .map(|(name, ty, nullable, default, identity)| ColumnSpec {
+                unique: unique_columns.contains(&name),
+                primary_key: pk.contains(&name),
+                auto_increment: identity == "YES" || default.as_deref().is_some_and(|d| d.starts_with("nextval(")),
+                nullable: nullable == "YES",
+                sql_type: ty,
+                default: default.filter(|d| !d.starts_with("nextval(")),
+                name,
+            })
+            .collect();
+        let foreign_keys = fks
+            .into_iter()
+            .map(|(column, references_table, references_column)| ForeignKeySpec {
+                column,
+                references_table,
+                references_column,
+            })
+            .collect();
+        let mut foreign_keys: Vec<ForeignKeySpec> = foreign_keys;
+        foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys });
+    }
+    Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
+}
+
+type MySqlColumn = (String, String, String, Option<String>, String, String);
+
+async fn mysql(db: &AnyDb) -> Result<Snapshot> {
+    let names: Vec<String> = db
+        .raw(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() \
+             AND table_type = 'BASE TABLE' AND table_name <> 'ormlet_migrations' ORDER BY table_name",
+            vec![],
+        )
+        .all()
+        .await?;
+    let mut tables = Vec::new();
+    for table in names {
+        let p = || crate::params![table.clone()];
+        let cols: Vec<MySqlColumn> = db
+            .raw(
+                "SELECT column_name, column_type, is_nullable, column_default, column_key, extra \
+                 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? \
+                 ORDER BY ordinal_position",
+                p(),
+            )
+            .all()
+            .await?;
+        let fks: Vec<(String, String, String, String)> = db
+            .raw(
+                "SELECT constraint_name, column_name, referenced_table_name, referenced_column_name \
+                 FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND table_name = ? \
+                 AND referenced_table_name IS NOT NULL ORDER BY constraint_name, ordinal_position",
+                p(),
+            )
+            .all()
+            .await?;
+        let rows: Vec<(String, i64, String)> = db
+            .raw(
+                "SELECT index_name, non_unique, column_name FROM information_schema.statistics \
+                 WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY' \
+                 ORDER BY index_name, seq_in_index",
+                p(),
+            )
+            .all()
+            .await?;
+        // The index MySQL makes for a foreign key carries the constraint's name: not the model's.
+        let rows: Vec<(String, bool, String)> = rows
+            .into_iter()
+            .filter(|(name, _, _)| !fks.iter().any(|f| &f.0 == name))
+            .map(|(name, non_unique, column)| (name, non_unique == 0, column))
+            .collect();
+        // A column's UNIQUE makes an index named after the column.
+        let (indexes, unique_columns) = group_indexes(rows, |name, columns| columns[0] == name);
+        let columns = cols
+            .into_iter()
+            .map(|(name, ty, nullable, default, key, extra)| ColumnSpec {
+                unique: unique_columns.contains(&name),
+                primary_key: key == "PRI",
+                auto_increment: extra.to_ascii_lowercase().contains("auto_increment"),
+                nullable: nullable == "YES",
+                sql_type: ty.to_ascii_lowercase(),
+                // MariaDB writes a NULL default as the text NULL.
+                default: default.filter(|d| d != "NULL"),
+                name,
+            })
+            .collect();
+        let foreign_keys = fks
+            .into_iter()
+            .map(|(_, column, references_table, references_column)| ForeignKeySpec {
+                column,
+                references_table,
+                references_column,
+            })
+            .collect();
+        let mut foreign_keys: Vec<ForeignKeySpec> = foreign_keys;
+        foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
         tables.push(TableSpec { name: table, columns, indexes, foreign_keys });
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })

@@ -127,9 +127,10 @@ fn default_sql(d: DefaultValue) -> String {
 }
 
 impl TableSpec {
-    /// The table a model's metadata describes.
+    /// The table a model's metadata describes. Indexes and foreign keys are
+    /// in name and column order, as [`introspect`](super::introspect) reads them.
     pub fn of(meta: &ModelMeta) -> TableSpec {
-        TableSpec {
+        let mut spec = TableSpec {
             name: meta.table.to_owned(),
             columns: meta
                 .columns
@@ -165,7 +166,10 @@ impl TableSpec {
                     }
                 })
                 .collect(),
-        }
+        };
+        spec.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        spec.foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
+        spec
     }
 }
 
