@@ -763,6 +763,32 @@ macro_rules! backend_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn five_thousand_parents_load_in_a_fixed_number_of_queries() {
+            use $crate::suite::UserRelations;
+            let t = open!();
+            schema!(&t.db);
+            let users: Vec<User> = (0..5_000).map(|i| User::new(&format!("u{i}@x.io"), &format!("U{i}"), None)).collect();
+            User::insert_many(&t.db, &users).await.unwrap();
+            let ids: Vec<i64> = User::find().select(User::ID).all(&t.db).await.unwrap();
+            let posts: Vec<Post> = ids.iter().map(|&a| Post::new(a, "p")).collect();
+            Post::insert_many(&t.db, &posts).await.unwrap();
+            // Every backend's parameter limit holds 5 000 keys (padded to 8 192): 1 + 1 queries.
+            let (loaded, p) = ormlet::profile_async(User::find().with(User::POSTS).all(&t.db)).await;
+            let loaded = loaded.unwrap();
+            assert_eq!(p.query_count(), 2, "{}", p.summary());
+            assert!(p.findings().is_empty(), "{}", p.to_text());
+            assert_eq!(loaded.len(), 5_000);
+            assert!(loaded.iter().all(|u| u.posts().len() == 1));
+            // A relation filter and a count per parent: one query each.
+            let (n, p) = ormlet::profile_async(User::find().filter(User::POSTS.exists()).count(&t.db)).await;
+            assert_eq!((n.unwrap(), p.query_count()), (5_000, 1));
+            let (counts, p) =
+                ormlet::profile_async(User::find().annotate_count(User::POSTS).limit(10).all(&t.db)).await;
+            assert_eq!(p.query_count(), 1);
+            assert!(counts.unwrap().iter().all(|(_, n)| *n == 1));
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn the_live_schema_reads_back_as_the_models_describe_it() {
             use $crate::suite::AsAny;
             use ormlet::migrate::{Snapshot, TableSpec, introspect};
