@@ -132,7 +132,21 @@ impl DbOptions {
             // except for the last commits on power loss, the usual server trade-off.
             pragmas.push_str("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
         }
-        raw.execute_batch(&pragmas).map_err(fail)?;
+        // Switching a new file to WAL needs its write lock; two processes
+        // opening it at once can get SQLITE_BUSY without the busy handler
+        // being asked, so retry for as long as the busy timeout allows.
+        let started = std::time::Instant::now();
+        loop {
+            match raw.execute_batch(&pragmas) {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && started.elapsed() < self.busy_timeout =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(fail(e)),
+            }
+        }
         if let Some(n) = self.max_bound_params {
             let n = i32::try_from(n).unwrap_or(i32::MAX);
             raw.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER, n).map_err(fail)?;
