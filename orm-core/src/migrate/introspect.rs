@@ -54,7 +54,6 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
                 _ => indexes.push(IndexSpec { name: name.clone(), columns, unique: *unique != 0 }),
             }
         }
-        indexes.sort_by(|a, b| a.name.cmp(&b.name));
         let fks: Vec<(String, String, Option<String>)> = db
             .raw(
                 "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
@@ -84,9 +83,7 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
                 references_column: to.unwrap_or_else(|| "id".into()),
             })
             .collect();
-        let mut foreign_keys: Vec<ForeignKeySpec> = foreign_keys;
-        foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys });
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }
@@ -114,7 +111,6 @@ fn group_indexes(
             true
         }
     });
-    indexes.sort_by(|a, b| a.name.cmp(&b.name));
     (indexes, unique_columns)
 }
 
@@ -195,9 +191,7 @@ async fn postgres(db: &AnyDb) -> Result<Snapshot> {
                 references_column,
             })
             .collect();
-        let mut foreign_keys: Vec<ForeignKeySpec> = foreign_keys;
-        foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys });
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }
@@ -272,9 +266,7 @@ async fn mysql(db: &AnyDb) -> Result<Snapshot> {
                 references_column,
             })
             .collect();
-        let mut foreign_keys: Vec<ForeignKeySpec> = foreign_keys;
-        foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys });
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }

@@ -130,7 +130,7 @@ impl TableSpec {
     /// The table a model's metadata describes. Indexes and foreign keys are
     /// in name and column order, as [`introspect`](super::introspect) reads them.
     pub fn of(meta: &ModelMeta) -> TableSpec {
-        let mut spec = TableSpec {
+        TableSpec {
             name: meta.table.to_owned(),
             columns: meta
                 .columns
@@ -166,10 +166,16 @@ impl TableSpec {
                     }
                 })
                 .collect(),
-        };
-        spec.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-        spec.foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
-        spec
+        }
+        .canonical()
+    }
+
+    /// Indexes by name, foreign keys by column: the one order models and
+    /// live schemas are compared in.
+    pub(crate) fn canonical(mut self) -> TableSpec {
+        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
+        self
     }
 }
 

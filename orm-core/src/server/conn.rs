@@ -40,16 +40,26 @@ struct ServerBinder<D: Driver> {
     args: D::Arguments,
     values: Option<Vec<Value>>,
     hasher: rustc_hash::FxHasher,
+    /// Inside a profiling scope: hash (and maybe keep) what is bound.
+    recording: bool,
 }
 
 impl<D: Driver> ServerBinder<D> {
-    fn new(keep_values: bool) -> Self {
-        ServerBinder { args: Default::default(), values: keep_values.then(Vec::new), hasher: Default::default() }
+    fn new(recording: bool, keep_values: bool) -> Self {
+        ServerBinder {
+            args: Default::default(),
+            values: keep_values.then(Vec::new),
+            hasher: Default::default(),
+            recording,
+        }
     }
 
     fn put(&mut self, v: &Value, column: impl FnOnce() -> String) -> Result<()> {
         D::add(&mut self.args, v).map_err(|reason| Error::InvalidValue { column: column(), reason })?;
-        crate::sqlite::hash_value(v, &mut self.hasher);
+        // Outside a scope nothing reads the hash: no work per value.
+        if self.recording {
+            crate::sqlite::hash_value(v, &mut self.hasher);
+        }
         if let Some(values) = &mut self.values {
             values.push(v.clone());
         }
@@ -135,7 +145,7 @@ impl<D: Driver> ServerConn<'_, D> {
     /// The profiling scope's sink and a binder for one statement.
     fn start(&self) -> (Option<Arc<dyn QuerySink>>, ServerBinder<D>, Instant) {
         let sink = events::current_sink();
-        let binder = ServerBinder::<D>::new(sink.as_ref().is_some_and(|s| s.wants_values()));
+        let binder = ServerBinder::<D>::new(sink.is_some(), sink.as_ref().is_some_and(|s| s.wants_values()));
         (sink, binder, Instant::now())
     }
 
