@@ -48,3 +48,4 @@ async fn two_hundred_concurrent_tasks_on_a_pool_of_ten_lose_no_write() {
     assert_eq!(User::find().count(&db).await.unwrap(), 200);
     assert_eq!(Post::find().count(&db).await.unwrap(), 200);
 }
+suite::migrations::migration_tests!(crate::open);

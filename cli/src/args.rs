@@ -55,4 +55,14 @@ pub enum Action {
     Redo,
     /// List migrations: applied, pending, changed since applied, or missing.
     Status,
+    /// Write a migration that brings the database to a schema snapshot
+    /// (`Snapshot::of::<(User, Post)>().to_json()`), and its down.sql back.
+    Diff {
+        /// The snapshot file: JSON written by `ormlet::migrate::Snapshot::to_json`.
+        #[arg(long)]
+        snapshot: PathBuf,
+        /// The new migration's name.
+        #[arg(long, default_value = "schema_change")]
+        name: String,
+    },
 }

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use ormlet_core::AnyDb;
-use ormlet_core::migrate::{Migrator, State, create};
+use ormlet_core::Executor;
+use ormlet_core::migrate::{Migrator, Snapshot, State, create, plan};
 
 use crate::args::{Action, Cli, Command, Migrate};
 
@@ -78,8 +79,61 @@ async fn migrate(m: Migrate) -> Result<ExitCode, String> {
                 ));
             }
         }
+        Action::Diff { snapshot, name } => diff(&m, snapshot, name).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Compares the database with the snapshot and writes the migration between them.
+async fn diff(m: &Migrate, snapshot: &std::path::Path, name: &str) -> Result<(), String> {
+    let json = std::fs::read_to_string(snapshot).map_err(|e| {
+        format!(
+            "cannot read the snapshot {}: {e} (write one with `Snapshot::of::<(User, Post)>().to_json()`)",
+            snapshot.display()
+        )
+    })?;
+    let target = Snapshot::from_json(&json).map_err(|e| format!("{}: {e}", snapshot.display()))?;
+    let db = connect(m).await?;
+    // A diff against a database that lags its migrations would write them again.
+    if m.dir.exists() {
+        let migrator = Migrator::from_dir(&m.dir).map_err(|e| e.to_string())?;
+        let waiting: Vec<String> = migrator
+            .status(&db)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|s| matches!(s.state, State::Pending | State::Changed))
+            .map(|s| format!("{} {}", s.version, s.name))
+            .collect();
+        if !waiting.is_empty() {
+            return Err(format!(
+                "{} migration(s) not applied as written ({}): run `ormlet migrate run` first, then diff",
+                waiting.len(),
+                waiting.join(", ")
+            ));
+        }
+    }
+    let plan = plan(&db, &target).await.map_err(|e| e.to_string())?;
+    if plan.is_empty() {
+        println!("the database already matches {}: no migration written", snapshot.display());
+        return Ok(());
+    }
+    let header = format!(
+        "Written by `ormlet migrate diff --snapshot {}` against {}.\nReview it before running it.",
+        snapshot.display(),
+        db.backend().name()
+    );
+    let folder = plan.write(&m.dir, name, &header, std::time::SystemTime::now()).map_err(|e| e.to_string())?;
+    println!("created {}", folder.display());
+    println!("  up.sql: {} statement(s), down.sql: {}", plan.up.len(), plan.down.len());
+    // A SQLite rebuild drops a table it has copied and renames the copy: not a loss.
+    let rebuilt = |s: &str| {
+        s.strip_prefix("DROP TABLE ").is_some_and(|t| plan.up.iter().any(|o| o.ends_with(&format!(" RENAME TO {t}"))))
+    };
+    for s in plan.up.iter().filter(|s| (s.starts_with("DROP TABLE") && !rebuilt(s)) || s.contains(" DROP COLUMN ")) {
+        println!("  note: `{s}` deletes data when it runs");
+    }
+    Ok(())
 }
 
 fn report(migrator: &Migrator, versions: &[i64], done: &str) {

@@ -240,3 +240,66 @@ fn two_runners_started_together_apply_each_postgres_migration_once() {
     assert_eq!(pg_state(&rt, &admin, &schema).1, 5);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A snapshot of one `users` table, as `Snapshot::of::<User>()` would write it.
+fn users_snapshot(with_bio: bool) -> String {
+    use ormlet_core::migrate::{ColumnSpec, IndexSpec, SNAPSHOT_VERSION, Snapshot, TableSpec};
+    let col = |name: &str, sql_type: &str, nullable: bool, key: bool| ColumnSpec {
+        name: name.into(),
+        sql_type: sql_type.into(),
+        nullable,
+        primary_key: key,
+        auto_increment: key,
+        unique: false,
+        default: None,
+    };
+    let mut columns = vec![col("id", "BigInt", false, true), col("name", "Text", false, false)];
+    if with_bio {
+        columns.push(col("bio", "Text", true, false));
+    }
+    let index = IndexSpec { name: "idx_users_name".into(), columns: vec!["name".into()], unique: false };
+    let users = TableSpec { name: "users".into(), columns, indexes: vec![index], foreign_keys: vec![] };
+    Snapshot { version: SNAPSHOT_VERSION, tables: vec![users] }.to_json()
+}
+
+#[test]
+fn diff_writes_what_brings_a_sqlite_file_to_the_snapshot_then_nothing() {
+    let dir = temp_dir("diff");
+    let url = format!("sqlite://{}", dir.join("app.db").display());
+    let folders = || std::fs::read_dir(dir.join("migrations")).map_or(0, |d| d.count());
+    std::fs::write(dir.join("schema.json"), users_snapshot(false)).unwrap();
+
+    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json", "--name", "create users"]);
+    assert!(o.status.success() && stdout(&o).starts_with("created "), "{}{}", stdout(&o), stderr(&o));
+    let folder = std::fs::read_dir(dir.join("migrations")).unwrap().next().unwrap().unwrap().path();
+    let up = std::fs::read_to_string(folder.join("up.sql")).unwrap();
+    assert!(up.starts_with("-- Written by `ormlet migrate diff --snapshot schema.json` against sqlite."), "{up}");
+    assert!(up.contains(r#"CREATE TABLE IF NOT EXISTS "users""#), "{up}");
+    assert_eq!(
+        std::fs::read_to_string(folder.join("down.sql")).unwrap().lines().last(),
+        Some(r#"DROP TABLE "users";"#)
+    );
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"]);
+    assert!(o.status.success() && stdout(&o).contains("already matches"), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(folders(), 1, "nothing written when nothing differs");
+
+    // The model gains a column: a second migration adds it, and the diff is empty again.
+    std::fs::write(dir.join("schema.json"), users_snapshot(true)).unwrap();
+    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json", "--name", "add bio"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    assert!(stdout(&ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"])).contains("already matches"));
+    let (tables, applied) = sqlite_tables(&dir.join("app.db"));
+    assert_eq!((tables.contains(&"users".to_owned()), applied), (true, 2));
+
+    // A pending migration must run before a diff; a missing or malformed snapshot is one line.
+    assert!(ormlet(&dir, &url, &["new", "by hand"]).status.success());
+    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"]);
+    one_error_line(&o);
+    assert!(stderr(&o).contains(" by_hand") && stderr(&o).contains("ormlet migrate run"), "{}", stderr(&o));
+    one_error_line(&ormlet(&dir, &url, &["diff", "--snapshot", "nope.json"]));
+    std::fs::write(dir.join("bad.json"), "{").unwrap();
+    one_error_line(&ormlet(&dir, &url, &["diff", "--snapshot", "bad.json"]));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -98,6 +98,16 @@ impl AnyDb {
         }
     }
 
+    /// A transaction for schema changes: on SQLite, foreign keys are off
+    /// until it ends (a table rebuild needs it), so the caller checks them
+    /// before committing.
+    pub(crate) async fn begin_for_schema(&self, loc: &'static Location<'static>) -> Result<AnyTx> {
+        match self {
+            AnyDb::Sqlite(db) => Ok(AnyTx::Sqlite(db.begin_without_foreign_keys(loc).await?)),
+            _ => self.begin().await,
+        }
+    }
+
     /// Runs `f` in a transaction: committed when it returns `Ok`, rolled
     /// back when it returns `Err` (or panics, or is dropped).
     ///

@@ -1,9 +1,14 @@
 //! Schema from models: `CREATE TABLE` and `CREATE INDEX` for each backend.
+//!
+//! Models and the migration diff share one renderer, which works on a
+//! [`TableSpec`]: what `create_table` declares is what `migrate diff` expects.
 
 use sea_query::{ColumnDef, Expr, ForeignKey, Index, IndexCreateStatement, Table, TableCreateStatement};
 
 use crate::backend::{Backend, with_builder};
-use crate::model::{ColumnMeta, DefaultValue, Model, ModelMeta};
+use crate::migrate::declared::{ColumnKind, column_kind, keyed};
+use crate::migrate::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
+use crate::model::Model;
 use crate::types::SqlType;
 
 /// The `CREATE TABLE IF NOT EXISTS` of a model: columns, NOT NULL, defaults,
@@ -21,62 +26,100 @@ use crate::types::SqlType;
 /// assert_eq!(sql[1], r#"CREATE INDEX IF NOT EXISTS "idx_users_name" ON "users" ("name")"#);
 /// ```
 pub fn create_table<M: Model>() -> TableCreateStatement {
-    table_statement(M::meta(), Backend::Postgres)
+    table_statement(&TableSpec::of(M::meta()), Backend::Postgres)
 }
 
 /// The `CREATE INDEX IF NOT EXISTS` statements of a model.
 pub fn create_indexes<M: Model>() -> Vec<IndexCreateStatement> {
-    index_statements(M::meta())
+    let spec = TableSpec::of(M::meta());
+    spec.indexes.iter().map(|i| index_statement(&spec.name, i)).collect()
 }
 
 /// The table and index statements of a model, rendered for `backend`.
 pub fn table_sql<M: Model>(backend: Backend) -> Vec<String> {
-    let meta = M::meta();
-    let mut out = vec![with_builder!(backend, |b| table_statement(meta, backend).to_string(b))];
-    out.extend(index_statements(meta).iter().map(|i| with_builder!(backend, |b| i.to_string(b))));
+    spec_sql(&TableSpec::of(M::meta()), backend)
+}
+
+/// The table and index statements of `table`, rendered for `backend`.
+pub(crate) fn spec_sql(table: &TableSpec, backend: Backend) -> Vec<String> {
+    let mut out = vec![with_builder!(backend, |b| table_statement(table, backend).to_string(b))];
+    out.extend(table.indexes.iter().map(|i| with_builder!(backend, |b| index_statement(&table.name, i).to_string(b))));
     out
 }
 
-fn table_statement(meta: &ModelMeta, backend: Backend) -> TableCreateStatement {
+pub(crate) fn table_statement(table: &TableSpec, backend: Backend) -> TableCreateStatement {
     let mut t = Table::create();
-    t.table(meta.table).if_not_exists();
-    let composite = meta.primary_key().count() > 1;
-    for c in meta.columns {
-        t.col(column_def(c, composite, keyed(meta, c), backend));
+    t.table(table.name.clone()).if_not_exists();
+    let composite = table.columns.iter().filter(|c| c.primary_key).count() > 1;
+    for c in &table.columns {
+        t.col(column_def(table, c, composite, backend));
     }
     if composite {
         let mut pk = Index::create();
-        for c in meta.primary_key() {
-            pk.col(c.name);
+        for c in table.columns.iter().filter(|c| c.primary_key) {
+            pk.col(c.name.clone());
         }
         t.primary_key(&mut pk);
     }
-    for fk in meta.foreign_keys {
-        let target = (fk.target)();
-        let key = target.primary_key().next().map_or("id", |c| c.name);
-        t.foreign_key(
-            ForeignKey::create()
-                .name(format!("fk_{}_{}", meta.table, fk.column))
-                .from(meta.table, fk.column)
-                .to(target.table, key),
-        );
+    for fk in &table.foreign_keys {
+        t.foreign_key(&mut foreign_key(&table.name, fk));
     }
     t.to_owned()
 }
 
-/// Whether an index or key covers the column (MySQL cannot index unbounded text).
-fn keyed(meta: &ModelMeta, c: &ColumnMeta) -> bool {
-    c.primary_key
-        || c.unique
-        || meta.indexes.iter().any(|i| i.columns.contains(&c.name))
-        || meta.foreign_keys.iter().any(|f| f.column == c.name)
+/// The name ormlet gives a foreign key, which the diff drops it by.
+pub(crate) fn foreign_key_name(table: &str, column: &str) -> String {
+    format!("fk_{table}_{column}")
 }
 
-fn column_def(c: &ColumnMeta, composite_key: bool, keyed: bool, backend: Backend) -> ColumnDef {
-    let mut d = ColumnDef::new(c.name);
+pub(crate) fn foreign_key(table: &str, fk: &ForeignKeySpec) -> sea_query::ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(foreign_key_name(table, &fk.column))
+        .from(table.to_owned(), fk.column.clone())
+        .to(fk.references_table.clone(), fk.references_column.clone())
+        .to_owned()
+}
+
+/// A column's definition. `composite_key` leaves PRIMARY KEY to the table.
+pub(crate) fn column_def(table: &TableSpec, c: &ColumnSpec, composite_key: bool, backend: Backend) -> ColumnDef {
+    let mut d = restated_column(table, c, backend);
+    if c.primary_key && !composite_key {
+        d.primary_key();
+    }
+    if c.unique {
+        d.unique_key();
+    }
+    d
+}
+
+/// A column's type, NULL, default and auto-increment, without its keys:
+/// what MySQL's `MODIFY COLUMN` restates.
+pub(crate) fn restated_column(table: &TableSpec, c: &ColumnSpec, backend: Backend) -> ColumnDef {
+    let mut d = ColumnDef::new(c.name.clone());
+    match column_kind(c, backend) {
+        ColumnKind::Model(ty) => model_type(&mut d, ty, c.auto_increment, keyed(table, c), backend),
+        ColumnKind::Declared(ty) => {
+            d.custom(ty);
+        }
+    }
+    if c.nullable {
+        d.null();
+    } else {
+        d.not_null();
+    }
+    if c.auto_increment {
+        d.auto_increment();
+    }
+    if let Some(default) = &c.default {
+        d.default(Expr::cust(default.clone()));
+    }
+    d
+}
+
+fn model_type(d: &mut ColumnDef, ty: SqlType, auto_increment: bool, keyed: bool, backend: Backend) {
     // SQLite only auto-increments a column declared exactly `INTEGER PRIMARY KEY`.
-    let sql_type = if c.auto_increment && backend == Backend::Sqlite { SqlType::Integer } else { c.sql_type };
-    match sql_type {
+    let ty = if auto_increment && backend == Backend::Sqlite { SqlType::Integer } else { ty };
+    match ty {
         SqlType::TinyInt => d.tiny_integer(),
         SqlType::SmallInt => d.small_integer(),
         SqlType::Integer => d.integer(),
@@ -101,45 +144,16 @@ fn column_def(c: &ColumnMeta, composite_key: bool, keyed: bool, backend: Backend
         SqlType::Uuid => d.uuid(),
         SqlType::Json => d.json(),
     };
-    if c.nullable {
-        d.null();
-    } else {
-        d.not_null();
-    }
-    if c.primary_key && !composite_key {
-        d.primary_key();
-    }
-    if c.auto_increment {
-        d.auto_increment();
-    }
-    if c.unique {
-        d.unique_key();
-    }
-    if let Some(default) = c.default {
-        match default {
-            DefaultValue::Int(i) => d.default(i),
-            DefaultValue::Float(f) => d.default(f),
-            DefaultValue::Bool(b) => d.default(b),
-            DefaultValue::Text(s) => d.default(s),
-            DefaultValue::Sql(s) => d.default(Expr::cust(s)),
-        };
-    }
-    d
 }
 
-fn index_statements(meta: &ModelMeta) -> Vec<IndexCreateStatement> {
-    meta.indexes
-        .iter()
-        .map(|i| {
-            let mut s = Index::create();
-            s.name(i.name).table(meta.table).if_not_exists();
-            for c in i.columns {
-                s.col(*c);
-            }
-            if i.unique {
-                s.unique();
-            }
-            s.to_owned()
-        })
-        .collect()
+pub(crate) fn index_statement(table: &str, i: &IndexSpec) -> IndexCreateStatement {
+    let mut s = Index::create();
+    s.name(i.name.clone()).table(table.to_owned()).if_not_exists();
+    for c in &i.columns {
+        s.col(c.clone());
+    }
+    if i.unique {
+        s.unique();
+    }
+    s.to_owned()
 }

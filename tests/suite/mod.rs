@@ -1025,6 +1025,8 @@ macro_rules! server_tests {
 pub(crate) use server_tests;
 
 #[cfg(all(feature = "chrono", feature = "uuid", feature = "json"))]
+pub mod migrations;
+
 pub mod feature_types {
     use ormlet::prelude::*;
     use serde::{Deserialize, Serialize};

@@ -88,21 +88,29 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>> {
 /// Creates `<dir>/<UTC timestamp>_<name>/{up,down}.sql`, empty but for a
 /// comment; returns the folder.
 pub fn create(dir: &Path, name: &str, now: std::time::SystemTime) -> Result<PathBuf> {
+    write(dir, name, now, &format!("-- {name}: the change\n"), &format!("-- {name}: undo it\n"))
+}
+
+/// Creates a migration folder holding `up` and `down`. Its version is the
+/// UTC time, or one past the newest migration already in `dir` when that is
+/// later (two created in the same second still apply in order).
+pub fn write(dir: &Path, name: &str, now: std::time::SystemTime, up: &str, down: &str) -> Result<PathBuf> {
     let clean: String =
         name.trim().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     if clean.trim_matches('_').is_empty() {
         return Err(Error::Migration { version: None, message: format!("`{name}` is not a usable migration name") });
     }
     let secs = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let version = utc_stamp(secs);
+    let newest = if dir.exists() { read_dir(dir)?.last().map(|m| m.version) } else { None };
+    let version = utc_stamp(secs).max(newest.map_or(0, |v| v + 1));
     let folder = dir.join(format!("{version}_{clean}"));
     let fail = |e: std::io::Error| Error::Migration {
         version: Some(version),
         message: format!("cannot create {}: {e}", folder.display()),
     };
     std::fs::create_dir_all(&folder).map_err(fail)?;
-    std::fs::write(folder.join("up.sql"), format!("-- {name}: the change\n")).map_err(fail)?;
-    std::fs::write(folder.join("down.sql"), format!("-- {name}: undo it\n")).map_err(fail)?;
+    std::fs::write(folder.join("up.sql"), up).map_err(fail)?;
+    std::fs::write(folder.join("down.sql"), down).map_err(fail)?;
     Ok(folder)
 }
 

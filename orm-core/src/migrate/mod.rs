@@ -18,21 +18,29 @@
 //! record as they were. MySQL commits DDL as it goes; there the error names
 //! the statement that failed, and the ones before it stay applied.
 //!
+//! On SQLite, foreign keys are off while a migration runs, so a table can
+//! be rebuilt under rows that reference it; before the commit,
+//! `PRAGMA foreign_key_check` must find nothing broken, or nothing applies.
+//!
 //! Runners started together are serialised: inside each migration's
 //! transaction SQLite's `BEGIN IMMEDIATE` (or PostgreSQL's
 //! `pg_advisory_xact_lock`) is taken before the record is checked, so each
 //! migration applies once. On MySQL, `GET_LOCK` narrows the race but cannot
 //! close it (DDL commits by itself): start one runner at a time there.
 
+pub(crate) mod declared;
+mod diff;
 mod files;
 mod introspect;
 mod snapshot;
 mod split;
 
+use std::panic::Location;
 use std::path::Path;
 use std::time::Instant;
 
-pub use files::{Migration, checksum, create, read_dir};
+pub use diff::{Plan, diff, plan};
+pub use files::{Migration, checksum, create, read_dir, write};
 pub use introspect::introspect;
 pub use snapshot::{ColumnSpec, ForeignKeySpec, IndexSpec, Models, SNAPSHOT_VERSION, Snapshot, TableSpec};
 pub use split::statements;
@@ -202,7 +210,7 @@ impl Migrator {
     /// Applies one migration in its own transaction, unless a concurrent
     /// runner did; `false` when it was applied already.
     async fn apply(&self, db: &AnyDb, m: &Migration) -> Result<bool> {
-        let tx = db.begin().await?;
+        let tx = db.begin_for_schema(Location::caller()).await?;
         lock(&tx).await?;
         let recorded = Self::records(&tx).await?;
         if let Some(r) = recorded.iter().find(|r| r.version == m.version) {
@@ -212,6 +220,7 @@ impl Migrator {
         }
         let started = Instant::now();
         run_script(&tx, m.version, &m.up).await?;
+        check_foreign_keys(&tx, m.version).await?;
         let b = tx.backend();
         let sql = format!(
             "INSERT INTO {TABLE} (version, name, checksum, applied_at, duration_ms) VALUES ({})",
@@ -236,9 +245,10 @@ impl Migrator {
                 version: Some(r.version),
                 message: format!("`{}` is applied but its folder is gone: cannot revert without its down.sql", r.name),
             })?;
-            let tx = db.begin().await?;
+            let tx = db.begin_for_schema(Location::caller()).await?;
             lock(&tx).await?;
             run_script(&tx, m.version, &m.down).await?;
+            check_foreign_keys(&tx, m.version).await?;
             let sql = format!("DELETE FROM {TABLE} WHERE version = {}", placeholders(tx.backend(), 1));
             tx.raw(sql, crate::params![m.version]).exec().await?;
             unlock(&tx).await?;
@@ -275,6 +285,29 @@ async fn unlock(tx: &AnyTx) -> Result<()> {
     match tx.backend() {
         Backend::MySql => tx.execute_batch("DO RELEASE_LOCK('ormlet_migrations')").await,
         _ => Ok(()),
+    }
+}
+
+/// SQLite runs migrations with foreign keys off (see
+/// [`AnyDb::begin_for_schema`]); this refuses to commit one that leaves a
+/// row whose key matches nothing.
+async fn check_foreign_keys(tx: &AnyTx, version: i64) -> Result<()> {
+    if tx.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    // table, rowid, parent, fkid
+    let broken: Vec<(String, Option<i64>, String, i64)> = tx.raw_all("PRAGMA foreign_key_check".into()).await?;
+    match broken.first() {
+        None => Ok(()),
+        Some((table, rowid, parent, _)) => Err(Error::Migration {
+            version: Some(version),
+            message: format!(
+                "the migration leaves {} row(s) whose foreign key matches no row; the first: `{table}` rowid {} \
+                 references a missing `{parent}` row. Nothing was applied",
+                broken.len(),
+                rowid.map_or_else(|| "?".to_owned(), |r| r.to_string())
+            ),
+        }),
     }
 }
 

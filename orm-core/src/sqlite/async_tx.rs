@@ -18,6 +18,8 @@ type Owned = ArcMutexGuard<RawMutex, Conn>;
 /// ends it; dropped unfinished, it rolls back.
 pub struct AsyncTx {
     conn: tokio::sync::Mutex<Option<Owned>>,
+    /// Foreign keys were on and are turned back on when the transaction ends.
+    restore_foreign_keys: bool,
 }
 
 fn finished() -> Error {
@@ -38,7 +40,35 @@ impl AsyncDb {
             conn.begin_tx(loc)?;
             Ok(conn)
         })?;
-        Ok(AsyncTx { conn: tokio::sync::Mutex::new(Some(conn)) })
+        Ok(AsyncTx { conn: tokio::sync::Mutex::new(Some(conn)), restore_foreign_keys: false })
+    }
+
+    /// A transaction with foreign keys off until it ends, as rebuilding a
+    /// table needs: SQLite cannot switch them inside a transaction, and
+    /// dropping a referenced table with them on deletes or refuses its rows.
+    /// Check `PRAGMA foreign_key_check` before the commit.
+    pub(crate) async fn begin_without_foreign_keys(&self, loc: &'static Location<'static>) -> Result<AsyncTx> {
+        let (conn, was_on) = run_blocking(|| -> Result<(Owned, bool)> {
+            let conn = self.sync().checkout_owned()?;
+            let was_on = conn.pragma_flag("foreign_keys")?;
+            if was_on {
+                conn.batch(&std::sync::Arc::from("PRAGMA foreign_keys = OFF"), loc)?;
+            }
+            if let Err(e) = conn.begin_tx(loc) {
+                restore(&conn, was_on);
+                return Err(e);
+            }
+            Ok((conn, was_on))
+        })?;
+        Ok(AsyncTx { conn: tokio::sync::Mutex::new(Some(conn)), restore_foreign_keys: was_on })
+    }
+}
+
+/// Turns foreign keys back on after a transaction that turned them off; a
+/// failure leaves them off on this pooled connection, which nothing reports to.
+fn restore(conn: &Conn, on: bool) {
+    if on {
+        let _ = conn.batch(&std::sync::Arc::from("PRAGMA foreign_keys = ON"), Location::caller());
     }
 }
 
@@ -62,11 +92,14 @@ impl AsyncTx {
         let loc = Location::caller();
         async move {
             let conn = self.conn.lock().await.take().ok_or_else(finished)?;
+            let restore_on = self.restore_foreign_keys;
             run_blocking(|| {
                 while conn.depth() > 1 {
                     conn.commit_tx(loc)?;
                 }
-                conn.commit_tx(loc)
+                let done = conn.commit_tx(loc);
+                restore(&conn, restore_on);
+                done
             })
         }
     }
@@ -77,11 +110,14 @@ impl AsyncTx {
         let loc = Location::caller();
         async move {
             let conn = self.conn.lock().await.take().ok_or_else(finished)?;
+            let restore_on = self.restore_foreign_keys;
             run_blocking(|| {
-                while conn.depth() > 0 {
-                    conn.rollback_tx(loc)?;
+                let mut done = Ok(());
+                while conn.depth() > 0 && done.is_ok() {
+                    done = conn.rollback_tx(loc);
                 }
-                Ok(())
+                restore(&conn, restore_on);
+                done
             })
         }
     }
@@ -120,6 +156,7 @@ impl Drop for AsyncTx {
                     break;
                 }
             }
+            restore(conn, self.restore_foreign_keys);
         }
     }
 }

@@ -46,6 +46,12 @@ impl Conn {
         self.depth.set(depth);
     }
 
+    /// A boolean pragma's value (`foreign_keys`), read without profiling.
+    pub(crate) fn pragma_flag(&self, name: &str) -> Result<bool> {
+        let sql = format!("PRAGMA {name}");
+        self.raw.query_row(&sql, [], |r| r.get::<_, i64>(0)).map(|v| v != 0).map_err(|e| from_sqlite(e, &sql))
+    }
+
     pub(crate) fn last_insert_rowid(&self) -> i64 {
         self.raw.last_insert_rowid()
     }

@@ -1,0 +1,238 @@
+//! `migrate diff` round trips on every backend: models → migration → run →
+//! nothing left to diff; a release's model changes → migration → run → the
+//! live schema is the snapshot; revert → the schema before.
+
+/// The suite's users and posts a release later.
+pub mod v2 {
+    use ormlet::Auto;
+    use ormlet::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[ormlet(table = "users")]
+    pub struct User {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        #[ormlet(unique)]
+        pub email: String,
+        #[ormlet(column = "display_name", index)]
+        pub name: String,
+        pub age: Option<i32>,
+        /// Added: NOT NULL, filled by its default.
+        #[ormlet(default = 0)]
+        pub karma: i64,
+        /// Added: nullable.
+        pub bio: Option<String>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[ormlet(table = "posts")]
+    pub struct Post {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        #[ormlet(belongs_to = User, index)]
+        pub author_id: i64,
+        /// Made nullable, and indexed.
+        #[ormlet(index)]
+        pub title: Option<String>,
+        pub body: Option<String>,
+        // `likes` is dropped.
+    }
+}
+
+/// Constraints changing: UNIQUE dropped and added, a NULL column made NOT
+/// NULL with a default, a default added.
+pub mod v3 {
+    use ormlet::Auto;
+    use ormlet::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[ormlet(table = "users")]
+    pub struct User {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        /// No longer UNIQUE.
+        pub email: String,
+        #[ormlet(column = "display_name", index)]
+        pub name: String,
+        /// NOT NULL now, its NULLs set to the default.
+        #[ormlet(default = 18)]
+        pub age: i32,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[ormlet(table = "tags")]
+    pub struct Tag {
+        #[ormlet(primary_key)]
+        pub code: String,
+        /// UNIQUE now, with a default.
+        #[ormlet(unique, default = "none")]
+        pub label: String,
+    }
+}
+
+/// What a live table and a snapshot's table agree on, types aside;
+/// columns by name, as an added column lands last.
+pub fn shape(t: &ormlet::migrate::TableSpec) -> impl PartialEq + std::fmt::Debug {
+    let mut cols: Vec<(String, bool, bool, bool, bool)> =
+        t.columns.iter().map(|c| (c.name.clone(), c.nullable, c.primary_key, c.auto_increment, c.unique)).collect();
+    cols.sort();
+    (t.name.clone(), cols, t.indexes.clone(), t.foreign_keys.clone())
+}
+
+/// A folder of its own for a test's migrations.
+pub fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("ormlet-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+macro_rules! migration_tests {
+    ($open:path) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn diff_migrations_round_trip_a_release_of_model_changes() {
+            use ormlet::migrate::{Migrator, Snapshot, introspect, plan};
+            use ormlet::prelude::*;
+            use $crate::suite::migrations::{shape, temp_dir, v2};
+            use $crate::suite::{AsAny, Kinds, Label, Post, PostLabel, Tag, User};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            let dir = temp_dir("diff");
+            let now = std::time::SystemTime::now();
+            let count = |table: &'static str| {
+                let db = db.clone();
+                async move {
+                    let n: Vec<(i64,)> = db.raw(format!("SELECT COUNT(*) FROM {table}"), vec![]).all().await.unwrap();
+                    n[0].0
+                }
+            };
+
+            // Models → diff → run → diff again: nothing.
+            let v1 = Snapshot::of::<(User, Post, Tag, Kinds, Label, PostLabel)>();
+            let first = plan(&db, &v1).await.unwrap();
+            assert!(first.up.iter().filter(|s| s.starts_with("CREATE TABLE")).count() == 6, "{:#?}", first.up);
+            first.write(&dir, "create_schema", "from the suite's models", now).unwrap();
+            assert_eq!(Migrator::from_dir(&dir).unwrap().run(&db, None).await.unwrap().len(), 1);
+            let again = plan(&db, &v1).await.unwrap();
+            assert!(again.is_empty(), "a second diff found {:#?}", again.up);
+            let before = introspect(&db).await.unwrap();
+
+            // Rows to carry through: posts referenced by post_labels, users by posts.
+            let mut ann = User::new("ann@x.io", "Ann", Some(31));
+            ann.insert(&t.db).await.unwrap();
+            let mut post = Post::new(ann.id.get().unwrap(), "Hello");
+            post.insert(&t.db).await.unwrap();
+            let mut label = Label { id: ormlet::Auto::new(), name: "rust".into() };
+            label.insert(&t.db).await.unwrap();
+            PostLabel { post_id: post.id.get().unwrap(), label_id: label.id.get().unwrap() }
+                .insert(&t.db)
+                .await
+                .unwrap();
+
+            // A release: two columns added, one made nullable and indexed, one dropped.
+            let v2 = Snapshot::of::<(v2::User, v2::Post, Tag, Kinds, Label, PostLabel)>();
+            let change = plan(&db, &v2).await.unwrap();
+            assert!(!change.is_empty());
+            change.write(&dir, "karma_and_titles", "a release", now).unwrap();
+            let migrator = Migrator::from_dir(&dir).unwrap();
+            assert_eq!(migrator.run(&db, None).await.unwrap().len(), 1);
+            let after = introspect(&db).await.unwrap();
+            for m in &v2.tables {
+                let live = after.table(&m.name).unwrap_or_else(|| panic!("no table {}", m.name));
+                assert_eq!(shape(live), shape(m), "table {} after the migration", m.name);
+            }
+            let users = after.table("users").unwrap();
+            assert_eq!(
+                users
+                    .columns
+                    .iter()
+                    .find(|c| c.name == "karma")
+                    .unwrap()
+                    .default
+                    .as_deref()
+                    .map(|d| d.trim_matches(['(', ')'])),
+                Some("0")
+            );
+            assert!(!after.table("posts").unwrap().columns.iter().any(|c| c.name == "likes"));
+            let left = plan(&db, &v2).await.unwrap();
+            assert!(left.is_empty(), "after running it, diff still found {:#?}", left.up);
+            // The rows came through, the new NOT NULL column filled by its default.
+            assert_eq!((count("users").await, count("posts").await, count("post_labels").await), (1, 1, 1));
+            let karma: Vec<(i64, Option<String>)> = db
+                .raw("SELECT karma, title FROM posts JOIN users ON users.id = posts.author_id", vec![])
+                .all()
+                .await
+                .unwrap();
+            assert_eq!(karma, [(0, Some("Hello".to_owned()))]);
+
+            // Revert: the schema before, rows still there.
+            assert_eq!(migrator.revert(&db, 1).await.unwrap().len(), 1);
+            let reverted = introspect(&db).await.unwrap();
+            assert_eq!(reverted.tables.len(), before.tables.len());
+            for b in &before.tables {
+                let r = reverted.table(&b.name).unwrap();
+                assert_eq!(shape(r), shape(b), "table {} after revert", b.name);
+            }
+            let back = plan(&db, &v1).await.unwrap();
+            assert!(back.is_empty(), "after revert, diff against the first models found {:#?}", back.up);
+            assert_eq!((count("users").await, count("posts").await, count("post_labels").await), (1, 1, 1));
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn diff_migrations_change_unique_null_and_default_and_revert() {
+            use ormlet::migrate::{Migrator, Snapshot, introspect, plan};
+            use ormlet::prelude::*;
+            use $crate::suite::migrations::{shape, temp_dir, v3};
+            use $crate::suite::{AsAny, Tag, User};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            t.db.create_table::<User>().await.unwrap();
+            t.db.create_table::<Tag>().await.unwrap();
+            User::new("ann@x.io", "Ann", None).insert(&t.db).await.unwrap();
+            Tag { code: "rs".into(), label: "Rust".into() }.insert(&t.db).await.unwrap();
+            let before = introspect(&db).await.unwrap();
+            let dir = temp_dir("constraints");
+
+            let v3 = Snapshot::of::<(v3::User, v3::Tag)>();
+            let p = plan(&db, &v3).await.unwrap();
+            p.write(&dir, "constraints", "v3", std::time::SystemTime::now()).unwrap();
+            let migrator = Migrator::from_dir(&dir).unwrap();
+            migrator.run(&db, None).await.unwrap();
+            let after = introspect(&db).await.unwrap();
+            for m in &v3.tables {
+                assert_eq!(shape(after.table(&m.name).unwrap()), shape(m), "table {}: {:#?}", m.name, p.up);
+            }
+            let left = plan(&db, &v3).await.unwrap();
+            assert!(left.is_empty(), "after running {:#?}, diff still found {:#?}", p.up, left.up);
+            let ages: Vec<(i32,)> = db.raw("SELECT age FROM users", vec![]).all().await.unwrap();
+            assert_eq!(ages, [(18,)], "the NULL age took the new default");
+            // The dropped UNIQUE no longer refuses a second ann; the new one refuses a second Rust.
+            v3::User { id: ormlet::Auto::new(), email: "ann@x.io".into(), name: "Ann 2".into(), age: 20 }
+                .insert(&t.db)
+                .await
+                .unwrap();
+            let dup = Tag { code: "rust".into(), label: "Rust".into() }.insert(&t.db).await;
+            assert!(matches!(dup, Err(ormlet::Error::Constraint { .. })), "{dup:?}");
+
+            db.execute_batch("DELETE FROM users WHERE display_name = 'Ann 2'").await.unwrap();
+            migrator.revert(&db, 1).await.unwrap();
+            let reverted = introspect(&db).await.unwrap();
+            for b in &before.tables {
+                assert_eq!(
+                    shape(reverted.table(&b.name).unwrap()),
+                    shape(b),
+                    "table {} after revert: {:#?}",
+                    b.name,
+                    p.down
+                );
+            }
+            let back = plan(&db, &Snapshot::of::<(User, Tag)>()).await.unwrap();
+            assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    };
+}
+pub(crate) use migration_tests;
