@@ -7,9 +7,11 @@
 //!     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo run --example quickstart
 //!     DATABASE_URL=mysql://root@127.0.0.1:3306/test cargo run --example quickstart
 //!
-//! (it drops and recreates the tables `posts` and `users` there).
+//! (it drops and recreates the tables `posts` and `users` there, and its
+//! record in `ormlet_migrations`).
 
 use ormlet::AnyDb;
+use ormlet::migrate::{self, Migrator, Snapshot};
 use ormlet::prelude::*;
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -41,15 +43,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
     let db = AnyDb::connect(&url).await?;
 
-    // Schema straight from the models.
+    // Schema through a migration: diff the models against the database and
+    // run what that wrote (`ormlet migrate diff` writes the same to files).
     db.execute_batch("DROP TABLE IF EXISTS posts").await?;
     db.execute_batch("DROP TABLE IF EXISTS users").await?;
-    db.create_table::<User>().await?;
-    db.create_table::<Post>().await?;
-    println!("schema ({:?}):", db.backend());
-    for sql in ormlet::schema::table_sql::<User>(db.backend()) {
-        println!("  {sql}");
+    let _ = db.execute_batch("DELETE FROM ormlet_migrations WHERE name = 'quickstart_schema'").await;
+    let plan = migrate::plan(&db, &Snapshot::of::<(User, Post)>()).await?;
+    println!("migration up.sql ({:?}):", db.backend());
+    for sql in &plan.up {
+        println!("  {sql};");
     }
+    let migrator = Migrator::new(vec![plan.to_migration(1, "quickstart_schema")]);
+    println!("applied: {:?}", migrator.run(&db, None).await?);
+    assert!(migrate::plan(&db, &Snapshot::of::<(User, Post)>()).await?.is_empty(), "the schema matches the models");
 
     // Insert: the generated key comes back and is stored in the row.
     let mut ann = User { id: Auto::new(), email: "ann@example.com".into(), name: "Ann".into(), age: Some(31) };

@@ -84,8 +84,34 @@ async fn the_n_plus_one_endpoint_reports_itself() {
 
     let logs = logs.0.lock().unwrap().join("\n");
     assert!(logs.contains("kind=\"N+1\""), "{logs}");
-    assert!(logs.contains("examples/blog/app.rs:68:24\""), "the call site of the loop: {logs}");
+    assert!(logs.contains("examples/blog/app.rs:69:24\""), "the call site of the loop: {logs}");
 
     let page = get(addr, "/_ormlet").await;
     assert!(page.contains("GET /posts → 200: 11 queries"), "{page}");
+}
+
+/// The blog's committed `schema.json` is what its models say: the file that
+/// `ormlet migrate diff` wrote the blog's migrations from.
+/// `ORMLET_UPDATE_SNAPSHOT=1 cargo test --test blog` rewrites it after a model change.
+#[test]
+fn the_blog_snapshot_is_its_models() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/blog/schema.json");
+    let models = ormlet::migrate::Snapshot::of::<(app::Author, app::Post)>().to_json();
+    if std::env::var("ORMLET_UPDATE_SNAPSHOT").as_deref() == Ok("1") {
+        std::fs::write(path, &models).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap();
+    assert_eq!(
+        committed, models,
+        "the models changed: rewrite {path} with ORMLET_UPDATE_SNAPSHOT=1, then `ormlet migrate diff`"
+    );
+}
+
+/// The embedded migrations build exactly the models' schema: nothing left to diff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_blog_migrations_build_the_models_schema() {
+    let db = app::seeded_db().await.unwrap();
+    let target = ormlet::migrate::Snapshot::of::<(app::Author, app::Post)>();
+    let left = ormlet::migrate::plan(&ormlet::AnyDb::Sqlite(db), &target).await.unwrap();
+    assert!(left.is_empty(), "the blog's migrations lag its models; run `ormlet migrate diff`: {:#?}", left.up);
 }

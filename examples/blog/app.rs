@@ -48,11 +48,12 @@ fn internal(e: ormlet::Error) -> ApiError {
     }
 }
 
-/// An in-memory database with ten authors, one post each.
+/// An in-memory database with ten authors, one post each. The schema comes
+/// from the migrations in `examples/blog/migrations`, built into the binary;
+/// `ormlet migrate diff --snapshot examples/blog/schema.json` wrote them.
 pub async fn seeded_db() -> ormlet::Result<AsyncDb> {
     let db = AsyncDb::connect("sqlite::memory:")?;
-    db.create_table::<Author>().await?;
-    db.create_table::<Post>().await?;
+    ormlet::embed_migrations!("examples/blog/migrations").run(&ormlet::AnyDb::Sqlite(db.clone()), None).await?;
     for i in 1..=10 {
         let author_id = Author { id: Auto::new(), name: format!("Author {i}") }.insert(&db).await?;
         Post { id: Auto::new(), author_id, title: format!("Post {i}") }.insert(&db).await?;

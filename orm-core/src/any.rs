@@ -104,6 +104,7 @@ impl AnyDb {
     pub(crate) async fn begin_for_schema(&self, loc: &'static Location<'static>) -> Result<AnyTx> {
         match self {
             AnyDb::Sqlite(db) => Ok(AnyTx::Sqlite(db.begin_without_foreign_keys(loc).await?)),
+            #[cfg(any(feature = "postgres", feature = "mysql"))]
             _ => self.begin().await,
         }
     }

@@ -63,6 +63,12 @@ impl Plan {
         self.up.is_empty()
     }
 
+    /// The plan as an in-memory migration, for [`Migrator::new`](super::Migrator::new).
+    pub fn to_migration(&self, version: i64, name: &str) -> super::Migration {
+        let script = |statements: &[String]| statements.iter().map(|s| format!("{s};\n")).collect();
+        super::Migration::new(version, name, script(&self.up), script(&self.down))
+    }
+
     /// Writes the plan as a new migration in `dir` (see [`write`](super::write)),
     /// each script opening with `header` as a comment; gives the folder.
     pub fn write(&self, dir: &Path, name: &str, header: &str, now: SystemTime) -> Result<PathBuf> {

@@ -21,6 +21,13 @@ pub struct Migration {
     pub checksum: String,
 }
 
+impl Migration {
+    /// A migration held in memory (built in code rather than read from a folder).
+    pub fn new(version: i64, name: &str, up: String, down: String) -> Migration {
+        Migration { version, name: name.to_owned(), dir: PathBuf::new(), checksum: checksum(&up), up, down }
+    }
+}
+
 /// A stable checksum of a migration's text (FNV-1a, 64 bits, hex): an edit
 /// anywhere changes it, whitespace included.
 pub fn checksum(text: &str) -> String {
