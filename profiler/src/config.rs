@@ -23,8 +23,11 @@ pub struct ProfilerConfig {
     pub max_queries: Option<usize>,
     /// More database time than this in one scope is a budget finding.
     pub max_db_time: Option<Duration>,
-    /// Attach the backend's plan (`EXPLAIN`, never `EXPLAIN ANALYZE`, reads
-    /// only) to slow queries (default off: it runs one more statement each).
+    /// Attach the backend's plan to slow reads (default off: it runs one more
+    /// statement each). Never `EXPLAIN ANALYZE`, never a write: SQLite's
+    /// `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN`, MySQL's `EXPLAIN
+    /// FORMAT=JSON`, with the same values bound. On the servers, reads inside
+    /// a transaction are not explained (a failed EXPLAIN would abort it).
     pub explain_slow: bool,
     /// Keep bound values in the report (default off: values are redacted).
     pub capture_values: bool,

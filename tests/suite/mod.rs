@@ -1003,6 +1003,24 @@ macro_rules! server_tests {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn slow_reads_carry_the_servers_plan_and_writes_none() {
+                use ormlet::profiler::{FindingKind, ProfilerConfig};
+                let t = open!();
+                User::new("ann@x.io", "Ann", None).insert(&t.db).await.unwrap();
+                let config = ProfilerConfig::default().slow_threshold(Duration::ZERO).explain_slow(true);
+                let ((), p) = ormlet::profiler::profile_async_with(config, async {
+                    User::find().filter(User::EMAIL.eq("ann@x.io")).all(&t.db).await.unwrap();
+                    User::new("bob@x.io", "Bob", None).insert(&t.db).await.unwrap();
+                })
+                .await;
+                let plan = p.queries()[0].plan.as_deref().expect("a plan for the slow read");
+                assert!(plan.contains("users"), "{plan}");
+                assert!(p.queries()[1].plan.is_none(), "a write is never explained");
+                let slow = p.findings_of(FindingKind::Slow).find(|f| f.queries == [1]).expect("the read is slow");
+                assert_eq!(slow.plan.as_deref(), Some(plan));
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn bad_urls_and_unreachable_servers_are_typed_errors() {
                 if $crate::suite::skip_servers() {
                     return;

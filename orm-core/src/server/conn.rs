@@ -5,6 +5,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use futures_util::TryStreamExt;
+use rusqlite::types::ValueRef;
 use sea_query::Value;
 use sqlx::ValueRef as _;
 use sqlx_core::transaction::TransactionManager;
@@ -142,25 +143,63 @@ impl<D: Driver> RowReader for ServerRow<'_, D> {
 }
 
 impl<D: Driver> ServerConn<'_, D> {
-    /// The profiling scope's sink and a binder for one statement.
+    /// The profiling scope's sink and a binder for one statement. Values are
+    /// kept when the scope wants them, or may want a slow read's plan (which
+    /// binds them again).
     fn start(&self) -> (Option<Arc<dyn QuerySink>>, ServerBinder<D>, Instant) {
         let sink = events::current_sink();
-        let binder = ServerBinder::<D>::new(sink.is_some(), sink.as_ref().is_some_and(|s| s.wants_values()));
+        let keep = sink.as_ref().is_some_and(|s| s.wants_values() || s.explain_slower_than().is_some());
+        let binder = ServerBinder::<D>::new(sink.is_some(), keep);
         (sink, binder, Instant::now())
     }
 
+    /// The plan of a read that took `took`, when the scope asks for plans of
+    /// reads that slow. Outside transactions only: on PostgreSQL a failed
+    /// EXPLAIN would abort the transaction it ran in.
+    async fn slow_plan(
+        &mut self,
+        sink: Option<&Arc<dyn QuerySink>>,
+        s: &Stmt<'_>,
+        took: std::time::Duration,
+        values: Option<&[Value]>,
+    ) -> Option<String> {
+        let threshold = sink?.explain_slower_than()?;
+        if took < threshold || s.operation != Operation::Select || self.depth() > 0 {
+            return None;
+        }
+        let mut binder = ServerBinder::<D>::new(false, false);
+        for v in values.unwrap_or_default() {
+            binder.put(v, String::new).ok()?;
+        }
+        let sql: Arc<str> = Arc::from(format!("{}{}", D::EXPLAIN, s.sql));
+        let mut rows = D::fetch(self.conn, sql, binder.args);
+        let mut out = String::new();
+        while let Ok(Some(row)) = rows.try_next().await {
+            let cell = D::raw(&row, 0).ok().and_then(|raw| D::cell(raw).ok())?;
+            if let ValueRef::Text(t) | ValueRef::Blob(t) = cell.as_ref() {
+                out.push_str(&String::from_utf8_lossy(t));
+                out.push('\n');
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
     /// Reports one event to the scope, if any.
+    #[allow(clippy::too_many_arguments)]
     fn record<T>(
         &self,
         sink: Option<Arc<dyn QuerySink>>,
         s: &Stmt<'_>,
         started: Instant,
+        duration: Option<std::time::Duration>,
         result: &Result<(T, u64)>,
         values: Option<Vec<Value>>,
         hasher: &rustc_hash::FxHasher,
+        plan: Option<String>,
     ) {
         let Some(sink) = sink else { return };
-        let duration = Instant::now().saturating_duration_since(started);
+        let duration = duration.unwrap_or_else(|| Instant::now().saturating_duration_since(started));
+        let values = if sink.wants_values() { values } else { None };
         let (rows, error) = match result {
             Ok((_, n)) => (*n, None),
             Err(e) => (0, Some(e.to_string())),
@@ -178,7 +217,7 @@ impl<D: Driver> ServerConn<'_, D> {
             error,
             call_site: s.loc,
             tx_depth: u32::try_from(self.depth()).unwrap_or(u32::MAX),
-            plan: None,
+            plan,
             relation: s.relation,
         });
     }
@@ -207,7 +246,7 @@ impl<D: Driver> ServerConn<'_, D> {
             _ => <D::TransactionManager as TransactionManager>::rollback(self.conn).await,
         };
         let result = r.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, &sql));
-        self.record(sink, &s, started, &result, binder.values, &binder.hasher);
+        self.record(sink, &s, started, None, &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }
 }
@@ -263,7 +302,12 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
                     out.map(|()| ((), n))
                 }
             };
-            self.record(sink, &s, started, &result, binder.values, &binder.hasher);
+            let took = Instant::now().saturating_duration_since(started);
+            let plan = match &result {
+                Ok(_) => self.slow_plan(sink.as_ref(), &s, took, binder.values.as_deref()).await,
+                Err(_) => None,
+            };
+            self.record(sink, &s, started, Some(took), &result, binder.values, &binder.hasher, plan);
             result.map(|_| ())
         }
     }
@@ -284,7 +328,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
                 }
             }
         };
-        self.record(sink, &s, started, &result, binder.values, &binder.hasher);
+        self.record(sink, &s, started, None, &result, binder.values, &binder.hasher, None);
         result.map(|(n, _)| n)
     }
 
@@ -310,7 +354,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
         let (sink, binder, started) = self.start();
         let result = D::script(self.conn, sql.clone()).await.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, sql));
-        self.record(sink, &s, started, &result, binder.values, &binder.hasher);
+        self.record(sink, &s, started, None, &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }
 }

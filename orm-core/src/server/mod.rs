@@ -57,6 +57,10 @@ pub trait Driver: sqlx::Database + Sized {
     /// Bound values one statement may hold.
     const MAX_PARAMS: usize;
 
+    /// What goes before a read to get its plan as text rows (never ANALYZE:
+    /// the plan of a query must not run it again).
+    const EXPLAIN: &'static str;
+
     /// Parses a URL into connect options, with the statement cache set.
     fn connect_options(url: &str, statement_cache: usize) -> Result<<Self::Connection as sqlx::Connection>::Options>;
 

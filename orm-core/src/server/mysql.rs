@@ -35,6 +35,7 @@ fn decimal(text: &str) -> std::result::Result<ValueRef<'static>, DecodeFail> {
 impl Driver for MySql {
     const BACKEND: Backend = Backend::MySql;
     const MAX_PARAMS: usize = 32_767;
+    const EXPLAIN: &'static str = "EXPLAIN FORMAT=JSON ";
 
     fn connect_options(url: &str, statement_cache: usize) -> Result<MySqlConnectOptions> {
         let options: MySqlConnectOptions = url.parse().map_err(|e: sqlx::Error| Error::InvalidUrl {

@@ -54,6 +54,7 @@ fn numeric(bytes: &[u8]) -> std::result::Result<ValueRef<'static>, DecodeFail> {
 impl Driver for Postgres {
     const BACKEND: Backend = Backend::Postgres;
     const MAX_PARAMS: usize = 32_767;
+    const EXPLAIN: &'static str = "EXPLAIN ";
 
     fn connect_options(url: &str, statement_cache: usize) -> Result<PgConnectOptions> {
         let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| Error::InvalidUrl {
