@@ -28,6 +28,7 @@ pub fn all() -> Vec<Case> {
         Case { name: "async_get_by_pk", run: async_get_by_pk },
         Case { name: "profiler_no_scope", run: profiler_no_scope },
         Case { name: "profiler_in_scope", run: profiler_in_scope },
+        Case { name: "profiler_in_scope_count_only", run: profiler_in_scope_count_only },
         Case { name: "pg_select_10k_rows", run: crate::postgres::select_10k_rows },
         Case { name: "pg_get_by_pk", run: crate::postgres::get_by_pk },
         Case { name: "pg_insert_1", run: crate::postgres::insert_1 },
@@ -308,15 +309,28 @@ fn profiler_no_scope(plan: &Plan) -> CaseResult {
     result
 }
 
-/// 100 `get_by_pk` inside one scope (recording, then fingerprints and
-/// findings when it ends, as a request would), against 100 with no profiler.
+/// 100 `get_by_pk` inside one scope, then its findings (fingerprints, N+1,
+/// duplicates: what a request's log or `assert_no_n_plus_one` asks for),
+/// against 100 with no profiler.
 fn profiler_in_scope(plan: &Plan) -> CaseResult {
+    in_scope(plan, "profiler_in_scope", |profile| {
+        black_box(profile.findings());
+    })
+}
+
+/// The same scope when nothing reads its findings (`assert_num_queries`, a
+/// request with no log subscriber): recording alone.
+fn profiler_in_scope_count_only(plan: &Plan) -> CaseResult {
+    in_scope(plan, "profiler_in_scope_count_only", |_| {})
+}
+
+fn in_scope(plan: &Plan, name: &'static str, mut then: impl FnMut(&ormlet::profiler::Profile)) -> CaseResult {
     let n = 10_000;
     let (db, _raw) = pair(n, |_| None);
     let (mut ko, mut kb) = (keys(n), keys(n));
     let result = compare_with_setup(
         plan,
-        "profiler_in_scope",
+        name,
         "ormlet without profiler",
         (ormlet::profiler::install, || {
             let ((), profile) = ormlet::profile(|| {
@@ -325,6 +339,7 @@ fn profiler_in_scope(plan: &Plan) -> CaseResult {
                 }
             });
             assert_eq!(profile.query_count(), 100);
+            then(&profile);
             black_box(profile);
         }),
         (

@@ -70,20 +70,30 @@ fn allowed(q: &RecordedQuery, config: &ProfilerConfig) -> bool {
 
 fn finding(kind: FindingKind, group: &[&RecordedQuery], suggestion: String) -> Finding {
     let mut call_sites: Vec<&'static Location<'static>> = Vec::new();
+    let mut queries = Vec::with_capacity(group.len());
+    let (mut total, mut max) = (Duration::ZERO, Duration::ZERO);
+    let mut last_site: *const Location<'static> = std::ptr::null();
     for q in group {
-        if !call_sites.iter().any(|l| std::ptr::eq(*l, q.call_site) || **l == *q.call_site) {
-            call_sites.push(q.call_site);
+        // A loop's queries share one call site: compare with the last first.
+        if !std::ptr::eq(last_site, q.call_site) {
+            last_site = q.call_site;
+            if !call_sites.iter().any(|l| std::ptr::eq(*l, q.call_site) || **l == *q.call_site) {
+                call_sites.push(q.call_site);
+            }
         }
+        queries.push(q.seq);
+        total += q.duration;
+        max = max.max(q.duration);
     }
     Finding {
         kind,
         fingerprint: group.first().map(|q| q.fingerprint().hash),
         sql: group.first().map(|q| q.sql.to_string()).unwrap_or_default(),
         count: group.len(),
-        total: group.iter().map(|q| q.duration).sum(),
-        max: group.iter().map(|q| q.duration).max().unwrap_or_default(),
+        total,
+        max,
         call_sites,
-        queries: group.iter().map(|q| q.seq).collect(),
+        queries,
         suggestion,
         plan: None,
     }
@@ -104,25 +114,29 @@ pub(crate) fn run(queries: &[RecordedQuery], seen: u64, db_time: Duration, confi
 /// Same call site and fingerprint, different values, `threshold` times or more.
 fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
     let mut sites = SiteIds::default();
-    let mut by_site: HashMap<(u32, u64), Vec<&RecordedQuery>> =
-        HashMap::with_capacity_and_hasher(16, Default::default());
-    let mut order: Vec<(u32, u64)> = Vec::new();
+    // Groups in order of first appearance, found by (call site, fingerprint).
+    let mut index: HashMap<(u32, u64), usize> = HashMap::with_capacity_and_hasher(16, Default::default());
+    let mut groups: Vec<Vec<&RecordedQuery>> = Vec::new();
     // The chunks of one eager load share a line and a fingerprint by design.
     let batched = |q: &RecordedQuery| q.relation.is_some_and(|r| r.eager);
+    // A loop issues one line's query over and over: the previous query's
+    // group is checked first, by address, before any hashing.
+    let mut last: Option<(*const Location<'static>, *const u8, usize)> = None;
     for q in queries.iter().filter(|q| !q.operation.is_write() && !batched(q)) {
-        let key = (sites.id(q.call_site), q.fingerprint().hash);
-        by_site
-            .entry(key)
-            .or_insert_with(|| {
-                order.push(key);
-                Vec::new()
-            })
-            .push(q);
+        let (site_ptr, sql_ptr) = (std::ptr::from_ref(q.call_site), q.sql.as_ptr());
+        let group = match last {
+            Some((s, p, g)) if s == site_ptr && p == sql_ptr => g,
+            _ => *index.entry((sites.id(q.call_site), q.fingerprint().hash)).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            }),
+        };
+        last = Some((site_ptr, sql_ptr, group));
+        groups[group].push(q);
     }
-    order
+    groups
         .into_iter()
-        .filter_map(|key| {
-            let group = by_site.remove(&key)?;
+        .filter_map(|group| {
             let varies = group.iter().any(|q| q.values_hash != group[0].values_hash);
             (group.len() >= config.n_plus_one_threshold && varies)
                 .then(|| finding(FindingKind::NPlusOne, &group, n_plus_one_fix(queries, &group)))

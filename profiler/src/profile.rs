@@ -1,6 +1,6 @@
 //! What a scope recorded: its queries, and the findings over them.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use parking_lot::Mutex;
 use rustc_hash::FxHashMap;
@@ -23,7 +23,7 @@ pub struct RecordedQuery {
     pub seq: usize,
     /// SQL as sent.
     pub sql: Arc<str>,
-    /// Filled in when the scope ends (fingerprinting is off the hot path).
+    /// Filled in when the scope ends (fingerprinting is off the query's path).
     pub fingerprint: Option<Arc<Fingerprint>>,
     /// Statement kind.
     pub operation: Operation,
@@ -105,13 +105,17 @@ fn cached_fingerprint(sql: &Arc<str>) -> Arc<Fingerprint> {
 }
 
 /// The queries of one scope and the findings over them.
+///
+/// Findings are worked out when first asked for (or when the scope ends, if
+/// a `tracing` subscriber wants the profiler's warnings): a test that only
+/// counts queries, or a request nobody looks at, does not pay for them.
 #[derive(Debug, Clone)]
 pub struct Profile {
     queries: Vec<RecordedQuery>,
     seen: u64,
     db_time: Duration,
     elapsed: Duration,
-    findings: Vec<Finding>,
+    findings: OnceLock<Vec<Finding>>,
     config: Arc<ProfilerConfig>,
 }
 
@@ -124,22 +128,23 @@ impl Profile {
         config: Arc<ProfilerConfig>,
     ) -> Self {
         // Builder SQL is one shared `Arc` per shape, so within a scope most
-        // lookups hit by pointer; across scopes the text-keyed cache does.
+        // lookups hit by pointer (the previous query's, most often); across
+        // scopes the text-keyed cache does.
         let mut by_ptr: FxHashMap<*const u8, Arc<Fingerprint>> = FxHashMap::default();
+        let mut last: Option<(*const u8, Arc<Fingerprint>)> = None;
         for q in &mut queries {
             let ptr = q.sql.as_ptr();
-            let fp = match by_ptr.get(&ptr) {
-                Some(fp) => fp.clone(),
-                None => {
-                    let fp = cached_fingerprint(&q.sql);
-                    by_ptr.insert(ptr, fp.clone());
+            let fp = match &last {
+                Some((p, fp)) if *p == ptr => fp.clone(),
+                _ => {
+                    let fp = by_ptr.entry(ptr).or_insert_with(|| cached_fingerprint(&q.sql)).clone();
+                    last = Some((ptr, fp.clone()));
                     fp
                 }
             };
             q.fingerprint = Some(fp);
         }
-        let findings = detect::run(&queries, seen, db_time, &config);
-        Profile { queries, seen, db_time, elapsed, findings, config }
+        Profile { queries, seen, db_time, elapsed, findings: OnceLock::new(), config }
     }
 
     /// Queries run in the scope (including any past the keep limit).
@@ -162,14 +167,14 @@ impl Profile {
         self.elapsed
     }
 
-    /// Duplicate, N+1, slow and budget findings.
+    /// Duplicate, N+1, slow and budget findings (worked out on first call).
     pub fn findings(&self) -> &[Finding] {
-        &self.findings
+        self.findings.get_or_init(|| detect::run(&self.queries, self.seen, self.db_time, &self.config))
     }
 
     /// Findings of one kind.
     pub fn findings_of(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(move |f| f.kind == kind)
+        self.findings().iter().filter(move |f| f.kind == kind)
     }
 
     /// The configuration the scope ran with.

@@ -36,7 +36,8 @@ struct Inner {
 impl ScopeState {
     fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
         install();
-        let inner = Mutex::new(Inner { queries: Vec::with_capacity(32), ..Inner::default() });
+        // Room for a typical request's queries without growing (growing copies them all).
+        let inner = Mutex::new(Inner { queries: Vec::with_capacity(128), ..Inner::default() });
         Arc::new(ScopeState { config, started: ormlet_core::events::Instant::now(), inner })
     }
 
@@ -51,6 +52,9 @@ impl ScopeState {
         let mut inner = self.inner.lock();
         let queries = std::mem::take(&mut inner.queries);
         let profile = Profile::new(queries, inner.seen, inner.db_time, elapsed, self.config.clone());
+        if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
+            return profile;
+        }
         for f in profile.findings() {
             let site = f.call_sites.first().map(|l| crate::profile::site(l));
             tracing::warn!(
