@@ -126,12 +126,8 @@ async fn diff(m: &Migrate, snapshot: &std::path::Path, name: &str) -> Result<(),
     let folder = plan.write(&m.dir, name, &header, std::time::SystemTime::now()).map_err(|e| e.to_string())?;
     println!("created {}", folder.display());
     println!("  up.sql: {} statement(s), down.sql: {}", plan.up.len(), plan.down.len());
-    // A SQLite rebuild drops a table it has copied and renames the copy: not a loss.
-    let rebuilt = |s: &str| {
-        s.strip_prefix("DROP TABLE ").is_some_and(|t| plan.up.iter().any(|o| o.ends_with(&format!(" RENAME TO {t}"))))
-    };
-    for s in plan.up.iter().filter(|s| (s.starts_with("DROP TABLE") && !rebuilt(s)) || s.contains(" DROP COLUMN ")) {
-        println!("  note: `{s}` deletes data when it runs");
+    for loss in &plan.losses {
+        println!("  note: up.sql drops {loss}, and the data in it");
     }
     Ok(())
 }

@@ -293,6 +293,13 @@ fn diff_writes_what_brings_a_sqlite_file_to_the_snapshot_then_nothing() {
     let (tables, applied) = sqlite_tables(&dir.join("app.db"));
     assert_eq!((tables.contains(&"users".to_owned()), applied), (true, 2));
 
+    // Dropping it again is announced: its data goes with it.
+    std::fs::write(dir.join("schema.json"), users_snapshot(false)).unwrap();
+    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json", "--name", "drop bio"]);
+    assert!(stdout(&o).contains("note: up.sql drops column users.bio"), "{}{}", stdout(&o), stderr(&o));
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    assert!(stdout(&ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"])).contains("already matches"));
+
     // A pending migration must run before a diff; a missing or malformed snapshot is one line.
     assert!(ormlet(&dir, &url, &["new", "by hand"]).status.success());
     let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"]);

@@ -55,6 +55,9 @@ pub struct Plan {
     pub up: Vec<String>,
     /// From the snapshot back to the live schema.
     pub down: Vec<String>,
+    /// What `up` deletes with its data, one line each (`table posts`,
+    /// `column posts.likes`): the tables and columns the snapshot lacks.
+    pub losses: Vec<String>,
 }
 
 impl Plan {
@@ -90,7 +93,24 @@ impl Plan {
 pub async fn plan(db: &AnyDb, target: &Snapshot) -> Result<Plan> {
     let live = introspect(db).await?;
     let backend = db.backend();
-    Ok(Plan { up: diff(&live, target, backend)?, down: diff(target, &live, backend)? })
+    Ok(Plan { up: diff(&live, target, backend)?, down: diff(target, &live, backend)?, losses: losses(&live, target) })
+}
+
+/// The tables and columns of `from` that `to` lacks.
+fn losses(from: &Snapshot, to: &Snapshot) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in &from.tables {
+        match to.table(&t.name) {
+            None => out.push(format!("table {}", t.name)),
+            Some(kept) => out.extend(
+                t.columns
+                    .iter()
+                    .filter(|c| !kept.columns.iter().any(|k| k.name == c.name))
+                    .map(|c| format!("column {}.{}", t.name, c.name)),
+            ),
+        }
+    }
+    out
 }
 
 /// The statements that take a database whose schema is `from` to `to`, for
@@ -320,6 +340,14 @@ fn drop_unique(table: &str, column: &str, backend: Backend) -> String {
     }
 }
 
+/// A number, a quoted text, TRUE, FALSE or NULL: what SQLite's ADD COLUMN
+/// takes as a default (no expressions, no CURRENT_TIMESTAMP).
+fn is_literal(default: &str) -> bool {
+    default.starts_with('\'')
+        || matches!(default, "true" | "false" | "null")
+        || default.trim_start_matches(['-', '+']).parse::<f64>().is_ok()
+}
+
 /// SQLite: indexes and plain added columns in place; anything else rebuilds the table.
 fn alter_sqlite(from: &TableSpec, to: &TableSpec, out: &mut Vec<String>) {
     let b = Backend::Sqlite;
@@ -327,7 +355,7 @@ fn alter_sqlite(from: &TableSpec, to: &TableSpec, out: &mut Vec<String>) {
     // ADD COLUMN takes no key, no UNIQUE, no foreign key, and a NOT NULL
     // column only with a constant default.
     let addable = |c: &ColumnSpec| {
-        let constant = c.default.as_deref().is_some_and(|d| normalize_default(b, d, false) != "current_timestamp");
+        let constant = c.default.as_deref().is_some_and(|d| is_literal(&normalize_default(b, d, false)));
         !c.primary_key && !c.unique && !to.foreign_keys.iter().any(|f| f.column == c.name) && (c.nullable || constant)
     };
     let rebuild = !ch.dropped.is_empty()
@@ -402,6 +430,23 @@ mod tests {
             err.to_string().contains("table `users`: the primary key changes from (id (auto)) to (email)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn sqlite_adds_a_column_in_place_only_with_a_constant_default() {
+        let with = |default: &str| {
+            users(|t| {
+                let mut c = t.columns[3].clone();
+                c.name = "seen".into();
+                c.nullable = false;
+                c.default = Some(default.into());
+                t.columns.push(c);
+            })
+        };
+        let up = diff(&Snapshot::of::<User>(), &with("0"), Backend::Sqlite).unwrap();
+        assert_eq!(up, [r#"ALTER TABLE "users" ADD COLUMN "seen" integer NOT NULL DEFAULT (0)"#]);
+        let up = diff(&Snapshot::of::<User>(), &with("CURRENT_TIMESTAMP"), Backend::Sqlite).unwrap();
+        assert!(up[0].starts_with(r#"CREATE TABLE IF NOT EXISTS "_ormlet_new_users""#), "{up:#?}");
     }
 
     #[test]
