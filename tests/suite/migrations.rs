@@ -70,6 +70,37 @@ pub mod v3 {
     }
 }
 
+/// A column's type widened, and a foreign key added with its column.
+pub mod v4 {
+    use ormlet::Auto;
+    use ormlet::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[ormlet(table = "users")]
+    pub struct User {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        #[ormlet(unique)]
+        pub email: String,
+        #[ormlet(column = "display_name", index)]
+        pub name: String,
+        /// `i32` → `i64`.
+        pub age: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[ormlet(table = "labels")]
+    pub struct Label {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        #[ormlet(unique)]
+        pub name: String,
+        /// Added, with a foreign key to users.
+        #[ormlet(belongs_to = User)]
+        pub owner_id: Option<i64>,
+    }
+}
+
 /// What a live table and a snapshot's table agree on, types aside;
 /// columns by name, as an added column lands last.
 pub fn shape(t: &ormlet::migrate::TableSpec) -> impl PartialEq + std::fmt::Debug {
@@ -230,6 +261,62 @@ macro_rules! migration_tests {
                 );
             }
             let back = plan(&db, &Snapshot::of::<(User, Tag)>()).await.unwrap();
+            assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn diff_migrations_change_a_type_and_add_a_foreign_key_and_revert() {
+            use ormlet::migrate::{Migrator, Snapshot, introspect, plan};
+            use ormlet::prelude::*;
+            use $crate::suite::migrations::{shape, temp_dir, v4};
+            use $crate::suite::{AsAny, Label, User};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            t.db.create_table::<User>().await.unwrap();
+            t.db.create_table::<Label>().await.unwrap();
+            let ann = User::new("ann@x.io", "Ann", Some(31)).insert(&t.db).await.unwrap();
+            Label { id: ormlet::Auto::new(), name: "rust".into() }.insert(&t.db).await.unwrap();
+            let before = introspect(&db).await.unwrap();
+            let dir = temp_dir("types");
+
+            let v4 = Snapshot::of::<(v4::User, v4::Label)>();
+            let p = plan(&db, &v4).await.unwrap();
+            p.write(&dir, "wider_age_label_owner", "v4", std::time::SystemTime::now()).unwrap();
+            let migrator = Migrator::from_dir(&dir).unwrap();
+            migrator.run(&db, None).await.unwrap();
+            let after = introspect(&db).await.unwrap();
+            for m in &v4.tables {
+                assert_eq!(shape(after.table(&m.name).unwrap()), shape(m), "table {}: {:#?}", m.name, p.up);
+            }
+            let left = plan(&db, &v4).await.unwrap();
+            assert!(left.is_empty(), "after running {:#?}, diff still found {:#?}", p.up, left.up);
+            // The widened column holds what no i32 can, and the new key is enforced.
+            let big =
+                v4::User { id: ormlet::Auto::new(), email: "big@x.io".into(), name: "Big".into(), age: Some(1 << 40) };
+            big.clone().insert(&t.db).await.unwrap();
+            let ages: Vec<(Option<i64>,)> = db.raw("SELECT age FROM users ORDER BY id", vec![]).all().await.unwrap();
+            assert_eq!(ages, [(Some(31),), (Some(1 << 40),)]);
+            let mut owned = v4::Label { id: ormlet::Auto::new(), name: "go".into(), owner_id: Some(ann) };
+            owned.insert(&t.db).await.unwrap();
+            let mut orphan = v4::Label { id: ormlet::Auto::new(), name: "zig".into(), owner_id: Some(999) };
+            let err = orphan.insert(&t.db).await.unwrap_err();
+            assert!(matches!(err, ormlet::Error::Constraint { .. }), "{err:?}");
+
+            db.execute_batch("DELETE FROM users WHERE email = 'big@x.io'").await.unwrap();
+            migrator.revert(&db, 1).await.unwrap();
+            let reverted = introspect(&db).await.unwrap();
+            for b in &before.tables {
+                assert_eq!(
+                    shape(reverted.table(&b.name).unwrap()),
+                    shape(b),
+                    "table {} after revert: {:#?}",
+                    b.name,
+                    p.down
+                );
+            }
+            let back = plan(&db, &Snapshot::of::<(User, Label)>()).await.unwrap();
             assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
             let _ = std::fs::remove_dir_all(&dir);
         }
