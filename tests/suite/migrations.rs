@@ -101,6 +101,22 @@ pub mod v4 {
     }
 }
 
+/// A foreign key dropped while its column stays (on MySQL, the index the
+/// key brought goes with it).
+pub mod v5 {
+    use ormlet::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[ormlet(table = "post_labels")]
+    pub struct PostLabel {
+        #[ormlet(primary_key, belongs_to = crate::suite::Post)]
+        pub post_id: i64,
+        /// No longer a foreign key.
+        #[ormlet(primary_key)]
+        pub label_id: i64,
+    }
+}
+
 /// What a live table and a snapshot's table agree on, types aside;
 /// columns by name, as an added column lands last.
 pub fn shape(t: &ormlet::migrate::TableSpec) -> impl PartialEq + std::fmt::Debug {
@@ -320,6 +336,52 @@ macro_rules! migration_tests {
                 );
             }
             let back = plan(&db, &Snapshot::of::<(User, Label)>()).await.unwrap();
+            assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn diff_migrations_drop_a_foreign_key_and_keep_its_column() {
+            use ormlet::migrate::{Migrator, Snapshot, introspect, plan};
+            use ormlet::prelude::*;
+            use $crate::suite::migrations::{shape, temp_dir, v5};
+            use $crate::suite::{AsAny, Label, Post, PostLabel, User};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            for sql in [
+                ormlet::schema::table_sql::<User>(db.backend()),
+                ormlet::schema::table_sql::<Post>(db.backend()),
+                ormlet::schema::table_sql::<Label>(db.backend()),
+                ormlet::schema::table_sql::<PostLabel>(db.backend()),
+            ]
+            .concat()
+            {
+                db.execute_batch(&sql).await.unwrap();
+            }
+            let before = introspect(&db).await.unwrap();
+            let dir = temp_dir("fk");
+            let v5 = Snapshot::of::<(User, Post, Label, v5::PostLabel)>();
+            let p = plan(&db, &v5).await.unwrap();
+            p.write(&dir, "label_key_dropped", "v5", std::time::SystemTime::now()).unwrap();
+            let migrator = Migrator::from_dir(&dir).unwrap();
+            migrator.run(&db, None).await.unwrap();
+            let after = introspect(&db).await.unwrap();
+            let live = after.table("post_labels").unwrap();
+            assert_eq!(shape(live), shape(v5.table("post_labels").unwrap()), "{:#?}", p.up);
+            let left = plan(&db, &v5).await.unwrap();
+            assert!(left.is_empty(), "after running {:#?}, diff still found {:#?}", p.up, left.up);
+            // A label that does not exist is accepted now.
+            db.execute_batch("INSERT INTO users (email, display_name) VALUES ('a@x.io', 'A')").await.unwrap();
+            db.execute_batch("INSERT INTO posts (author_id, title) SELECT id, 't' FROM users").await.unwrap();
+            db.execute_batch("INSERT INTO post_labels (post_id, label_id) SELECT id, 999 FROM posts").await.unwrap();
+            db.execute_batch("DELETE FROM post_labels").await.unwrap();
+
+            migrator.revert(&db, 1).await.unwrap();
+            let reverted = introspect(&db).await.unwrap();
+            let table = reverted.table("post_labels").unwrap();
+            assert_eq!(shape(table), shape(before.table("post_labels").unwrap()), "{:#?}", p.down);
+            let back = plan(&db, &Snapshot::of::<(User, Post, Label, PostLabel)>()).await.unwrap();
             assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
             let _ = std::fs::remove_dir_all(&dir);
         }

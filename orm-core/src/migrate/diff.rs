@@ -29,7 +29,9 @@
 //! A changed primary key or auto-increment is refused: write that
 //! migration by hand. Foreign keys and UNIQUE constraints are found by the
 //! names ormlet gives them (`fk_<table>_<column>`; PostgreSQL's
-//! `<table>_<column>_key`).
+//! `<table>_<column>_key`). On MySQL, dropping a foreign key whose column
+//! stays also drops the index MySQL made for it, when no other index could
+//! serve the key.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -249,7 +251,16 @@ fn alter_server(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut Ve
     let t = ident(backend, &to.name);
     for f in &ch.fks_dropped {
         let name = foreign_key_name(&from.name, &f.column);
-        out.push(with_builder!(backend, |b| ForeignKey::drop().name(name).table(from.name.clone()).to_string(b)));
+        out.push(with_builder!(backend, |b| ForeignKey::drop()
+            .name(name.clone())
+            .table(from.name.clone())
+            .to_string(b)));
+        // MySQL made an index under the key's name when no other index could
+        // serve it; it outlives the key, so it goes too when the column stays.
+        let kept = to.columns.iter().any(|c| c.name == f.column);
+        if backend == Backend::MySql && kept && !served_by_index(from, &f.column) {
+            out.push(format!("DROP INDEX {} ON {t}", ident(backend, &name)));
+        }
     }
     for i in &ch.indexes_dropped {
         out.push(with_builder!(backend, |b| Index::drop().name(i.name.clone()).table(from.name.clone()).to_string(b)));
@@ -304,6 +315,15 @@ fn alter_server(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut Ve
     for f in &ch.fks_added {
         out.push(with_builder!(backend, |b| foreign_key(&to.name, f).to_string(b)));
     }
+}
+
+/// Whether an index of `table` starts with `column` (the primary key, a
+/// UNIQUE column, or an index), so MySQL needs no index of its own for a
+/// foreign key on it.
+fn served_by_index(table: &TableSpec, column: &str) -> bool {
+    table.columns.iter().find(|c| c.primary_key).is_some_and(|c| c.name == column)
+        || table.columns.iter().any(|c| c.name == column && c.unique)
+        || table.indexes.iter().any(|i| i.columns.first().is_some_and(|c| c == column))
 }
 
 /// The name PostgreSQL gives a column's UNIQUE constraint; MySQL names its index after the column.
