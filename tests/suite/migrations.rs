@@ -134,6 +134,51 @@ pub fn temp_dir(tag: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A migration under way in a test: the folder `diff` wrote it to, its
+/// runner, its plan, and the live schema before it.
+pub struct Step {
+    pub dir: std::path::PathBuf,
+    pub migrator: ormlet::migrate::Migrator,
+    pub plan: ormlet::migrate::Plan,
+    pub before: ormlet::migrate::Snapshot,
+}
+
+/// Diffs `db` against `target`, writes and runs the migration, and checks
+/// that the live schema is the snapshot and a second diff finds nothing.
+pub async fn migrate_to(db: &ormlet::AnyDb, target: &ormlet::migrate::Snapshot, tag: &str) -> Step {
+    use ormlet::migrate::{Migrator, introspect, plan};
+    let before = introspect(db).await.unwrap();
+    let dir = temp_dir(tag);
+    let p = plan(db, target).await.unwrap();
+    p.write(&dir, tag, tag, std::time::SystemTime::now()).unwrap();
+    let migrator = Migrator::from_dir(&dir).unwrap();
+    assert_eq!(migrator.run(db, None).await.unwrap().len(), 1);
+    let after = introspect(db).await.unwrap();
+    for m in &target.tables {
+        let live = after.table(&m.name).unwrap_or_else(|| panic!("no table {} after {:#?}", m.name, p.up));
+        assert_eq!(shape(live), shape(m), "table {} after {:#?}", m.name, p.up);
+    }
+    let left = plan(db, target).await.unwrap();
+    assert!(left.is_empty(), "after running {:#?}, diff still found {:#?}", p.up, left.up);
+    Step { dir, migrator, plan: p, before }
+}
+
+/// Reverts the step and checks the schema is as it was and a diff against
+/// `models` (what the schema was made from) finds nothing.
+pub async fn revert(db: &ormlet::AnyDb, step: Step, models: &ormlet::migrate::Snapshot) {
+    use ormlet::migrate::{introspect, plan};
+    assert_eq!(step.migrator.revert(db, 1).await.unwrap().len(), 1);
+    let reverted = introspect(db).await.unwrap();
+    assert_eq!(reverted.tables.len(), step.before.tables.len());
+    for b in &step.before.tables {
+        let r = reverted.table(&b.name).unwrap_or_else(|| panic!("no table {} after {:#?}", b.name, step.plan.down));
+        assert_eq!(shape(r), shape(b), "table {} after {:#?}", b.name, step.plan.down);
+    }
+    let back = plan(db, models).await.unwrap();
+    assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
+    let _ = std::fs::remove_dir_all(&step.dir);
+}
+
 macro_rules! migration_tests {
     ($open:path) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,9 +274,9 @@ macro_rules! migration_tests {
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn diff_migrations_change_unique_null_and_default_and_revert() {
-            use ormlet::migrate::{Migrator, Snapshot, introspect, plan};
+            use ormlet::migrate::Snapshot;
             use ormlet::prelude::*;
-            use $crate::suite::migrations::{shape, temp_dir, v3};
+            use $crate::suite::migrations::{migrate_to, revert, v3};
             use $crate::suite::{AsAny, Tag, User};
 
             let Some(t) = $open().await else { return };
@@ -240,20 +285,8 @@ macro_rules! migration_tests {
             t.db.create_table::<Tag>().await.unwrap();
             User::new("ann@x.io", "Ann", None).insert(&t.db).await.unwrap();
             Tag { code: "rs".into(), label: "Rust".into() }.insert(&t.db).await.unwrap();
-            let before = introspect(&db).await.unwrap();
-            let dir = temp_dir("constraints");
 
-            let v3 = Snapshot::of::<(v3::User, v3::Tag)>();
-            let p = plan(&db, &v3).await.unwrap();
-            p.write(&dir, "constraints", "v3", std::time::SystemTime::now()).unwrap();
-            let migrator = Migrator::from_dir(&dir).unwrap();
-            migrator.run(&db, None).await.unwrap();
-            let after = introspect(&db).await.unwrap();
-            for m in &v3.tables {
-                assert_eq!(shape(after.table(&m.name).unwrap()), shape(m), "table {}: {:#?}", m.name, p.up);
-            }
-            let left = plan(&db, &v3).await.unwrap();
-            assert!(left.is_empty(), "after running {:#?}, diff still found {:#?}", p.up, left.up);
+            let step = migrate_to(&db, &Snapshot::of::<(v3::User, v3::Tag)>(), "constraints").await;
             let ages: Vec<(i32,)> = db.raw("SELECT age FROM users", vec![]).all().await.unwrap();
             assert_eq!(ages, [(18,)], "the NULL age took the new default");
             // The dropped UNIQUE no longer refuses a second ann; the new one refuses a second Rust.
@@ -265,27 +298,14 @@ macro_rules! migration_tests {
             assert!(matches!(dup, Err(ormlet::Error::Constraint { .. })), "{dup:?}");
 
             db.execute_batch("DELETE FROM users WHERE display_name = 'Ann 2'").await.unwrap();
-            migrator.revert(&db, 1).await.unwrap();
-            let reverted = introspect(&db).await.unwrap();
-            for b in &before.tables {
-                assert_eq!(
-                    shape(reverted.table(&b.name).unwrap()),
-                    shape(b),
-                    "table {} after revert: {:#?}",
-                    b.name,
-                    p.down
-                );
-            }
-            let back = plan(&db, &Snapshot::of::<(User, Tag)>()).await.unwrap();
-            assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
-            let _ = std::fs::remove_dir_all(&dir);
+            revert(&db, step, &Snapshot::of::<(User, Tag)>()).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn diff_migrations_change_a_type_and_add_a_foreign_key_and_revert() {
-            use ormlet::migrate::{Migrator, Snapshot, introspect, plan};
+            use ormlet::migrate::Snapshot;
             use ormlet::prelude::*;
-            use $crate::suite::migrations::{shape, temp_dir, v4};
+            use $crate::suite::migrations::{migrate_to, revert, v4};
             use $crate::suite::{AsAny, Label, User};
 
             let Some(t) = $open().await else { return };
@@ -294,20 +314,8 @@ macro_rules! migration_tests {
             t.db.create_table::<Label>().await.unwrap();
             let ann = User::new("ann@x.io", "Ann", Some(31)).insert(&t.db).await.unwrap();
             Label { id: ormlet::Auto::new(), name: "rust".into() }.insert(&t.db).await.unwrap();
-            let before = introspect(&db).await.unwrap();
-            let dir = temp_dir("types");
 
-            let v4 = Snapshot::of::<(v4::User, v4::Label)>();
-            let p = plan(&db, &v4).await.unwrap();
-            p.write(&dir, "wider_age_label_owner", "v4", std::time::SystemTime::now()).unwrap();
-            let migrator = Migrator::from_dir(&dir).unwrap();
-            migrator.run(&db, None).await.unwrap();
-            let after = introspect(&db).await.unwrap();
-            for m in &v4.tables {
-                assert_eq!(shape(after.table(&m.name).unwrap()), shape(m), "table {}: {:#?}", m.name, p.up);
-            }
-            let left = plan(&db, &v4).await.unwrap();
-            assert!(left.is_empty(), "after running {:#?}, diff still found {:#?}", p.up, left.up);
+            let step = migrate_to(&db, &Snapshot::of::<(v4::User, v4::Label)>(), "types").await;
             // The widened column holds what no i32 can, and the new key is enforced.
             // Written as SQL: the pool's connections keep statements prepared
             // before the migration, whose parameter 3 is still an int4 on
@@ -324,66 +332,31 @@ macro_rules! migration_tests {
             assert!(matches!(err, ormlet::Error::Constraint { .. }), "{err:?}");
 
             db.execute_batch("DELETE FROM users WHERE email = 'big@x.io'").await.unwrap();
-            migrator.revert(&db, 1).await.unwrap();
-            let reverted = introspect(&db).await.unwrap();
-            for b in &before.tables {
-                assert_eq!(
-                    shape(reverted.table(&b.name).unwrap()),
-                    shape(b),
-                    "table {} after revert: {:#?}",
-                    b.name,
-                    p.down
-                );
-            }
-            let back = plan(&db, &Snapshot::of::<(User, Label)>()).await.unwrap();
-            assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
-            let _ = std::fs::remove_dir_all(&dir);
+            revert(&db, step, &Snapshot::of::<(User, Label)>()).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn diff_migrations_drop_a_foreign_key_and_keep_its_column() {
-            use ormlet::migrate::{Migrator, Snapshot, introspect, plan};
+            use ormlet::migrate::Snapshot;
             use ormlet::prelude::*;
-            use $crate::suite::migrations::{shape, temp_dir, v5};
+            use $crate::suite::migrations::{migrate_to, revert, v5};
             use $crate::suite::{AsAny, Label, Post, PostLabel, User};
 
             let Some(t) = $open().await else { return };
             let db = t.db.as_any();
-            for sql in [
-                ormlet::schema::table_sql::<User>(db.backend()),
-                ormlet::schema::table_sql::<Post>(db.backend()),
-                ormlet::schema::table_sql::<Label>(db.backend()),
-                ormlet::schema::table_sql::<PostLabel>(db.backend()),
-            ]
-            .concat()
-            {
-                db.execute_batch(&sql).await.unwrap();
-            }
-            let before = introspect(&db).await.unwrap();
-            let dir = temp_dir("fk");
-            let v5 = Snapshot::of::<(User, Post, Label, v5::PostLabel)>();
-            let p = plan(&db, &v5).await.unwrap();
-            p.write(&dir, "label_key_dropped", "v5", std::time::SystemTime::now()).unwrap();
-            let migrator = Migrator::from_dir(&dir).unwrap();
-            migrator.run(&db, None).await.unwrap();
-            let after = introspect(&db).await.unwrap();
-            let live = after.table("post_labels").unwrap();
-            assert_eq!(shape(live), shape(v5.table("post_labels").unwrap()), "{:#?}", p.up);
-            let left = plan(&db, &v5).await.unwrap();
-            assert!(left.is_empty(), "after running {:#?}, diff still found {:#?}", p.up, left.up);
+            t.db.create_table::<User>().await.unwrap();
+            t.db.create_table::<Post>().await.unwrap();
+            t.db.create_table::<Label>().await.unwrap();
+            t.db.create_table::<PostLabel>().await.unwrap();
+
+            let step = migrate_to(&db, &Snapshot::of::<(User, Post, Label, v5::PostLabel)>(), "fk").await;
             // A label that does not exist is accepted now.
             db.execute_batch("INSERT INTO users (email, display_name) VALUES ('a@x.io', 'A')").await.unwrap();
             db.execute_batch("INSERT INTO posts (author_id, title) SELECT id, 't' FROM users").await.unwrap();
             db.execute_batch("INSERT INTO post_labels (post_id, label_id) SELECT id, 999 FROM posts").await.unwrap();
             db.execute_batch("DELETE FROM post_labels").await.unwrap();
 
-            migrator.revert(&db, 1).await.unwrap();
-            let reverted = introspect(&db).await.unwrap();
-            let table = reverted.table("post_labels").unwrap();
-            assert_eq!(shape(table), shape(before.table("post_labels").unwrap()), "{:#?}", p.down);
-            let back = plan(&db, &Snapshot::of::<(User, Post, Label, PostLabel)>()).await.unwrap();
-            assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
-            let _ = std::fs::remove_dir_all(&dir);
+            revert(&db, step, &Snapshot::of::<(User, Post, Label, PostLabel)>()).await;
         }
     };
 }
