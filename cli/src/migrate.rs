@@ -92,15 +92,16 @@ async fn diff(m: &Migrate, snapshot: &std::path::Path, name: &str) -> Result<(),
             snapshot.display()
         )
     })?;
+    let err = |e: ormlet_core::Error| e.to_string();
     let target = Snapshot::from_json(&json).map_err(|e| format!("{}: {e}", snapshot.display()))?;
     let db = connect(m).await?;
     // A diff against a database that lags its migrations would write them again.
     if m.dir.exists() {
-        let migrator = Migrator::from_dir(&m.dir).map_err(|e| e.to_string())?;
+        let migrator = Migrator::from_dir(&m.dir).map_err(err)?;
         let waiting: Vec<String> = migrator
             .status(&db)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(err)?
             .into_iter()
             .filter(|s| matches!(s.state, State::Pending | State::Changed))
             .map(|s| format!("{} {}", s.version, s.name))
@@ -113,7 +114,7 @@ async fn diff(m: &Migrate, snapshot: &std::path::Path, name: &str) -> Result<(),
             ));
         }
     }
-    let plan = plan(&db, &target).await.map_err(|e| e.to_string())?;
+    let plan = plan(&db, &target).await.map_err(err)?;
     if plan.is_empty() {
         println!("the database already matches {}: no migration written", snapshot.display());
         return Ok(());
@@ -123,7 +124,7 @@ async fn diff(m: &Migrate, snapshot: &std::path::Path, name: &str) -> Result<(),
         snapshot.display(),
         db.backend().name()
     );
-    let folder = plan.write(&m.dir, name, &header, std::time::SystemTime::now()).map_err(|e| e.to_string())?;
+    let folder = plan.write(&m.dir, name, &header, std::time::SystemTime::now()).map_err(err)?;
     println!("created {}", folder.display());
     println!("  up.sql: {} statement(s), down.sql: {}", plan.up.len(), plan.down.len());
     for loss in &plan.losses {

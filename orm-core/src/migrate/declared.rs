@@ -226,6 +226,14 @@ fn unescape(body: &str, backslashes: bool) -> String {
     out
 }
 
+/// A quoted identifier, as `backend` writes one.
+pub(crate) fn ident(backend: Backend, name: &str) -> String {
+    match backend {
+        Backend::MySql => format!("`{}`", name.replace('`', "``")),
+        _ => format!("\"{}\"", name.replace('"', "\"\"")),
+    }
+}
+
 /// A SQL text literal.
 pub(crate) fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))

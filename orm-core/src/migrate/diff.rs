@@ -38,7 +38,7 @@ use std::time::SystemTime;
 
 use sea_query::{ForeignKey, Index, Table};
 
-use super::declared::{declared, declared_type, normalize_default};
+use super::declared::{declared, declared_type, ident, normalize_default};
 use super::introspect::introspect;
 use super::snapshot::{ColumnSpec, Snapshot, TableSpec};
 use crate::any::AnyDb;
@@ -70,24 +70,27 @@ impl Plan {
 
     /// The plan as an in-memory migration, for [`Migrator::new`](super::Migrator::new).
     pub fn to_migration(&self, version: i64, name: &str) -> super::Migration {
-        let script = |statements: &[String]| statements.iter().map(|s| format!("{s};\n")).collect();
-        super::Migration::new(version, name, script(&self.up), script(&self.down))
+        super::Migration::new(version, name, script("", &self.up), script("", &self.down))
     }
 
     /// Writes the plan as a new migration in `dir` (see [`write`](super::write)),
     /// each script opening with `header` as a comment; gives the folder.
     pub fn write(&self, dir: &Path, name: &str, header: &str, now: SystemTime) -> Result<PathBuf> {
-        let script = |statements: &[String]| {
-            let mut s: String = header.lines().map(|l| format!("-- {l}\n")).collect();
-            for st in statements {
-                s.push('\n');
-                s.push_str(st);
-                s.push_str(";\n");
-            }
-            s
-        };
-        super::write(dir, name, now, &script(&self.up), &script(&self.down))
+        super::write(dir, name, now, &script(header, &self.up), &script(header, &self.down))
     }
+}
+
+/// A migration script: `header` as comment lines, then each statement.
+fn script(header: &str, statements: &[String]) -> String {
+    let mut s: String = header.lines().map(|l| format!("-- {l}\n")).collect();
+    for st in statements {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(st);
+        s.push_str(";\n");
+    }
+    s
 }
 
 /// Compares the live schema of `db` with `target`: [`Plan::up`] brings the
@@ -226,13 +229,6 @@ fn changes<'a>(from: &'a TableSpec, to: &'a TableSpec, backend: Backend) -> Chan
         indexes_added: to.indexes.iter().filter(|i| !from.indexes.contains(i)).collect(),
         fks_dropped: from.foreign_keys.iter().filter(|f| !to.foreign_keys.contains(f)).collect(),
         fks_added: to.foreign_keys.iter().filter(|f| !from.foreign_keys.contains(f)).collect(),
-    }
-}
-
-fn ident(backend: Backend, name: &str) -> String {
-    match backend {
-        Backend::MySql => format!("`{}`", name.replace('`', "``")),
-        _ => format!("\"{}\"", name.replace('"', "\"\"")),
     }
 }
 

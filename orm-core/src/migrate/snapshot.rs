@@ -121,7 +121,7 @@ fn default_sql(d: DefaultValue) -> String {
         DefaultValue::Int(i) => i.to_string(),
         DefaultValue::Float(f) => f.to_string(),
         DefaultValue::Bool(b) => b.to_string(),
-        DefaultValue::Text(s) => format!("'{}'", s.replace('\'', "''")),
+        DefaultValue::Text(s) => super::declared::quote(s),
         DefaultValue::Sql(s) => s.to_owned(),
     }
 }
