@@ -41,6 +41,7 @@ pub mod schema;
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 pub mod server;
 pub mod sqlite;
+mod trace;
 pub mod types;
 
 pub use any::{AnyDb, AnyTx};

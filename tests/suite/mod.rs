@@ -1021,6 +1021,32 @@ macro_rules! server_tests {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn queries_are_spans_with_the_servers_database_attributes() {
+                use tracing::instrument::WithSubscriber;
+                use tracing_subscriber::layer::SubscriberExt;
+                use $crate::suite::spans::{Seen, field};
+                let t = open!();
+                let seen = Seen::default();
+                let subscriber = tracing_subscriber::registry().with(seen.clone());
+                async {
+                    let id = User::new("ann@x.io", "Ann", None).insert(&t.db).await.unwrap();
+                    User::get(&t.db, id).await.unwrap();
+                }
+                .with_subscriber(subscriber)
+                .await;
+                let spans = seen.spans("db.query");
+                assert_eq!(spans.len(), 2, "{spans:?}");
+                let system = t.db.backend().name();
+                for (span, op) in spans.iter().zip(["INSERT", "SELECT"]) {
+                    assert_eq!(field(span, "db.system.name"), Some(system));
+                    assert_eq!(field(span, "db.operation.name"), Some(op));
+                    assert_eq!(field(span, "db.collection.name"), Some("users"));
+                    assert_eq!(field(span, "code.filepath"), Some(file!()));
+                }
+                assert!(field(&spans[1], "db.query.text").unwrap().starts_with("SELECT"));
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn bad_urls_and_unreachable_servers_are_typed_errors() {
                 if $crate::suite::skip_servers() {
                     return;
@@ -1044,6 +1070,7 @@ pub(crate) use server_tests;
 
 #[cfg(all(feature = "chrono", feature = "uuid", feature = "json"))]
 pub mod migrations;
+pub mod spans;
 
 pub mod feature_types {
     use ormlet::prelude::*;

@@ -17,7 +17,9 @@ use crate::error::{Error, Result};
 use crate::events::{self, Instant, Operation, QueryEvent, QuerySink};
 use crate::model::Binder;
 use crate::row::{FromRow, RowReader};
+use crate::trace;
 use crate::types::FieldType;
+use tracing::Instrument;
 
 /// A server connection borrowed for one job (or a transaction's step).
 pub(crate) struct ServerConn<'c, D: Driver> {
@@ -235,16 +237,21 @@ impl<D: Driver> ServerConn<'_, D> {
             _ => "ROLLBACK TO SAVEPOINT",
         });
         let s = Stmt { sql: &sql, operation: op, table: None, loc, relation: None };
+        let span = trace::query_span(D::BACKEND, &s);
         let (sink, binder, started) = self.start();
-        let r = match op {
-            Operation::Begin | Operation::Savepoint => {
-                <D::TransactionManager as TransactionManager>::begin(self.conn, None).await
+        let r = async {
+            match op {
+                Operation::Begin | Operation::Savepoint => {
+                    <D::TransactionManager as TransactionManager>::begin(self.conn, None).await
+                }
+                Operation::Commit | Operation::Release => {
+                    <D::TransactionManager as TransactionManager>::commit(self.conn).await
+                }
+                _ => <D::TransactionManager as TransactionManager>::rollback(self.conn).await,
             }
-            Operation::Commit | Operation::Release => {
-                <D::TransactionManager as TransactionManager>::commit(self.conn).await
-            }
-            _ => <D::TransactionManager as TransactionManager>::rollback(self.conn).await,
-        };
+        }
+        .instrument(span)
+        .await;
         let result = r.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, &sql));
         self.record(sink, &s, started, None, &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
@@ -273,6 +280,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
         B: Bind + ?Sized,
         F: FnMut(R) -> bool + Send + 's,
     {
+        let span = trace::query_span(D::BACKEND, &s);
         async move {
             let (sink, mut binder, started) = self.start();
             let result = match bind.bind_to(&mut binder) {
@@ -310,15 +318,17 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
             self.record(sink, &s, started, Some(took), &result, binder.values, &binder.hasher, plan);
             result.map(|_| ())
         }
+        .instrument(span)
     }
 
     async fn execute<'s, B: Bind + ?Sized>(&'s mut self, s: Stmt<'s>, bind: &'s B) -> Result<u64> {
+        let span = trace::query_span(D::BACKEND, &s);
         let (sink, mut binder, started) = self.start();
         let result = match bind.bind_to(&mut binder) {
             Err(e) => Err(e),
             Ok(()) => {
                 let args = std::mem::take(&mut binder.args);
-                match D::execute(self.conn, s.sql.clone(), args).await {
+                match D::execute(self.conn, s.sql.clone(), args).instrument(span).await {
                     Ok(done) => {
                         self.last_id = D::last_insert_id(&done);
                         let n = D::rows_affected(&done);
@@ -352,8 +362,13 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
 
     async fn batch<'s>(&'s mut self, sql: &'s Arc<str>, loc: &'static Location<'static>) -> Result<()> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
+        let span = trace::query_span(D::BACKEND, &s);
         let (sink, binder, started) = self.start();
-        let result = D::script(self.conn, sql.clone()).await.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, sql));
+        let result = D::script(self.conn, sql.clone())
+            .instrument(span)
+            .await
+            .map(|()| ((), 0))
+            .map_err(|e| error::query::<D>(e, sql));
         self.record(sink, &s, started, None, &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }

@@ -64,17 +64,7 @@ impl Conn {
         bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
         exec: impl FnOnce(&mut rusqlite::Statement<'_>, &str) -> Result<(T, u64)>,
     ) -> Result<T> {
-        // One span per execution, named as OpenTelemetry's database conventions
-        // say; with no subscriber interested this is one relaxed atomic load.
-        let span = tracing::info_span!(
-            "db.query",
-            db.system.name = "sqlite",
-            db.query.text = s.sql.as_ref() as &str,
-            db.operation.name = s.operation.name(),
-            db.collection.name = s.table,
-            code.filepath = s.loc.file(),
-            code.lineno = s.loc.line(),
-        );
+        let span = crate::trace::query_span(Backend::Sqlite, &s);
         let _entered = span.enter();
         self.observe(&s, |record| self.run_inner(s.sql, record, bind, exec))
     }
