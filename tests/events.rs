@@ -9,12 +9,34 @@ use common::{Post, User, db, seed};
 use ormlet::events::{Operation, QueryEvent, QueryHook, QuerySink, set_hook};
 use ormlet::prelude::*;
 
+/// What these tests check of a [`QueryEvent`], copied out of the lent event.
+#[derive(Debug, Clone)]
+struct Event {
+    sql: String,
+    values: Vec<ormlet::Value>,
+    operation: Operation,
+    table: Option<&'static str>,
+    rows: u64,
+    error: Option<String>,
+    call_site: &'static std::panic::Location<'static>,
+    tx_depth: u32,
+}
+
 #[derive(Default)]
-struct Collect(Mutex<Vec<QueryEvent>>);
+struct Collect(Mutex<Vec<Event>>);
 
 impl QuerySink for Collect {
-    fn record(&self, event: QueryEvent) {
-        self.0.lock().unwrap().push(event);
+    fn record(&self, e: &QueryEvent<'_>) {
+        self.0.lock().unwrap().push(Event {
+            sql: e.sql.to_string(),
+            values: e.values.to_vec(),
+            operation: e.operation,
+            table: e.table,
+            rows: e.rows,
+            error: e.error.map(str::to_owned),
+            call_site: e.call_site,
+            tx_depth: e.tx_depth,
+        });
     }
 }
 
@@ -32,8 +54,10 @@ impl QueryHook for ThreadHook {
 
 static HOOK: &dyn QueryHook = &ThreadHook;
 
-/// Runs `f` with a collecting sink installed on this thread.
-fn record(f: impl FnOnce()) -> Vec<QueryEvent> {
+/// Runs `f` with a collecting sink installed on this thread. The hook only
+/// implements `current`, so SQLite queries go through the default
+/// `with_current`.
+fn record(f: impl FnOnce()) -> Vec<Event> {
     set_hook(&HOOK);
     let sink = Arc::new(Collect::default());
     CURRENT.with_borrow_mut(|c| *c = Some(sink.clone()));

@@ -315,6 +315,22 @@ fn lazy_loads_in_a_loop_are_an_n_plus_one_whose_suggestion_names_the_relation() 
     assert!(finding.suggestion.contains(&format!("tests/relations.rs:{load_line}")), "{}", finding.suggestion);
 }
 
+#[test]
+fn each_query_keeps_its_own_relation_when_loads_and_gets_share_sql() {
+    let db = seeded();
+    let post = Post::find().filter(Post::TITLE.eq("Ann 1")).one(&db).unwrap();
+    // A scope keeps what executions of one query shape share once; a lazy
+    // load and a plain `get` of the same row may be the same SQL text.
+    let ((), p) = profile(|| {
+        post.author(&db).unwrap();
+        Author::get(&db, post.author_id).unwrap();
+        post.author(&db).unwrap();
+    });
+    let relations: Vec<Option<&str>> = p.queries().iter().map(|q| q.relation.map(|r| r.relation)).collect();
+    assert_eq!(relations, [Some("Post::AUTHOR"), None, Some("Post::AUTHOR")]);
+    assert!(p.queries().iter().all(|q| q.table == Some("authors")), "{}", p.to_text());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eager_and_lazy_loading_work_through_the_async_face() {
     let db = AsyncDb::from(seeded());

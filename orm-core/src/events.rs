@@ -4,7 +4,8 @@
 //! asks it for the current scope's [`QuerySink`] *on the calling thread or
 //! task* (so a query the async face runs elsewhere still lands in the scope
 //! that issued it), and only then starts a clock and keeps the values.
-//! With no hook, or no scope, the cost is one atomic load and one check.
+//! With no hook, or no scope open anywhere, the cost is an atomic load and
+//! one call.
 
 use std::panic::Location;
 use std::sync::Arc;
@@ -101,7 +102,7 @@ impl Operation {
 
 /// A query that loads a relation (`post.author(&db)`, or a batch of
 /// `.with(Post::AUTHOR)`), so the profiler can name the fix for an N+1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RelationLoad {
     /// The relation as application code names it: `"Post::AUTHOR"`.
     pub relation: &'static str,
@@ -112,15 +113,18 @@ pub struct RelationLoad {
     pub eager: bool,
 }
 
-/// One execution of one statement.
-#[derive(Debug, Clone)]
+/// One execution of one statement, lent to the sink for the length of
+/// [`QuerySink::record`]: the sink copies what it keeps, so a query in a
+/// scope costs no reference counting and no allocation on the way.
+#[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
-pub struct QueryEvent {
-    /// The SQL as sent, with placeholders.
-    pub sql: Arc<str>,
+pub struct QueryEvent<'a> {
+    /// The SQL as sent, with placeholders (shared: builder SQL is one
+    /// `Arc` per query shape, so a sink can tell repeats by address).
+    pub sql: &'a Arc<str>,
     /// The bound values, in placeholder order; empty unless the sink
     /// [wants them](QuerySink::wants_values).
-    pub values: Vec<Value>,
+    pub values: &'a [Value],
     /// A hash of the bound values, always present: equal values give equal
     /// hashes, which is what tells a duplicate from an N+1.
     pub values_hash: u64,
@@ -137,14 +141,14 @@ pub struct QueryEvent {
     /// Rows returned (reads) or affected (writes).
     pub rows: u64,
     /// The error message, if it failed.
-    pub error: Option<String>,
+    pub error: Option<&'a str>,
     /// Where in the application the query was issued.
     pub call_site: &'static Location<'static>,
     /// Transaction nesting depth when it ran (0 outside a transaction).
     pub tx_depth: u32,
     /// The backend's query plan, when the sink asked for plans of queries
     /// this slow ([`QuerySink::explain_slower_than`]); reads only.
-    pub plan: Option<String>,
+    pub plan: Option<&'a str>,
     /// Set when the query loads a relation.
     pub relation: Option<RelationLoad>,
 }
@@ -152,7 +156,7 @@ pub struct QueryEvent {
 /// Receives the events of one profiling scope.
 pub trait QuerySink: Send + Sync {
     /// Called once per execution, after it finished.
-    fn record(&self, event: QueryEvent);
+    fn record(&self, event: &QueryEvent<'_>);
 
     /// Whether events should carry the bound values (copying them costs;
     /// the hash is always there).
@@ -169,8 +173,24 @@ pub trait QuerySink: Send + Sync {
 
 /// Finds the scope that is current where a query is issued.
 pub trait QueryHook: Send + Sync + 'static {
-    /// The sink of the current scope, or `None` outside any scope.
+    /// The sink of the current scope, or `None` outside any scope. Executors
+    /// that await while a query runs hold on to it.
     fn current(&self) -> Option<Arc<dyn QuerySink>>;
+
+    /// Calls `f` with the current scope's sink, lent, or `None`. Executors
+    /// that run a query to completion inside `f` (SQLite) use this: no
+    /// reference count changes hands. Calling `f` more than once, or not at
+    /// all, is a bug in the hook; the query then runs once, unrecorded.
+    fn with_current(&self, f: &mut dyn FnMut(Option<&dyn QuerySink>)) {
+        f(self.current().as_deref());
+    }
+
+    /// Whether a scope may be open anywhere in the process. `false` lets
+    /// executors skip the lookup altogether, so queries outside any scope
+    /// cost one call; the default, `true`, always looks.
+    fn any_scope_open(&self) -> bool {
+        true
+    }
 }
 
 /// The installed hook, as a thin pointer to a `static` holding the trait object.
@@ -195,14 +215,37 @@ pub fn has_hook() -> bool {
     !HOOK.load(Ordering::Acquire).is_null()
 }
 
+/// The installed hook, if any.
+#[inline]
+fn hook() -> Option<&'static dyn QueryHook> {
+    let slot = HOOK.load(Ordering::Acquire);
+    // SAFETY: non-null values come from a `&'static &'static dyn QueryHook`
+    // in `set_hook`, so they point to a static that is never freed or mutated.
+    (!slot.is_null()).then(|| unsafe { *slot })
+}
+
 /// The current scope's sink, if a hook is installed and a scope is open.
 #[inline]
 pub fn current_sink() -> Option<Arc<dyn QuerySink>> {
-    let slot = HOOK.load(Ordering::Acquire);
-    if slot.is_null() {
-        return None;
+    hook().filter(|h| h.any_scope_open()).and_then(|h| h.current())
+}
+
+/// Runs `f` with the current scope's sink lent to it (see
+/// [`QueryHook::with_current`]); with no hook installed, `f(None)` directly.
+#[inline]
+pub fn with_current_sink<R>(f: impl FnOnce(Option<&dyn QuerySink>) -> R) -> R {
+    let Some(hook) = hook().filter(|h| h.any_scope_open()) else { return f(None) };
+    let mut f = Some(f);
+    let mut out = None;
+    hook.with_current(&mut |sink| {
+        if let Some(f) = f.take() {
+            out = Some(f(sink));
+        }
+    });
+    match (out, f) {
+        (Some(out), _) => out,
+        // The hook never called back: run unrecorded.
+        (None, Some(f)) => f(None),
+        (None, None) => unreachable!("`f` ran, so `out` is set"),
     }
-    // SAFETY: non-null values come from a `&'static &'static dyn QueryHook`
-    // in `set_hook`, so they point to a static that is never freed or mutated.
-    unsafe { (*slot).current() }
 }

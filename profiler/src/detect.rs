@@ -2,12 +2,15 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::panic::Location;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::config::ProfilerConfig;
-use crate::profile::{RecordedQuery, site};
+use crate::entry::{Entry, Statement};
+use crate::fingerprint::Fingerprint;
+use crate::profile::site;
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -61,34 +64,77 @@ pub struct Finding {
     pub plan: Option<String>,
 }
 
-fn allowed(q: &RecordedQuery, config: &ProfilerConfig) -> bool {
-    (!config.allowed_call_sites.is_empty()
-        && config.allowed_call_sites.iter().any(|p| q.call_site_string().contains(p.as_str())))
-        || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&q.fingerprint().hex()))
-        || q.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t))
+/// One query the detectors look at: its position, entry, statement and
+/// fingerprint hash.
+#[derive(Clone, Copy)]
+struct Q<'a> {
+    seq: usize,
+    e: &'a Entry,
+    s: &'a Statement,
+    fp: u64,
 }
 
-fn finding(kind: FindingKind, group: &[&RecordedQuery], suggestion: String) -> Finding {
+/// A scope's queries as the detectors read them.
+pub(crate) struct Queries<'a> {
+    pub entries: &'a [Entry],
+    /// Indexed by `Entry::stmt`.
+    pub statements: &'a [Statement],
+    /// Their fingerprints, likewise.
+    pub fingerprints: &'a [Arc<Fingerprint>],
+}
+
+/// Whether the allow lists hide a query. Per statement and per call site,
+/// not per query: a loop's thousand queries are two lookups.
+struct Allowed<'c> {
+    config: &'c ProfilerConfig,
+    statements: Vec<bool>,
+    sites: HashMap<*const Location<'static>, bool>,
+}
+
+impl<'c> Allowed<'c> {
+    fn new(q: &Queries<'_>, config: &'c ProfilerConfig) -> Self {
+        let statements = q
+            .fingerprints
+            .iter()
+            .map(|fp| config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&fp.hex())))
+            .collect();
+        Allowed { config, statements, sites: HashMap::default() }
+    }
+
+    fn hides(&mut self, e: &Entry, s: &Statement) -> bool {
+        let config = self.config;
+        (!config.allowed_call_sites.is_empty()
+            && *self.sites.entry(std::ptr::from_ref(e.call_site)).or_insert_with(|| {
+                let site = site(e.call_site);
+                config.allowed_call_sites.iter().any(|p| site.contains(p.as_str()))
+            }))
+            || self.statements.get(e.stmt as usize).copied().unwrap_or(false)
+            || s.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t))
+    }
+}
+
+fn finding(kind: FindingKind, group: &[Q<'_>], suggestion: String) -> Finding {
     let mut call_sites: Vec<&'static Location<'static>> = Vec::new();
     let mut queries = Vec::with_capacity(group.len());
     let (mut total, mut max) = (Duration::ZERO, Duration::ZERO);
     let mut last_site: *const Location<'static> = std::ptr::null();
     for q in group {
+        let at = q.e.call_site;
         // A loop's queries share one call site: compare with the last first.
-        if !std::ptr::eq(last_site, q.call_site) {
-            last_site = q.call_site;
-            if !call_sites.iter().any(|l| std::ptr::eq(*l, q.call_site) || **l == *q.call_site) {
-                call_sites.push(q.call_site);
+        if !std::ptr::eq(last_site, at) {
+            last_site = at;
+            if !call_sites.iter().any(|l| std::ptr::eq(*l, at) || **l == *at) {
+                call_sites.push(at);
             }
         }
         queries.push(q.seq);
-        total += q.duration;
-        max = max.max(q.duration);
+        total += q.e.duration();
+        max = max.max(q.e.duration());
     }
     Finding {
         kind,
-        fingerprint: group.first().map(|q| q.fingerprint().hash),
-        sql: group.first().map(|q| q.sql.to_string()).unwrap_or_default(),
+        fingerprint: group.first().map(|q| q.fp),
+        sql: group.first().map(|q| q.s.sql.to_string()).unwrap_or_default(),
         count: group.len(),
         total,
         max,
@@ -100,9 +146,17 @@ fn finding(kind: FindingKind, group: &[&RecordedQuery], suggestion: String) -> F
 }
 
 /// Runs every detector over a scope's queries.
-pub(crate) fn run(queries: &[RecordedQuery], seen: u64, db_time: Duration, config: &ProfilerConfig) -> Vec<Finding> {
-    let candidates: Vec<&RecordedQuery> =
-        queries.iter().filter(|q| !q.is_bookkeeping() && !allowed(q, config)).collect();
+pub(crate) fn run(all: &Queries<'_>, seen: u64, db_time: Duration, config: &ProfilerConfig) -> Vec<Finding> {
+    let mut allowed = Allowed::new(all, config);
+    let candidates: Vec<Q<'_>> = all
+        .entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let (s, fp) = (all.statements.get(e.stmt as usize)?, all.fingerprints.get(e.stmt as usize)?);
+            (!s.is_bookkeeping() && !allowed.hides(e, s)).then_some(Q { seq: i + 1, e, s, fp: fp.hash })
+        })
+        .collect();
     let mut out = Vec::new();
     out.extend(n_plus_one(&candidates, config));
     out.extend(duplicates(&candidates));
@@ -112,32 +166,32 @@ pub(crate) fn run(queries: &[RecordedQuery], seen: u64, db_time: Duration, confi
 }
 
 /// Same call site and fingerprint, different values, `threshold` times or more.
-fn n_plus_one(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
+fn n_plus_one(queries: &[Q<'_>], config: &ProfilerConfig) -> Vec<Finding> {
     let mut sites = SiteIds::default();
     // Groups in order of first appearance, found by (call site, fingerprint).
     let mut index: HashMap<(u32, u64), usize> = HashMap::with_capacity_and_hasher(16, Default::default());
-    let mut groups: Vec<Vec<&RecordedQuery>> = Vec::new();
+    let mut groups: Vec<Vec<Q<'_>>> = Vec::new();
     // The chunks of one eager load share a line and a fingerprint by design.
-    let batched = |q: &RecordedQuery| q.relation.is_some_and(|r| r.eager);
+    let batched = |q: &Q<'_>| q.s.relation.is_some_and(|r| r.eager);
     // A loop issues one line's query over and over: the previous query's
-    // group is checked first, by address, before any hashing.
-    let mut last: Option<(*const Location<'static>, *const u8, usize)> = None;
-    for q in queries.iter().filter(|q| !q.operation.is_write() && !batched(q)) {
-        let (site_ptr, sql_ptr) = (std::ptr::from_ref(q.call_site), q.sql.as_ptr());
+    // group is checked first, by address and statement, before any hashing.
+    let mut last: Option<(*const Location<'static>, u32, usize)> = None;
+    for q in queries.iter().filter(|q| !q.s.operation.is_write() && !batched(q)) {
+        let site_ptr = std::ptr::from_ref(q.e.call_site);
         let group = match last {
-            Some((s, p, g)) if s == site_ptr && p == sql_ptr => g,
-            _ => *index.entry((sites.id(q.call_site), q.fingerprint().hash)).or_insert_with(|| {
+            Some((s, stmt, g)) if s == site_ptr && stmt == q.e.stmt => g,
+            _ => *index.entry((sites.id(q.e.call_site), q.fp)).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
             }),
         };
-        last = Some((site_ptr, sql_ptr, group));
-        groups[group].push(q);
+        last = Some((site_ptr, q.e.stmt, group));
+        groups[group].push(*q);
     }
     groups
         .into_iter()
         .filter_map(|group| {
-            let varies = group.iter().any(|q| q.values_hash != group[0].values_hash);
+            let varies = group.iter().any(|q| q.e.values_hash != group[0].e.values_hash);
             (group.len() >= config.n_plus_one_threshold && varies)
                 .then(|| finding(FindingKind::NPlusOne, &group, n_plus_one_fix(queries, &group)))
         })
@@ -173,36 +227,36 @@ impl SiteIds {
 /// The fix for an N+1: for lazy relation loads, `.with(...)` on the query
 /// that loaded the parents (the last earlier read of their table from
 /// another line); otherwise, one query for all the keys.
-fn n_plus_one_fix(queries: &[&RecordedQuery], group: &[&RecordedQuery]) -> String {
+fn n_plus_one_fix(queries: &[Q<'_>], group: &[Q<'_>]) -> String {
     let first = group[0];
     let n = group.len();
-    let table = first.table.map(|t| format!(" on `{t}`")).unwrap_or_default();
-    let same_relation = first.relation.filter(|r| group.iter().all(|q| q.relation == Some(*r)));
+    let table = first.s.table.map(|t| format!(" on `{t}`")).unwrap_or_default();
+    let same_relation = first.s.relation.filter(|r| group.iter().all(|q| q.s.relation == Some(*r)));
     let Some(rel) = same_relation else {
         return format!(
             "{n} queries{table} from one line with different values: load them in one query at {} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)",
-            site(first.call_site)
+            site(first.e.call_site)
         );
     };
     let parents = queries.iter().rev().find(|q| {
         q.seq < first.seq
-            && q.operation == ormlet_core::events::Operation::Select
-            && q.table == Some(rel.parent_table)
-            && *q.call_site != *first.call_site
+            && q.s.operation == ormlet_core::events::Operation::Select
+            && q.s.table == Some(rel.parent_table)
+            && *q.e.call_site != *first.e.call_site
     });
     match parents {
         Some(p) => format!(
             "{n} lazy loads of `{}` (at {}): use `.with({})` at {}, where the `{}` rows are loaded",
             rel.relation,
-            site(first.call_site),
+            site(first.e.call_site),
             rel.relation,
-            site(p.call_site),
+            site(p.e.call_site),
             rel.parent_table
         ),
         None => format!(
             "{n} lazy loads of `{}` (at {}): load the `{}` rows with `.with({})`",
             rel.relation,
-            site(first.call_site),
+            site(first.e.call_site),
             rel.parent_table,
             rel.relation
         ),
@@ -210,24 +264,24 @@ fn n_plus_one_fix(queries: &[&RecordedQuery], group: &[&RecordedQuery]) -> Strin
 }
 
 /// Same fingerprint and values, no write to the same table in between.
-fn duplicates<'q>(queries: &[&'q RecordedQuery]) -> Vec<Finding> {
+fn duplicates<'q>(queries: &[Q<'q>]) -> Vec<Finding> {
     /// Most reads run once: no `Vec` until a second one comes.
     enum Seen<'q> {
-        Once(&'q RecordedQuery),
-        Again(Vec<&'q RecordedQuery>),
+        Once(Q<'q>),
+        Again(Vec<Q<'q>>),
     }
     let mut open: HashMap<(u64, u64), Seen<'q>> = HashMap::with_capacity_and_hasher(queries.len(), Default::default());
-    let mut done: Vec<Vec<&'q RecordedQuery>> = Vec::new();
+    let mut done: Vec<Vec<Q<'q>>> = Vec::new();
     let table_of = |s: &Seen<'q>| match s {
-        Seen::Once(q) => q.table,
-        Seen::Again(g) => g[0].table,
+        Seen::Once(q) => q.s.table,
+        Seen::Again(g) => g[0].s.table,
     };
     for q in queries {
-        if q.operation.is_write() {
+        if q.s.operation.is_write() {
             // A write to a table makes repeated reads of it legitimate again.
             let stale: Vec<(u64, u64)> = open
                 .iter()
-                .filter(|(_, s)| table_of(s).is_none() || table_of(s) == q.table || q.table.is_none())
+                .filter(|(_, s)| table_of(s).is_none() || table_of(s) == q.s.table || q.s.table.is_none())
                 .map(|(k, _)| *k)
                 .collect();
             for k in stale {
@@ -237,15 +291,15 @@ fn duplicates<'q>(queries: &[&'q RecordedQuery]) -> Vec<Finding> {
             }
             continue;
         }
-        let key = (q.fingerprint().hash, q.values_hash);
+        let key = (q.fp, q.e.values_hash);
         match open.get_mut(&key) {
             None => {
-                open.insert(key, Seen::Once(q));
+                open.insert(key, Seen::Once(*q));
             }
-            Some(Seen::Again(g)) => g.push(q),
+            Some(Seen::Again(g)) => g.push(*q),
             Some(seen @ Seen::Once(_)) => {
                 if let Seen::Once(first) = *seen {
-                    *seen = Seen::Again(vec![first, q]);
+                    *seen = Seen::Again(vec![first, *q]);
                 }
             }
         }
@@ -257,7 +311,7 @@ fn duplicates<'q>(queries: &[&'q RecordedQuery]) -> Vec<Finding> {
     done.sort_by_key(|g| g[0].seq);
     done.into_iter()
         .map(|g| {
-            let at = site(g[1].call_site);
+            let at = site(g[1].e.call_site);
             finding(
                 FindingKind::Duplicate,
                 &g,
@@ -270,22 +324,23 @@ fn duplicates<'q>(queries: &[&'q RecordedQuery]) -> Vec<Finding> {
         .collect()
 }
 
-fn slow(queries: &[&RecordedQuery], config: &ProfilerConfig) -> Vec<Finding> {
+fn slow(queries: &[Q<'_>], config: &ProfilerConfig) -> Vec<Finding> {
     queries
         .iter()
-        .filter(|q| q.duration >= config.slow_threshold)
+        .filter(|q| q.e.duration() >= config.slow_threshold)
         .map(|q| {
-            let advice = if q.plan.is_some() { "see the plan below" } else { "check the plan with EXPLAIN" };
+            let plan = q.e.plan();
+            let advice = if plan.is_some() { "see the plan below" } else { "check the plan with EXPLAIN" };
             let mut f = finding(
                 FindingKind::Slow,
                 &[*q],
                 format!(
                     "took {} (threshold {}): {advice}; an index on its filter or order usually helps",
-                    crate::report::ms(q.duration),
+                    crate::report::ms(q.e.duration()),
                     crate::report::ms(config.slow_threshold)
                 ),
             );
-            f.plan = q.plan.clone();
+            f.plan = plan.map(str::to_owned);
             f
         })
         .collect()

@@ -34,6 +34,7 @@
 mod assert;
 mod config;
 mod detect;
+mod entry;
 pub mod fingerprint;
 mod html;
 mod profile;

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ormlet_core::Backend;
-use ormlet_core::events::{Operation, RelationLoad};
+use ormlet_core::events::{Instant, Operation, RelationLoad};
 
 use crate::config::ProfilerConfig;
 use crate::detect::{self, Finding, FindingKind};
+use crate::entry::{Entry, Statement};
 use crate::fingerprint::Fingerprint;
 
-/// One query of a scope.
+/// One query of a scope, as reports show it.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RecordedQuery {
@@ -23,8 +24,8 @@ pub struct RecordedQuery {
     pub seq: usize,
     /// SQL as sent.
     pub sql: Arc<str>,
-    /// Filled in when the scope ends (fingerprinting is off the query's path).
-    pub fingerprint: Option<Arc<Fingerprint>>,
+    /// Its fingerprint.
+    pub fingerprint: Arc<Fingerprint>,
     /// Statement kind.
     pub operation: Operation,
     /// Main table, when known.
@@ -54,9 +55,9 @@ pub struct RecordedQuery {
 }
 
 impl RecordedQuery {
-    /// The fingerprint (computed when the scope ended).
+    /// Its fingerprint.
     pub fn fingerprint(&self) -> &Fingerprint {
-        self.fingerprint.as_ref().expect("fingerprints are filled when the profile is built")
+        &self.fingerprint
     }
 
     /// `file:line:column` of the call site.
@@ -73,16 +74,6 @@ impl RecordedQuery {
 /// `file:line:column`, the one way call sites are written in reports.
 pub(crate) fn site(l: &Location<'_>) -> String {
     format!("{}:{}:{}", l.file(), l.line(), l.column())
-}
-
-pub(crate) fn render_value(v: &ormlet_core::Value, max: usize) -> String {
-    let s = format!("{v:?}");
-    if s.chars().count() > max {
-        let cut: String = s.chars().take(max).collect();
-        format!("{cut}…")
-    } else {
-        s
-    }
 }
 
 /// Distinct SQL texts fingerprinted so far; past this the cache starts over.
@@ -106,45 +97,53 @@ fn cached_fingerprint(sql: &Arc<str>) -> Arc<Fingerprint> {
 
 /// The queries of one scope and the findings over them.
 ///
-/// Findings are worked out when first asked for (or when the scope ends, if
-/// a `tracing` subscriber wants the profiler's warnings): a test that only
-/// counts queries, or a request nobody looks at, does not pay for them.
+/// A scope keeps compact entries; fingerprints, the [`RecordedQuery`] list
+/// and the findings are worked out when first asked for (findings also when
+/// the scope ends, if a `tracing` subscriber wants the profiler's warnings).
+/// A test that only counts queries, or a request nobody looks at, pays for
+/// recording alone.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    queries: Vec<RecordedQuery>,
+    entries: Vec<Entry>,
+    /// Indexed by `Entry::stmt`.
+    statements: Vec<Statement>,
+    started: Instant,
     seen: u64,
     db_time: Duration,
     elapsed: Duration,
+    fingerprints: OnceLock<Vec<Arc<Fingerprint>>>,
+    queries: OnceLock<Vec<RecordedQuery>>,
     findings: OnceLock<Vec<Finding>>,
     config: Arc<ProfilerConfig>,
 }
 
 impl Profile {
     pub(crate) fn new(
-        mut queries: Vec<RecordedQuery>,
+        entries: Vec<Entry>,
+        statements: Vec<Statement>,
+        started: Instant,
         seen: u64,
         db_time: Duration,
         elapsed: Duration,
         config: Arc<ProfilerConfig>,
     ) -> Self {
-        // Builder SQL is one shared `Arc` per shape, so within a scope most
-        // lookups hit by pointer (the previous query's, most often); across
-        // scopes the text-keyed cache does.
-        let mut by_ptr: FxHashMap<*const u8, Arc<Fingerprint>> = FxHashMap::default();
-        let mut last: Option<(*const u8, Arc<Fingerprint>)> = None;
-        for q in &mut queries {
-            let ptr = q.sql.as_ptr();
-            let fp = match &last {
-                Some((p, fp)) if *p == ptr => fp.clone(),
-                _ => {
-                    let fp = by_ptr.entry(ptr).or_insert_with(|| cached_fingerprint(&q.sql)).clone();
-                    last = Some((ptr, fp.clone()));
-                    fp
-                }
-            };
-            q.fingerprint = Some(fp);
+        Profile {
+            entries,
+            statements,
+            started,
+            seen,
+            db_time,
+            elapsed,
+            fingerprints: OnceLock::new(),
+            queries: OnceLock::new(),
+            findings: OnceLock::new(),
+            config,
         }
-        Profile { queries, seen, db_time, elapsed, findings: OnceLock::new(), config }
+    }
+
+    /// One fingerprint per distinct SQL text of the scope.
+    fn fingerprints(&self) -> &[Arc<Fingerprint>] {
+        self.fingerprints.get_or_init(|| self.statements.iter().map(|s| cached_fingerprint(&s.sql)).collect())
     }
 
     /// Queries run in the scope (including any past the keep limit).
@@ -152,9 +151,42 @@ impl Profile {
         self.seen
     }
 
-    /// The kept queries, in order.
+    /// The kept queries, in order (built on first call).
     pub fn queries(&self) -> &[RecordedQuery] {
-        &self.queries
+        self.queries.get_or_init(|| {
+            let fingerprints = self.fingerprints();
+            self.entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let extra = e.extra.as_deref();
+                    let s = &self.statements[e.stmt as usize];
+                    RecordedQuery {
+                        seq: i + 1,
+                        sql: s.sql.clone(),
+                        fingerprint: fingerprints[e.stmt as usize].clone(),
+                        operation: s.operation,
+                        table: s.table,
+                        values: extra.and_then(|x| x.values.clone()),
+                        values_hash: e.values_hash,
+                        start: e.started.saturating_duration_since(self.started),
+                        duration: e.duration(),
+                        rows: e.rows,
+                        backend: s.backend,
+                        error: extra.and_then(|x| x.error.clone()),
+                        tx_depth: e.tx_depth,
+                        call_site: e.call_site,
+                        plan: extra.and_then(|x| x.plan.clone()),
+                        relation: s.relation,
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// Queries kept (at most `max_queries_kept`), without building them.
+    pub(crate) fn kept(&self) -> usize {
+        self.entries.len()
     }
 
     /// Total database time.
@@ -169,7 +201,14 @@ impl Profile {
 
     /// Duplicate, N+1, slow and budget findings (worked out on first call).
     pub fn findings(&self) -> &[Finding] {
-        self.findings.get_or_init(|| detect::run(&self.queries, self.seen, self.db_time, &self.config))
+        self.findings.get_or_init(|| {
+            let queries = detect::Queries {
+                entries: &self.entries,
+                statements: &self.statements,
+                fingerprints: self.fingerprints(),
+            };
+            detect::run(&queries, self.seen, self.db_time, &self.config)
+        })
     }
 
     /// Findings of one kind.

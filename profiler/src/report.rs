@@ -101,11 +101,11 @@ impl Profile {
                 shorten(&r.sql, 100)
             );
         }
-        if self.query_count() > self.queries().len() as u64 {
+        if self.query_count() > self.kept() as u64 {
             let _ = writeln!(
                 s,
                 "{}",
-                p.dim(&format!("… {} more queries not kept", self.query_count() - self.queries().len() as u64))
+                p.dim(&format!("… {} more queries not kept", self.query_count() - self.kept() as u64))
             );
         }
         s
@@ -123,7 +123,7 @@ impl Profile {
             fingerprint_version: FINGERPRINT_VERSION,
             summary: self.summary(),
             query_count: self.query_count(),
-            queries_kept: self.queries().len(),
+            queries_kept: self.kept(),
             db_time_ms: millis(self.db_time()),
             elapsed_ms: millis(self.elapsed()),
             findings: self.findings().iter().map(JsonFinding::from).collect(),

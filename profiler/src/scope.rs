@@ -13,32 +13,45 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use parking_lot::Mutex;
 use std::time::Duration;
 
-use ormlet_core::events::{QueryEvent, QueryHook, QuerySink, has_hook, set_hook};
+use ormlet_core::events::{Instant, QueryEvent, QueryHook, QuerySink, has_hook, set_hook};
 
 use crate::config::ProfilerConfig;
-use crate::profile::{Profile, RecordedQuery};
+use crate::entry::{Entry, Statements};
+use crate::profile::Profile;
 
 /// The live state of one scope.
 pub(crate) struct ScopeState {
     config: Arc<ProfilerConfig>,
     /// On the events' clock, so query offsets are one subtraction.
-    started: ormlet_core::events::Instant,
+    started: Instant,
     inner: Mutex<Inner>,
 }
 
 #[derive(Default)]
 struct Inner {
-    queries: Vec<RecordedQuery>,
+    entries: Vec<Entry>,
+    statements: Statements,
     seen: u64,
     db_time: Duration,
+}
+
+/// Scopes alive in the process (sync and async, including ones a spawned
+/// task still holds); while there are none, queries skip the lookup.
+static LIVE_SCOPES: AtomicUsize = AtomicUsize::new(0);
+
+impl Drop for ScopeState {
+    fn drop(&mut self) {
+        LIVE_SCOPES.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl ScopeState {
     fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
         install();
+        LIVE_SCOPES.fetch_add(1, Ordering::Relaxed);
         // Room for a typical request's queries without growing (growing copies them all).
-        let inner = Mutex::new(Inner { queries: Vec::with_capacity(128), ..Inner::default() });
-        Arc::new(ScopeState { config, started: ormlet_core::events::Instant::now(), inner })
+        let inner = Mutex::new(Inner { entries: Vec::with_capacity(128), ..Inner::default() });
+        Arc::new(ScopeState { config, started: Instant::now(), inner })
     }
 
     #[cfg(feature = "axum")]
@@ -50,8 +63,10 @@ impl ScopeState {
     fn finish(&self) -> Profile {
         let elapsed = self.started.elapsed();
         let mut inner = self.inner.lock();
-        let queries = std::mem::take(&mut inner.queries);
-        let profile = Profile::new(queries, inner.seen, inner.db_time, elapsed, self.config.clone());
+        let entries = std::mem::take(&mut inner.entries);
+        let statements = std::mem::take(&mut inner.statements).into_list();
+        let profile =
+            Profile::new(entries, statements, self.started, inner.seen, inner.db_time, elapsed, self.config.clone());
         if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
             return profile;
         }
@@ -79,37 +94,17 @@ impl QuerySink for ScopeState {
         self.config.explain_slow.then_some(self.config.slow_threshold)
     }
 
-    fn record(&self, event: QueryEvent) {
-        let values_hash = event.values_hash;
-        let values = self
-            .config
-            .capture_values
-            .then(|| event.values.iter().map(|v| crate::profile::render_value(v, self.config.max_value_len)).collect());
+    fn record(&self, event: &QueryEvent<'_>) {
+        // Entries index their SQL with a u32.
+        let keep = self.config.max_queries_kept.min(u32::MAX as usize);
         let mut inner = self.inner.lock();
         inner.seen += 1;
         inner.db_time += event.duration;
-        if inner.queries.len() >= self.config.max_queries_kept {
+        if inner.entries.len() >= keep {
             return;
         }
-        let seq = inner.queries.len() + 1;
-        inner.queries.push(RecordedQuery {
-            seq,
-            sql: event.sql,
-            fingerprint: None,
-            operation: event.operation,
-            table: event.table,
-            values,
-            values_hash,
-            start: event.started.saturating_duration_since(self.started),
-            duration: event.duration,
-            rows: event.rows,
-            backend: event.backend,
-            error: event.error,
-            tx_depth: event.tx_depth,
-            call_site: event.call_site,
-            plan: event.plan,
-            relation: event.relation,
-        });
+        let stmt = inner.statements.id(event);
+        inner.entries.push(Entry::new(event, stmt, &self.config));
     }
 }
 
@@ -117,10 +112,30 @@ impl QuerySink for ScopeState {
 struct Local {
     paused: Cell<u32>,
     scopes: RefCell<Vec<Arc<ScopeState>>>,
+    /// The last of `scopes` (null when empty), lent to queries without
+    /// touching its reference count.
+    top: Cell<*const ScopeState>,
 }
 
 thread_local! {
-    static LOCAL: Local = const { Local { paused: Cell::new(0), scopes: RefCell::new(Vec::new()) } };
+    static LOCAL: Local = const {
+        Local { paused: Cell::new(0), scopes: RefCell::new(Vec::new()), top: Cell::new(std::ptr::null()) }
+    };
+}
+
+fn push_scope(state: Arc<ScopeState>) {
+    LOCAL.with(|l| {
+        l.top.set(Arc::as_ptr(&state));
+        l.scopes.borrow_mut().push(state);
+    });
+}
+
+fn pop_scope() {
+    LOCAL.with(|l| {
+        let mut scopes = l.scopes.borrow_mut();
+        scopes.pop();
+        l.top.set(scopes.last().map_or(std::ptr::null(), Arc::as_ptr));
+    });
 }
 
 tokio::task_local! {
@@ -163,6 +178,31 @@ impl QueryHook for Hook {
     fn current(&self) -> Option<Arc<dyn QuerySink>> {
         current().map(|s| s as Arc<dyn QuerySink>)
     }
+
+    fn any_scope_open(&self) -> bool {
+        LIVE_SCOPES.load(Ordering::Relaxed) > 0
+    }
+
+    fn with_current(&self, f: &mut dyn FnMut(Option<&dyn QuerySink>)) {
+        let top = LOCAL.with(|l| (l.paused.get() == 0).then(|| l.top.get()));
+        match top {
+            None => f(None),
+            Some(top) if !top.is_null() => {
+                // SAFETY: `top` is the last `Arc` of this thread's scope stack.
+                // Only the `profile_with` that pushed it pops it, after its
+                // closure returns, and that closure is what is running `f`
+                // (a nested scope pushes and pops above it).
+                f(Some(unsafe { &*top }));
+            }
+            Some(_) if ASYNC_SCOPES.load(Ordering::Relaxed) == 0 => f(None),
+            // The task's scope, lent for as long as `f` runs.
+            Some(_) => {
+                if TASK_SCOPE.try_with(|s| f(Some(&**s))).is_err() {
+                    f(None);
+                }
+            }
+        }
+    }
 }
 
 static HOOK: &dyn QueryHook = &Hook;
@@ -181,7 +221,7 @@ struct PopOnDrop;
 
 impl Drop for PopOnDrop {
     fn drop(&mut self) {
-        LOCAL.with(|l| l.scopes.borrow_mut().pop());
+        pop_scope();
     }
 }
 
@@ -199,7 +239,7 @@ pub fn profile<T>(f: impl FnOnce() -> T) -> (T, Profile) {
 /// [`profile`] with a configuration.
 pub fn profile_with<T>(config: ProfilerConfig, f: impl FnOnce() -> T) -> (T, Profile) {
     let state = ScopeState::new(Arc::new(config));
-    LOCAL.with(|l| l.scopes.borrow_mut().push(state.clone()));
+    push_scope(state.clone());
     let out = {
         let _pop = PopOnDrop;
         f()

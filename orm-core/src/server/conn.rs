@@ -206,9 +206,9 @@ impl<D: Driver> ServerConn<'_, D> {
             Ok((_, n)) => (*n, None),
             Err(e) => (0, Some(e.to_string())),
         };
-        sink.record(QueryEvent {
-            sql: s.sql.clone(),
-            values: values.unwrap_or_default(),
+        sink.record(&QueryEvent {
+            sql: s.sql,
+            values: values.as_deref().unwrap_or_default(),
             values_hash: std::hash::Hasher::finish(hasher),
             operation: s.operation,
             table: s.table,
@@ -216,10 +216,10 @@ impl<D: Driver> ServerConn<'_, D> {
             started,
             duration,
             rows,
-            error,
+            error: error.as_deref(),
             call_site: s.loc,
             tx_depth: u32::try_from(self.depth()).unwrap_or(u32::MAX),
-            plan,
+            plan: plan.as_deref(),
             relation: s.relation,
         });
     }
