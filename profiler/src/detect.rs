@@ -83,33 +83,43 @@ pub(crate) struct Queries<'a> {
     pub fingerprints: &'a [Arc<Fingerprint>],
 }
 
-/// Whether the allow lists hide a query. Per statement and per call site,
-/// not per query: a loop's thousand queries are two lookups.
-struct Allowed<'c> {
+/// Which queries the detectors look at. Statements are judged once each
+/// (bookkeeping, allowed fingerprint or table) and call sites once each,
+/// so a loop's thousand queries cost a thousand index lookups.
+struct Filter<'c> {
     config: &'c ProfilerConfig,
-    statements: Vec<bool>,
+    /// Per statement: its fingerprint hash, or `None` when never reported.
+    statements: Vec<Option<u64>>,
     sites: HashMap<*const Location<'static>, bool>,
 }
 
-impl<'c> Allowed<'c> {
+impl<'c> Filter<'c> {
     fn new(q: &Queries<'_>, config: &'c ProfilerConfig) -> Self {
         let statements = q
-            .fingerprints
+            .statements
             .iter()
-            .map(|fp| config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&fp.hex())))
+            .zip(q.fingerprints)
+            .map(|(s, fp)| {
+                let hidden = s.is_bookkeeping()
+                    || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&fp.hex()))
+                    || s.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t));
+                (!hidden).then_some(fp.hash)
+            })
             .collect();
-        Allowed { config, statements, sites: HashMap::default() }
+        Filter { config, statements, sites: HashMap::default() }
     }
 
-    fn hides(&mut self, e: &Entry, s: &Statement) -> bool {
+    /// The fingerprint hash of a query the detectors should see.
+    #[inline]
+    fn keep(&mut self, e: &Entry) -> Option<u64> {
+        let fp = self.statements.get(e.stmt as usize).copied().flatten()?;
         let config = self.config;
-        (!config.allowed_call_sites.is_empty()
+        let hidden_site = !config.allowed_call_sites.is_empty()
             && *self.sites.entry(std::ptr::from_ref(e.call_site)).or_insert_with(|| {
                 let site = site(e.call_site);
                 config.allowed_call_sites.iter().any(|p| site.contains(p.as_str()))
-            }))
-            || self.statements.get(e.stmt as usize).copied().unwrap_or(false)
-            || s.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t))
+            });
+        (!hidden_site).then_some(fp)
     }
 }
 
@@ -147,14 +157,14 @@ fn finding(kind: FindingKind, group: &[Q<'_>], suggestion: String) -> Finding {
 
 /// Runs every detector over a scope's queries.
 pub(crate) fn run(all: &Queries<'_>, seen: u64, db_time: Duration, config: &ProfilerConfig) -> Vec<Finding> {
-    let mut allowed = Allowed::new(all, config);
+    let mut filter = Filter::new(all, config);
     let candidates: Vec<Q<'_>> = all
         .entries
         .iter()
         .enumerate()
         .filter_map(|(i, e)| {
-            let (s, fp) = (all.statements.get(e.stmt as usize)?, all.fingerprints.get(e.stmt as usize)?);
-            (!s.is_bookkeeping() && !allowed.hides(e, s)).then_some(Q { seq: i + 1, e, s, fp: fp.hash })
+            let fp = filter.keep(e)?;
+            Some(Q { seq: i + 1, e, s: all.statements.get(e.stmt as usize)?, fp })
         })
         .collect();
     let mut out = Vec::new();
