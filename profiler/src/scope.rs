@@ -95,7 +95,7 @@ impl QuerySink for ScopeState {
     }
 
     fn record(&self, event: &QueryEvent<'_>) {
-        // Entries index their SQL with a u32.
+        // Entries index their statement with a u32.
         let keep = self.config.max_queries_kept.min(u32::MAX as usize);
         let mut inner = self.inner.lock();
         inner.seen += 1;
