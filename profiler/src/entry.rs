@@ -27,10 +27,15 @@ pub(crate) struct Statement {
 }
 
 impl Statement {
-    /// Transaction control and schema statements: recorded, never findings.
+    /// See [`is_bookkeeping`].
     pub(crate) fn is_bookkeeping(&self) -> bool {
-        self.operation.is_transaction_control() || self.operation == Operation::Schema
+        is_bookkeeping(self.operation)
     }
+}
+
+/// Transaction control and schema statements: recorded, never findings.
+pub(crate) fn is_bookkeeping(operation: Operation) -> bool {
+    operation.is_transaction_control() || operation == Operation::Schema
 }
 
 /// One query of a scope: 56 bytes, so a hundred of them stay in a few

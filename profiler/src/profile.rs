@@ -67,7 +67,7 @@ impl RecordedQuery {
 
     /// Transaction control and schema statements: recorded, never findings.
     pub fn is_bookkeeping(&self) -> bool {
-        self.operation.is_transaction_control() || self.operation == Operation::Schema
+        crate::entry::is_bookkeeping(self.operation)
     }
 }
 
