@@ -143,3 +143,24 @@ fn raw_queries_are_recorded_with_their_operation() {
     assert_eq!(events.iter().map(|e| e.operation).collect::<Vec<_>>(), [Operation::Update, Operation::Schema]);
     assert_eq!(events[0].values, [ormlet::Value::from(1)]);
 }
+
+#[test]
+fn a_lent_sink_comes_before_the_hook_and_is_taken_back_after() {
+    use ormlet::events::lend_sink;
+    let db = db();
+    let lent = Collect::default();
+    let events = record(|| {
+        lend_sink(Some(&lent), || User::find().all(&db).unwrap());
+        User::find().all(&db).unwrap();
+        // `None` hides queries from the hook too (the profiler's `pause`).
+        lend_sink(None, || User::find().all(&db).unwrap());
+        // A panic inside still takes the lent sink back.
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lend_sink(Some(&lent), || -> () { panic!("inside a lend") })
+        }));
+        assert!(caught.is_err());
+        User::find().all(&db).unwrap();
+    });
+    assert_eq!(lent.0.lock().unwrap().len(), 1, "the lent sink saw only the query it was lent for");
+    assert_eq!(events.len(), 2, "the hook's sink saw the two queries outside any lend");
+}
