@@ -106,8 +106,11 @@ pub fn compare_with_setup(
             os.push(batch_ns(o, iters));
         }
     }
-    let (ormlet_ns, baseline_ns) = (median(os), median(bs));
-    CaseResult { name: name.to_owned(), ormlet_ns, baseline, baseline_ns, ratio: ormlet_ns / baseline_ns }
+    // The ratio is the median of each round's pair, not the ratio of the
+    // medians: a pair runs back to back, so a host that slows down for a
+    // while (a shared VM) slows both of its sides.
+    let ratio = median(os.iter().zip(&bs).map(|(o, b)| o / b).collect());
+    CaseResult { name: name.to_owned(), ormlet_ns: median(os), baseline, baseline_ns: median(bs), ratio }
 }
 
 pub fn table(results: &[CaseResult]) -> String {

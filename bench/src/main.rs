@@ -7,8 +7,9 @@
 //! Schema and cases follow Diesel's public benchmark suite. The baseline is
 //! the physical limit: the same SQL text, prepared once (`prepare_cached`),
 //! rows decoded by column index. Each case alternates batches of ormlet and
-//! baseline iterations; the figure is the median ns per iteration over the
-//! batches, and `ratio` = ormlet / baseline.
+//! baseline iterations; the figures are the median ns per iteration over the
+//! batches, and `ratio` is the median over rounds of ormlet / baseline in
+//! one round's pair of batches.
 
 mod cases;
 mod harness;
