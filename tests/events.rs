@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 use common::{Post, User, db, seed};
-use ormlet::events::{Operation, QueryEvent, QueryHook, QuerySink, set_hook};
+use ormlet::events::{Operation, QueryEvent, QueryHook, QuerySink, SharedSink, set_hook};
 use ormlet::prelude::*;
 
 /// What these tests check of a [`QueryEvent`], copied out of the lent event.
@@ -47,8 +47,8 @@ thread_local! {
 struct ThreadHook;
 
 impl QueryHook for ThreadHook {
-    fn current(&self) -> Option<Arc<dyn QuerySink>> {
-        CURRENT.with_borrow(|c| c.clone().map(|c| c as Arc<dyn QuerySink>))
+    fn current(&self) -> Option<SharedSink> {
+        CURRENT.with_borrow(|c| c.clone().map(|c| c as SharedSink))
     }
 }
 

@@ -258,6 +258,38 @@ fn nested_scopes_record_in_the_innermost() {
     assert_eq!((outer.query_count(), inner.query_count()), (1, 1));
 }
 
+/// A synchronous scope records its own thread's queries apart from those of
+/// the tasks it spawns; the profile has both, in the order they started.
+#[test]
+fn a_sync_scope_merges_its_threads_and_its_tasks_queries_in_order() {
+    let db = db();
+    seed(&db, 0);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let adb = AsyncDb::connect("sqlite::memory:").unwrap();
+    rt.block_on(adb.create_table::<Post>()).unwrap();
+    let ((), p) = ormlet::profile(|| {
+        User::get(&db, 1).unwrap();
+        let adb = adb.clone();
+        rt.block_on(async move { ormlet::spawn(async move { Post::find().count(&adb).await.unwrap() }).await })
+            .unwrap();
+        User::find().count(&db).unwrap();
+    });
+    let tables: Vec<_> = p.queries().iter().map(|q| (q.seq, q.table, q.operation)).collect();
+    assert_eq!(
+        tables,
+        [
+            (1, Some("users"), ormlet::events::Operation::Select),
+            (2, Some("posts"), ormlet::events::Operation::Select),
+            (3, Some("users"), ormlet::events::Operation::Select),
+        ],
+        "{}",
+        p.to_text_with(false)
+    );
+    // The spawned task's statement is its own, not one of the thread's.
+    assert!(p.queries()[1].sql.contains("posts"));
+    assert_eq!(p.query_count(), 3);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_tasks_each_get_exactly_their_own_queries() {
     let dir = std::env::temp_dir().join(format!("ormlet-prof-{}", std::process::id()));

@@ -19,6 +19,41 @@ use std::time::Duration;
 /// OS clock otherwise.
 pub use quanta::Instant;
 
+/// The events' clock: the CPU's time-stamp counter where it is reliable,
+/// calibrated once per process (quanta's, so [`Instant::now`] agrees).
+#[inline]
+fn clock() -> &'static quanta::Clock {
+    static CLOCK: std::sync::OnceLock<quanta::Clock> = std::sync::OnceLock::new();
+    CLOCK.get_or_init(quanta::Clock::new)
+}
+
+/// Now, on the events' clock (what [`QueryEvent::started`] is measured on).
+pub fn now() -> Instant {
+    clock().now()
+}
+
+/// Times one query: two raw reads of the clock, scaled once at the end
+/// (cheaper than two [`Instant::now`], which look up a thread's clock).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stopwatch {
+    raw: u64,
+}
+
+impl Stopwatch {
+    #[inline]
+    pub(crate) fn start() -> Self {
+        Stopwatch { raw: clock().raw() }
+    }
+
+    /// When it started, and how long ago that was.
+    #[inline]
+    pub(crate) fn stop(self) -> (Instant, Duration) {
+        let clock = clock();
+        let end = clock.raw();
+        (clock.scaled(self.raw), clock.delta(self.raw, end))
+    }
+}
+
 use sea_query::Value;
 
 use crate::backend::Backend;
@@ -156,7 +191,11 @@ pub struct QueryEvent<'a> {
 }
 
 /// Receives the events of one profiling scope.
-pub trait QuerySink: Send + Sync {
+///
+/// A sink the [hook](QueryHook) hands out is shared between threads
+/// ([`SharedSink`]); one [lent](lend_sink) to a thread need not be, so it
+/// can keep what it records without a lock.
+pub trait QuerySink {
     /// Called once per execution, after it finished.
     fn record(&self, event: &QueryEvent<'_>);
 
@@ -173,18 +212,24 @@ pub trait QuerySink: Send + Sync {
     }
 }
 
+/// A sink the hook hands out: queries on any thread or task may reach it.
+pub type SharedSink = Arc<dyn QuerySink + Send + Sync>;
+
 /// Finds the scope that is current where a query is issued.
 pub trait QueryHook: Send + Sync + 'static {
     /// The sink of the current scope, or `None` outside any scope. Executors
     /// that await while a query runs hold on to it.
-    fn current(&self) -> Option<Arc<dyn QuerySink>>;
+    fn current(&self) -> Option<SharedSink>;
 
     /// Calls `f` with the current scope's sink, lent, or `None`. Executors
     /// that run a query to completion inside `f` (SQLite) use this: no
     /// reference count changes hands. Calling `f` more than once, or not at
     /// all, is a bug in the hook; the query then runs once, unrecorded.
     fn with_current(&self, f: &mut dyn FnMut(Option<&dyn QuerySink>)) {
-        f(self.current().as_deref());
+        match self.current() {
+            Some(sink) => f(Some(&*sink)),
+            None => f(None),
+        }
     }
 
     /// Whether a scope may be open anywhere in the process. `false` lets
@@ -228,7 +273,7 @@ fn hook() -> Option<&'static dyn QueryHook> {
 
 /// The current scope's sink, if a hook is installed and a scope is open.
 #[inline]
-pub fn current_sink() -> Option<Arc<dyn QuerySink>> {
+pub fn current_sink() -> Option<SharedSink> {
     hook().filter(|h| h.any_scope_open()).and_then(|h| h.current())
 }
 

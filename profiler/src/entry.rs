@@ -47,7 +47,7 @@ pub(crate) struct Entry {
     pub tx_depth: u32,
     pub values_hash: u64,
     pub started: Instant,
-    duration_ns: u64,
+    pub duration_ns: u64,
     pub rows: u64,
     pub call_site: &'static Location<'static>,
     /// What most queries do not have: an error, a plan, kept values.
@@ -66,7 +66,7 @@ pub(crate) struct Extra {
 impl Entry {
     /// Keeps what `config` asks of `event`; its statement is `stmt`.
     #[inline]
-    pub(crate) fn new(event: &QueryEvent<'_>, stmt: u32, config: &ProfilerConfig) -> Self {
+    pub(crate) fn new(event: &QueryEvent<'_>, stmt: u32, duration_ns: u64, config: &ProfilerConfig) -> Self {
         let extra = if event.error.is_some() || event.plan.is_some() || config.capture_values {
             Some(Box::new(Extra {
                 error: event.error.map(str::to_owned),
@@ -83,7 +83,7 @@ impl Entry {
             tx_depth: event.tx_depth,
             values_hash: event.values_hash,
             started: event.started,
-            duration_ns: u64::try_from(event.duration.as_nanos()).unwrap_or(u64::MAX),
+            duration_ns,
             rows: event.rows,
             call_site: event.call_site,
             extra,
@@ -97,6 +97,12 @@ impl Entry {
     pub(crate) fn plan(&self) -> Option<&str> {
         self.extra.as_ref().and_then(|e| e.plan.as_deref())
     }
+}
+
+/// Whole nanoseconds, saturating (no 128-bit arithmetic on the way).
+#[inline]
+pub(crate) fn nanos(d: Duration) -> u64 {
+    d.as_secs().saturating_mul(1_000_000_000).saturating_add(u64::from(d.subsec_nanos()))
 }
 
 /// A value as reports show it, cut at `max` characters.
@@ -121,6 +127,56 @@ struct Key {
     backend: Backend,
 }
 
+impl Key {
+    fn of(event: &QueryEvent<'_>) -> Self {
+        Key {
+            sql: event.sql.as_ptr() as usize,
+            table: event.table,
+            relation: event.relation,
+            operation: event.operation,
+            backend: event.backend,
+        }
+    }
+
+    /// Equal by the addresses of its strings: what a loop repeating one
+    /// query gives, and no string comparison. (`false` only means "look it
+    /// up".)
+    #[inline]
+    fn same(&self, other: &Key) -> bool {
+        fn str_eq(a: Option<&str>, b: Option<&str>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => std::ptr::eq(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            }
+        }
+        let relation_eq = match (&self.relation, &other.relation) {
+            (Some(a), Some(b)) => {
+                std::ptr::eq(a.relation, b.relation)
+                    && std::ptr::eq(a.parent_table, b.parent_table)
+                    && a.eager == b.eager
+            }
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        self.sql == other.sql
+            && self.operation == other.operation
+            && self.backend == other.backend
+            && str_eq(self.table, other.table)
+            && relation_eq
+    }
+}
+
+impl Statement {
+    fn key(&self) -> Key {
+        Key {
+            sql: self.sql.as_ptr() as usize,
+            table: self.table,
+            relation: self.relation,
+            operation: self.operation,
+            backend: self.backend,
+        }
+    }
+}
+
 /// The distinct statements of a scope, each kept once.
 ///
 /// Builder SQL is one shared `Arc` per query shape, so a statement is found
@@ -138,34 +194,35 @@ impl Statements {
     /// The index of `event`'s statement, added if new.
     #[inline]
     pub(crate) fn id(&mut self, event: &QueryEvent<'_>) -> u32 {
-        let key = Key {
-            sql: event.sql.as_ptr() as usize,
+        let key = Key::of(event);
+        if let Some((k, id)) = &self.last
+            && k.same(&key)
+        {
+            return *id;
+        }
+        let id = self.find_or_add(key, || Statement {
+            sql: event.sql.clone(),
             table: event.table,
             relation: event.relation,
             operation: event.operation,
             backend: event.backend,
-        };
-        if let Some((k, id)) = self.last
-            && k == key
-        {
-            return id;
-        }
-        let id = match self.by_key.get(&key) {
-            Some(id) => *id,
-            None => {
-                let id = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
-                self.list.push(Statement {
-                    sql: event.sql.clone(),
-                    table: event.table,
-                    relation: event.relation,
-                    operation: event.operation,
-                    backend: event.backend,
-                });
-                self.by_key.insert(key, id);
-                id
-            }
-        };
+        });
         self.last = Some((key, id));
+        id
+    }
+
+    /// The index of a statement of another scope's table, added if new.
+    pub(crate) fn intern(&mut self, s: &Statement) -> u32 {
+        self.find_or_add(s.key(), || s.clone())
+    }
+
+    fn find_or_add(&mut self, key: Key, statement: impl FnOnce() -> Statement) -> u32 {
+        if let Some(id) = self.by_key.get(&key) {
+            return *id;
+        }
+        let id = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.list.push(statement());
+        self.by_key.insert(key, id);
         id
     }
 

@@ -38,6 +38,7 @@ mod entry;
 pub mod fingerprint;
 mod html;
 mod profile;
+mod recording;
 mod report;
 mod scope;
 #[cfg(feature = "axum")]

@@ -14,26 +14,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use parking_lot::Mutex;
 use std::time::Duration;
 
-use ormlet_core::events::{Instant, QueryEvent, QueryHook, QuerySink, has_hook, lend_sink, set_hook};
+use ormlet_core::events::{Instant, QueryEvent, QueryHook, QuerySink, SharedSink, has_hook, lend_sink, set_hook};
 
 use crate::config::ProfilerConfig;
-use crate::entry::{Entry, Statements};
 use crate::profile::Profile;
+use crate::recording::Recording;
 
-/// The live state of one scope.
+/// The live state of one scope, shared by whatever may record into it.
 pub(crate) struct ScopeState {
     config: Arc<ProfilerConfig>,
     /// On the events' clock, so query offsets are one subtraction.
     started: Instant,
-    inner: Mutex<Inner>,
-}
-
-#[derive(Default)]
-struct Inner {
-    entries: Vec<Entry>,
-    statements: Statements,
-    seen: u64,
-    db_time: Duration,
+    /// Queries from async code, spawned tasks and other threads. (A
+    /// synchronous scope's own thread records into its [`OwnThread`].)
+    shared: Mutex<Recording>,
 }
 
 /// Scopes alive in the process (sync and async, including ones a spawned
@@ -46,28 +40,40 @@ impl Drop for ScopeState {
     }
 }
 
+/// Room for a typical request's queries without growing.
+const TYPICAL_QUERIES: usize = 128;
+
 impl ScopeState {
-    fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
+    /// `shared_capacity`: how many queries to make room for behind the lock.
+    fn new(config: Arc<ProfilerConfig>, shared_capacity: usize) -> Arc<Self> {
         install();
         LIVE_SCOPES.fetch_add(1, Ordering::Relaxed);
-        // Room for a typical request's queries without growing (growing copies them all).
-        let inner = Mutex::new(Inner { entries: Vec::with_capacity(128), ..Inner::default() });
-        Arc::new(ScopeState { config, started: Instant::now(), inner })
+        let shared = Mutex::new(Recording::with_capacity(shared_capacity));
+        Arc::new(ScopeState { config, started: Instant::now(), shared })
     }
 
     #[cfg(feature = "axum")]
     fn totals(&self) -> (u64, Duration) {
-        let inner = self.inner.lock();
-        (inner.seen, inner.db_time)
+        let shared = self.shared.lock();
+        (shared.seen, shared.db_time())
     }
 
-    fn finish(&self) -> Profile {
+    /// Ends the scope: what `own` (its thread's, if synchronous) and other
+    /// threads recorded, as one profile.
+    fn finish(&self, own: Recording) -> Profile {
         let elapsed = self.started.elapsed();
-        let mut inner = self.inner.lock();
-        let entries = std::mem::take(&mut inner.entries);
-        let statements = std::mem::take(&mut inner.statements).into_list();
-        let profile =
-            Profile::new(entries, statements, self.started, inner.seen, inner.db_time, elapsed, self.config.clone());
+        let shared = std::mem::take(&mut *self.shared.lock());
+        let all = own.merge(shared, self.config.max_queries_kept);
+        let db_time = all.db_time();
+        let profile = Profile::new(
+            all.entries,
+            all.statements.into_list(),
+            self.started,
+            all.seen,
+            db_time,
+            elapsed,
+            self.config.clone(),
+        );
         if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
             return profile;
         }
@@ -96,16 +102,32 @@ impl QuerySink for ScopeState {
     }
 
     fn record(&self, event: &QueryEvent<'_>) {
-        // Entries index their statement with a u32.
-        let keep = self.config.max_queries_kept.min(u32::MAX as usize);
-        let mut inner = self.inner.lock();
-        inner.seen += 1;
-        inner.db_time += event.duration;
-        if inner.entries.len() >= keep {
-            return;
+        self.shared.lock().record(event, &self.config);
+    }
+}
+
+/// A synchronous scope's recording on its own thread: lent to that thread
+/// only (it is not `Sync`), so a query is kept without a lock, whose two
+/// atomic instructions were most of what recording cost.
+struct OwnThread<'s> {
+    config: &'s ProfilerConfig,
+    recording: RefCell<Recording>,
+}
+
+impl QuerySink for OwnThread<'_> {
+    fn wants_values(&self) -> bool {
+        self.config.capture_values
+    }
+
+    fn explain_slower_than(&self) -> Option<Duration> {
+        self.config.explain_slow.then_some(self.config.slow_threshold)
+    }
+
+    fn record(&self, event: &QueryEvent<'_>) {
+        // Never borrowed already: recording calls nothing that queries.
+        if let Ok(mut r) = self.recording.try_borrow_mut() {
+            r.record(event, self.config);
         }
-        let stmt = inner.statements.id(event);
-        inner.entries.push(Entry::new(event, stmt, &self.config));
     }
 }
 
@@ -158,8 +180,8 @@ fn current() -> Option<Arc<ScopeState>> {
 struct Hook;
 
 impl QueryHook for Hook {
-    fn current(&self) -> Option<Arc<dyn QuerySink>> {
-        current().map(|s| s as Arc<dyn QuerySink>)
+    fn current(&self) -> Option<SharedSink> {
+        current().map(|s| s as SharedSink)
     }
 
     fn any_scope_open(&self) -> bool {
@@ -200,13 +222,16 @@ pub fn profile<T>(f: impl FnOnce() -> T) -> (T, Profile) {
 
 /// [`profile`] with a configuration.
 pub fn profile_with<T>(config: ProfilerConfig, f: impl FnOnce() -> T) -> (T, Profile) {
-    let state = ScopeState::new(Arc::new(config));
+    // Only queries from elsewhere (spawned tasks) take the lock.
+    let state = ScopeState::new(Arc::new(config), 0);
     LOCAL.with(|l| l.scopes.borrow_mut().push(state.clone()));
+    let own = OwnThread { config: &state.config, recording: RefCell::new(Recording::with_capacity(TYPICAL_QUERIES)) };
     let out = {
         let _pop = PopOnDrop;
-        lend_sink(Some(&*state), f)
+        lend_sink(Some(&own), f)
     };
-    (out, state.finish())
+    let own = own.recording.into_inner();
+    (out, state.finish(own))
 }
 
 /// Runs a future in a new scope; gives its output and the [`Profile`] of
@@ -217,10 +242,10 @@ pub async fn profile_async<F: Future>(fut: F) -> (F::Output, Profile) {
 
 /// [`profile_async`] with a configuration.
 pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F::Output, Profile) {
-    let state = ScopeState::new(Arc::new(config));
+    let state = ScopeState::new(Arc::new(config), TYPICAL_QUERIES);
     let _alive = AsyncScopeAlive::new();
     let out = TASK_SCOPE.scope(state.clone(), fut).await;
-    (out, state.finish())
+    (out, state.finish(Recording::default()))
 }
 
 /// Carries the current scope (if any) into a future that will run elsewhere,
@@ -272,7 +297,7 @@ pub(crate) struct OpenScope {
 #[cfg(feature = "axum")]
 impl OpenScope {
     pub(crate) fn new(config: Arc<ProfilerConfig>) -> Self {
-        OpenScope { state: ScopeState::new(config), _alive: AsyncScopeAlive::new() }
+        OpenScope { state: ScopeState::new(config, TYPICAL_QUERIES), _alive: AsyncScopeAlive::new() }
     }
 
     /// Runs a future inside the scope.
@@ -291,6 +316,6 @@ impl OpenScope {
     }
 
     pub(crate) fn finish(self) -> Profile {
-        self.state.finish()
+        self.state.finish(Recording::default())
     }
 }

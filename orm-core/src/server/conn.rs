@@ -14,7 +14,7 @@ use super::{Driver, error};
 use crate::backend::Backend;
 use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
-use crate::events::{self, Instant, Operation, QueryEvent, QuerySink};
+use crate::events::{self, Instant, Operation, QueryEvent, SharedSink};
 use crate::model::Binder;
 use crate::row::{FromRow, RowReader};
 use crate::trace;
@@ -148,7 +148,7 @@ impl<D: Driver> ServerConn<'_, D> {
     /// The profiling scope's sink and a binder for one statement. Values are
     /// kept when the scope wants them, or may want a slow read's plan (which
     /// binds them again).
-    fn start(&self) -> (Option<Arc<dyn QuerySink>>, ServerBinder<D>, Instant) {
+    fn start(&self) -> (Option<SharedSink>, ServerBinder<D>, Instant) {
         let sink = events::current_sink();
         let keep = sink.as_ref().is_some_and(|s| s.wants_values() || s.explain_slower_than().is_some());
         let binder = ServerBinder::<D>::new(sink.is_some(), keep);
@@ -160,7 +160,7 @@ impl<D: Driver> ServerConn<'_, D> {
     /// EXPLAIN would abort the transaction it ran in.
     async fn slow_plan(
         &mut self,
-        sink: Option<&Arc<dyn QuerySink>>,
+        sink: Option<&SharedSink>,
         s: &Stmt<'_>,
         took: std::time::Duration,
         values: Option<&[Value]>,
@@ -190,7 +190,7 @@ impl<D: Driver> ServerConn<'_, D> {
     #[allow(clippy::too_many_arguments)]
     fn record<T>(
         &self,
-        sink: Option<Arc<dyn QuerySink>>,
+        sink: Option<SharedSink>,
         s: &Stmt<'_>,
         started: Instant,
         duration: Option<std::time::Duration>,

@@ -12,7 +12,7 @@ use super::error::from_sqlite;
 use crate::backend::Backend;
 use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
-use crate::events::{self, Instant, Operation, QueryEvent};
+use crate::events::{self, Operation, QueryEvent, Stopwatch};
 use crate::row::{FromRow, RowReader};
 use crate::types::FieldType;
 
@@ -82,10 +82,10 @@ impl Conn {
         let Some((wants_values, explain_slower_than)) = wants else {
             return exec(None).map(|(t, _)| t);
         };
-        let started = Instant::now();
+        let stopwatch = Stopwatch::start();
         let mut recorded = Recorded { values: wants_values.then(Vec::new), ..Recorded::default() };
         let result = exec(Some(&mut recorded));
-        let duration = Instant::now().saturating_duration_since(started);
+        let (started, duration) = stopwatch.stop();
         let (rows, error) = match &result {
             Ok((_, n)) => (*n, None),
             Err(e) => (0, Some(e.to_string())),

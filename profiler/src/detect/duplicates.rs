@@ -1,0 +1,198 @@
+//! Duplicates: the same fingerprint and values, with no write to the same
+//! table in between.
+//!
+//! Writes split a scope into stretches per table ([`Windows`]); two reads
+//! are duplicates when fingerprint, values and stretch agree. A first pass
+//! only asks whether any key repeats, in a set of 64-bit hashes: most scopes
+//! have no duplicate, and they stop there. Otherwise an exact pass groups
+//! the reads by the keys themselves.
+
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet, FxHasher};
+
+use super::{Finding, FindingKind, Q, View, finding};
+use crate::entry::Statement;
+use crate::profile::site;
+
+pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
+    if !any_repeat(view) {
+        return Vec::new();
+    }
+    // Groups in order of their first query.
+    let mut index: HashMap<(u64, u64, (u64, u64)), usize> = HashMap::default();
+    let mut groups: Vec<Vec<Q<'_>>> = Vec::new();
+    let mut windows = Windows::new(view.statements);
+    for q in view.queries() {
+        let Some(window) = windows.see(q.e.stmt, q.s) else { continue };
+        let g = *index.entry((q.fp, q.e.values_hash, window)).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(q);
+    }
+    groups
+        .iter()
+        .filter(|g| g.len() > 1)
+        .map(|g| {
+            let at = site(g[1].e.call_site);
+            finding(
+                FindingKind::Duplicate,
+                g,
+                format!(
+                    "the same query with the same values ran {} times: reuse the first result (again at {at})",
+                    g.len()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Whether any read's (fingerprint, values, stretch) comes twice, as far as
+/// a 64-bit hash of it tells (a collision only costs the exact pass).
+fn any_repeat(view: &View<'_>) -> bool {
+    let mut seen: HashSet<u64> = HashSet::with_capacity_and_hasher(view.entries.len(), Default::default());
+    let mut windows = Windows::new(view.statements);
+    for (i, e) in view.entries.iter().enumerate() {
+        let Some((fp, s)) = view.kept(i, e) else { continue };
+        let Some(window) = windows.see(e.stmt, s) else { continue };
+        let mut h = FxHasher::default();
+        (fp, e.values_hash, window).hash(&mut h);
+        if !seen.insert(h.finish()) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Counts writes, so that a read knows which write-free stretch of its
+/// table it is in: a read of table `t` is in the same stretch as an earlier
+/// one while no write to `t` and no write to an unknown table came between;
+/// a read of an unknown table, while no write came between at all.
+struct Windows {
+    /// Per statement: its table's index in `writes_to`.
+    table_of: Vec<Option<usize>>,
+    writes_to: Vec<u64>,
+    untabled_writes: u64,
+    writes: u64,
+}
+
+impl Windows {
+    fn new(statements: &[Statement]) -> Self {
+        let mut tables: Vec<&str> = Vec::new();
+        let table_of = statements
+            .iter()
+            .map(|s| {
+                let t = s.table?;
+                Some(tables.iter().position(|x| *x == t).unwrap_or_else(|| {
+                    tables.push(t);
+                    tables.len() - 1
+                }))
+            })
+            .collect();
+        Windows { table_of, writes_to: vec![0; tables.len()], untabled_writes: 0, writes: 0 }
+    }
+
+    /// Notes a write and gives `None`, or gives a read's stretch.
+    #[inline]
+    fn see(&mut self, stmt: u32, s: &Statement) -> Option<(u64, u64)> {
+        let table = self.table_of.get(stmt as usize).copied().flatten();
+        if s.operation.is_write() {
+            self.writes += 1;
+            match table.and_then(|t| self.writes_to.get_mut(t)) {
+                Some(n) => *n += 1,
+                None => self.untabled_writes += 1,
+            }
+            return None;
+        }
+        // With no write in the scope every read is in stretch (0, 0).
+        Some(match table.and_then(|t| self.writes_to.get(t)) {
+            Some(n) => (*n, self.untabled_writes),
+            None => (self.writes, self.writes),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use ormlet_core::Backend;
+    use ormlet_core::events::{Instant, Operation};
+
+    use crate::config::ProfilerConfig;
+    use crate::detect::{FindingKind, Queries, run};
+    use crate::entry::{Entry, Statement};
+    use crate::fingerprint::Fingerprint;
+
+    /// A scope from `(statement, values)` steps over four statements: read
+    /// and write of `a`, write of `b`, and a write and a read whose table is
+    /// unknown (raw SQL).
+    fn duplicates(steps: &[(u32, u64)]) -> Vec<Vec<usize>> {
+        let statement = |sql: &str, table, operation| Statement {
+            sql: Arc::from(sql),
+            table,
+            relation: None,
+            operation,
+            backend: Backend::Sqlite,
+        };
+        let statements = [
+            statement("SELECT * FROM a WHERE id = ?", Some("a"), Operation::Select),
+            statement("UPDATE a SET x = ?", Some("a"), Operation::Update),
+            statement("UPDATE b SET x = ?", Some("b"), Operation::Update),
+            statement("DELETE FROM c", None, Operation::Delete),
+            statement("SELECT * FROM c WHERE id = ?", None, Operation::Select),
+        ];
+        let fingerprints: Vec<_> = statements.iter().map(|s| Arc::new(Fingerprint::of(&s.sql))).collect();
+        let site = std::panic::Location::caller();
+        let entries: Vec<Entry> = steps
+            .iter()
+            .map(|&(stmt, values_hash)| Entry {
+                stmt,
+                tx_depth: 0,
+                values_hash,
+                started: Instant::now(),
+                duration_ns: 1,
+                rows: 0,
+                call_site: site,
+                extra: None,
+            })
+            .collect();
+        let queries = Queries { entries: &entries, statements: &statements, fingerprints: &fingerprints };
+        run(&queries, entries.len() as u64, Duration::ZERO, &ProfilerConfig::default())
+            .into_iter()
+            .filter(|f| f.kind == FindingKind::Duplicate)
+            .map(|f| f.queries)
+            .collect()
+    }
+
+    const READ_A: u32 = 0;
+    const WRITE_A: u32 = 1;
+    const WRITE_B: u32 = 2;
+    const WRITE_UNKNOWN: u32 = 3;
+    const READ_UNKNOWN: u32 = 4;
+
+    #[test]
+    fn a_write_to_another_table_keeps_reads_duplicates() {
+        assert_eq!(duplicates(&[(READ_A, 1), (WRITE_B, 9), (READ_A, 1)]), [vec![1, 3]]);
+    }
+
+    #[test]
+    fn a_write_to_the_table_or_an_unknown_one_ends_the_stretch() {
+        assert!(duplicates(&[(READ_A, 1), (WRITE_A, 9), (READ_A, 1)]).is_empty());
+        assert!(duplicates(&[(READ_A, 1), (WRITE_UNKNOWN, 9), (READ_A, 1)]).is_empty());
+    }
+
+    #[test]
+    fn a_read_of_an_unknown_table_is_ended_by_any_write() {
+        assert_eq!(duplicates(&[(READ_UNKNOWN, 1), (READ_UNKNOWN, 1)]), [vec![1, 2]]);
+        assert!(duplicates(&[(READ_UNKNOWN, 1), (WRITE_B, 9), (READ_UNKNOWN, 1)]).is_empty());
+    }
+
+    #[test]
+    fn each_stretch_is_its_own_finding_and_other_values_are_not_duplicates() {
+        let steps = [(READ_A, 1), (READ_A, 1), (READ_A, 2), (READ_A, 1), (WRITE_A, 9), (READ_A, 1), (READ_A, 1)];
+        assert_eq!(duplicates(&steps), [vec![1, 2, 4], vec![6, 7]]);
+    }
+}

@@ -1,0 +1,86 @@
+//! What a scope has recorded so far, from one thread or from many.
+//!
+//! A synchronous scope keeps two: one its own thread writes without a lock
+//! (the sink it lends, see [`scope`](crate::scope)) and one behind a mutex
+//! for queries from tasks it spawned and other threads. They are merged
+//! when the scope ends.
+
+use std::time::Duration;
+
+use ormlet_core::events::QueryEvent;
+
+use crate::config::ProfilerConfig;
+use crate::entry::{Entry, Statement, Statements, nanos};
+
+/// Entries, the statements they point into, and totals.
+#[derive(Debug, Default)]
+pub(crate) struct Recording {
+    pub entries: Vec<Entry>,
+    pub statements: Statements,
+    /// Queries seen, kept or not.
+    pub seen: u64,
+    pub db_time_ns: u64,
+}
+
+impl Recording {
+    /// Room for `n` queries: growing a `Vec` copies all it holds.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Recording { entries: Vec::with_capacity(n), ..Recording::default() }
+    }
+
+    /// Counts `event`, and keeps it while under `max_queries_kept`.
+    #[inline]
+    pub(crate) fn record(&mut self, event: &QueryEvent<'_>, config: &ProfilerConfig) {
+        let duration_ns = nanos(event.duration);
+        self.seen += 1;
+        self.db_time_ns = self.db_time_ns.saturating_add(duration_ns);
+        // Entries index their statement with a u32.
+        if self.entries.len() >= config.max_queries_kept.min(u32::MAX as usize) {
+            return;
+        }
+        let stmt = self.statements.id(event);
+        self.entries.push(Entry::new(event, stmt, duration_ns, config));
+    }
+
+    /// Total database time.
+    pub(crate) fn db_time(&self) -> Duration {
+        Duration::from_nanos(self.db_time_ns)
+    }
+
+    /// Both recordings in one, entries in the order they started, at most
+    /// `keep` of them.
+    pub(crate) fn merge(mut self, other: Recording, keep: usize) -> Recording {
+        self.seen += other.seen;
+        self.db_time_ns = self.db_time_ns.saturating_add(other.db_time_ns);
+        if other.entries.is_empty() {
+            return self;
+        }
+        // `other`'s statements, renumbered into this table.
+        let other_list: Vec<Statement> = other.statements.into_list();
+        let renumber: Vec<u32> = other_list.iter().map(|s| self.statements.intern(s)).collect();
+        let mine = std::mem::take(&mut self.entries);
+        let mut entries = Vec::with_capacity((mine.len() + other.entries.len()).min(keep));
+        let mut a = mine.into_iter().peekable();
+        let mut b = other.entries.into_iter().map(|mut e| {
+            e.stmt = renumber.get(e.stmt as usize).copied().unwrap_or(e.stmt);
+            e
+        });
+        let mut next_b = b.next();
+        while entries.len() < keep {
+            let take_a = match (a.peek(), &next_b) {
+                (Some(x), Some(y)) => x.started <= y.started,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_a {
+                entries.extend(a.next());
+            } else {
+                entries.extend(next_b.take());
+                next_b = b.next();
+            }
+        }
+        self.entries = entries;
+        self
+    }
+}
