@@ -3,8 +3,9 @@
 //! Synchronous scopes live on a thread-local stack; async scopes in a tokio
 //! task-local, because a task moves between threads and thread-locals would
 //! mix requests. A query is recorded in the innermost scope current where it
-//! was issued. While no scope is alive anywhere, a query costs one atomic
-//! load to find that out.
+//! was issued: on a synchronous scope's own thread without a lock, from
+//! anywhere else behind its mutex. While no scope is alive anywhere, a query
+//! costs one atomic load to find that out.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -132,8 +133,9 @@ impl QuerySink for OwnThread<'_> {
 }
 
 /// This thread's synchronous scopes and pause depth, in one thread-local,
-/// for [`current`]. (Queries on this thread find the innermost scope
-/// faster: `profile_with` and `pause` also lend it with `lend_sink`.)
+/// for [`current`], which spawned tasks carry along. (This thread's own
+/// queries do not look here: `profile_with` lends them its [`OwnThread`]
+/// and `pause` lends none, with `lend_sink`.)
 struct Local {
     paused: Cell<u32>,
     scopes: RefCell<Vec<Arc<ScopeState>>>,
