@@ -20,6 +20,8 @@ struct Event {
     error: Option<String>,
     call_site: &'static std::panic::Location<'static>,
     tx_depth: u32,
+    started: ormlet::events::Instant,
+    duration: std::time::Duration,
 }
 
 #[derive(Default)]
@@ -36,6 +38,8 @@ impl QuerySink for Collect {
             error: e.error.map(str::to_owned),
             call_site: e.call_site,
             tx_depth: e.tx_depth,
+            started: e.started,
+            duration: e.duration,
         });
     }
 }
@@ -86,6 +90,21 @@ fn a_select_reports_sql_values_rows_table_and_call_site() {
     assert_eq!((e.call_site.file(), e.call_site.line()), (file!(), line));
     assert!(e.error.is_none());
     assert_eq!(e.tx_depth, 0);
+}
+
+#[test]
+fn a_query_is_timed_on_the_events_clock() {
+    let db = db();
+    seed(&db, 0);
+    let before = ormlet::events::now();
+    let events = record(|| {
+        User::find().all(&db).unwrap();
+    });
+    let after = ormlet::events::now();
+    let e = &events[0];
+    assert!(before <= e.started, "started before the test's first reading");
+    assert!(e.started + e.duration <= after, "ended after the test's last reading");
+    assert!(e.duration > std::time::Duration::ZERO);
 }
 
 #[test]

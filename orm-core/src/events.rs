@@ -19,6 +19,10 @@ use std::time::Duration;
 /// OS clock otherwise.
 pub use quanta::Instant;
 
+use sea_query::Value;
+
+use crate::backend::Backend;
+
 /// The events' clock: the CPU's time-stamp counter where it is reliable,
 /// calibrated once per process (quanta's, so [`Instant::now`] agrees).
 #[inline]
@@ -53,10 +57,6 @@ impl Stopwatch {
         (clock.scaled(self.raw), clock.delta(self.raw, end))
     }
 }
-
-use sea_query::Value;
-
-use crate::backend::Backend;
 
 /// What kind of statement ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
