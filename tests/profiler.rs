@@ -267,11 +267,13 @@ fn a_sync_scope_merges_its_threads_and_its_tasks_queries_in_order() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let adb = AsyncDb::connect("sqlite::memory:").unwrap();
     rt.block_on(adb.create_table::<Post>()).unwrap();
-    let ((), p) = ormlet::profile(|| {
+    let ((), p) = profiler::profile_with(ProfilerConfig::default().capture_values(true), || {
         User::get(&db, 1).unwrap();
         let adb = adb.clone();
-        rt.block_on(async move { ormlet::spawn(async move { Post::find().count(&adb).await.unwrap() }).await })
-            .unwrap();
+        rt.block_on(async move {
+            ormlet::spawn(async move { Post::find().filter(Post::ID.eq(7)).count(&adb).await.unwrap() }).await
+        })
+        .unwrap();
         User::find().count(&db).unwrap();
     });
     let tables: Vec<_> = p.queries().iter().map(|q| (q.seq, q.table, q.operation)).collect();
@@ -285,8 +287,10 @@ fn a_sync_scope_merges_its_threads_and_its_tasks_queries_in_order() {
         "{}",
         p.to_text_with(false)
     );
-    // The spawned task's statement is its own, not one of the thread's.
+    // The spawned task's statement and values are its own, not the thread's.
     assert!(p.queries()[1].sql.contains("posts"));
+    let values: Vec<_> = p.queries().iter().map(|q| q.values.clone().unwrap_or_default()).collect();
+    assert_eq!(values, [vec!["BigInt(Some(1))".to_owned()], vec!["BigInt(Some(7))".to_owned()], vec![]]);
     assert_eq!(p.query_count(), 3);
 }
 

@@ -38,9 +38,9 @@ pub(crate) fn is_bookkeeping(operation: Operation) -> bool {
     operation.is_transaction_control() || operation == Operation::Schema
 }
 
-/// One query of a scope: 56 bytes, so a hundred of them stay in a few
-/// cache lines' reach of the database's own working set.
-#[derive(Debug, Clone)]
+/// One query of a scope: 56 bytes and `Copy` (no drop glue: dropping a
+/// scope's entries is freeing one buffer).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
     /// Index of its [`Statement`] in the scope.
     pub stmt: u32,
@@ -50,9 +50,13 @@ pub(crate) struct Entry {
     pub duration_ns: u64,
     pub rows: u64,
     pub call_site: &'static Location<'static>,
-    /// What most queries do not have: an error, a plan, kept values.
-    pub extra: Option<Box<Extra>>,
+    /// What most queries do not have (an error, a plan, kept values): an
+    /// index into the scope's extras, or [`NO_EXTRA`].
+    pub extra: u32,
 }
+
+/// An [`Entry`] with nothing extra.
+pub(crate) const NO_EXTRA: u32 = u32::MAX;
 
 /// The rare parts of an [`Entry`].
 #[derive(Debug, Clone, Default)]
@@ -64,19 +68,27 @@ pub(crate) struct Extra {
 }
 
 impl Entry {
-    /// Keeps what `config` asks of `event`; its statement is `stmt`.
+    /// Keeps what `config` asks of `event`, its rarer parts in `extras`;
+    /// its statement is `stmt`.
     #[inline]
-    pub(crate) fn new(event: &QueryEvent<'_>, stmt: u32, duration_ns: u64, config: &ProfilerConfig) -> Self {
+    pub(crate) fn new(
+        event: &QueryEvent<'_>,
+        stmt: u32,
+        duration_ns: u64,
+        config: &ProfilerConfig,
+        extras: &mut Vec<Extra>,
+    ) -> Self {
         let extra = if event.error.is_some() || event.plan.is_some() || config.capture_values {
-            Some(Box::new(Extra {
+            extras.push(Extra {
                 error: event.error.map(str::to_owned),
                 plan: event.plan.map(str::to_owned),
                 values: config
                     .capture_values
                     .then(|| event.values.iter().map(|v| render_value(v, config.max_value_len)).collect()),
-            }))
+            });
+            u32::try_from(extras.len() - 1).unwrap_or(NO_EXTRA)
         } else {
-            None
+            NO_EXTRA
         };
         Entry {
             stmt,
@@ -94,8 +106,9 @@ impl Entry {
         Duration::from_nanos(self.duration_ns)
     }
 
-    pub(crate) fn plan(&self) -> Option<&str> {
-        self.extra.as_ref().and_then(|e| e.plan.as_deref())
+    /// Its extra parts, if it has any, from its scope's `extras`.
+    pub(crate) fn extra<'x>(&self, extras: &'x [Extra]) -> Option<&'x Extra> {
+        extras.get(self.extra as usize)
     }
 }
 

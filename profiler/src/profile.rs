@@ -13,8 +13,9 @@ use ormlet_core::events::{Instant, Operation, RelationLoad};
 
 use crate::config::ProfilerConfig;
 use crate::detect::{self, Finding, FindingKind};
-use crate::entry::{Entry, Statement};
+use crate::entry::{Entry, Extra, Statement};
 use crate::fingerprint::Fingerprint;
+use crate::recording::Recording;
 
 /// One query of a scope, as reports show it.
 #[derive(Debug, Clone)]
@@ -107,6 +108,8 @@ pub struct Profile {
     entries: Vec<Entry>,
     /// Indexed by `Entry::stmt`.
     statements: Vec<Statement>,
+    /// Indexed by `Entry::extra`.
+    extras: Vec<Extra>,
     started: Instant,
     seen: u64,
     db_time: Duration,
@@ -118,21 +121,16 @@ pub struct Profile {
 }
 
 impl Profile {
-    pub(crate) fn new(
-        entries: Vec<Entry>,
-        statements: Vec<Statement>,
-        started: Instant,
-        seen: u64,
-        db_time: Duration,
-        elapsed: Duration,
-        config: Arc<ProfilerConfig>,
-    ) -> Self {
+    /// The profile of a finished scope: what it recorded, when it started
+    /// and how long it ran.
+    pub(crate) fn new(recorded: Recording, started: Instant, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
         Profile {
-            entries,
-            statements,
+            db_time: recorded.db_time(),
+            seen: recorded.seen,
+            entries: recorded.entries,
+            statements: recorded.statements.into_list(),
+            extras: recorded.extras,
             started,
-            seen,
-            db_time,
             elapsed,
             fingerprints: OnceLock::new(),
             queries: OnceLock::new(),
@@ -159,7 +157,7 @@ impl Profile {
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    let extra = e.extra.as_deref();
+                    let extra = e.extra(&self.extras);
                     let s = &self.statements[e.stmt as usize];
                     RecordedQuery {
                         seq: i + 1,
@@ -205,6 +203,7 @@ impl Profile {
             let queries = detect::Queries {
                 entries: &self.entries,
                 statements: &self.statements,
+                extras: &self.extras,
                 fingerprints: self.fingerprints(),
             };
             detect::run(&queries, self.seen, self.db_time, &self.config)

@@ -10,13 +10,15 @@ use std::time::Duration;
 use ormlet_core::events::QueryEvent;
 
 use crate::config::ProfilerConfig;
-use crate::entry::{Entry, Statement, Statements, nanos};
+use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements, nanos};
 
 /// Entries, the statements they point into, and totals.
 #[derive(Debug, Default)]
 pub(crate) struct Recording {
     pub entries: Vec<Entry>,
     pub statements: Statements,
+    /// What few entries have: errors, plans, kept values.
+    pub extras: Vec<Extra>,
     /// Queries seen, kept or not.
     pub seen: u64,
     pub db_time_ns: u64,
@@ -39,7 +41,7 @@ impl Recording {
             return;
         }
         let stmt = self.statements.id(event);
-        self.entries.push(Entry::new(event, stmt, duration_ns, config));
+        self.entries.push(Entry::new(event, stmt, duration_ns, config, &mut self.extras));
     }
 
     /// Total database time.
@@ -58,11 +60,16 @@ impl Recording {
         // `other`'s statements, renumbered into this table.
         let other_list: Vec<Statement> = other.statements.into_list();
         let renumber: Vec<u32> = other_list.iter().map(|s| self.statements.intern(s)).collect();
+        let extras_from = u32::try_from(self.extras.len()).unwrap_or(NO_EXTRA);
+        self.extras.extend(other.extras);
         let mine = std::mem::take(&mut self.entries);
         let mut entries = Vec::with_capacity((mine.len() + other.entries.len()).min(keep));
         let mut a = mine.into_iter().peekable();
         let mut b = other.entries.into_iter().map(|mut e| {
             e.stmt = renumber.get(e.stmt as usize).copied().unwrap_or(e.stmt);
+            if e.extra != NO_EXTRA {
+                e.extra = e.extra.saturating_add(extras_from);
+            }
             e
         });
         let mut next_b = b.next();

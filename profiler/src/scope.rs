@@ -65,16 +65,7 @@ impl ScopeState {
         let elapsed = self.started.elapsed();
         let shared = std::mem::take(&mut *self.shared.lock());
         let all = own.merge(shared, self.config.max_queries_kept);
-        let db_time = all.db_time();
-        let profile = Profile::new(
-            all.entries,
-            all.statements.into_list(),
-            self.started,
-            all.seen,
-            db_time,
-            elapsed,
-            self.config.clone(),
-        );
+        let profile = Profile::new(all, self.started, elapsed, self.config.clone());
         if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
             return profile;
         }

@@ -156,10 +156,10 @@ mod tests {
                 duration_ns: 1,
                 rows: 0,
                 call_site: site,
-                extra: None,
+                extra: crate::entry::NO_EXTRA,
             })
             .collect();
-        let queries = Queries { entries: &entries, statements: &statements, fingerprints: &fingerprints };
+        let queries = Queries { entries: &entries, statements: &statements, extras: &[], fingerprints: &fingerprints };
         run(&queries, entries.len() as u64, Duration::ZERO, &ProfilerConfig::default())
             .into_iter()
             .filter(|f| f.kind == FindingKind::Duplicate)

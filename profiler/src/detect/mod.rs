@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::config::ProfilerConfig;
-use crate::entry::{Entry, Statement};
+use crate::entry::{Entry, Extra, Statement};
 use crate::fingerprint::Fingerprint;
 use crate::profile::site;
 
@@ -77,6 +77,8 @@ pub(crate) struct Queries<'a> {
     pub entries: &'a [Entry],
     /// Indexed by `Entry::stmt`.
     pub statements: &'a [Statement],
+    /// Indexed by `Entry::extra`.
+    pub extras: &'a [Extra],
     /// Their fingerprints, likewise.
     pub fingerprints: &'a [Arc<Fingerprint>],
 }
@@ -95,15 +97,16 @@ struct Q<'a> {
 struct View<'a> {
     entries: &'a [Entry],
     statements: &'a [Statement],
-    /// Per statement: its fingerprint hash, or `None` when never reported.
-    fingerprints: Vec<Option<u64>>,
+    /// Per statement: its fingerprint hash and itself, or `None` when never
+    /// reported (one lookup per query).
+    judged: Vec<Option<(u64, &'a Statement)>>,
     /// Per entry, only when call sites are allow-listed: whether its site is.
     hidden_sites: Vec<bool>,
 }
 
 impl<'a> View<'a> {
     fn new(q: &Queries<'a>, config: &ProfilerConfig) -> Self {
-        let fingerprints = q
+        let judged = q
             .statements
             .iter()
             .zip(q.fingerprints)
@@ -111,7 +114,7 @@ impl<'a> View<'a> {
                 let hidden = s.is_bookkeeping()
                     || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&fp.hex()))
                     || s.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t));
-                (!hidden).then_some(fp.hash)
+                (!hidden).then_some((fp.hash, s))
             })
             .collect();
         let hidden_sites = if config.allowed_call_sites.is_empty() {
@@ -129,18 +132,18 @@ impl<'a> View<'a> {
                 })
                 .collect()
         };
-        View { entries: q.entries, statements: q.statements, fingerprints, hidden_sites }
+        View { entries: q.entries, statements: q.statements, judged, hidden_sites }
     }
 
     /// Entry `i` (which is `e`) with its fingerprint hash and statement, if
     /// the detectors look at it.
     #[inline]
     fn kept(&self, i: usize, e: &Entry) -> Option<(u64, &'a Statement)> {
-        let fp = self.fingerprints.get(e.stmt as usize).copied().flatten()?;
-        if self.hidden_sites.get(i).copied().unwrap_or(false) {
+        let kept = self.judged.get(e.stmt as usize).copied().flatten()?;
+        if !self.hidden_sites.is_empty() && self.hidden_sites.get(i).copied().unwrap_or(false) {
             return None;
         }
-        Some((fp, self.statements.get(e.stmt as usize)?))
+        Some(kept)
     }
 
     /// The kept queries, with their positions.
@@ -192,12 +195,12 @@ pub(crate) fn run(all: &Queries<'_>, seen: u64, db_time: Duration, config: &Prof
     let view = View::new(all, config);
     let mut out = n_plus_one::find(&view, config);
     out.extend(duplicates::find(&view));
-    out.extend(slow(&view, config));
+    out.extend(slow(&view, all.extras, config));
     out.extend(budget(seen, db_time, config));
     out
 }
 
-fn slow(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
+fn slow(view: &View<'_>, extras: &[Extra], config: &ProfilerConfig) -> Vec<Finding> {
     let threshold = u64::try_from(config.slow_threshold.as_nanos()).unwrap_or(u64::MAX);
     view.entries
         .iter()
@@ -205,7 +208,7 @@ fn slow(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
         .filter(|(_, e)| e.duration_ns >= threshold)
         .filter_map(|(i, e)| view.q(i, e))
         .map(|q| {
-            let plan = q.e.plan();
+            let plan = q.e.extra(extras).and_then(|x| x.plan.as_deref());
             let advice = if plan.is_some() { "see the plan below" } else { "check the plan with EXPLAIN" };
             let mut f = finding(
                 FindingKind::Slow,

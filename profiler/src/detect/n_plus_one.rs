@@ -65,8 +65,8 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
         return Vec::new();
     }
     for (i, g) in group_of.iter().enumerate() {
-        let slot = groups.get(*g as usize).and_then(|g| g.finding);
-        if let (Some(slot), Some(q)) = (slot, view.entries.get(i).and_then(|e| view.q(i, e))) {
+        let Some(slot) = groups.get(*g as usize).and_then(|g| g.finding) else { continue };
+        if let Some(q) = view.entries.get(i).and_then(|e| view.q(i, e)) {
             found[slot].push(q);
         }
     }
