@@ -287,8 +287,23 @@ enum Lent {
     /// Queries here go to this sink. Not really `'static`: it is borrowed
     /// by the `lend_sink` call whose `f` is running, which restores the
     /// previous value before it returns or unwinds, and it is only handed
-    /// out under a higher-ranked lifetime (see `with_current_sink`).
-    Sink(&'static dyn QuerySink),
+    /// out under a higher-ranked lifetime (see `with_current_sink`). With
+    /// it, what it wants of each query, asked once when lent.
+    Sink(&'static dyn QuerySink, Wants),
+}
+
+/// What a sink asks of each query: the values, and plans of reads at least
+/// this slow.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wants {
+    pub values: bool,
+    pub explain_slower_than: Option<Duration>,
+}
+
+impl Wants {
+    fn of(sink: &dyn QuerySink) -> Self {
+        Wants { values: sink.wants_values(), explain_slower_than: sink.explain_slower_than() }
+    }
 }
 
 thread_local! {
@@ -302,6 +317,8 @@ thread_local! {
 /// A synchronous scope is a call, so this is how the profiler hands its
 /// scope to the SQLite executor: a thread-local read per query, where
 /// asking the hook costs a few calls through `dyn` (~20 ns measured).
+/// The sink is asked what it wants ([`QuerySink::wants_values`],
+/// [`QuerySink::explain_slower_than`]) once, here, not per query.
 pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
     struct Restore(Lent);
     impl Drop for Restore {
@@ -313,7 +330,9 @@ pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
         None => Lent::Paused,
         // SAFETY: see `Lent::Sink`; `_restore` takes it back before `sink`'s
         // borrow ends.
-        Some(s) => Lent::Sink(unsafe { std::mem::transmute::<&dyn QuerySink, &'static dyn QuerySink>(s) }),
+        Some(s) => {
+            Lent::Sink(unsafe { std::mem::transmute::<&dyn QuerySink, &'static dyn QuerySink>(s) }, Wants::of(s))
+        }
     };
     let _restore = Restore(LENT.with(|l| l.replace(lent)));
     f()
@@ -325,7 +344,7 @@ pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
 #[inline]
 pub fn with_current_sink<R>(f: impl FnOnce(Option<&dyn QuerySink>) -> R) -> R {
     match LENT.with(std::cell::Cell::get) {
-        Lent::Sink(sink) => return f(Some(sink)),
+        Lent::Sink(sink, _) => return f(Some(sink)),
         Lent::Paused => return f(None),
         Lent::Nothing => {}
     }
@@ -342,5 +361,16 @@ pub fn with_current_sink<R>(f: impl FnOnce(Option<&dyn QuerySink>) -> R) -> R {
         // The hook never called back: run unrecorded.
         (None, Some(f)) => f(None),
         (None, None) => unreachable!("`f` ran, so `out` is set"),
+    }
+}
+
+/// What the current scope's sink wants of a query, or `None` outside any
+/// scope: for a lent sink, what it said when lent (no call).
+#[inline]
+pub(crate) fn current_wants() -> Option<Wants> {
+    match LENT.with(std::cell::Cell::get) {
+        Lent::Sink(_, wants) => Some(wants),
+        Lent::Paused => None,
+        Lent::Nothing => with_current_sink(|sink| sink.map(Wants::of)),
     }
 }

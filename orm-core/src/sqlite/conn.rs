@@ -72,25 +72,24 @@ impl Conn {
     /// Runs `exec` and, inside a profiling scope, times it and reports one
     /// event; outside any scope `exec` runs with nothing recorded.
     ///
-    /// The scope's sink is lent twice, once to ask what it wants and once to
-    /// record, rather than once around the whole query: the query stays out
-    /// of a `dyn` callback, which measured ~15 ns a query cheaper. Nothing
-    /// between the two can change the scope: the query runs to completion on
-    /// this thread.
+    /// The scope is looked up twice, once for what it wants (for a lent
+    /// sink, what it said when lent) and once to record, rather than once
+    /// around the whole query: the query stays out of a `dyn` callback,
+    /// which measured ~15 ns a query cheaper. Nothing between the two can
+    /// change the scope: the query runs to completion on this thread.
     fn observe<T>(&self, s: &Stmt<'_>, exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>) -> Result<T> {
-        let wants = events::with_current_sink(|sink| sink.map(|k| (k.wants_values(), k.explain_slower_than())));
-        let Some((wants_values, explain_slower_than)) = wants else {
+        let Some(wants) = events::current_wants() else {
             return exec(None).map(|(t, _)| t);
         };
         let stopwatch = Stopwatch::start();
-        let mut recorded = Recorded { values: wants_values.then(Vec::new), ..Recorded::default() };
+        let mut recorded = Recorded { values: wants.values.then(Vec::new), ..Recorded::default() };
         let result = exec(Some(&mut recorded));
         let (started, duration) = stopwatch.stop();
         let (rows, error) = match &result {
             Ok((_, n)) => (*n, None),
             Err(e) => (0, Some(e.to_string())),
         };
-        let plan = match explain_slower_than {
+        let plan = match wants.explain_slower_than {
             Some(t) if duration >= t && s.operation == Operation::Select && error.is_none() => self.plan(s.sql),
             _ => None,
         };
