@@ -301,7 +301,7 @@ pub(crate) struct Wants {
 }
 
 impl Wants {
-    fn of(sink: &dyn QuerySink) -> Self {
+    pub(crate) fn of(sink: &dyn QuerySink) -> Self {
         Wants { values: sink.wants_values(), explain_slower_than: sink.explain_slower_than() }
     }
 }

@@ -62,6 +62,12 @@ impl Default for ProfilerConfig {
 }
 
 impl ProfilerConfig {
+    /// Reads at least this slow get a plan, when `explain_slow` is on: what
+    /// a scope's sinks answer to `QuerySink::explain_slower_than`.
+    pub(crate) fn explain_slower_than(&self) -> Option<Duration> {
+        self.explain_slow.then_some(self.slow_threshold)
+    }
+
     /// Sets [`n_plus_one_threshold`](Self::n_plus_one_threshold) (at least 2).
     pub fn n_plus_one_threshold(mut self, n: usize) -> Self {
         self.n_plus_one_threshold = n.max(2);

@@ -90,7 +90,7 @@ impl QuerySink for ScopeState {
     }
 
     fn explain_slower_than(&self) -> Option<Duration> {
-        self.config.explain_slow.then_some(self.config.slow_threshold)
+        self.config.explain_slower_than()
     }
 
     fn record(&self, event: &QueryEvent<'_>) {
@@ -112,7 +112,7 @@ impl QuerySink for OwnThread<'_> {
     }
 
     fn explain_slower_than(&self) -> Option<Duration> {
-        self.config.explain_slow.then_some(self.config.slow_threshold)
+        self.config.explain_slower_than()
     }
 
     fn record(&self, event: &QueryEvent<'_>) {

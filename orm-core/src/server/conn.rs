@@ -14,7 +14,7 @@ use super::{Driver, error};
 use crate::backend::Backend;
 use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
-use crate::events::{self, Instant, Operation, QueryEvent, SharedSink};
+use crate::events::{self, Instant, Operation, QueryEvent, SharedSink, Stopwatch, Wants};
 use crate::model::Binder;
 use crate::row::{FromRow, RowReader};
 use crate::trace;
@@ -148,11 +148,12 @@ impl<D: Driver> ServerConn<'_, D> {
     /// The profiling scope's sink and a binder for one statement. Values are
     /// kept when the scope wants them, or may want a slow read's plan (which
     /// binds them again).
-    fn start(&self) -> (Option<SharedSink>, ServerBinder<D>, Instant) {
+    fn start(&self) -> (Option<SharedSink>, ServerBinder<D>, Stopwatch) {
         let sink = events::current_sink();
-        let keep = sink.as_ref().is_some_and(|s| s.wants_values() || s.explain_slower_than().is_some());
+        let wants = sink.as_deref().map(|s| Wants::of(s));
+        let keep = wants.is_some_and(|w| w.values || w.explain_slower_than.is_some());
         let binder = ServerBinder::<D>::new(sink.is_some(), keep);
-        (sink, binder, Instant::now())
+        (sink, binder, Stopwatch::start())
     }
 
     /// The plan of a read that took `took`, when the scope asks for plans of
@@ -186,21 +187,22 @@ impl<D: Driver> ServerConn<'_, D> {
         (!out.is_empty()).then_some(out)
     }
 
-    /// Reports one event to the scope, if any.
+    /// Reports one event to the scope, if any; `stopped` if the caller
+    /// already read the stopwatch.
     #[allow(clippy::too_many_arguments)]
     fn record<T>(
         &self,
         sink: Option<SharedSink>,
         s: &Stmt<'_>,
-        started: Instant,
-        duration: Option<std::time::Duration>,
+        stopwatch: Stopwatch,
+        stopped: Option<(Instant, std::time::Duration)>,
         result: &Result<(T, u64)>,
         values: Option<Vec<Value>>,
         hasher: &rustc_hash::FxHasher,
         plan: Option<String>,
     ) {
         let Some(sink) = sink else { return };
-        let duration = duration.unwrap_or_else(|| Instant::now().saturating_duration_since(started));
+        let (started, duration) = stopped.unwrap_or_else(|| stopwatch.stop());
         let values = if sink.wants_values() { values } else { None };
         let (rows, error) = match result {
             Ok((_, n)) => (*n, None),
@@ -238,7 +240,7 @@ impl<D: Driver> ServerConn<'_, D> {
         });
         let s = Stmt { sql: &sql, operation: op, table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
-        let (sink, binder, started) = self.start();
+        let (sink, binder, stopwatch) = self.start();
         let r = async {
             match op {
                 Operation::Begin | Operation::Savepoint => {
@@ -253,7 +255,7 @@ impl<D: Driver> ServerConn<'_, D> {
         .instrument(span)
         .await;
         let result = r.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, &sql));
-        self.record(sink, &s, started, None, &result, binder.values, &binder.hasher, None);
+        self.record(sink, &s, stopwatch, None, &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }
 }
@@ -282,7 +284,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
     {
         let span = trace::query_span(D::BACKEND, &s);
         async move {
-            let (sink, mut binder, started) = self.start();
+            let (sink, mut binder, stopwatch) = self.start();
             let result = match bind.bind_to(&mut binder) {
                 Err(e) => Err(e),
                 Ok(()) => {
@@ -310,12 +312,12 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
                     out.map(|()| ((), n))
                 }
             };
-            let took = Instant::now().saturating_duration_since(started);
+            let stopped = stopwatch.stop();
             let plan = match &result {
-                Ok(_) => self.slow_plan(sink.as_ref(), &s, took, binder.values.as_deref()).await,
+                Ok(_) => self.slow_plan(sink.as_ref(), &s, stopped.1, binder.values.as_deref()).await,
                 Err(_) => None,
             };
-            self.record(sink, &s, started, Some(took), &result, binder.values, &binder.hasher, plan);
+            self.record(sink, &s, stopwatch, Some(stopped), &result, binder.values, &binder.hasher, plan);
             result.map(|_| ())
         }
         .instrument(span)
@@ -323,7 +325,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
 
     async fn execute<'s, B: Bind + ?Sized>(&'s mut self, s: Stmt<'s>, bind: &'s B) -> Result<u64> {
         let span = trace::query_span(D::BACKEND, &s);
-        let (sink, mut binder, started) = self.start();
+        let (sink, mut binder, stopwatch) = self.start();
         let result = match bind.bind_to(&mut binder) {
             Err(e) => Err(e),
             Ok(()) => {
@@ -338,7 +340,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
                 }
             }
         };
-        self.record(sink, &s, started, None, &result, binder.values, &binder.hasher, None);
+        self.record(sink, &s, stopwatch, None, &result, binder.values, &binder.hasher, None);
         result.map(|(n, _)| n)
     }
 
@@ -363,13 +365,13 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
     async fn batch<'s>(&'s mut self, sql: &'s Arc<str>, loc: &'static Location<'static>) -> Result<()> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
-        let (sink, binder, started) = self.start();
+        let (sink, binder, stopwatch) = self.start();
         let result = D::script(self.conn, sql.clone())
             .instrument(span)
             .await
             .map(|()| ((), 0))
             .map_err(|e| error::query::<D>(e, sql));
-        self.record(sink, &s, started, None, &result, binder.values, &binder.hasher, None);
+        self.record(sink, &s, stopwatch, None, &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }
 }
