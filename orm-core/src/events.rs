@@ -343,12 +343,41 @@ pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
 /// with neither, `f(None)` directly.
 #[inline]
 pub fn with_current_sink<R>(f: impl FnOnce(Option<&dyn QuerySink>) -> R) -> R {
+    with_recipient(|to| match to {
+        Recipient::Lent(sink, _) => f(Some(sink)),
+        Recipient::Nobody => f(None),
+        Recipient::Hook(hook) => with_hook_sink(hook, f),
+    })
+}
+
+/// Where the events of queries issued here go, as of now.
+#[derive(Clone, Copy)]
+pub(crate) enum Recipient<'s> {
+    /// Nowhere: recording is paused, or no scope is open.
+    Nobody,
+    /// The sink lent to this thread, and what it said it wants when lent.
+    Lent(&'s dyn QuerySink, Wants),
+    /// Nothing lent, and a scope may be open: ask the hook.
+    Hook(&'static dyn QueryHook),
+}
+
+/// Calls `f` with where events go from here: one thread-local read, and
+/// for a lent sink nothing more (executors that run a query to completion
+/// on this thread hold on to it for the query).
+#[inline]
+pub(crate) fn with_recipient<R>(f: impl for<'s> FnOnce(Recipient<'s>) -> R) -> R {
     match LENT.with(std::cell::Cell::get) {
-        Lent::Sink(sink, _) => return f(Some(sink)),
-        Lent::Paused => return f(None),
-        Lent::Nothing => {}
+        Lent::Sink(sink, wants) => f(Recipient::Lent(sink, wants)),
+        Lent::Paused => f(Recipient::Nobody),
+        Lent::Nothing => match hook().filter(|h| h.any_scope_open()) {
+            Some(hook) => f(Recipient::Hook(hook)),
+            None => f(Recipient::Nobody),
+        },
     }
-    let Some(hook) = hook().filter(|h| h.any_scope_open()) else { return f(None) };
+}
+
+/// Runs `f` with `hook`'s current sink (see [`QueryHook::with_current`]).
+pub(crate) fn with_hook_sink<R>(hook: &dyn QueryHook, f: impl FnOnce(Option<&dyn QuerySink>) -> R) -> R {
     let mut f = Some(f);
     let mut out = None;
     hook.with_current(&mut |sink| {
@@ -361,16 +390,5 @@ pub fn with_current_sink<R>(f: impl FnOnce(Option<&dyn QuerySink>) -> R) -> R {
         // The hook never called back: run unrecorded.
         (None, Some(f)) => f(None),
         (None, None) => unreachable!("`f` ran, so `out` is set"),
-    }
-}
-
-/// What the current scope's sink wants of a query, or `None` outside any
-/// scope: for a lent sink, what it said when lent (no call).
-#[inline]
-pub(crate) fn current_wants() -> Option<Wants> {
-    match LENT.with(std::cell::Cell::get) {
-        Lent::Sink(_, wants) => Some(wants),
-        Lent::Paused => None,
-        Lent::Nothing => with_current_sink(|sink| sink.map(Wants::of)),
     }
 }

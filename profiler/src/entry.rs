@@ -67,6 +67,23 @@ pub(crate) struct Extra {
     pub values: Option<Vec<String>>,
 }
 
+impl Extra {
+    /// Keeps `event`'s rare parts in `extras`; gives their index. Out of
+    /// line, so the common path of recording stays small.
+    #[cold]
+    #[inline(never)]
+    fn add(extras: &mut Vec<Extra>, event: &QueryEvent<'_>, config: &ProfilerConfig) -> u32 {
+        extras.push(Extra {
+            error: event.error.map(str::to_owned),
+            plan: event.plan.map(str::to_owned),
+            values: config
+                .capture_values
+                .then(|| event.values.iter().map(|v| render_value(v, config.max_value_len)).collect()),
+        });
+        u32::try_from(extras.len() - 1).unwrap_or(NO_EXTRA)
+    }
+}
+
 impl Entry {
     /// Keeps what `config` asks of `event`, its rarer parts in `extras`;
     /// its statement is `stmt`.
@@ -78,17 +95,10 @@ impl Entry {
         config: &ProfilerConfig,
         extras: &mut Vec<Extra>,
     ) -> Self {
-        let extra = if event.error.is_some() || event.plan.is_some() || config.capture_values {
-            extras.push(Extra {
-                error: event.error.map(str::to_owned),
-                plan: event.plan.map(str::to_owned),
-                values: config
-                    .capture_values
-                    .then(|| event.values.iter().map(|v| render_value(v, config.max_value_len)).collect()),
-            });
-            u32::try_from(extras.len() - 1).unwrap_or(NO_EXTRA)
-        } else {
+        let extra = if event.error.is_none() && event.plan.is_none() && !config.capture_values {
             NO_EXTRA
+        } else {
+            Extra::add(extras, event, config)
         };
         Entry {
             stmt,
@@ -151,18 +161,18 @@ impl Key {
         }
     }
 
-    /// Equal by the addresses of its strings: what a loop repeating one
-    /// query gives, and no string comparison. (`false` only means "look it
-    /// up".)
+    /// Whether `event` has this key, by the addresses of its strings: what
+    /// a loop repeating one query gives, and no string comparison.
+    /// (`false` only means "look it up".)
     #[inline]
-    fn same(&self, other: &Key) -> bool {
+    fn same_as(&self, event: &QueryEvent<'_>) -> bool {
         fn str_eq(a: Option<&str>, b: Option<&str>) -> bool {
             match (a, b) {
                 (Some(a), Some(b)) => std::ptr::eq(a, b),
                 (a, b) => a.is_none() && b.is_none(),
             }
         }
-        let relation_eq = match (&self.relation, &other.relation) {
+        let relation_eq = match (&self.relation, &event.relation) {
             (Some(a), Some(b)) => {
                 std::ptr::eq(a.relation, b.relation)
                     && std::ptr::eq(a.parent_table, b.parent_table)
@@ -170,10 +180,10 @@ impl Key {
             }
             (a, b) => a.is_none() && b.is_none(),
         };
-        self.sql == other.sql
-            && self.operation == other.operation
-            && self.backend == other.backend
-            && str_eq(self.table, other.table)
+        self.sql == event.sql.as_ptr() as usize
+            && self.operation == event.operation
+            && self.backend == event.backend
+            && str_eq(self.table, event.table)
             && relation_eq
     }
 }
@@ -207,12 +217,17 @@ impl Statements {
     /// The index of `event`'s statement, added if new.
     #[inline]
     pub(crate) fn id(&mut self, event: &QueryEvent<'_>) -> u32 {
-        let key = Key::of(event);
-        if let Some((k, id)) = &self.last
-            && k.same(&key)
-        {
-            return *id;
+        match &self.last {
+            Some((k, id)) if k.same_as(event) => *id,
+            _ => self.id_slow(event),
         }
+    }
+
+    /// [`id`](Self::id) when the previous query's statement is not it.
+    #[cold]
+    #[inline(never)]
+    fn id_slow(&mut self, event: &QueryEvent<'_>) -> u32 {
+        let key = Key::of(event);
         let id = self.find_or_add(key, || Statement {
             sql: event.sql.clone(),
             table: event.table,

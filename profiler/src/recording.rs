@@ -12,6 +12,9 @@ use ormlet_core::events::QueryEvent;
 use crate::config::ProfilerConfig;
 use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements, nanos};
 
+/// Room for a typical request's queries without growing.
+pub(crate) const TYPICAL_QUERIES: usize = 128;
+
 /// Entries, the statements they point into, and totals.
 #[derive(Debug, Default)]
 pub(crate) struct Recording {
@@ -31,7 +34,7 @@ impl Recording {
     }
 
     /// Counts `event`, and keeps it while under `max_queries_kept`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record(&mut self, event: &QueryEvent<'_>, config: &ProfilerConfig) {
         let duration_ns = nanos(event.duration);
         self.seen += 1;
@@ -41,7 +44,18 @@ impl Recording {
             return;
         }
         let stmt = self.statements.id(event);
-        self.entries.push(Entry::new(event, stmt, duration_ns, config, &mut self.extras));
+        let entry = Entry::new(event, stmt, duration_ns, config, &mut self.extras);
+        if self.entries.len() == self.entries.capacity() {
+            self.grow();
+        }
+        self.entries.push(entry);
+    }
+
+    /// Room for more entries, out of the way of the common path.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        self.entries.reserve(self.entries.len().max(TYPICAL_QUERIES));
     }
 
     /// Total database time.

@@ -19,7 +19,7 @@ use ormlet_core::events::{Instant, QueryEvent, QueryHook, QuerySink, SharedSink,
 
 use crate::config::ProfilerConfig;
 use crate::profile::Profile;
-use crate::recording::Recording;
+use crate::recording::{Recording, TYPICAL_QUERIES};
 
 /// The live state of one scope, shared by whatever may record into it.
 pub(crate) struct ScopeState {
@@ -40,9 +40,6 @@ impl Drop for ScopeState {
         LIVE_SCOPES.fetch_sub(1, Ordering::Relaxed);
     }
 }
-
-/// Room for a typical request's queries without growing.
-const TYPICAL_QUERIES: usize = 128;
 
 impl ScopeState {
     /// `shared_capacity`: how many queries to make room for behind the lock.

@@ -776,7 +776,10 @@ macro_rules! backend_tests {
             let (loaded, p) = ormlet::profile_async(User::find().with(User::POSTS).all(&t.db)).await;
             let loaded = loaded.unwrap();
             assert_eq!(p.query_count(), 2, "{}", p.summary());
-            assert!(p.findings().is_empty(), "{}", p.to_text());
+            // A busy machine can make the 5 000-row read slow; N+1s and
+            // duplicates are what this test is about.
+            let kinds: Vec<_> = p.findings().iter().map(|f| f.kind).collect();
+            assert!(kinds.iter().all(|k| *k == ormlet::profiler::FindingKind::Slow), "{}", p.to_text());
             assert_eq!(loaded.len(), 5_000);
             assert!(loaded.iter().all(|u| u.posts().len() == 1));
             // A relation filter and a count per parent: one query each.

@@ -24,6 +24,7 @@ pub(crate) struct Recorded {
     pub hasher: rustc_hash::FxHasher,
 }
 
+#[inline]
 fn hash_bound(out: &ToSqlOutput<'_>, h: &mut rustc_hash::FxHasher) {
     use std::hash::Hash;
     let v = match out {

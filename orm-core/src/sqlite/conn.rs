@@ -12,7 +12,7 @@ use super::error::from_sqlite;
 use crate::backend::Backend;
 use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
-use crate::events::{self, Operation, QueryEvent, Stopwatch};
+use crate::events::{self, Operation, QueryEvent, Recipient, Stopwatch, Wants};
 use crate::row::{FromRow, RowReader};
 use crate::types::FieldType;
 
@@ -72,15 +72,37 @@ impl Conn {
     /// Runs `exec` and, inside a profiling scope, times it and reports one
     /// event; outside any scope `exec` runs with nothing recorded.
     ///
-    /// The scope is looked up twice, once for what it wants (for a lent
-    /// sink, what it said when lent) and once to record, rather than once
-    /// around the whole query: the query stays out of a `dyn` callback,
-    /// which measured ~15 ns a query cheaper. Nothing between the two can
-    /// change the scope: the query runs to completion on this thread.
+    /// A sink lent to this thread is read once and held for the query:
+    /// nothing the query runs can lend another, as it runs to completion
+    /// here. A hook's sink is asked for twice, for what it wants and to
+    /// record, so the query stays out of the hook's `dyn` callback.
     fn observe<T>(&self, s: &Stmt<'_>, exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>) -> Result<T> {
-        let Some(wants) = events::current_wants() else {
-            return exec(None).map(|(t, _)| t);
-        };
+        events::with_recipient(|to| match to {
+            Recipient::Nobody => exec(None).map(|(t, _)| t),
+            Recipient::Lent(sink, wants) => self.timed(s, wants, exec, |event| sink.record(event)),
+            Recipient::Hook(hook) => match events::with_hook_sink(hook, |sink| sink.map(Wants::of)) {
+                None => exec(None).map(|(t, _)| t),
+                Some(wants) => self.timed(s, wants, exec, |event| {
+                    events::with_hook_sink(hook, |sink| {
+                        if let Some(sink) = sink {
+                            sink.record(event);
+                        }
+                    });
+                }),
+            },
+        })
+    }
+
+    /// Runs `exec` timed, with what `wants` asks kept, and hands the event
+    /// to `record`.
+    #[inline]
+    fn timed<T>(
+        &self,
+        s: &Stmt<'_>,
+        wants: Wants,
+        exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>,
+        record: impl FnOnce(&QueryEvent<'_>),
+    ) -> Result<T> {
         let stopwatch = Stopwatch::start();
         let mut recorded = Recorded { values: wants.values.then(Vec::new), ..Recorded::default() };
         let result = exec(Some(&mut recorded));
@@ -93,7 +115,7 @@ impl Conn {
             Some(t) if duration >= t && s.operation == Operation::Select && error.is_none() => self.plan(s.sql),
             _ => None,
         };
-        let event = QueryEvent {
+        record(&QueryEvent {
             sql: s.sql,
             values: recorded.values.as_deref().unwrap_or_default(),
             values_hash: std::hash::Hasher::finish(&recorded.hasher),
@@ -108,11 +130,6 @@ impl Conn {
             tx_depth: self.depth.get(),
             plan: plan.as_deref(),
             relation: s.relation,
-        };
-        events::with_current_sink(|sink| {
-            if let Some(sink) = sink {
-                sink.record(&event);
-            }
         });
         result.map(|(t, _)| t)
     }

@@ -23,13 +23,15 @@ pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
     let mut index: HashMap<(u64, u64, (u64, u64)), usize> = HashMap::default();
     let mut groups: Vec<Vec<Q<'_>>> = Vec::new();
     let mut windows = Windows::new(view.statements);
-    for q in view.queries() {
-        let Some(window) = windows.see(q.e.stmt, q.s) else { continue };
-        let g = *index.entry((q.fp, q.e.values_hash, window)).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(q);
+    for run in &view.runs {
+        let Some(window) = windows.see(run.stmt, run.s) else { continue };
+        for q in run.queries(view.entries) {
+            let g = *index.entry((q.fp, q.e.values_hash, window)).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[g].push(q);
+        }
     }
     groups
         .iter()
@@ -49,17 +51,20 @@ pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
 }
 
 /// Whether any read's (fingerprint, values, stretch) comes twice, as far as
-/// a 64-bit hash of it tells (a collision only costs the exact pass).
+/// a 64-bit hash of it tells (a collision only costs the exact pass): the
+/// hashes sorted, equal neighbours looked for.
 fn any_repeat(view: &View<'_>) -> bool {
     let mut seen: HashSet<u64> = HashSet::with_capacity_and_hasher(view.entries.len(), Default::default());
     let mut windows = Windows::new(view.statements);
-    for (i, e) in view.entries.iter().enumerate() {
-        let Some((fp, s)) = view.kept(i, e) else { continue };
-        let Some(window) = windows.see(e.stmt, s) else { continue };
+    for run in &view.runs {
+        let Some(window) = windows.see(run.stmt, run.s) else { continue };
         let mut h = FxHasher::default();
-        (fp, e.values_hash, window).hash(&mut h);
-        if !seen.insert(h.finish()) {
-            return true;
+        (run.fp, window).hash(&mut h);
+        let run_key = h.finish();
+        for e in run.entries(view.entries) {
+            if !seen.insert(run_key ^ e.values_hash) {
+                return true;
+            }
         }
     }
     false

@@ -1,9 +1,11 @@
 //! The detectors: duplicate, N+1, slow, budget.
 //!
-//! They read a scope's compact entries directly. Each statement is judged
-//! once (bookkeeping, allowed fingerprint or table) and each call site once,
-//! and a detector gathers a finding's queries only once it knows there is a
-//! finding, so a scope with none costs a pass or two over its entries.
+//! They read a scope's compact entries directly, in runs: consecutive
+//! queries of one statement from one call site, which is what a loop
+//! issues. Each statement is judged once (bookkeeping, allowed fingerprint
+//! or table), each call site once and each run once, and a detector gathers
+//! a finding's queries only once it knows there is a finding, so a scope
+//! with none costs a pass or two over its entries.
 
 mod duplicates;
 mod n_plus_one;
@@ -93,20 +95,42 @@ struct Q<'a> {
     fp: u64,
 }
 
-/// Which queries the detectors look at, with each statement judged once.
+/// Consecutive queries of one statement from one call site, `start..end`
+/// in the scope: what a loop issues. Detectors judge a run once, not each
+/// of its queries.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    start: usize,
+    end: usize,
+    /// Index of its statement, which is `s`.
+    stmt: u32,
+    s: &'a Statement,
+    fp: u64,
+    site: &'static Location<'static>,
+}
+
+impl<'a> Run<'a> {
+    fn entries(&self, all: &'a [Entry]) -> &'a [Entry] {
+        all.get(self.start..self.end).unwrap_or_default()
+    }
+
+    fn queries(self, all: &'a [Entry]) -> impl Iterator<Item = Q<'a>> {
+        self.entries(all).iter().zip(self.start + 1..).map(move |(e, seq)| Q { seq, e, s: self.s, fp: self.fp })
+    }
+}
+
+/// The queries the detectors look at: a scope's entries less those never
+/// reported (bookkeeping, allow-listed), in runs.
 struct View<'a> {
     entries: &'a [Entry],
     statements: &'a [Statement],
-    /// Per statement: its fingerprint hash and itself, or `None` when never
-    /// reported (one lookup per query).
-    judged: Vec<Option<(u64, &'a Statement)>>,
-    /// Per entry, only when call sites are allow-listed: whether its site is.
-    hidden_sites: Vec<bool>,
+    runs: Vec<Run<'a>>,
 }
 
 impl<'a> View<'a> {
     fn new(q: &Queries<'a>, config: &ProfilerConfig) -> Self {
-        let judged = q
+        // Each statement judged once: its fingerprint hash, or never reported.
+        let judged: Vec<Option<u64>> = q
             .statements
             .iter()
             .zip(q.fingerprints)
@@ -114,47 +138,38 @@ impl<'a> View<'a> {
                 let hidden = s.is_bookkeeping()
                     || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&fp.hex()))
                     || s.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t));
-                (!hidden).then_some((fp.hash, s))
+                (!hidden).then_some(fp.hash)
             })
             .collect();
-        let hidden_sites = if config.allowed_call_sites.is_empty() {
-            Vec::new()
-        } else {
-            // A loop's queries share one `Location`: judge each address once.
-            let mut judged: HashMap<*const Location<'static>, bool> = HashMap::default();
-            q.entries
-                .iter()
-                .map(|e| {
-                    *judged.entry(std::ptr::from_ref(e.call_site)).or_insert_with(|| {
-                        let site = site(e.call_site);
-                        config.allowed_call_sites.iter().any(|p| site.contains(p.as_str()))
-                    })
+        // And each call site's address once, when sites are allow-listed.
+        let mut sites: HashMap<*const Location<'static>, bool> = HashMap::default();
+        let mut site_hidden = |l: &'static Location<'static>| {
+            !config.allowed_call_sites.is_empty()
+                && *sites.entry(std::ptr::from_ref(l)).or_insert_with(|| {
+                    let site = site(l);
+                    config.allowed_call_sites.iter().any(|p| site.contains(p.as_str()))
                 })
-                .collect()
         };
-        View { entries: q.entries, statements: q.statements, judged, hidden_sites }
-    }
-
-    /// Entry `i` (which is `e`) with its fingerprint hash and statement, if
-    /// the detectors look at it.
-    #[inline]
-    fn kept(&self, i: usize, e: &Entry) -> Option<(u64, &'a Statement)> {
-        let kept = self.judged.get(e.stmt as usize).copied().flatten()?;
-        if !self.hidden_sites.is_empty() && self.hidden_sites.get(i).copied().unwrap_or(false) {
-            return None;
+        let mut runs = Vec::new();
+        let mut start = 0;
+        while let Some(first) = q.entries.get(start) {
+            let same = |e: &Entry| e.stmt == first.stmt && std::ptr::eq(e.call_site, first.call_site);
+            let len = q.entries.get(start..).unwrap_or_default().iter().take_while(|e| same(e)).count();
+            let end = start + len.max(1);
+            let s = q.statements.get(first.stmt as usize);
+            if let (Some(s), Some(Some(fp))) = (s, judged.get(first.stmt as usize))
+                && !site_hidden(first.call_site)
+            {
+                runs.push(Run { start, end, stmt: first.stmt, s, fp: *fp, site: first.call_site });
+            }
+            start = end;
         }
-        Some(kept)
+        View { entries: q.entries, statements: q.statements, runs }
     }
 
-    /// The kept queries, with their positions.
+    /// The queries looked at, in order.
     fn queries(&self) -> impl Iterator<Item = Q<'a>> + '_ {
-        self.entries.iter().enumerate().filter_map(|(i, e)| self.q(i, e))
-    }
-
-    #[inline]
-    fn q(&self, i: usize, e: &'a Entry) -> Option<Q<'a>> {
-        let (fp, s) = self.kept(i, e)?;
-        Some(Q { seq: i + 1, e, s, fp })
+        self.runs.iter().flat_map(|r| r.queries(self.entries))
     }
 }
 
@@ -202,11 +217,8 @@ pub(crate) fn run(all: &Queries<'_>, seen: u64, db_time: Duration, config: &Prof
 
 fn slow(view: &View<'_>, extras: &[Extra], config: &ProfilerConfig) -> Vec<Finding> {
     let threshold = u64::try_from(config.slow_threshold.as_nanos()).unwrap_or(u64::MAX);
-    view.entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.duration_ns >= threshold)
-        .filter_map(|(i, e)| view.q(i, e))
+    view.queries()
+        .filter(|q| q.e.duration_ns >= threshold)
         .map(|q| {
             let plan = q.e.extra(extras).and_then(|x| x.plan.as_deref());
             let advice = if plan.is_some() { "see the plan below" } else { "check the plan with EXPLAIN" };
