@@ -69,6 +69,26 @@ fn n_plus_one_below_at_and_above_the_threshold() {
     assert_eq!(same.findings_of(FindingKind::Duplicate).count(), 1);
 }
 
+#[test]
+fn interleaved_loops_are_one_n_plus_one_each_and_a_repeat_across_them_a_duplicate() {
+    let db = db();
+    seed(&db, 1);
+    let ((), p) = ormlet::profile(|| {
+        for id in [1, 2, 3] {
+            User::get(&db, id).unwrap();
+            Post::find().filter(Post::AUTHOR_ID.eq(id)).all(&db).unwrap();
+        }
+        User::get(&db, 2).unwrap(); // the loop's second user again, from another line
+    });
+    let report = p.to_text_with(false);
+    let n_plus_ones: Vec<_> = p.findings_of(FindingKind::NPlusOne).map(|f| (f.queries.clone(), f.count)).collect();
+    assert_eq!(n_plus_ones, [(vec![1, 3, 5], 3), (vec![2, 4, 6], 3)], "{report}");
+    let dups: Vec<_> = p.findings_of(FindingKind::Duplicate).map(|f| f.queries.clone()).collect();
+    assert_eq!(dups, [vec![3, 7]], "{report}");
+    let dup = p.findings_of(FindingKind::Duplicate).next().expect("duplicate");
+    assert_eq!(dup.call_sites.len(), 2, "the loop's line and the repeat's: {report}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_async_n_plus_one_names_the_awaiting_line() {
     let db = AsyncDb::connect("sqlite::memory:").unwrap();

@@ -51,8 +51,8 @@ pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
 }
 
 /// Whether any read's (fingerprint, values, stretch) comes twice, as far as
-/// a 64-bit hash of it tells (a collision only costs the exact pass): the
-/// hashes sorted, equal neighbours looked for.
+/// a 64-bit hash of it tells (a collision only costs the exact pass). A
+/// run's reads share fingerprint and stretch, hashed once per run.
 fn any_repeat(view: &View<'_>) -> bool {
     let mut seen: HashSet<u64> = HashSet::with_capacity_and_hasher(view.entries.len(), Default::default());
     let mut windows = Windows::new(view.statements);
@@ -73,7 +73,8 @@ fn any_repeat(view: &View<'_>) -> bool {
 /// Counts writes, so that a read knows which write-free stretch of its
 /// table it is in: a read of table `t` is in the same stretch as an earlier
 /// one while no write to `t` and no write to an unknown table came between;
-/// a read of an unknown table, while no write came between at all.
+/// a read of an unknown table, while no write came between at all. Only
+/// whether a write came between matters, so a run of writes counts once.
 struct Windows {
     /// Per statement: its table's index in `writes_to`.
     table_of: Vec<Option<usize>>,
