@@ -245,8 +245,10 @@ fn five_thousand_parents_are_loaded_in_chunks_under_the_parameter_limit() {
     let (posts, profile) = profile(|| Post::find().with(Post::AUTHOR).all(&db).unwrap());
     assert_eq!(profile.query_count(), 7);
     assert!(posts.iter().all(|p| p.author().id.get() == Some(p.author_id)));
-    // Chunks of one eager load are by design, not an N+1.
-    assert!(profile.findings().is_empty(), "{}", profile.to_text());
+    // Chunks of one eager load are by design, not an N+1 (nor duplicates;
+    // a busy machine may make one slow, which is not what this is about).
+    let kinds: Vec<_> = profile.findings().iter().map(|f| f.kind).collect();
+    assert!(kinds.iter().all(|k| *k == ormlet::profiler::FindingKind::Slow), "{}", profile.to_text());
 }
 
 #[test]

@@ -284,12 +284,18 @@ enum Lent {
     Nothing,
     /// Queries here are not recorded.
     Paused,
-    /// Queries here go to this sink. Not really `'static`: it is borrowed
-    /// by the `lend_sink` call whose `f` is running, which restores the
-    /// previous value before it returns or unwinds, and it is only handed
-    /// out under a higher-ranked lifetime (see `with_current_sink`). With
-    /// it, what it wants of each query, asked once when lent.
-    Sink(&'static dyn QuerySink, Wants),
+    /// Queries here go to this sink. Not really `'static`: it lives in the
+    /// `lend_sink` call whose `f` is running, which restores the previous
+    /// value before it returns or unwinds, and it is only handed out under
+    /// a higher-ranked lifetime (see `with_recipient`). One pointer, so a
+    /// query's read of the thread-local copies two words.
+    Sink(&'static LentSink<'static>),
+}
+
+/// A lent sink, with what it wants of each query (asked once, when lent).
+pub(crate) struct LentSink<'s> {
+    pub sink: &'s dyn QuerySink,
+    pub wants: Wants,
 }
 
 /// What a sink asks of each query: the values, and plans of reads at least
@@ -326,13 +332,12 @@ pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
             LENT.with(|l| l.set(self.0));
         }
     }
-    let lent = match sink {
+    let lent_sink = sink.map(|sink| LentSink { sink, wants: Wants::of(sink) });
+    let lent = match &lent_sink {
         None => Lent::Paused,
-        // SAFETY: see `Lent::Sink`; `_restore` takes it back before `sink`'s
-        // borrow ends.
-        Some(s) => {
-            Lent::Sink(unsafe { std::mem::transmute::<&dyn QuerySink, &'static dyn QuerySink>(s) }, Wants::of(s))
-        }
+        // SAFETY: see `Lent::Sink`; `_restore`, declared after `lent_sink`,
+        // takes it back before `lent_sink` is dropped.
+        Some(l) => Lent::Sink(unsafe { std::mem::transmute::<&LentSink<'_>, &'static LentSink<'static>>(l) }),
     };
     let _restore = Restore(LENT.with(|l| l.replace(lent)));
     f()
@@ -344,7 +349,7 @@ pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
 #[inline]
 pub fn with_current_sink<R>(f: impl FnOnce(Option<&dyn QuerySink>) -> R) -> R {
     with_recipient(|to| match to {
-        Recipient::Lent(sink, _) => f(Some(sink)),
+        Recipient::Lent(lent) => f(Some(lent.sink)),
         Recipient::Nobody => f(None),
         Recipient::Hook(hook) => with_hook_sink(hook, f),
     })
@@ -356,7 +361,7 @@ pub(crate) enum Recipient<'s> {
     /// Nowhere: recording is paused, or no scope is open.
     Nobody,
     /// The sink lent to this thread, and what it said it wants when lent.
-    Lent(&'s dyn QuerySink, Wants),
+    Lent(&'s LentSink<'s>),
     /// Nothing lent, and a scope may be open: ask the hook.
     Hook(&'static dyn QueryHook),
 }
@@ -367,7 +372,7 @@ pub(crate) enum Recipient<'s> {
 #[inline]
 pub(crate) fn with_recipient<R>(f: impl for<'s> FnOnce(Recipient<'s>) -> R) -> R {
     match LENT.with(std::cell::Cell::get) {
-        Lent::Sink(sink, wants) => f(Recipient::Lent(sink, wants)),
+        Lent::Sink(lent) => f(Recipient::Lent(lent)),
         Lent::Paused => f(Recipient::Nobody),
         Lent::Nothing => match hook().filter(|h| h.any_scope_open()) {
             Some(hook) => f(Recipient::Hook(hook)),

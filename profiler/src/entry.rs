@@ -172,7 +172,7 @@ impl Key {
                 (a, b) => a.is_none() && b.is_none(),
             }
         }
-        let relation_eq = match (&self.relation, &event.relation) {
+        let relation_eq = || match (&self.relation, &event.relation) {
             (Some(a), Some(b)) => {
                 std::ptr::eq(a.relation, b.relation)
                     && std::ptr::eq(a.parent_table, b.parent_table)
@@ -184,7 +184,7 @@ impl Key {
             && self.operation == event.operation
             && self.backend == event.backend
             && str_eq(self.table, event.table)
-            && relation_eq
+            && relation_eq()
     }
 }
 

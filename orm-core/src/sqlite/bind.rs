@@ -24,7 +24,7 @@ pub(crate) struct Recorded {
     pub hasher: rustc_hash::FxHasher,
 }
 
-#[inline]
+#[inline(always)]
 fn hash_bound(out: &ToSqlOutput<'_>, h: &mut rustc_hash::FxHasher) {
     use std::hash::Hash;
     let v = match out {
@@ -56,6 +56,7 @@ impl<'s, 'c> SqliteBinder<'s, 'c> {
         SqliteBinder { stmt, index: 0, record }
     }
 
+    #[inline(always)]
     fn put(&mut self, out: ToSqlOutput<'_>) -> Result<()> {
         self.index += 1;
         if let Some(r) = &mut self.record {

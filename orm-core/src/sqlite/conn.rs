@@ -79,7 +79,7 @@ impl Conn {
     fn observe<T>(&self, s: &Stmt<'_>, exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>) -> Result<T> {
         events::with_recipient(|to| match to {
             Recipient::Nobody => exec(None).map(|(t, _)| t),
-            Recipient::Lent(sink, wants) => self.timed(s, wants, exec, |event| sink.record(event)),
+            Recipient::Lent(lent) => self.timed(s, lent.wants, exec, |event| lent.sink.record(event)),
             Recipient::Hook(hook) => match events::with_hook_sink(hook, |sink| sink.map(Wants::of)) {
                 None => exec(None).map(|(t, _)| t),
                 Some(wants) => self.timed(s, wants, exec, |event| {

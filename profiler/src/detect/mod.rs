@@ -153,9 +153,13 @@ impl<'a> View<'a> {
         let mut runs = Vec::new();
         let mut start = 0;
         while let Some(first) = q.entries.get(start) {
-            let same = |e: &Entry| e.stmt == first.stmt && std::ptr::eq(e.call_site, first.call_site);
-            let len = q.entries.get(start..).unwrap_or_default().iter().take_while(|e| same(e)).count();
-            let end = start + len.max(1);
+            let mut end = start + 1;
+            while let Some(e) = q.entries.get(end)
+                && e.stmt == first.stmt
+                && std::ptr::eq(e.call_site, first.call_site)
+            {
+                end += 1;
+            }
             let s = q.statements.get(first.stmt as usize);
             if let (Some(s), Some(Some(fp))) = (s, judged.get(first.stmt as usize))
                 && !site_hidden(first.call_site)
@@ -174,34 +178,65 @@ impl<'a> View<'a> {
 }
 
 fn finding(kind: FindingKind, group: &[Q<'_>], suggestion: String) -> Finding {
-    let mut call_sites: Vec<&'static Location<'static>> = Vec::new();
-    let mut queries = Vec::with_capacity(group.len());
-    let (mut total, mut max) = (0u64, 0u64);
-    let mut last_site: *const Location<'static> = std::ptr::null();
+    let mut tally = Tally::with_capacity(group.len());
     for q in group {
-        let at = q.e.call_site;
-        // A loop's queries share one call site: compare with the last first.
-        if !std::ptr::eq(last_site, at) {
-            last_site = at;
-            if !call_sites.iter().any(|l| std::ptr::eq(*l, at) || **l == *at) {
-                call_sites.push(at);
-            }
-        }
-        queries.push(q.seq);
-        total = total.saturating_add(q.e.duration_ns);
-        max = max.max(q.e.duration_ns);
+        tally.add_site(q.e.call_site);
+        tally.add(q.seq, q.e);
     }
-    Finding {
-        kind,
-        fingerprint: group.first().map(|q| q.fp),
-        sql: group.first().map(|q| q.s.sql.to_string()).unwrap_or_default(),
-        count: group.len(),
-        total: Duration::from_nanos(total),
-        max: Duration::from_nanos(max),
-        call_sites,
-        queries,
-        suggestion,
-        plan: None,
+    tally.finding(kind, group.first().map(|q| (q.fp, q.s)), suggestion)
+}
+
+/// What a finding sums up of its queries, gathered query by query or run
+/// by run.
+struct Tally {
+    call_sites: Vec<&'static Location<'static>>,
+    /// The last site added: a loop's queries share one, so it is compared
+    /// first, by address.
+    last_site: *const Location<'static>,
+    queries: Vec<usize>,
+    total: u64,
+    max: u64,
+}
+
+impl Tally {
+    fn with_capacity(n: usize) -> Self {
+        Tally { call_sites: Vec::new(), last_site: std::ptr::null(), queries: Vec::with_capacity(n), total: 0, max: 0 }
+    }
+
+    /// Notes the call site of the queries added next.
+    #[inline]
+    fn add_site(&mut self, at: &'static Location<'static>) {
+        if std::ptr::eq(self.last_site, at) {
+            return;
+        }
+        self.last_site = at;
+        if !self.call_sites.iter().any(|l| std::ptr::eq(*l, at) || **l == *at) {
+            self.call_sites.push(at);
+        }
+    }
+
+    /// Adds query `seq`, which is `e`.
+    #[inline]
+    fn add(&mut self, seq: usize, e: &Entry) {
+        self.queries.push(seq);
+        self.total = self.total.saturating_add(e.duration_ns);
+        self.max = self.max.max(e.duration_ns);
+    }
+
+    /// The finding, with the fingerprint hash and statement of its first query.
+    fn finding(self, kind: FindingKind, first: Option<(u64, &Statement)>, suggestion: String) -> Finding {
+        Finding {
+            kind,
+            fingerprint: first.map(|(fp, _)| fp),
+            sql: first.map(|(_, s)| s.sql.to_string()).unwrap_or_default(),
+            count: self.queries.len(),
+            total: Duration::from_nanos(self.total),
+            max: Duration::from_nanos(self.max),
+            call_sites: self.call_sites,
+            queries: self.queries,
+            suggestion,
+            plan: None,
+        }
     }
 }
 

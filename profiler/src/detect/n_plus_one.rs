@@ -6,7 +6,7 @@ use std::panic::Location;
 
 use ormlet_core::events::{Operation, RelationLoad};
 
-use super::{Finding, FindingKind, Q, Run, View, finding};
+use super::{Finding, FindingKind, Q, Run, Tally, View};
 use crate::config::ProfilerConfig;
 use crate::profile::site;
 
@@ -57,11 +57,15 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
         let Some(first) = runs.first().and_then(|run| run.queries(view.entries).next()) else { continue };
         let relation = first.s.relation.filter(|r| runs.iter().all(|run| run.s.relation == Some(*r)));
         let suggestion = fix(view, first, group.count, relation);
-        let mut queries = Vec::with_capacity(group.count);
+        // A run's queries share a call site: one look at it per run.
+        let mut tally = Tally::with_capacity(group.count);
         for run in &runs {
-            queries.extend(run.queries(view.entries));
+            tally.add_site(run.site);
+            for (e, seq) in run.entries(view.entries).iter().zip(run.start + 1..) {
+                tally.add(seq, e);
+            }
         }
-        found.push(finding(FindingKind::NPlusOne, &queries, suggestion));
+        found.push(tally.finding(FindingKind::NPlusOne, Some((first.fp, first.s)), suggestion));
     }
     found
 }
