@@ -44,18 +44,7 @@ impl Recording {
             return;
         }
         let stmt = self.statements.id(event);
-        let entry = Entry::new(event, stmt, duration_ns, config, &mut self.extras);
-        if self.entries.len() == self.entries.capacity() {
-            self.grow();
-        }
-        self.entries.push(entry);
-    }
-
-    /// Room for more entries, out of the way of the common path.
-    #[cold]
-    #[inline(never)]
-    fn grow(&mut self) {
-        self.entries.reserve(self.entries.len().max(TYPICAL_QUERIES));
+        self.entries.push(Entry::new(event, stmt, duration_ns, config, &mut self.extras));
     }
 
     /// Total database time.
