@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 use common::{Post, User, db, seed};
-use ormlet::events::{Operation, QueryEvent, QueryHook, QuerySink, SharedSink, set_hook};
+use ormlet::events::{Operation, QueryEvent, QueryHook, QuerySink, SharedSink, Tick, set_hook};
 use ormlet::prelude::*;
 
 /// What these tests check of a [`QueryEvent`], copied out of the lent event.
@@ -20,7 +20,8 @@ struct Event {
     error: Option<String>,
     call_site: &'static std::panic::Location<'static>,
     tx_depth: u32,
-    started: ormlet::events::Instant,
+    started: ormlet::events::Tick,
+    ended: ormlet::events::Tick,
     duration: std::time::Duration,
 }
 
@@ -39,7 +40,8 @@ impl QuerySink for Collect {
             call_site: e.call_site,
             tx_depth: e.tx_depth,
             started: e.started,
-            duration: e.duration,
+            ended: e.ended,
+            duration: e.duration(),
         });
     }
 }
@@ -96,15 +98,19 @@ fn a_select_reports_sql_values_rows_table_and_call_site() {
 fn a_query_is_timed_on_the_events_clock() {
     let db = db();
     seed(&db, 0);
-    let before = ormlet::events::now();
+    let (before, before_instant) = (Tick::now(), ormlet::events::now());
     let events = record(|| {
         User::find().all(&db).unwrap();
     });
-    let after = ormlet::events::now();
+    let (after, after_instant) = (Tick::now(), ormlet::events::now());
     let e = &events[0];
     assert!(before <= e.started, "started before the test's first reading");
-    assert!(e.started + e.duration <= after, "ended after the test's last reading");
+    assert!(e.started < e.ended && e.ended <= after, "ended after the test's last reading");
     assert!(e.duration > std::time::Duration::ZERO);
+    assert_eq!(e.duration, e.ended.duration_since(e.started));
+    assert!(e.duration <= after.duration_since(before));
+    // Scaled readings agree with the clock's `Instant`s.
+    assert!(before_instant <= e.started.instant() && e.ended.instant() <= after_instant);
 }
 
 #[test]

@@ -14,49 +14,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::Duration;
 
-/// The monotonic clock of query events: TSC-based where the CPU's counter is
-/// invariant (a reading costs a third of `std::time::Instant::now()`), the
-/// OS clock otherwise.
-pub use quanta::Instant;
+pub use crate::clock::{Instant, Tick, Ticks, now};
 
 use sea_query::Value;
 
 use crate::backend::Backend;
-
-/// The events' clock: the CPU's time-stamp counter where it is reliable,
-/// calibrated once per process (quanta's, so [`Instant::now`] agrees).
-#[inline]
-fn clock() -> &'static quanta::Clock {
-    static CLOCK: std::sync::OnceLock<quanta::Clock> = std::sync::OnceLock::new();
-    CLOCK.get_or_init(quanta::Clock::new)
-}
-
-/// Now, on the events' clock (what [`QueryEvent::started`] is measured on).
-pub fn now() -> Instant {
-    clock().now()
-}
-
-/// Times one query: two raw reads of the clock, scaled once at the end
-/// (cheaper than two [`Instant::now`], which look up a thread's clock).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Stopwatch {
-    raw: u64,
-}
-
-impl Stopwatch {
-    #[inline]
-    pub(crate) fn start() -> Self {
-        Stopwatch { raw: clock().raw() }
-    }
-
-    /// When it started, and how long ago that was.
-    #[inline]
-    pub(crate) fn stop(self) -> (Instant, Duration) {
-        let clock = clock();
-        let end = clock.raw();
-        (clock.scaled(self.raw), clock.delta(self.raw, end))
-    }
-}
 
 /// What kind of statement ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -171,10 +133,10 @@ pub struct QueryEvent<'a> {
     pub table: Option<&'static str>,
     /// The backend that ran it.
     pub backend: Backend,
-    /// When execution started, on the events' clock ([`Instant`]).
-    pub started: Instant,
-    /// How long it took, including reading the rows.
-    pub duration: Duration,
+    /// When execution started.
+    pub started: Tick,
+    /// When it ended, the rows read.
+    pub ended: Tick,
     /// Rows returned (reads) or affected (writes).
     pub rows: u64,
     /// The error message, if it failed.
@@ -188,6 +150,13 @@ pub struct QueryEvent<'a> {
     pub plan: Option<&'a str>,
     /// Set when the query loads a relation.
     pub relation: Option<RelationLoad>,
+}
+
+impl QueryEvent<'_> {
+    /// How long it took, including reading the rows.
+    pub fn duration(&self) -> Duration {
+        self.ended.duration_since(self.started)
+    }
 }
 
 /// Receives the events of one profiling scope.

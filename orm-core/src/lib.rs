@@ -23,6 +23,7 @@
 
 mod any;
 mod backend;
+mod clock;
 pub mod connection;
 pub mod doc_models;
 mod error;

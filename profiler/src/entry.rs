@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ormlet_core::Backend;
-use ormlet_core::events::{Instant, Operation, QueryEvent, RelationLoad};
+use ormlet_core::events::{Operation, QueryEvent, RelationLoad, Tick, Ticks};
 use rustc_hash::FxHashMap;
 
 use crate::config::ProfilerConfig;
@@ -46,8 +46,8 @@ pub(crate) struct Entry {
     pub stmt: u32,
     pub tx_depth: u32,
     pub values_hash: u64,
-    pub started: Instant,
-    pub duration_ns: u64,
+    pub started: Tick,
+    pub ended: Tick,
     pub rows: u64,
     pub call_site: &'static Location<'static>,
     /// What most queries do not have (an error, a plan, kept values): an
@@ -88,13 +88,7 @@ impl Entry {
     /// Keeps what `config` asks of `event`, its rarer parts in `extras`;
     /// its statement is `stmt`.
     #[inline]
-    pub(crate) fn new(
-        event: &QueryEvent<'_>,
-        stmt: u32,
-        duration_ns: u64,
-        config: &ProfilerConfig,
-        extras: &mut Vec<Extra>,
-    ) -> Self {
+    pub(crate) fn new(event: &QueryEvent<'_>, stmt: u32, config: &ProfilerConfig, extras: &mut Vec<Extra>) -> Self {
         let extra = if event.error.is_none() && event.plan.is_none() && !config.capture_values {
             NO_EXTRA
         } else {
@@ -105,7 +99,7 @@ impl Entry {
             tx_depth: event.tx_depth,
             values_hash: event.values_hash,
             started: event.started,
-            duration_ns,
+            ended: event.ended,
             rows: event.rows,
             call_site: event.call_site,
             extra,
@@ -113,19 +107,19 @@ impl Entry {
     }
 
     pub(crate) fn duration(&self) -> Duration {
-        Duration::from_nanos(self.duration_ns)
+        self.ended.duration_since(self.started)
+    }
+
+    /// Its time in the clock's raw ticks, for sums converted once.
+    #[inline]
+    pub(crate) fn ticks(&self) -> Ticks {
+        self.ended.ticks_since(self.started)
     }
 
     /// Its extra parts, if it has any, from its scope's `extras`.
     pub(crate) fn extra<'x>(&self, extras: &'x [Extra]) -> Option<&'x Extra> {
         extras.get(self.extra as usize)
     }
-}
-
-/// Whole nanoseconds, saturating (no 128-bit arithmetic on the way).
-#[inline]
-pub(crate) fn nanos(d: Duration) -> u64 {
-    d.as_secs().saturating_mul(1_000_000_000).saturating_add(u64::from(d.subsec_nanos()))
 }
 
 /// A value as reports show it, cut at `max` characters.
@@ -200,11 +194,15 @@ impl Statement {
     }
 }
 
+/// Up to this many statements are found by a scan, past it by a map: most
+/// scopes have a few, and building a map costs more than scanning them.
+const SCANNED: usize = 8;
+
 /// The distinct statements of a scope, each kept once.
 ///
 /// Builder SQL is one shared `Arc` per query shape, so a statement is found
 /// by the address of its `Arc`: the previous query's first (a loop repeats
-/// one), then a map. An address cannot be reused for other text while the
+/// one), then the others. An address cannot be reused for other text while the
 /// `Arc` is held here, which it is for as long as the address is a key.
 #[derive(Debug, Default)]
 pub(crate) struct Statements {
@@ -245,17 +243,60 @@ impl Statements {
     }
 
     fn find_or_add(&mut self, key: Key, statement: impl FnOnce() -> Statement) -> u32 {
-        if let Some(id) = self.by_key.get(&key) {
-            return *id;
+        let found = if self.by_key.is_empty() {
+            self.list.iter().position(|s| s.key() == key).and_then(|i| u32::try_from(i).ok())
+        } else {
+            self.by_key.get(&key).copied()
+        };
+        if let Some(id) = found {
+            return id;
         }
         let id = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
         self.list.push(statement());
-        self.by_key.insert(key, id);
+        if self.list.len() > SCANNED {
+            if self.by_key.is_empty() {
+                self.by_key = self.list.iter().zip(0..).map(|(s, i)| (s.key(), i)).collect();
+            } else {
+                self.by_key.insert(key, id);
+            }
+        }
         id
     }
 
     /// The statements, by index.
     pub(crate) fn into_list(self) -> Vec<Statement> {
         self.list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statement(sql: &Arc<str>, table: &'static str) -> Statement {
+        Statement {
+            sql: sql.clone(),
+            table: Some(table),
+            relation: None,
+            operation: Operation::Select,
+            backend: Backend::Sqlite,
+        }
+    }
+
+    /// Past the scanned few, statements are found by the map: each keeps
+    /// its first index, whether it was added before or after the map.
+    #[test]
+    fn statements_keep_their_index_past_the_scanned_few() {
+        let sqls: Vec<Arc<str>> = (0..3 * SCANNED).map(|i| Arc::from(format!("SELECT {i}"))).collect();
+        let mut statements = Statements::default();
+        for (i, sql) in (0u32..).zip(&sqls) {
+            assert_eq!(statements.intern(&statement(sql, "a")), i);
+        }
+        for (i, sql) in sqls.iter().enumerate().rev() {
+            assert_eq!(statements.intern(&statement(sql, "a")) as usize, i);
+        }
+        // The same SQL on another table is another statement.
+        assert_eq!(statements.intern(&statement(&sqls[0], "b")), 3 * SCANNED as u32);
+        assert_eq!(statements.into_list().len(), 3 * SCANNED + 1);
     }
 }

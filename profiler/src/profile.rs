@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ormlet_core::Backend;
-use ormlet_core::events::{Instant, Operation, RelationLoad};
+use ormlet_core::events::{Operation, RelationLoad, Tick};
 
 use crate::config::ProfilerConfig;
 use crate::detect::{self, Finding, FindingKind};
@@ -110,7 +110,7 @@ pub struct Profile {
     statements: Vec<Statement>,
     /// Indexed by `Entry::extra`.
     extras: Vec<Extra>,
-    started: Instant,
+    started: Tick,
     seen: u64,
     db_time: Duration,
     elapsed: Duration,
@@ -123,7 +123,7 @@ pub struct Profile {
 impl Profile {
     /// The profile of a finished scope: what it recorded, when it started
     /// and how long it ran.
-    pub(crate) fn new(recorded: Recording, started: Instant, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
+    pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
         Profile {
             db_time: recorded.db_time(),
             seen: recorded.seen,
@@ -167,7 +167,7 @@ impl Profile {
                         table: s.table,
                         values: extra.and_then(|x| x.values.clone()),
                         values_hash: e.values_hash,
-                        start: e.started.saturating_duration_since(self.started),
+                        start: e.started.duration_since(self.started),
                         duration: e.duration(),
                         rows: e.rows,
                         backend: s.backend,

@@ -7,10 +7,10 @@
 
 use std::time::Duration;
 
-use ormlet_core::events::QueryEvent;
+use ormlet_core::events::{QueryEvent, Ticks};
 
 use crate::config::ProfilerConfig;
-use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements, nanos};
+use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements};
 
 /// Room for a typical request's queries without growing.
 pub(crate) const TYPICAL_QUERIES: usize = 128;
@@ -24,7 +24,7 @@ pub(crate) struct Recording {
     pub extras: Vec<Extra>,
     /// Queries seen, kept or not.
     pub seen: u64,
-    pub db_time_ns: u64,
+    pub db_ticks: Ticks,
 }
 
 impl Recording {
@@ -36,27 +36,26 @@ impl Recording {
     /// Counts `event`, and keeps it while under `max_queries_kept`.
     #[inline(always)]
     pub(crate) fn record(&mut self, event: &QueryEvent<'_>, config: &ProfilerConfig) {
-        let duration_ns = nanos(event.duration);
         self.seen += 1;
-        self.db_time_ns = self.db_time_ns.saturating_add(duration_ns);
+        self.db_ticks = self.db_ticks.saturating_add(event.ended.ticks_since(event.started));
         // Entries index their statement with a u32.
         if self.entries.len() >= config.max_queries_kept.min(u32::MAX as usize) {
             return;
         }
         let stmt = self.statements.id(event);
-        self.entries.push(Entry::new(event, stmt, duration_ns, config, &mut self.extras));
+        self.entries.push(Entry::new(event, stmt, config, &mut self.extras));
     }
 
     /// Total database time.
     pub(crate) fn db_time(&self) -> Duration {
-        Duration::from_nanos(self.db_time_ns)
+        self.db_ticks.duration()
     }
 
     /// Both recordings in one, entries in the order they started, at most
     /// `keep` of them.
     pub(crate) fn merge(mut self, other: Recording, keep: usize) -> Recording {
         self.seen += other.seen;
-        self.db_time_ns = self.db_time_ns.saturating_add(other.db_time_ns);
+        self.db_ticks = self.db_ticks.saturating_add(other.db_ticks);
         if other.entries.is_empty() {
             return self;
         }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use parking_lot::Mutex;
 use std::time::Duration;
 
-use ormlet_core::events::{Instant, QueryEvent, QueryHook, QuerySink, SharedSink, has_hook, lend_sink, set_hook};
+use ormlet_core::events::{QueryEvent, QueryHook, QuerySink, SharedSink, Tick, has_hook, lend_sink, set_hook};
 
 use crate::config::ProfilerConfig;
 use crate::profile::Profile;
@@ -25,7 +25,7 @@ use crate::recording::{Recording, TYPICAL_QUERIES};
 pub(crate) struct ScopeState {
     config: Arc<ProfilerConfig>,
     /// On the events' clock, so query offsets are one subtraction.
-    started: Instant,
+    started: Tick,
     /// Queries from async code, spawned tasks and other threads. (A
     /// synchronous scope's own thread records into its [`OwnThread`].)
     shared: Mutex<Recording>,
@@ -47,7 +47,7 @@ impl ScopeState {
         install();
         LIVE_SCOPES.fetch_add(1, Ordering::Relaxed);
         let shared = Mutex::new(Recording::with_capacity(shared_capacity));
-        Arc::new(ScopeState { config, started: Instant::now(), shared })
+        Arc::new(ScopeState { config, started: Tick::now(), shared })
     }
 
     #[cfg(feature = "axum")]
@@ -59,7 +59,7 @@ impl ScopeState {
     /// Ends the scope: what `own` (its thread's, if synchronous) and other
     /// threads recorded, as one profile.
     fn finish(&self, own: Recording) -> Profile {
-        let elapsed = self.started.elapsed();
+        let elapsed = Tick::now().duration_since(self.started);
         let shared = std::mem::take(&mut *self.shared.lock());
         let all = own.merge(shared, self.config.max_queries_kept);
         let profile = Profile::new(all, self.started, elapsed, self.config.clone());
@@ -207,13 +207,23 @@ impl Drop for PopOnDrop {
 /// assert_eq!(profile.query_count(), 0);
 /// ```
 pub fn profile<T>(f: impl FnOnce() -> T) -> (T, Profile) {
-    profile_with(ProfilerConfig::default(), f)
+    profile_in(default_config(), f)
 }
 
 /// [`profile`] with a configuration.
 pub fn profile_with<T>(config: ProfilerConfig, f: impl FnOnce() -> T) -> (T, Profile) {
+    profile_in(Arc::new(config), f)
+}
+
+/// The default configuration, shared by every scope that uses it.
+fn default_config() -> Arc<ProfilerConfig> {
+    static DEFAULT: std::sync::OnceLock<Arc<ProfilerConfig>> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(Arc::default).clone()
+}
+
+fn profile_in<T>(config: Arc<ProfilerConfig>, f: impl FnOnce() -> T) -> (T, Profile) {
     // Only queries from elsewhere (spawned tasks) take the lock.
-    let state = ScopeState::new(Arc::new(config), 0);
+    let state = ScopeState::new(config, 0);
     LOCAL.with(|l| l.scopes.borrow_mut().push(state.clone()));
     let own = OwnThread { config: &state.config, recording: RefCell::new(Recording::with_capacity(TYPICAL_QUERIES)) };
     let out = {
@@ -227,12 +237,16 @@ pub fn profile_with<T>(config: ProfilerConfig, f: impl FnOnce() -> T) -> (T, Pro
 /// Runs a future in a new scope; gives its output and the [`Profile`] of
 /// every query it (and tasks it spawns with [`spawn`]) ran.
 pub async fn profile_async<F: Future>(fut: F) -> (F::Output, Profile) {
-    profile_async_with(ProfilerConfig::default(), fut).await
+    profile_async_in(default_config(), fut).await
 }
 
 /// [`profile_async`] with a configuration.
 pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F::Output, Profile) {
-    let state = ScopeState::new(Arc::new(config), TYPICAL_QUERIES);
+    profile_async_in(Arc::new(config), fut).await
+}
+
+async fn profile_async_in<F: Future>(config: Arc<ProfilerConfig>, fut: F) -> (F::Output, Profile) {
+    let state = ScopeState::new(config, TYPICAL_QUERIES);
     let _alive = AsyncScopeAlive::new();
     let out = TASK_SCOPE.scope(state.clone(), fut).await;
     (out, state.finish(Recording::default()))

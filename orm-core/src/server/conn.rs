@@ -14,7 +14,7 @@ use super::{Driver, error};
 use crate::backend::Backend;
 use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
-use crate::events::{self, Instant, Operation, QueryEvent, SharedSink, Stopwatch, Wants};
+use crate::events::{self, Operation, QueryEvent, SharedSink, Tick, Wants};
 use crate::model::Binder;
 use crate::row::{FromRow, RowReader};
 use crate::trace;
@@ -148,12 +148,12 @@ impl<D: Driver> ServerConn<'_, D> {
     /// The profiling scope's sink and a binder for one statement. Values are
     /// kept when the scope wants them, or may want a slow read's plan (which
     /// binds them again).
-    fn start(&self) -> (Option<SharedSink>, ServerBinder<D>, Stopwatch) {
+    fn start(&self) -> (Option<SharedSink>, ServerBinder<D>, Tick) {
         let sink = events::current_sink();
         let wants = sink.as_deref().map(|s| Wants::of(s));
         let keep = wants.is_some_and(|w| w.values || w.explain_slower_than.is_some());
         let binder = ServerBinder::<D>::new(sink.is_some(), keep);
-        (sink, binder, Stopwatch::start())
+        (sink, binder, Tick::now())
     }
 
     /// The plan of a read that took `took`, when the scope asks for plans of
@@ -187,22 +187,20 @@ impl<D: Driver> ServerConn<'_, D> {
         (!out.is_empty()).then_some(out)
     }
 
-    /// Reports one event to the scope, if any; `stopped` if the caller
-    /// already read the stopwatch.
+    /// Reports one event, which ran from `started` to `ended`, to the
+    /// scope, if any.
     #[allow(clippy::too_many_arguments)]
     fn record<T>(
         &self,
         sink: Option<SharedSink>,
         s: &Stmt<'_>,
-        stopwatch: Stopwatch,
-        stopped: Option<(Instant, std::time::Duration)>,
+        (started, ended): (Tick, Tick),
         result: &Result<(T, u64)>,
         values: Option<Vec<Value>>,
         hasher: &rustc_hash::FxHasher,
         plan: Option<String>,
     ) {
         let Some(sink) = sink else { return };
-        let (started, duration) = stopped.unwrap_or_else(|| stopwatch.stop());
         let values = if sink.wants_values() { values } else { None };
         let (rows, error) = match result {
             Ok((_, n)) => (*n, None),
@@ -216,7 +214,7 @@ impl<D: Driver> ServerConn<'_, D> {
             table: s.table,
             backend: D::BACKEND,
             started,
-            duration,
+            ended,
             rows,
             error: error.as_deref(),
             call_site: s.loc,
@@ -240,7 +238,7 @@ impl<D: Driver> ServerConn<'_, D> {
         });
         let s = Stmt { sql: &sql, operation: op, table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
-        let (sink, binder, stopwatch) = self.start();
+        let (sink, binder, started) = self.start();
         let r = async {
             match op {
                 Operation::Begin | Operation::Savepoint => {
@@ -255,7 +253,7 @@ impl<D: Driver> ServerConn<'_, D> {
         .instrument(span)
         .await;
         let result = r.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, &sql));
-        self.record(sink, &s, stopwatch, None, &result, binder.values, &binder.hasher, None);
+        self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }
 }
@@ -284,7 +282,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
     {
         let span = trace::query_span(D::BACKEND, &s);
         async move {
-            let (sink, mut binder, stopwatch) = self.start();
+            let (sink, mut binder, started) = self.start();
             let result = match bind.bind_to(&mut binder) {
                 Err(e) => Err(e),
                 Ok(()) => {
@@ -312,12 +310,13 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
                     out.map(|()| ((), n))
                 }
             };
-            let stopped = stopwatch.stop();
+            let ended = Tick::now();
+            let took = ended.duration_since(started);
             let plan = match &result {
-                Ok(_) => self.slow_plan(sink.as_ref(), &s, stopped.1, binder.values.as_deref()).await,
+                Ok(_) => self.slow_plan(sink.as_ref(), &s, took, binder.values.as_deref()).await,
                 Err(_) => None,
             };
-            self.record(sink, &s, stopwatch, Some(stopped), &result, binder.values, &binder.hasher, plan);
+            self.record(sink, &s, (started, ended), &result, binder.values, &binder.hasher, plan);
             result.map(|_| ())
         }
         .instrument(span)
@@ -325,7 +324,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
 
     async fn execute<'s, B: Bind + ?Sized>(&'s mut self, s: Stmt<'s>, bind: &'s B) -> Result<u64> {
         let span = trace::query_span(D::BACKEND, &s);
-        let (sink, mut binder, stopwatch) = self.start();
+        let (sink, mut binder, started) = self.start();
         let result = match bind.bind_to(&mut binder) {
             Err(e) => Err(e),
             Ok(()) => {
@@ -340,7 +339,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
                 }
             }
         };
-        self.record(sink, &s, stopwatch, None, &result, binder.values, &binder.hasher, None);
+        self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
         result.map(|(n, _)| n)
     }
 
@@ -365,13 +364,13 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
     async fn batch<'s>(&'s mut self, sql: &'s Arc<str>, loc: &'static Location<'static>) -> Result<()> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
-        let (sink, binder, stopwatch) = self.start();
+        let (sink, binder, started) = self.start();
         let result = D::script(self.conn, sql.clone())
             .instrument(span)
             .await
             .map(|()| ((), 0))
             .map_err(|e| error::query::<D>(e, sql));
-        self.record(sink, &s, stopwatch, None, &result, binder.values, &binder.hasher, None);
+        self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }
 }

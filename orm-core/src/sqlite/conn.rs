@@ -12,7 +12,7 @@ use super::error::from_sqlite;
 use crate::backend::Backend;
 use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
-use crate::events::{self, Operation, QueryEvent, Recipient, Stopwatch, Wants};
+use crate::events::{self, Operation, QueryEvent, Recipient, Tick, Wants};
 use crate::row::{FromRow, RowReader};
 use crate::types::FieldType;
 
@@ -103,16 +103,18 @@ impl Conn {
         exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>,
         record: impl FnOnce(&QueryEvent<'_>),
     ) -> Result<T> {
-        let stopwatch = Stopwatch::start();
+        let started = Tick::now();
         let mut recorded = Recorded { values: wants.values.then(Vec::new), ..Recorded::default() };
         let result = exec(Some(&mut recorded));
-        let (started, duration) = stopwatch.stop();
+        let ended = Tick::now();
         let (rows, error) = match &result {
             Ok((_, n)) => (*n, None),
             Err(e) => (0, Some(e.to_string())),
         };
         let plan = match wants.explain_slower_than {
-            Some(t) if duration >= t && s.operation == Operation::Select && error.is_none() => self.plan(s.sql),
+            Some(t) if ended.duration_since(started) >= t && s.operation == Operation::Select && error.is_none() => {
+                self.plan(s.sql)
+            }
             _ => None,
         };
         record(&QueryEvent {
@@ -123,7 +125,7 @@ impl Conn {
             table: s.table,
             backend: Backend::Sqlite,
             started,
-            duration,
+            ended,
             rows,
             error: error.as_deref(),
             call_site: s.loc,

@@ -125,7 +125,7 @@ mod tests {
     use std::time::Duration;
 
     use ormlet_core::Backend;
-    use ormlet_core::events::{Instant, Operation};
+    use ormlet_core::events::{Operation, Tick};
 
     use crate::config::ProfilerConfig;
     use crate::detect::{FindingKind, Queries, run};
@@ -158,8 +158,8 @@ mod tests {
                 stmt,
                 tx_depth: 0,
                 values_hash,
-                started: Instant::now(),
-                duration_ns: 1,
+                started: Tick::now(),
+                ended: Tick::now(),
                 rows: 0,
                 call_site: site,
                 extra: crate::entry::NO_EXTRA,

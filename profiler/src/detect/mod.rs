@@ -17,6 +17,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use ormlet_core::events::Ticks;
+
 use crate::config::ProfilerConfig;
 use crate::entry::{Entry, Extra, Statement};
 use crate::fingerprint::Fingerprint;
@@ -194,13 +196,19 @@ struct Tally {
     /// first, by address.
     last_site: *const Location<'static>,
     queries: Vec<usize>,
-    total: u64,
-    max: u64,
+    total: Ticks,
+    max: Ticks,
 }
 
 impl Tally {
     fn with_capacity(n: usize) -> Self {
-        Tally { call_sites: Vec::new(), last_site: std::ptr::null(), queries: Vec::with_capacity(n), total: 0, max: 0 }
+        Tally {
+            call_sites: Vec::new(),
+            last_site: std::ptr::null(),
+            queries: Vec::with_capacity(n),
+            total: Ticks::default(),
+            max: Ticks::default(),
+        }
     }
 
     /// Notes the call site of the queries added next.
@@ -219,8 +227,9 @@ impl Tally {
     #[inline]
     fn add(&mut self, seq: usize, e: &Entry) {
         self.queries.push(seq);
-        self.total = self.total.saturating_add(e.duration_ns);
-        self.max = self.max.max(e.duration_ns);
+        let t = e.ticks();
+        self.total = self.total.saturating_add(t);
+        self.max = self.max.max(t);
     }
 
     /// The finding, with the fingerprint hash and statement of its first query.
@@ -230,8 +239,8 @@ impl Tally {
             fingerprint: first.map(|(fp, _)| fp),
             sql: first.map(|(_, s)| s.sql.to_string()).unwrap_or_default(),
             count: self.queries.len(),
-            total: Duration::from_nanos(self.total),
-            max: Duration::from_nanos(self.max),
+            total: self.total.duration(),
+            max: self.max.duration(),
             call_sites: self.call_sites,
             queries: self.queries,
             suggestion,
@@ -251,9 +260,13 @@ pub(crate) fn run(all: &Queries<'_>, seen: u64, db_time: Duration, config: &Prof
 }
 
 fn slow(view: &View<'_>, extras: &[Extra], config: &ProfilerConfig) -> Vec<Finding> {
-    let threshold = u64::try_from(config.slow_threshold.as_nanos()).unwrap_or(u64::MAX);
+    // The longest query first, in raw ticks: most scopes have none slow.
+    let longest = view.runs.iter().flat_map(|r| r.entries(view.entries)).map(Entry::ticks).max().unwrap_or_default();
+    if longest.duration() < config.slow_threshold {
+        return Vec::new();
+    }
     view.queries()
-        .filter(|q| q.e.duration_ns >= threshold)
+        .filter(|q| q.e.duration() >= config.slow_threshold)
         .map(|q| {
             let plan = q.e.extra(extras).and_then(|x| x.plan.as_deref());
             let advice = if plan.is_some() { "see the plan below" } else { "check the plan with EXPLAIN" };
