@@ -3,13 +3,13 @@
 //!
 //! Writes split a scope into stretches per table ([`Windows`]); two reads
 //! are duplicates when fingerprint, values and stretch agree. A first pass
-//! only asks whether any key repeats, in a set of 64-bit hashes: most scopes
-//! have no duplicate, and they stop there. Otherwise an exact pass groups
+//! only asks whether any key repeats, among sorted 64-bit hashes: most
+//! scopes have no duplicate, and they stop there. Otherwise an exact pass groups
 //! the reads by the keys themselves.
 
 use std::hash::{Hash, Hasher};
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet, FxHasher};
+use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
 use super::{Finding, FindingKind, Q, View, finding};
 use crate::entry::Statement;
@@ -52,22 +52,21 @@ pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
 
 /// Whether any read's (fingerprint, values, stretch) comes twice, as far as
 /// a 64-bit hash of it tells (a collision only costs the exact pass). A
-/// run's reads share fingerprint and stretch, hashed once per run.
+/// run's reads share fingerprint and stretch, hashed once per run. The
+/// hashes are sorted, not put in a set: for a scope's hundred or so reads,
+/// sorting a flat list costs less than hashing each into a table.
 fn any_repeat(view: &View<'_>) -> bool {
-    let mut seen: HashSet<u64> = HashSet::with_capacity_and_hasher(view.entries.len(), Default::default());
+    let mut keys: Vec<u64> = Vec::with_capacity(view.entries.len());
     let mut windows = Windows::new(view.statements);
     for run in &view.runs {
         let Some(window) = windows.see(run.stmt, run.s) else { continue };
         let mut h = FxHasher::default();
         (run.fp, window).hash(&mut h);
         let run_key = h.finish();
-        for e in run.entries(view.entries) {
-            if !seen.insert(run_key ^ e.values_hash) {
-                return true;
-            }
-        }
+        keys.extend(run.entries(view.entries).iter().map(|e| run_key ^ e.values_hash));
     }
-    false
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0] == w[1])
 }
 
 /// Counts writes, so that a read knows which write-free stretch of its

@@ -127,6 +127,8 @@ struct View<'a> {
     entries: &'a [Entry],
     statements: &'a [Statement],
     runs: Vec<Run<'a>>,
+    /// The longest query's time, in raw ticks.
+    longest: Ticks,
 }
 
 impl<'a> View<'a> {
@@ -153,6 +155,7 @@ impl<'a> View<'a> {
                 })
         };
         let mut runs = Vec::new();
+        let mut longest = Ticks::default();
         let mut start = 0;
         while let Some(first) = q.entries.get(start) {
             let mut end = start + 1;
@@ -166,11 +169,13 @@ impl<'a> View<'a> {
             if let (Some(s), Some(Some(fp))) = (s, judged.get(first.stmt as usize))
                 && !site_hidden(first.call_site)
             {
-                runs.push(Run { start, end, stmt: first.stmt, s, fp: *fp, site: first.call_site });
+                let run = Run { start, end, stmt: first.stmt, s, fp: *fp, site: first.call_site };
+                longest = run.entries(q.entries).iter().map(Entry::ticks).fold(longest, Ticks::max);
+                runs.push(run);
             }
             start = end;
         }
-        View { entries: q.entries, statements: q.statements, runs }
+        View { entries: q.entries, statements: q.statements, runs, longest }
     }
 
     /// The queries looked at, in order.
@@ -232,6 +237,17 @@ impl Tally {
         self.max = self.max.max(t);
     }
 
+    /// Adds a run's queries: positions as one range, then the times.
+    #[inline]
+    fn add_run(&mut self, run: &Run<'_>, all: &[Entry]) {
+        self.queries.extend(run.start + 1..=run.end);
+        for e in run.entries(all) {
+            let t = e.ticks();
+            self.total = self.total.saturating_add(t);
+            self.max = self.max.max(t);
+        }
+    }
+
     /// The finding, with the fingerprint hash and statement of its first query.
     fn finding(self, kind: FindingKind, first: Option<(u64, &Statement)>, suggestion: String) -> Finding {
         Finding {
@@ -260,9 +276,8 @@ pub(crate) fn run(all: &Queries<'_>, seen: u64, db_time: Duration, config: &Prof
 }
 
 fn slow(view: &View<'_>, extras: &[Extra], config: &ProfilerConfig) -> Vec<Finding> {
-    // The longest query first, in raw ticks: most scopes have none slow.
-    let longest = view.runs.iter().flat_map(|r| r.entries(view.entries)).map(Entry::ticks).max().unwrap_or_default();
-    if longest.duration() < config.slow_threshold {
+    // Most scopes have no slow query: one conversion tells.
+    if view.longest.duration() < config.slow_threshold {
         return Vec::new();
     }
     view.queries()

@@ -61,9 +61,7 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
         let mut tally = Tally::with_capacity(group.count);
         for run in &runs {
             tally.add_site(run.site);
-            for (e, seq) in run.entries(view.entries).iter().zip(run.start + 1..) {
-                tally.add(seq, e);
-            }
+            tally.add_run(run, view.entries);
         }
         found.push(tally.finding(FindingKind::NPlusOne, Some((first.fp, first.s)), suggestion));
     }
