@@ -74,7 +74,16 @@ impl RecordedQuery {
 
 /// `file:line:column`, the one way call sites are written in reports.
 pub(crate) fn site(l: &Location<'_>) -> String {
-    format!("{}:{}:{}", l.file(), l.line(), l.column())
+    Site(l).to_string()
+}
+
+/// A call site as `file:line:column`, written where it is formatted.
+pub(crate) struct Site<'a>(pub &'a Location<'a>);
+
+impl std::fmt::Display for Site<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.0.file(), self.0.line(), self.0.column())
+    }
 }
 
 /// Distinct SQL texts fingerprinted so far; past this the cache starts over.

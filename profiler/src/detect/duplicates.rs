@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
 use super::{Finding, FindingKind, Q, View, finding};
 use crate::entry::Statement;
-use crate::profile::site;
+use crate::profile::Site;
 
 pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
     if !any_repeat(view) {
@@ -37,7 +37,7 @@ pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
         .iter()
         .filter(|g| g.len() > 1)
         .map(|g| {
-            let at = site(g[1].e.call_site);
+            let at = Site(g[1].e.call_site);
             finding(
                 FindingKind::Duplicate,
                 g,
@@ -114,44 +114,41 @@ impl SeenHashes {
 /// a read of an unknown table, while no write came between at all. Only
 /// whether a write came between matters, so a run of writes counts once.
 struct Windows {
-    /// Per statement: its table's index in `writes_to`.
-    table_of: Vec<Option<usize>>,
-    writes_to: Vec<u64>,
+    /// Per statement: the first statement of its table, and (at that
+    /// first statement) the writes to the table so far.
+    tables: Vec<(Option<usize>, u64)>,
     untabled_writes: u64,
     writes: u64,
 }
 
 impl Windows {
     fn new(statements: &[Statement]) -> Self {
-        let mut tables: Vec<&str> = Vec::new();
-        let table_of = statements
+        let tables = statements
             .iter()
-            .map(|s| {
-                let t = s.table?;
-                Some(tables.iter().position(|x| *x == t).unwrap_or_else(|| {
-                    tables.push(t);
-                    tables.len() - 1
-                }))
+            .enumerate()
+            .map(|(i, s)| {
+                let first = s.table.map(|t| statements[..i].iter().position(|x| x.table == Some(t)).unwrap_or(i));
+                (first, 0)
             })
             .collect();
-        Windows { table_of, writes_to: vec![0; tables.len()], untabled_writes: 0, writes: 0 }
+        Windows { tables, untabled_writes: 0, writes: 0 }
     }
 
     /// Notes a write and gives `None`, or gives a read's stretch.
     #[inline]
     fn see(&mut self, stmt: u32, s: &Statement) -> Option<(u64, u64)> {
-        let table = self.table_of.get(stmt as usize).copied().flatten();
+        let table = self.tables.get(stmt as usize).and_then(|(first, _)| *first);
         if s.operation.is_write() {
             self.writes += 1;
-            match table.and_then(|t| self.writes_to.get_mut(t)) {
-                Some(n) => *n += 1,
+            match table.and_then(|t| self.tables.get_mut(t)) {
+                Some((_, n)) => *n += 1,
                 None => self.untabled_writes += 1,
             }
             return None;
         }
         // With no write in the scope every read is in stretch (0, 0).
-        Some(match table.and_then(|t| self.writes_to.get(t)) {
-            Some(n) => (*n, self.untabled_writes),
+        Some(match table.and_then(|t| self.tables.get(t)) {
+            Some((_, n)) => (*n, self.untabled_writes),
             None => (self.writes, self.writes),
         })
     }

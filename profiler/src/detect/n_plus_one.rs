@@ -8,58 +8,62 @@ use ormlet_core::events::{Operation, RelationLoad};
 
 use super::{Finding, FindingKind, Q, Run, Tally, View};
 use crate::config::ProfilerConfig;
-use crate::profile::site;
+use crate::profile::Site;
 
 /// What the first pass keeps of a (call site, fingerprint) group.
 struct Group {
+    site: &'static Location<'static>,
+    fp: u64,
     /// The values of its first query, to tell a loop from a repeat.
     first_values: u64,
     count: usize,
     varies: bool,
 }
 
-/// Not in any group.
-const NONE: u32 = u32::MAX;
+impl Group {
+    /// Whether `run` is one of this group's (by the site's value: one line
+    /// may sit at more than one address).
+    fn has(&self, run: &Run<'_>) -> bool {
+        run.fp == self.fp && (std::ptr::eq(run.site, self.site) || *run.site == *self.site) && !skipped(run)
+    }
+}
+
+/// Writes, and the chunks of one eager load (which share a line and a
+/// fingerprint by design), are never an N+1.
+fn skipped(run: &Run<'_>) -> bool {
+    run.s.operation.is_write() || run.s.relation.is_some_and(|r| r.eager)
+}
 
 pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
-    // Groups in order of first appearance, found by (call site, fingerprint),
-    // the site by value (it may sit at more than one address): a loop's
-    // queries are one run, so one lookup.
-    let mut index: HashMap<(&'static Location<'static>, u64), u32> = HashMap::default();
+    // Groups in order of first appearance, found by (call site, fingerprint):
+    // a loop's queries are one run, so one lookup.
+    let mut index: HashMap<(&'static Location<'static>, u64), usize> = HashMap::default();
     let mut groups: Vec<Group> = Vec::new();
-    let mut group_of: Vec<u32> = Vec::with_capacity(view.runs.len());
     for run in &view.runs {
         let entries = run.entries(view.entries);
-        // The chunks of one eager load share a line and a fingerprint by design.
-        let skip = run.s.operation.is_write() || run.s.relation.is_some_and(|r| r.eager);
-        let Some(first) = entries.first().filter(|_| !skip) else {
-            group_of.push(NONE);
-            continue;
-        };
+        let Some(first) = entries.first().filter(|_| !skipped(run)) else { continue };
         let g = *index.entry((run.site, run.fp)).or_insert_with(|| {
-            groups.push(Group { first_values: first.values_hash, count: 0, varies: false });
-            u32::try_from(groups.len() - 1).unwrap_or(NONE)
+            groups.push(Group { site: run.site, fp: run.fp, first_values: first.values_hash, count: 0, varies: false });
+            groups.len() - 1
         });
-        if let Some(group) = groups.get_mut(g as usize) {
+        if let Some(group) = groups.get_mut(g) {
             group.count += entries.len();
             group.varies = group.varies || entries.iter().any(|e| e.values_hash != group.first_values);
         }
-        group_of.push(g);
     }
     // Only the groups that are findings gather their queries, run by run.
     let mut found = Vec::new();
-    for (g, group) in (0u32..).zip(&groups) {
+    for group in &groups {
         if group.count < config.n_plus_one_threshold || !group.varies {
             continue;
         }
-        let runs: Vec<&Run<'_>> =
-            view.runs.iter().zip(&group_of).filter(|(_, of)| **of == g).map(|(run, _)| run).collect();
-        let Some(first) = runs.first().and_then(|run| run.queries(view.entries).next()) else { continue };
-        let relation = first.s.relation.filter(|r| runs.iter().all(|run| run.s.relation == Some(*r)));
+        let mut runs = view.runs.iter().filter(|run| group.has(run));
+        let Some(first) = runs.next().and_then(|run| run.queries(view.entries).next()) else { continue };
+        let relation = first.s.relation.filter(|r| runs.all(|run| run.s.relation == Some(*r)));
         let suggestion = fix(view, first, group.count, relation);
         // A run's queries share a call site: one look at it per run.
         let mut tally = Tally::with_capacity(group.count);
-        for run in &runs {
+        for run in view.runs.iter().filter(|run| group.has(run)) {
             tally.add_site(run.site);
             tally.add_run(run, view.entries);
         }
@@ -73,11 +77,11 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
 /// earlier read of their table from another line); otherwise, one query for
 /// all the keys.
 fn fix(view: &View<'_>, first: Q<'_>, n: usize, relation: Option<RelationLoad>) -> String {
-    let table = first.s.table.map(|t| format!(" on `{t}`")).unwrap_or_default();
+    let at = Site(first.e.call_site);
     let Some(rel) = relation else {
         return format!(
-            "{n} queries{table} from one line with different values: load them in one query at {} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)",
-            site(first.e.call_site)
+            "{n} queries{} from one line with different values: load them in one query at {at} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)",
+            OnTable(first.s.table)
         );
     };
     // Runs share a statement and a call site: judge each run once.
@@ -86,19 +90,27 @@ fn fix(view: &View<'_>, first: Q<'_>, n: usize, relation: Option<RelationLoad>) 
     });
     match parents {
         Some(p) => format!(
-            "{n} lazy loads of `{}` (at {}): use `.with({})` at {}, where the `{}` rows are loaded",
+            "{n} lazy loads of `{}` (at {at}): use `.with({})` at {}, where the `{}` rows are loaded",
             rel.relation,
-            site(first.e.call_site),
             rel.relation,
-            site(p.site),
+            Site(p.site),
             rel.parent_table
         ),
         None => format!(
-            "{n} lazy loads of `{}` (at {}): load the `{}` rows with `.with({})`",
-            rel.relation,
-            site(first.e.call_site),
-            rel.parent_table,
-            rel.relation
+            "{n} lazy loads of `{}` (at {at}): load the `{}` rows with `.with({})`",
+            rel.relation, rel.parent_table, rel.relation
         ),
+    }
+}
+
+/// " on `table`", or nothing.
+struct OnTable<'a>(Option<&'a str>);
+
+impl std::fmt::Display for OnTable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(t) => write!(f, " on `{t}`"),
+            None => Ok(()),
+        }
     }
 }
