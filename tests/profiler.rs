@@ -316,6 +316,42 @@ fn a_sync_scope_merges_its_threads_and_its_tasks_queries_in_order() {
     assert_eq!(p.query_count(), 3);
 }
 
+/// Past `max_queries_kept` a scope counts queries and their time but keeps
+/// none, on its own thread and when its tasks' queries are merged in.
+#[test]
+fn the_keep_limit_keeps_the_first_queries_and_counts_them_all() {
+    let db = db();
+    seed(&db, 0);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let adb = AsyncDb::connect("sqlite::memory:").unwrap();
+    rt.block_on(adb.create_table::<Post>()).unwrap();
+    let config = ProfilerConfig::default().max_queries_kept(4);
+
+    let ((), alone) = profiler::profile_with(config.clone(), || lookups(&db, &[1, 2, 3, 1, 2, 3, 1]));
+    assert_eq!((alone.query_count(), alone.queries().len()), (7, 4));
+    let kept: Duration = alone.queries().iter().map(|q| q.duration).sum();
+    assert!(alone.db_time() > kept, "the 3 unkept queries' time counts: {:?} vs {kept:?}", alone.db_time());
+
+    let ((), merged) = profiler::profile_with(config, || {
+        lookups(&db, &[1, 2, 3]);
+        let adb = adb.clone();
+        rt.block_on(async move {
+            ormlet::spawn(async move {
+                for id in 0..3 {
+                    Post::find().filter(Post::ID.eq(id)).count(&adb).await.unwrap();
+                }
+            })
+            .await
+        })
+        .unwrap();
+    });
+    assert_eq!((merged.query_count(), merged.queries().len()), (6, 4));
+    let tables: Vec<_> = merged.queries().iter().map(|q| q.table).collect();
+    assert_eq!(tables, [Some("users"), Some("users"), Some("users"), Some("posts")], "the first 4, in order");
+    let kept: Duration = merged.queries().iter().map(|q| q.duration).sum();
+    assert!(merged.db_time() > kept);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_tasks_each_get_exactly_their_own_queries() {
     let dir = std::env::temp_dir().join(format!("ormlet-prof-{}", std::process::id()));

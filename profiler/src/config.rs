@@ -93,6 +93,11 @@ impl ProfilerConfig {
         self.explain_slow = on;
         self
     }
+    /// Sets [`max_queries_kept`](Self::max_queries_kept).
+    pub fn max_queries_kept(mut self, n: usize) -> Self {
+        self.max_queries_kept = n;
+        self
+    }
     /// Keeps bound values in reports (they may hold personal data).
     pub fn capture_values(mut self, on: bool) -> Self {
         self.capture_values = on;

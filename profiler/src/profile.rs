@@ -135,7 +135,7 @@ impl Profile {
     pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
         Profile {
             db_time: recorded.db_time(),
-            seen: recorded.seen,
+            seen: recorded.seen(),
             entries: recorded.entries,
             statements: recorded.statements.into_list(),
             extras: recorded.extras,

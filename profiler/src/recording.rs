@@ -22,9 +22,10 @@ pub(crate) struct Recording {
     pub statements: Statements,
     /// What few entries have: errors, plans, kept values.
     pub extras: Vec<Extra>,
-    /// Queries seen, kept or not.
-    pub seen: u64,
-    pub db_ticks: Ticks,
+    /// Queries past the keep limit: counted, not kept. (The kept ones are
+    /// counted and their times summed when asked, not per query.)
+    unkept: u64,
+    unkept_ticks: Ticks,
 }
 
 impl Recording {
@@ -36,27 +37,32 @@ impl Recording {
     /// Counts `event`, and keeps it while under `max_queries_kept`.
     #[inline(always)]
     pub(crate) fn record(&mut self, event: &QueryEvent<'_>, config: &ProfilerConfig) {
-        self.seen += 1;
-        self.db_ticks = self.db_ticks.saturating_add(event.ended.ticks_since(event.started));
         // Entries index their statement with a u32.
         if self.entries.len() >= config.max_queries_kept.min(u32::MAX as usize) {
+            self.unkept += 1;
+            self.unkept_ticks = self.unkept_ticks.saturating_add(event.ended.ticks_since(event.started));
             return;
         }
         let stmt = self.statements.id(event);
         self.entries.push(Entry::new(event, stmt, config, &mut self.extras));
     }
 
+    /// Queries seen, kept or not.
+    pub(crate) fn seen(&self) -> u64 {
+        self.entries.len() as u64 + self.unkept
+    }
+
     /// Total database time.
     pub(crate) fn db_time(&self) -> Duration {
-        self.db_ticks.duration()
+        self.entries.iter().map(Entry::ticks).fold(self.unkept_ticks, Ticks::saturating_add).duration()
     }
 
     /// Both recordings in one, entries in the order they started, at most
     /// `keep` of them.
     pub(crate) fn merge(mut self, other: Recording, keep: usize) -> Recording {
-        self.seen += other.seen;
-        self.db_ticks = self.db_ticks.saturating_add(other.db_ticks);
-        if other.entries.is_empty() {
+        self.unkept += other.unkept;
+        self.unkept_ticks = self.unkept_ticks.saturating_add(other.unkept_ticks);
+        if other.entries.is_empty() && self.entries.len() <= keep {
             return self;
         }
         // `other`'s statements, renumbered into this table.
@@ -88,6 +94,11 @@ impl Recording {
                 entries.extend(next_b.take());
                 next_b = b.next();
             }
+        }
+        // What did not fit is counted with the unkept.
+        for e in a.chain(next_b).chain(b) {
+            self.unkept += 1;
+            self.unkept_ticks = self.unkept_ticks.saturating_add(e.ticks());
         }
         self.entries = entries;
         self

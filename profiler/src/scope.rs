@@ -53,7 +53,7 @@ impl ScopeState {
     #[cfg(feature = "axum")]
     fn totals(&self) -> (u64, Duration) {
         let shared = self.shared.lock();
-        (shared.seen, shared.db_time())
+        (shared.seen(), shared.db_time())
     }
 
     /// Ends the scope: what `own` (its thread's, if synchronous) and other
