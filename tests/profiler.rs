@@ -280,15 +280,22 @@ fn nested_scopes_record_in_the_innermost() {
     assert_eq!((outer.query_count(), inner.query_count()), (1, 1));
 }
 
+/// A multi-threaded runtime, for tasks spawned from a synchronous scope, and
+/// an async database with the posts table.
+fn runtime_with_posts() -> (tokio::runtime::Runtime, AsyncDb) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let adb = AsyncDb::connect("sqlite::memory:").unwrap();
+    rt.block_on(adb.create_table::<Post>()).unwrap();
+    (rt, adb)
+}
+
 /// A synchronous scope records its own thread's queries apart from those of
 /// the tasks it spawns; the profile has both, in the order they started.
 #[test]
 fn a_sync_scope_merges_its_threads_and_its_tasks_queries_in_order() {
     let db = db();
     seed(&db, 0);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let adb = AsyncDb::connect("sqlite::memory:").unwrap();
-    rt.block_on(adb.create_table::<Post>()).unwrap();
+    let (rt, adb) = runtime_with_posts();
     let ((), p) = profiler::profile_with(ProfilerConfig::default().capture_values(true), || {
         User::get(&db, 1).unwrap();
         let adb = adb.clone();
@@ -322,9 +329,7 @@ fn a_sync_scope_merges_its_threads_and_its_tasks_queries_in_order() {
 fn the_keep_limit_keeps_the_first_queries_and_counts_them_all() {
     let db = db();
     seed(&db, 0);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let adb = AsyncDb::connect("sqlite::memory:").unwrap();
-    rt.block_on(adb.create_table::<Post>()).unwrap();
+    let (rt, adb) = runtime_with_posts();
     let config = ProfilerConfig::default().max_queries_kept(4);
 
     let ((), alone) = profiler::profile_with(config.clone(), || lookups(&db, &[1, 2, 3, 1, 2, 3, 1]));

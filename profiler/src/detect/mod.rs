@@ -232,20 +232,21 @@ impl Tally {
     #[inline]
     fn add(&mut self, seq: usize, e: &Entry) {
         self.queries.push(seq);
-        let t = e.ticks();
-        self.total = self.total.saturating_add(t);
-        self.max = self.max.max(t);
+        self.add_time(e);
     }
 
     /// Adds a run's queries: positions as one range, then the times.
     #[inline]
     fn add_run(&mut self, run: &Run<'_>, all: &[Entry]) {
         self.queries.extend(run.start + 1..=run.end);
-        for e in run.entries(all) {
-            let t = e.ticks();
-            self.total = self.total.saturating_add(t);
-            self.max = self.max.max(t);
-        }
+        run.entries(all).iter().for_each(|e| self.add_time(e));
+    }
+
+    #[inline]
+    fn add_time(&mut self, e: &Entry) {
+        let t = e.ticks();
+        self.total = self.total.saturating_add(t);
+        self.max = self.max.max(t);
     }
 
     /// The finding, with the fingerprint hash and statement of its first query.
