@@ -133,39 +133,28 @@ pub(crate) fn render_value(v: &ormlet_core::Value, max: usize) -> String {
     }
 }
 
-/// What makes two executions the same [`Statement`].
+/// What makes two executions the same [`Statement`]. The table and the
+/// kind follow from the text, which one `Arc` address holds while it is a
+/// key; the relation does not (a lazy and an eager load may share their
+/// SQL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     /// Address of the SQL's `Arc`.
     sql: usize,
-    table: Option<&'static str>,
     relation: Option<RelationLoad>,
-    operation: Operation,
     backend: Backend,
 }
 
 impl Key {
     fn of(event: &QueryEvent<'_>) -> Self {
-        Key {
-            sql: event.sql.as_ptr() as usize,
-            table: event.table,
-            relation: event.relation,
-            operation: event.operation,
-            backend: event.backend,
-        }
+        Key { sql: event.sql.as_ptr() as usize, relation: event.relation, backend: event.backend }
     }
 
-    /// Whether `event` has this key, by the addresses of its strings: what
-    /// a loop repeating one query gives, and no string comparison.
-    /// (`false` only means "look it up".)
+    /// Whether `event` has this key, by addresses: what a loop repeating
+    /// one query gives, with no string comparison. (`false` only means
+    /// "look it up".)
     #[inline]
     fn same_as(&self, event: &QueryEvent<'_>) -> bool {
-        fn str_eq(a: Option<&str>, b: Option<&str>) -> bool {
-            match (a, b) {
-                (Some(a), Some(b)) => std::ptr::eq(a, b),
-                (a, b) => a.is_none() && b.is_none(),
-            }
-        }
         let relation_eq = || match (&self.relation, &event.relation) {
             (Some(a), Some(b)) => {
                 std::ptr::eq(a.relation, b.relation)
@@ -174,23 +163,13 @@ impl Key {
             }
             (a, b) => a.is_none() && b.is_none(),
         };
-        self.sql == event.sql.as_ptr() as usize
-            && self.operation == event.operation
-            && self.backend == event.backend
-            && str_eq(self.table, event.table)
-            && relation_eq()
+        self.sql == event.sql.as_ptr() as usize && self.backend == event.backend && relation_eq()
     }
 }
 
 impl Statement {
     fn key(&self) -> Key {
-        Key {
-            sql: self.sql.as_ptr() as usize,
-            table: self.table,
-            relation: self.relation,
-            operation: self.operation,
-            backend: self.backend,
-        }
+        Key { sql: self.sql.as_ptr() as usize, relation: self.relation, backend: self.backend }
     }
 }
 
@@ -273,11 +252,11 @@ impl Statements {
 mod tests {
     use super::*;
 
-    fn statement(sql: &Arc<str>, table: &'static str) -> Statement {
+    fn statement(sql: &Arc<str>, relation: Option<RelationLoad>) -> Statement {
         Statement {
             sql: sql.clone(),
-            table: Some(table),
-            relation: None,
+            table: Some("a"),
+            relation,
             operation: Operation::Select,
             backend: Backend::Sqlite,
         }
@@ -290,13 +269,14 @@ mod tests {
         let sqls: Vec<Arc<str>> = (0..3 * SCANNED).map(|i| Arc::from(format!("SELECT {i}"))).collect();
         let mut statements = Statements::default();
         for (i, sql) in (0u32..).zip(&sqls) {
-            assert_eq!(statements.intern(&statement(sql, "a")), i);
+            assert_eq!(statements.intern(&statement(sql, None)), i);
         }
         for (i, sql) in sqls.iter().enumerate().rev() {
-            assert_eq!(statements.intern(&statement(sql, "a")) as usize, i);
+            assert_eq!(statements.intern(&statement(sql, None)) as usize, i);
         }
-        // The same SQL on another table is another statement.
-        assert_eq!(statements.intern(&statement(&sqls[0], "b")), 3 * SCANNED as u32);
+        // The same SQL loading a relation is another statement.
+        let load = RelationLoad { relation: "Post::AUTHOR", parent_table: "posts", eager: false };
+        assert_eq!(statements.intern(&statement(&sqls[0], Some(load))), 3 * SCANNED as u32);
         assert_eq!(statements.into_list().len(), 3 * SCANNED + 1);
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ormlet_core::Backend;
-use ormlet_core::events::{Operation, RelationLoad, Tick};
+use ormlet_core::events::{Operation, RelationLoad, Tick, Ticks};
 
 use crate::config::ProfilerConfig;
 use crate::detect::{self, Finding, FindingKind};
@@ -121,7 +121,9 @@ pub struct Profile {
     extras: Vec<Extra>,
     started: Tick,
     seen: u64,
-    db_time: Duration,
+    /// The time of queries past the keep limit (the kept ones' is summed
+    /// when asked: most scopes never are).
+    unkept_ticks: Ticks,
     elapsed: Duration,
     fingerprints: OnceLock<Vec<Arc<Fingerprint>>>,
     queries: OnceLock<Vec<RecordedQuery>>,
@@ -134,7 +136,7 @@ impl Profile {
     /// and how long it ran.
     pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
         Profile {
-            db_time: recorded.db_time(),
+            unkept_ticks: recorded.unkept_ticks(),
             seen: recorded.seen(),
             entries: recorded.entries,
             statements: recorded.statements.into_list(),
@@ -198,7 +200,7 @@ impl Profile {
 
     /// Total database time.
     pub fn db_time(&self) -> Duration {
-        self.db_time
+        crate::recording::db_time(&self.entries, self.unkept_ticks)
     }
 
     /// Wall time of the scope.
@@ -215,7 +217,7 @@ impl Profile {
                 extras: &self.extras,
                 fingerprints: self.fingerprints(),
             };
-            detect::run(&queries, self.seen, self.db_time, &self.config)
+            detect::run(&queries, self.seen, || self.db_time(), &self.config)
         })
     }
 
@@ -236,7 +238,7 @@ impl Profile {
             "{} quer{}, {}, {} N+1, {} duplicate, {} slow{}",
             self.seen,
             if self.seen == 1 { "y" } else { "ies" },
-            crate::report::ms(self.db_time),
+            crate::report::ms(self.db_time()),
             n(FindingKind::NPlusOne),
             n(FindingKind::Duplicate),
             n(FindingKind::Slow),

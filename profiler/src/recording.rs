@@ -15,6 +15,11 @@ use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements};
 /// Room for a typical request's queries without growing.
 pub(crate) const TYPICAL_QUERIES: usize = 128;
 
+/// The time of `entries` plus `unkept` ticks.
+pub(crate) fn db_time(entries: &[Entry], unkept: Ticks) -> Duration {
+    entries.iter().map(Entry::ticks).fold(unkept, Ticks::saturating_add).duration()
+}
+
 /// Entries, the statements they point into, and totals.
 #[derive(Debug, Default)]
 pub(crate) struct Recording {
@@ -53,8 +58,14 @@ impl Recording {
     }
 
     /// Total database time.
+    #[cfg(feature = "axum")]
     pub(crate) fn db_time(&self) -> Duration {
-        self.entries.iter().map(Entry::ticks).fold(self.unkept_ticks, Ticks::saturating_add).duration()
+        db_time(&self.entries, self.unkept_ticks)
+    }
+
+    /// The time of the queries past the keep limit.
+    pub(crate) fn unkept_ticks(&self) -> Ticks {
+        self.unkept_ticks
     }
 
     /// Both recordings in one, entries in the order they started, at most

@@ -123,9 +123,12 @@ struct Windows {
 
 impl Windows {
     fn new(statements: &[Statement]) -> Self {
+        // With no write at all, every read is in stretch (0, 0): no tables.
+        let writes = statements.iter().any(|s| s.operation.is_write());
         let tables = statements
             .iter()
             .enumerate()
+            .filter(|_| writes)
             .map(|(i, s)| {
                 let first = s.table.map(|t| statements[..i].iter().position(|x| x.table == Some(t)).unwrap_or(i));
                 (first, 0)
@@ -201,7 +204,7 @@ mod tests {
             })
             .collect();
         let queries = Queries { entries: &entries, statements: &statements, extras: &[], fingerprints: &fingerprints };
-        run(&queries, entries.len() as u64, Duration::ZERO, &ProfilerConfig::default())
+        run(&queries, entries.len() as u64, || Duration::ZERO, &ProfilerConfig::default())
             .into_iter()
             .filter(|f| f.kind == FindingKind::Duplicate)
             .map(|f| f.queries)

@@ -34,16 +34,31 @@ fn skipped(run: &Run<'_>) -> bool {
     run.s.operation.is_write() || run.s.relation.is_some_and(|r| r.eager)
 }
 
+/// Up to this many groups are found by a scan, past it by a map.
+const SCANNED: usize = 8;
+
 pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
     // Groups in order of first appearance, found by (call site, fingerprint):
-    // a loop's queries are one run, so one lookup.
+    // a loop's queries are one run, so one lookup; a few groups by a scan.
     let mut index: HashMap<(&'static Location<'static>, u64), usize> = HashMap::default();
     let mut groups: Vec<Group> = Vec::new();
     for run in &view.runs {
         let entries = run.entries(view.entries);
         let Some(first) = entries.first().filter(|_| !skipped(run)) else { continue };
-        let g = *index.entry((run.site, run.fp)).or_insert_with(|| {
+        let found = if index.is_empty() {
+            groups.iter().position(|g| std::ptr::eq(g.site, run.site) && g.fp == run.fp)
+        } else {
+            index.get(&(run.site, run.fp)).copied()
+        };
+        let g = found.unwrap_or_else(|| {
             groups.push(Group { site: run.site, fp: run.fp, first_values: first.values_hash, count: 0, varies: false });
+            if groups.len() > SCANNED {
+                if index.is_empty() {
+                    index = groups.iter().enumerate().map(|(i, g)| ((g.site, g.fp), i)).collect();
+                } else {
+                    index.insert((run.site, run.fp), groups.len() - 1);
+                }
+            }
             groups.len() - 1
         });
         if let Some(group) = groups.get_mut(g) {
