@@ -66,7 +66,7 @@ impl Profile {
             for l in &f.call_sites {
                 let _ = write!(h, "<div>at <code>{}</code></div>", esc(&crate::profile::site(l)));
             }
-            let _ = write!(h, "<div><strong>fix:</strong> {}</div>", esc(&f.suggestion));
+            let _ = write!(h, "<div><strong>fix:</strong> {}</div>", esc(&f.suggestion.to_string()));
             if let Some(plan) = &f.plan {
                 let _ = write!(h, "<div><strong>plan:</strong><pre>{}</pre></div>", esc(plan));
             }

@@ -50,7 +50,7 @@ pub use assert::{
     assert_queries_do_not_scale,
 };
 pub use config::ProfilerConfig;
-pub use detect::{Finding, FindingKind};
+pub use detect::{Finding, FindingKind, Suggestion};
 pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
 pub use profile::{Profile, RecordedQuery};
 pub use report::JSON_SCHEMA_VERSION;

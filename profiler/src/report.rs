@@ -227,13 +227,13 @@ impl From<&Finding> for JsonFinding {
         JsonFinding {
             kind: f.kind,
             fingerprint: f.fingerprint.map(|h| format!("{h:016x}")),
-            sql: f.sql.clone(),
+            sql: f.sql.to_string(),
             count: f.count,
             total_ms: millis(f.total),
             max_ms: millis(f.max),
             call_sites: f.call_sites.iter().map(|l| site(l)).collect(),
             queries: f.queries.clone(),
-            suggestion: f.suggestion.clone(),
+            suggestion: f.suggestion.to_string(),
             plan: f.plan.clone(),
         }
     }

@@ -844,7 +844,7 @@ macro_rules! backend_tests {
             .await;
             let f = &p.findings()[0];
             assert_eq!((f.kind, f.count), (ormlet::profiler::FindingKind::NPlusOne, 3));
-            assert!(f.suggestion.contains(".with(Post::AUTHOR)"), "{}", f.suggestion);
+            assert!(f.suggestion.to_string().contains(".with(Post::AUTHOR)"), "{}", f.suggestion);
         }
     };
 }

@@ -11,9 +11,8 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
-use super::{Finding, FindingKind, Q, View, finding};
+use super::{Finding, FindingKind, Q, Suggestion, View, finding};
 use crate::entry::Statement;
-use crate::profile::Site;
 
 pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
     if !any_repeat(view) {
@@ -36,17 +35,7 @@ pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
     groups
         .iter()
         .filter(|g| g.len() > 1)
-        .map(|g| {
-            let at = Site(g[1].e.call_site);
-            finding(
-                FindingKind::Duplicate,
-                g,
-                format!(
-                    "the same query with the same values ran {} times: reuse the first result (again at {at})",
-                    g.len()
-                ),
-            )
-        })
+        .map(|g| finding(FindingKind::Duplicate, g, Suggestion::reuse(g.len(), g[1].e.call_site)))
         .collect()
 }
 

@@ -9,6 +9,9 @@
 
 mod duplicates;
 mod n_plus_one;
+mod suggestion;
+
+pub use suggestion::Suggestion;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::panic::Location;
@@ -58,8 +61,8 @@ pub struct Finding {
     pub kind: FindingKind,
     /// Fingerprint hash (absent for budget findings).
     pub fingerprint: Option<u64>,
-    /// An example of the SQL.
-    pub sql: String,
+    /// An example of the SQL (empty for budget findings).
+    pub sql: Arc<str>,
     /// How many queries it covers.
     pub count: usize,
     /// Their total time.
@@ -70,8 +73,8 @@ pub struct Finding {
     pub call_sites: Vec<&'static Location<'static>>,
     /// The queries' sequence numbers.
     pub queries: Vec<usize>,
-    /// One line on how to fix it.
-    pub suggestion: String,
+    /// One line on how to fix it (written when displayed).
+    pub suggestion: Suggestion,
     /// The query plan (slow findings, when `explain_slow` is on).
     pub plan: Option<String>,
 }
@@ -109,6 +112,9 @@ struct Run<'a> {
     s: &'a Statement,
     fp: u64,
     site: &'static Location<'static>,
+    /// Its queries' total time and the longest, in raw ticks.
+    total: Ticks,
+    max: Ticks,
 }
 
 impl<'a> Run<'a> {
@@ -133,18 +139,25 @@ struct View<'a> {
 
 impl<'a> View<'a> {
     fn new(q: &Queries<'a>, config: &ProfilerConfig) -> Self {
-        // Each statement judged once: its fingerprint hash, or never reported.
-        let judged: Vec<Option<u64>> = q
-            .statements
-            .iter()
-            .zip(q.fingerprints)
-            .map(|(s, fp)| {
-                let hidden = s.is_bookkeeping()
-                    || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&fp.hex()))
-                    || s.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t));
-                (!hidden).then_some(fp.hash)
-            })
-            .collect();
+        // A statement's fingerprint hash, or `None`: never reported. With
+        // allow lists each statement is judged once, up front; without, a
+        // run's statement is judged as it comes, which needs no table.
+        let lists = !config.allowed_fingerprints.is_empty() || !config.allowed_tables.is_empty();
+        let reported = |s: &Statement, fp: &Fingerprint| {
+            let hidden = s.is_bookkeeping()
+                || config.allowed_fingerprints.iter().any(|f| f.eq_ignore_ascii_case(&fp.hex()))
+                || s.table.is_some_and(|t| config.allowed_tables.iter().any(|a| a == t));
+            (!hidden).then_some(fp.hash)
+        };
+        let judged: Vec<Option<u64>> = if lists {
+            q.statements.iter().zip(q.fingerprints).map(|(s, fp)| reported(s, fp)).collect()
+        } else {
+            Vec::new()
+        };
+        let judge = |i: usize, s: &Statement| match judged.get(i) {
+            Some(verdict) => *verdict,
+            None => q.fingerprints.get(i).and_then(|fp| reported(s, fp)),
+        };
         // And each call site's address once, when sites are allow-listed.
         let mut sites: HashMap<*const Location<'static>, bool> = HashMap::default();
         let mut site_hidden = |l: &'static Location<'static>| {
@@ -158,20 +171,22 @@ impl<'a> View<'a> {
         let mut longest = Ticks::default();
         let mut start = 0;
         while let Some(first) = q.entries.get(start) {
-            let mut end = start + 1;
+            // The run's extent and times in one pass.
+            let (mut end, mut total, mut max) = (start + 1, first.ticks(), first.ticks());
             while let Some(e) = q.entries.get(end)
                 && e.stmt == first.stmt
                 && std::ptr::eq(e.call_site, first.call_site)
             {
+                total = total.saturating_add(e.ticks());
+                max = max.max(e.ticks());
                 end += 1;
             }
-            let s = q.statements.get(first.stmt as usize);
-            if let (Some(s), Some(Some(fp))) = (s, judged.get(first.stmt as usize))
+            if let Some(s) = q.statements.get(first.stmt as usize)
+                && let Some(fp) = judge(first.stmt as usize, s)
                 && !site_hidden(first.call_site)
             {
-                let run = Run { start, end, stmt: first.stmt, s, fp: *fp, site: first.call_site };
-                longest = run.entries(q.entries).iter().map(Entry::ticks).fold(longest, Ticks::max);
-                runs.push(run);
+                longest = longest.max(max);
+                runs.push(Run { start, end, stmt: first.stmt, s, fp, site: first.call_site, total, max });
             }
             start = end;
         }
@@ -184,7 +199,7 @@ impl<'a> View<'a> {
     }
 }
 
-fn finding(kind: FindingKind, group: &[Q<'_>], suggestion: String) -> Finding {
+fn finding(kind: FindingKind, group: &[Q<'_>], suggestion: Suggestion) -> Finding {
     let mut tally = Tally::with_capacity(group.len());
     for q in group {
         tally.add_site(q.e.call_site);
@@ -235,11 +250,12 @@ impl Tally {
         self.add_time(e);
     }
 
-    /// Adds a run's queries: positions as one range, then the times.
+    /// Adds a run's queries: positions as one range, times as summed.
     #[inline]
-    fn add_run(&mut self, run: &Run<'_>, all: &[Entry]) {
+    fn add_run(&mut self, run: &Run<'_>) {
         self.queries.extend(run.start + 1..=run.end);
-        run.entries(all).iter().for_each(|e| self.add_time(e));
+        self.total = self.total.saturating_add(run.total);
+        self.max = self.max.max(run.max);
     }
 
     #[inline]
@@ -250,11 +266,11 @@ impl Tally {
     }
 
     /// The finding, with the fingerprint hash and statement of its first query.
-    fn finding(self, kind: FindingKind, first: Option<(u64, &Statement)>, suggestion: String) -> Finding {
+    fn finding(self, kind: FindingKind, first: Option<(u64, &Statement)>, suggestion: Suggestion) -> Finding {
         Finding {
             kind,
             fingerprint: first.map(|(fp, _)| fp),
-            sql: first.map(|(_, s)| s.sql.to_string()).unwrap_or_default(),
+            sql: first.map_or_else(|| Arc::from(""), |(_, s)| s.sql.clone()),
             count: self.queries.len(),
             total: self.total.duration(),
             max: self.max.duration(),
@@ -291,16 +307,8 @@ fn slow(view: &View<'_>, extras: &[Extra], config: &ProfilerConfig) -> Vec<Findi
         .filter(|q| q.e.duration() >= config.slow_threshold)
         .map(|q| {
             let plan = q.e.extra(extras).and_then(|x| x.plan.as_deref());
-            let advice = if plan.is_some() { "see the plan below" } else { "check the plan with EXPLAIN" };
-            let mut f = finding(
-                FindingKind::Slow,
-                &[q],
-                format!(
-                    "took {} (threshold {}): {advice}; an index on its filter or order usually helps",
-                    crate::report::ms(q.e.duration()),
-                    crate::report::ms(config.slow_threshold)
-                ),
-            );
+            let fix = Suggestion::index(q.e.duration(), config.slow_threshold, plan.is_some());
+            let mut f = finding(FindingKind::Slow, &[q], fix);
             f.plan = plan.map(str::to_owned);
             f
         })
@@ -313,10 +321,10 @@ fn budget(seen: u64, db_time: impl Fn() -> Duration, config: &ProfilerConfig) ->
         return out;
     }
     let db_time = db_time();
-    let empty = |suggestion: String| Finding {
+    let empty = |suggestion: Suggestion| Finding {
         kind: FindingKind::Budget,
         fingerprint: None,
-        sql: String::new(),
+        sql: Arc::from(""),
         count: usize::try_from(seen).unwrap_or(usize::MAX),
         total: db_time,
         max: Duration::ZERO,
@@ -328,12 +336,12 @@ fn budget(seen: u64, db_time: impl Fn() -> Duration, config: &ProfilerConfig) ->
     if let Some(max) = config.max_queries
         && seen > max as u64
     {
-        out.push(empty(format!("{seen} queries, budget {max}: remove N+1 and duplicate queries first")));
+        out.push(empty(Suggestion::query_budget(seen, max)));
     }
     if let Some(max) = config.max_db_time
         && db_time > max
     {
-        out.push(empty(format!("{} in the database, budget {}", crate::report::ms(db_time), crate::report::ms(max))));
+        out.push(empty(Suggestion::time_budget(db_time, max)));
     }
     out
 }

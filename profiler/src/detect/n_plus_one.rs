@@ -6,9 +6,8 @@ use std::panic::Location;
 
 use ormlet_core::events::{Operation, RelationLoad};
 
-use super::{Finding, FindingKind, Q, Run, Tally, View};
+use super::{Finding, FindingKind, Q, Run, Suggestion, Tally, View};
 use crate::config::ProfilerConfig;
-use crate::profile::Site;
 
 /// What the first pass keeps of a (call site, fingerprint) group.
 struct Group {
@@ -80,7 +79,7 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
         let mut tally = Tally::with_capacity(group.count);
         for run in view.runs.iter().filter(|run| group.has(run)) {
             tally.add_site(run.site);
-            tally.add_run(run, view.entries);
+            tally.add_run(run);
         }
         found.push(tally.finding(FindingKind::NPlusOne, Some((first.fp, first.s)), suggestion));
     }
@@ -91,41 +90,17 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
 /// one relation, `.with(...)` on the query that loaded the parents (the last
 /// earlier read of their table from another line); otherwise, one query for
 /// all the keys.
-fn fix(view: &View<'_>, first: Q<'_>, n: usize, relation: Option<RelationLoad>) -> String {
-    let at = Site(first.e.call_site);
+fn fix(view: &View<'_>, first: Q<'_>, n: usize, relation: Option<RelationLoad>) -> Suggestion {
+    let at = first.e.call_site;
     let Some(rel) = relation else {
-        return format!(
-            "{n} queries{} from one line with different values: load them in one query at {at} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)",
-            OnTable(first.s.table)
-        );
+        return Suggestion::one_query(n, first.s.table, at);
     };
     // Runs share a statement and a call site: judge each run once.
-    let parents = view.runs.iter().rev().filter(|r| r.start < first.seq - 1).find(|r| {
-        r.s.operation == Operation::Select && r.s.table == Some(rel.parent_table) && *r.site != *first.e.call_site
-    });
-    match parents {
-        Some(p) => format!(
-            "{n} lazy loads of `{}` (at {at}): use `.with({})` at {}, where the `{}` rows are loaded",
-            rel.relation,
-            rel.relation,
-            Site(p.site),
-            rel.parent_table
-        ),
-        None => format!(
-            "{n} lazy loads of `{}` (at {at}): load the `{}` rows with `.with({})`",
-            rel.relation, rel.parent_table, rel.relation
-        ),
-    }
-}
-
-/// " on `table`", or nothing.
-struct OnTable<'a>(Option<&'a str>);
-
-impl std::fmt::Display for OnTable<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(t) => write!(f, " on `{t}`"),
-            None => Ok(()),
-        }
-    }
+    let parents = view
+        .runs
+        .iter()
+        .rev()
+        .filter(|r| r.start < first.seq - 1)
+        .find(|r| r.s.operation == Operation::Select && r.s.table == Some(rel.parent_table) && *r.site != *at);
+    Suggestion::eager_load(n, rel, at, parents.map(|p| p.site))
 }
