@@ -76,6 +76,24 @@ pub fn now() -> Instant {
     clock().quanta.scaled(clock().raw())
 }
 
+/// The clock, looked up once for both readings of a query (each lookup
+/// checks that the clock is set up).
+#[derive(Clone, Copy)]
+pub(crate) struct Ticker(&'static EventsClock);
+
+impl Ticker {
+    #[inline(always)]
+    pub(crate) fn get() -> Self {
+        Ticker(clock())
+    }
+
+    /// A reading.
+    #[inline(always)]
+    pub(crate) fn now(self) -> Tick {
+        Tick(self.0.raw())
+    }
+}
+
 /// A raw reading of the events' clock: taking one is a single read of the
 /// CPU's counter, and it is turned into time only when asked, so timing a
 /// query costs no arithmetic. Readings from one process compare and

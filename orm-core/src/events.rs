@@ -149,7 +149,7 @@ pub struct QueryEvent<'a> {
     /// this slow ([`QuerySink::explain_slower_than`]); reads only.
     pub plan: Option<&'a str>,
     /// Set when the query loads a relation.
-    pub relation: Option<RelationLoad>,
+    pub relation: Option<&'a RelationLoad>,
 }
 
 impl QueryEvent<'_> {

@@ -72,7 +72,7 @@ impl Extra {
     /// line, so the common path of recording stays small.
     #[cold]
     #[inline(never)]
-    fn add(extras: &mut Vec<Extra>, event: &QueryEvent<'_>, config: &ProfilerConfig) -> u32 {
+    pub(crate) fn add(extras: &mut Vec<Extra>, event: &QueryEvent<'_>, config: &ProfilerConfig) -> u32 {
         extras.push(Extra {
             error: event.error.map(str::to_owned),
             plan: event.plan.map(str::to_owned),
@@ -85,15 +85,16 @@ impl Extra {
 }
 
 impl Entry {
-    /// Keeps what `config` asks of `event`, its rarer parts in `extras`;
-    /// its statement is `stmt`.
-    #[inline]
-    pub(crate) fn new(event: &QueryEvent<'_>, stmt: u32, config: &ProfilerConfig, extras: &mut Vec<Extra>) -> Self {
-        let extra = if event.error.is_none() && event.plan.is_none() && !config.capture_values {
-            NO_EXTRA
-        } else {
-            Extra::add(extras, event, config)
-        };
+    /// Whether `event` has parts kept in an [`Extra`].
+    #[inline(always)]
+    pub(crate) fn has_extra(event: &QueryEvent<'_>, config: &ProfilerConfig) -> bool {
+        event.error.is_some() || event.plan.is_some() || config.capture_values
+    }
+
+    /// The entry of `event`, whose statement is `stmt` and extra parts
+    /// `extra` (or [`NO_EXTRA`]).
+    #[inline(always)]
+    pub(crate) fn new(event: &QueryEvent<'_>, stmt: u32, extra: u32) -> Self {
         Entry {
             stmt,
             tx_depth: event.tx_depth,
@@ -147,7 +148,7 @@ struct Key {
 
 impl Key {
     fn of(event: &QueryEvent<'_>) -> Self {
-        Key { sql: event.sql.as_ptr() as usize, relation: event.relation, backend: event.backend }
+        Key { sql: event.sql.as_ptr() as usize, relation: event.relation.copied(), backend: event.backend }
     }
 
     /// Whether `event` has this key, by addresses: what a loop repeating
@@ -155,7 +156,7 @@ impl Key {
     /// "look it up".)
     #[inline]
     fn same_as(&self, event: &QueryEvent<'_>) -> bool {
-        let relation_eq = || match (&self.relation, &event.relation) {
+        let relation_eq = || match (&self.relation, event.relation) {
             (Some(a), Some(b)) => {
                 std::ptr::eq(a.relation, b.relation)
                     && std::ptr::eq(a.parent_table, b.parent_table)
@@ -191,24 +192,25 @@ pub(crate) struct Statements {
 }
 
 impl Statements {
-    /// The index of `event`'s statement, added if new.
-    #[inline]
-    pub(crate) fn id(&mut self, event: &QueryEvent<'_>) -> u32 {
+    /// The index of `event`'s statement if it is the previous query's.
+    #[inline(always)]
+    pub(crate) fn same_as_last(&self, event: &QueryEvent<'_>) -> Option<u32> {
         match &self.last {
-            Some((k, id)) if k.same_as(event) => *id,
-            _ => self.id_slow(event),
+            Some((k, id)) if k.same_as(event) => Some(*id),
+            _ => None,
         }
     }
 
-    /// [`id`](Self::id) when the previous query's statement is not it.
-    #[cold]
-    #[inline(never)]
-    fn id_slow(&mut self, event: &QueryEvent<'_>) -> u32 {
+    /// The index of `event`'s statement, added if new.
+    pub(crate) fn id(&mut self, event: &QueryEvent<'_>) -> u32 {
+        if let Some(id) = self.same_as_last(event) {
+            return id;
+        }
         let key = Key::of(event);
         let id = self.find_or_add(key, || Statement {
             sql: event.sql.clone(),
             table: event.table,
-            relation: event.relation,
+            relation: event.relation.copied(),
             operation: event.operation,
             backend: event.backend,
         });

@@ -15,6 +15,13 @@ use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements};
 /// Room for a typical request's queries without growing.
 pub(crate) const TYPICAL_QUERIES: usize = 128;
 
+/// How many queries a scope keeps: entries index their statement with a
+/// u32.
+#[inline(always)]
+fn keep_limit(config: &ProfilerConfig) -> usize {
+    config.max_queries_kept.min(u32::MAX as usize)
+}
+
 /// The time of `entries` plus `unkept` ticks.
 pub(crate) fn db_time(entries: &[Entry], unkept: Ticks) -> Duration {
     entries.iter().map(Entry::ticks).fold(unkept, Ticks::saturating_add).duration()
@@ -40,16 +47,36 @@ impl Recording {
     }
 
     /// Counts `event`, and keeps it while under `max_queries_kept`.
+    ///
+    /// The common case (room in the buffer, the previous query's statement,
+    /// nothing extra to keep) is a few compares and one store; everything
+    /// else is out of line, so this part saves no registers.
     #[inline(always)]
     pub(crate) fn record(&mut self, event: &QueryEvent<'_>, config: &ProfilerConfig) {
-        // Entries index their statement with a u32.
-        if self.entries.len() >= config.max_queries_kept.min(u32::MAX as usize) {
+        let len = self.entries.len();
+        if len < self.entries.capacity()
+            && len < keep_limit(config)
+            && let Some(stmt) = self.statements.same_as_last(event)
+            && !Entry::has_extra(event, config)
+        {
+            self.entries.push(Entry::new(event, stmt, NO_EXTRA));
+            return;
+        }
+        self.record_slow(event, config);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_slow(&mut self, event: &QueryEvent<'_>, config: &ProfilerConfig) {
+        if self.entries.len() >= keep_limit(config) {
             self.unkept += 1;
             self.unkept_ticks = self.unkept_ticks.saturating_add(event.ended.ticks_since(event.started));
             return;
         }
         let stmt = self.statements.id(event);
-        self.entries.push(Entry::new(event, stmt, config, &mut self.extras));
+        let extra =
+            if Entry::has_extra(event, config) { Extra::add(&mut self.extras, event, config) } else { NO_EXTRA };
+        self.entries.push(Entry::new(event, stmt, extra));
     }
 
     /// Queries seen, kept or not.

@@ -220,7 +220,7 @@ impl<D: Driver> ServerConn<'_, D> {
             call_site: s.loc,
             tx_depth: u32::try_from(self.depth()).unwrap_or(u32::MAX),
             plan: plan.as_deref(),
-            relation: s.relation,
+            relation: s.relation.as_ref(),
         });
     }
 

@@ -10,9 +10,10 @@ use rusqlite::types::ValueRef;
 use super::bind::{Recorded, SqliteBinder};
 use super::error::from_sqlite;
 use crate::backend::Backend;
+use crate::clock::Ticker;
 use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
-use crate::events::{self, Operation, QueryEvent, Recipient, Tick, Wants};
+use crate::events::{self, Operation, QueryEvent, Recipient, Wants};
 use crate::row::{FromRow, RowReader};
 use crate::types::FieldType;
 
@@ -103,10 +104,11 @@ impl Conn {
         exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>,
         record: impl FnOnce(&QueryEvent<'_>),
     ) -> Result<T> {
-        let started = Tick::now();
+        let clock = Ticker::get();
+        let started = clock.now();
         let mut recorded = Recorded { values: wants.values.then(Vec::new), ..Recorded::default() };
         let result = exec(Some(&mut recorded));
-        let ended = Tick::now();
+        let ended = clock.now();
         let (rows, error) = match &result {
             Ok((_, n)) => (*n, None),
             Err(e) => (0, Some(e.to_string())),
@@ -131,7 +133,7 @@ impl Conn {
             call_site: s.loc,
             tx_depth: self.depth.get(),
             plan: plan.as_deref(),
-            relation: s.relation,
+            relation: s.relation.as_ref(),
         });
         result.map(|(t, _)| t)
     }
