@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 use common::{Post, User, db, seed};
-use ormlet::events::{Operation, QueryEvent, QueryHook, QuerySink, SharedSink, Tick, set_hook};
+use ormlet::events::{Operation, QueryEvent, QueryHook, QuerySink, ScopeOpen, SharedSink, Tick, set_hook};
 use ormlet::prelude::*;
 
 /// What these tests check of a [`QueryEvent`], copied out of the lent event.
@@ -60,11 +60,12 @@ impl QueryHook for ThreadHook {
 
 static HOOK: &dyn QueryHook = &ThreadHook;
 
-/// Runs `f` with a collecting sink installed on this thread. The hook only
-/// implements `current`, so SQLite queries go through the default
-/// `with_current`.
+/// Runs `f` with a collecting sink installed on this thread, counted as an
+/// open scope. The hook only implements `current`, so SQLite queries go
+/// through the default `with_current`.
 fn record(f: impl FnOnce()) -> Vec<Event> {
     set_hook(&HOOK);
+    let _open = ScopeOpen::new();
     let sink = Arc::new(Collect::default());
     CURRENT.with_borrow_mut(|c| *c = Some(sink.clone()));
     f();

@@ -5,13 +5,13 @@
 //! task* (so a query the async face runs elsewhere still lands in the scope
 //! that issued it), and only then starts a clock and keeps the values.
 //! A synchronous scope also [lends](lend_sink) its sink to its thread, which
-//! executors read before asking the hook. With nothing lent and no hook, or
-//! no scope open anywhere, the cost is a thread-local read, an atomic load
-//! and one call.
+//! executors read before asking the hook. Hooks count their scopes with
+//! [`ScopeOpen`]: while no scope is open and no sink is lent anywhere, a
+//! query costs one atomic load.
 
 use std::panic::Location;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use crate::clock::{Instant, Tick, Ticks, now};
@@ -185,6 +185,9 @@ pub trait QuerySink {
 pub type SharedSink = Arc<dyn QuerySink + Send + Sync>;
 
 /// Finds the scope that is current where a query is issued.
+///
+/// A hook holds a [`ScopeOpen`] for each scope it may hand out: while none
+/// is alive, executors do not ask it.
 pub trait QueryHook: Send + Sync + 'static {
     /// The sink of the current scope, or `None` outside any scope. Executors
     /// that await while a query runs hold on to it.
@@ -200,13 +203,44 @@ pub trait QueryHook: Send + Sync + 'static {
             None => f(None),
         }
     }
+}
 
-    /// Whether a scope may be open anywhere in the process. `false` lets
-    /// executors skip the lookup altogether, so queries outside any scope
-    /// cost one call; the default, `true`, always looks.
-    fn any_scope_open(&self) -> bool {
-        true
+/// Scopes open anywhere in the process, and sinks lent: while there are
+/// none, a query finds out with this one load and records nothing.
+static OPEN_SCOPES: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one open scope for as long as it lives. A [`QueryHook`] holds one
+/// per scope it may hand out: while none is alive (and no sink is
+/// [lent](lend_sink)), queries do not ask the hook at all.
+#[derive(Debug)]
+pub struct ScopeOpen(());
+
+impl ScopeOpen {
+    /// Counts a scope as open until this is dropped.
+    pub fn new() -> Self {
+        OPEN_SCOPES.fetch_add(1, Ordering::Relaxed);
+        ScopeOpen(())
     }
+}
+
+impl Default for ScopeOpen {
+    fn default() -> Self {
+        ScopeOpen::new()
+    }
+}
+
+impl Drop for ScopeOpen {
+    fn drop(&mut self) {
+        OPEN_SCOPES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Whether a scope may be open or a sink lent anywhere. (Relaxed: a scope
+/// this thread opened, or one carried here through a spawn or a channel,
+/// is seen; one opened elsewhere this instant cannot own this query.)
+#[inline(always)]
+fn any_scope_open() -> bool {
+    OPEN_SCOPES.load(Ordering::Relaxed) > 0
 }
 
 /// The installed hook, as a thin pointer to a `static` holding the trait object.
@@ -243,7 +277,10 @@ fn hook() -> Option<&'static dyn QueryHook> {
 /// The current scope's sink, if a hook is installed and a scope is open.
 #[inline]
 pub fn current_sink() -> Option<SharedSink> {
-    hook().filter(|h| h.any_scope_open()).and_then(|h| h.current())
+    if !any_scope_open() {
+        return None;
+    }
+    hook().and_then(|h| h.current())
 }
 
 /// What [`lend_sink`] lent to this thread.
@@ -301,6 +338,8 @@ pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
             LENT.with(|l| l.set(self.0));
         }
     }
+    // A lent sink counts as an open scope (see `any_scope_open`).
+    let _open = sink.map(|_| ScopeOpen::new());
     let lent_sink = sink.map(|sink| LentSink { sink, wants: Wants::of(sink) });
     let lent = match &lent_sink {
         None => Lent::Paused,
@@ -340,10 +379,13 @@ pub(crate) enum Recipient<'s> {
 /// on this thread hold on to it for the query).
 #[inline]
 pub(crate) fn with_recipient<R>(f: impl for<'s> FnOnce(Recipient<'s>) -> R) -> R {
+    if !any_scope_open() {
+        return f(Recipient::Nobody);
+    }
     match LENT.with(std::cell::Cell::get) {
         Lent::Sink(lent) => f(Recipient::Lent(lent)),
         Lent::Paused => f(Recipient::Nobody),
-        Lent::Nothing => match hook().filter(|h| h.any_scope_open()) {
+        Lent::Nothing => match hook() {
             Some(hook) => f(Recipient::Hook(hook)),
             None => f(Recipient::Nobody),
         },

@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use parking_lot::Mutex;
 use std::time::Duration;
 
-use ormlet_core::events::{QueryEvent, QueryHook, QuerySink, SharedSink, Tick, has_hook, lend_sink, set_hook};
+use ormlet_core::events::{
+    QueryEvent, QueryHook, QuerySink, ScopeOpen, SharedSink, Tick, has_hook, lend_sink, set_hook,
+};
 
 use crate::config::ProfilerConfig;
 use crate::profile::Profile;
@@ -29,25 +31,17 @@ pub(crate) struct ScopeState {
     /// Queries from async code, spawned tasks and other threads. (A
     /// synchronous scope's own thread records into its [`OwnThread`].)
     shared: Mutex<Recording>,
-}
-
-/// Scopes alive in the process (sync and async, including ones a spawned
-/// task still holds); while there are none, queries skip the lookup.
-static LIVE_SCOPES: AtomicUsize = AtomicUsize::new(0);
-
-impl Drop for ScopeState {
-    fn drop(&mut self) {
-        LIVE_SCOPES.fetch_sub(1, Ordering::Relaxed);
-    }
+    /// Counted as open while alive (including in tasks that hold it), so
+    /// queries outside every scope skip the hook.
+    _open: ScopeOpen,
 }
 
 impl ScopeState {
     /// `shared_capacity`: how many queries to make room for behind the lock.
     fn new(config: Arc<ProfilerConfig>, shared_capacity: usize) -> Arc<Self> {
         install();
-        LIVE_SCOPES.fetch_add(1, Ordering::Relaxed);
         let shared = Mutex::new(Recording::with_capacity(shared_capacity));
-        Arc::new(ScopeState { config, started: Tick::now(), shared })
+        Arc::new(ScopeState { config, started: Tick::now(), shared, _open: ScopeOpen::new() })
     }
 
     #[cfg(feature = "axum")]
@@ -172,10 +166,6 @@ struct Hook;
 impl QueryHook for Hook {
     fn current(&self) -> Option<SharedSink> {
         current().map(|s| s as SharedSink)
-    }
-
-    fn any_scope_open(&self) -> bool {
-        LIVE_SCOPES.load(Ordering::Relaxed) > 0
     }
 }
 
