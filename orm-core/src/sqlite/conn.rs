@@ -109,17 +109,7 @@ impl Conn {
         let mut recorded = Recorded { values: wants.values.then(Vec::new), ..Recorded::default() };
         let result = exec(Some(&mut recorded));
         let ended = clock.now();
-        let (rows, error) = match &result {
-            Ok((_, n)) => (*n, None),
-            Err(e) => (0, Some(e.to_string())),
-        };
-        let plan = match wants.explain_slower_than {
-            Some(t) if ended.duration_since(started) >= t && s.operation == Operation::Select && error.is_none() => {
-                self.plan(s.sql)
-            }
-            _ => None,
-        };
-        record(&QueryEvent {
+        let mut event = QueryEvent {
             sql: s.sql,
             values: recorded.values.as_deref().unwrap_or_default(),
             values_hash: std::hash::Hasher::finish(&recorded.hasher),
@@ -128,14 +118,45 @@ impl Conn {
             backend: Backend::Sqlite,
             started,
             ended,
-            rows,
-            error: error.as_deref(),
+            rows: 0,
+            error: None,
             call_site: s.loc,
             tx_depth: self.depth.get(),
-            plan: plan.as_deref(),
+            plan: None,
             relation: s.relation.as_ref(),
-        });
+        };
+        match &result {
+            Ok((_, rows)) if wants.explain_slower_than.is_none() => {
+                event.rows = *rows;
+                record(&event);
+            }
+            _ => self.record_rare(event, &result, wants, record),
+        }
         result.map(|(t, _)| t)
+    }
+
+    /// The event of a query that failed, or whose plan may be wanted: out
+    /// of line, so the common event carries no text to drop.
+    #[cold]
+    #[inline(never)]
+    fn record_rare<T>(
+        &self,
+        event: QueryEvent<'_>,
+        result: &Result<(T, u64)>,
+        wants: Wants,
+        record: impl FnOnce(&QueryEvent<'_>),
+    ) {
+        let (rows, error) = match result {
+            Ok((_, n)) => (*n, None),
+            Err(e) => (0, Some(e.to_string())),
+        };
+        let plan = match wants.explain_slower_than {
+            Some(t) if event.duration() >= t && event.operation == Operation::Select && error.is_none() => {
+                self.plan(event.sql)
+            }
+            _ => None,
+        };
+        record(&QueryEvent { rows, error: error.as_deref(), plan: plan.as_deref(), ..event });
     }
 
     /// `EXPLAIN QUERY PLAN` of a read, as an indented tree of its steps.
