@@ -43,7 +43,10 @@ pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
 /// a 64-bit hash of it tells (a collision only costs the exact pass). A
 /// run's reads share fingerprint and stretch, hashed once per run.
 fn any_repeat(view: &View<'_>) -> bool {
-    let mut seen = SeenHashes::with_room_for(view.entries.len());
+    SeenHashes::with_room_for(view.entries.len(), |seen| any_repeat_in(view, seen))
+}
+
+fn any_repeat_in(view: &View<'_>, seen: &mut SeenHashes<'_>) -> bool {
     let mut windows = Windows::new(view.statements);
     for run in &view.runs {
         let Some(window) = windows.see(run.stmt, run.s) else { continue };
@@ -65,16 +68,25 @@ fn any_repeat(view: &View<'_>) -> bool {
 /// false repeat, which only costs the exact pass. Per key this is a few
 /// instructions; a `HashSet` (which hashes again and probes control bytes)
 /// cost 61 under callgrind and sorting the keys 57, about 1 % of a scope
-/// of one-row queries.
-struct SeenHashes {
-    slots: Vec<u64>,
+/// of one-row queries. Tables for up to 128 keys live on the stack: a
+/// heap table this size took glibc's slow path to allocate and free.
+struct SeenHashes<'s> {
+    slots: &'s mut [u64],
     shift: u32,
 }
 
-impl SeenHashes {
-    fn with_room_for(n: usize) -> Self {
+impl SeenHashes<'_> {
+    /// Calls `f` with an empty set sized for `n` keys.
+    fn with_room_for<R>(n: usize, f: impl FnOnce(&mut SeenHashes<'_>) -> R) -> R {
         let len = n.saturating_mul(2).next_power_of_two().max(16);
-        SeenHashes { slots: vec![0; len], shift: 64 - len.trailing_zeros() }
+        let shift = 64 - len.trailing_zeros();
+        if len <= 32 {
+            f(&mut SeenHashes { slots: &mut [0; 32][..len], shift })
+        } else if len <= 256 {
+            f(&mut SeenHashes { slots: &mut [0; 256][..len], shift })
+        } else {
+            f(&mut SeenHashes { slots: &mut vec![0; len], shift })
+        }
     }
 
     /// Adds `key`; `false` if it was there.
@@ -211,23 +223,24 @@ mod tests {
     #[test]
     fn seen_hashes_find_exactly_the_repeats_a_hash_set_finds() {
         let mut x = 0x9E37_79B9_7F4A_7C15_u64;
-        for n in [1usize, 2, 15, 16, 17, 100, 1000] {
+        for n in [1usize, 2, 15, 16, 17, 100, 128, 129, 1000] {
             for round in 0..20 {
-                let mut seen = super::SeenHashes::with_room_for(n);
-                let mut set = std::collections::HashSet::new();
-                for i in 0..n {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    // Few distinct values in some rounds, top bits all alike in others.
-                    let key = match round % 4 {
-                        0 => x,
-                        1 => x % 7,
-                        2 => (x & 0xFFFF) | (u64::MAX << 48),
-                        _ => (i as u64) << 60,
-                    };
-                    assert_eq!(seen.insert(key), set.insert(key.max(1)), "n {n} round {round} key {key}");
-                }
+                super::SeenHashes::with_room_for(n, |seen| {
+                    let mut set = std::collections::HashSet::new();
+                    for i in 0..n {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        // Few distinct values in some rounds, top bits all alike in others.
+                        let key = match round % 4 {
+                            0 => x,
+                            1 => x % 7,
+                            2 => (x & 0xFFFF) | (u64::MAX << 48),
+                            _ => (i as u64) << 60,
+                        };
+                        assert_eq!(seen.insert(key), set.insert(key.max(1)), "n {n} round {round} key {key}");
+                    }
+                });
             }
         }
     }
