@@ -217,6 +217,7 @@ pub struct ScopeOpen(());
 
 impl ScopeOpen {
     /// Counts a scope as open until this is dropped.
+    #[must_use = "the scope counts as open only while this lives"]
     pub fn new() -> Self {
         OPEN_SCOPES.fetch_add(1, Ordering::Relaxed);
         ScopeOpen(())
