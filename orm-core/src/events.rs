@@ -409,3 +409,52 @@ pub(crate) fn with_hook_sink<R>(hook: &dyn QueryHook, f: impl FnOnce(Option<&dyn
         (None, None) => unreachable!("`f` ran, so `out` is set"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static ASKED: AtomicUsize = AtomicUsize::new(0);
+
+    /// Counts how often it is asked; never has a scope.
+    struct Counting;
+
+    impl QueryHook for Counting {
+        fn current(&self) -> Option<SharedSink> {
+            ASKED.fetch_add(1, Ordering::Relaxed);
+            None
+        }
+    }
+
+    static COUNTING: &dyn QueryHook = &Counting;
+
+    fn recipient() -> &'static str {
+        with_recipient(|r| match r {
+            Recipient::Nobody => "nobody",
+            Recipient::Lent(_) => "lent",
+            Recipient::Hook(_) => "hook",
+        })
+    }
+
+    /// Outside every scope the hook is not asked; a counted scope or a lent
+    /// sink makes queries look again, and only while it lives.
+    #[test]
+    fn queries_ask_the_hook_only_while_a_scope_is_open() {
+        // No other test of this crate installs a hook or opens a scope.
+        assert!(set_hook(&COUNTING));
+        assert_eq!(recipient(), "nobody");
+        assert!(current_sink().is_none());
+        assert_eq!(ASKED.load(Ordering::Relaxed), 0, "the hook was asked with no scope open");
+        let open = ScopeOpen::new();
+        assert_eq!(recipient(), "hook");
+        drop(open);
+        assert_eq!(recipient(), "nobody");
+        struct Ignore;
+        impl QuerySink for Ignore {
+            fn record(&self, _: &QueryEvent<'_>) {}
+        }
+        assert_eq!(lend_sink(Some(&Ignore), recipient), "lent");
+        assert_eq!(recipient(), "nobody", "the lent sink's count ends with the lend");
+        assert!(clear_hook());
+    }
+}
