@@ -18,7 +18,7 @@ pub(crate) const TYPICAL_QUERIES: usize = 128;
 /// How many queries a scope keeps: entries index their statement with a
 /// u32.
 #[inline(always)]
-fn keep_limit(config: &ProfilerConfig) -> usize {
+pub(crate) fn keep_limit(config: &ProfilerConfig) -> usize {
     config.max_queries_kept.min(u32::MAX as usize)
 }
 

@@ -21,7 +21,7 @@ use ormlet_core::events::{
 
 use crate::config::ProfilerConfig;
 use crate::profile::Profile;
-use crate::recording::{Recording, TYPICAL_QUERIES};
+use crate::recording::{Recording, TYPICAL_QUERIES, keep_limit};
 
 /// The live state of one scope, shared by whatever may record into it.
 pub(crate) struct ScopeState {
@@ -55,7 +55,7 @@ impl ScopeState {
     fn finish(&self, own: Recording) -> Profile {
         let elapsed = Tick::now().duration_since(self.started);
         let shared = std::mem::take(&mut *self.shared.lock());
-        let all = own.merge(shared, self.config.max_queries_kept);
+        let all = own.merge(shared, keep_limit(&self.config));
         let profile = Profile::new(all, self.started, elapsed, self.config.clone());
         if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
             return profile;
