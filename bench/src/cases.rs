@@ -29,6 +29,7 @@ pub fn all() -> Vec<Case> {
         Case { name: "profiler_no_scope", run: profiler_no_scope },
         Case { name: "profiler_in_scope", run: profiler_in_scope },
         Case { name: "profiler_in_scope_count_only", run: profiler_in_scope_count_only },
+        Case { name: "profiler_clock_only", run: profiler_clock_only },
         Case { name: "pg_select_10k_rows", run: crate::postgres::select_10k_rows },
         Case { name: "pg_get_by_pk", run: crate::postgres::get_by_pk },
         Case { name: "pg_insert_1", run: crate::postgres::insert_1 },
@@ -345,6 +346,36 @@ fn in_scope(plan: &Plan, name: &'static str, then: fn(&ormlet::profiler::Profile
     );
     ormlet::profiler::install();
     result
+}
+
+/// 100 `get_by_pk`, each between two readings of the events' clock (what
+/// a scope times a query with), against 100 without: the part of the
+/// in-scope ratios that is reading the clock, with no profiler at all.
+fn profiler_clock_only(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, _raw) = pair(n, |_| None);
+    let (mut ko, mut kb) = (keys(n), keys(n));
+    ormlet::events::clear_hook();
+    let result = compare(
+        plan,
+        "profiler_clock_only",
+        "ormlet without clock",
+        || get_each_timed(&db, &mut ko, 100, black_box(true)),
+        || get_each_timed(&db, &mut kb, 100, black_box(false)),
+    );
+    ormlet::profiler::install();
+    result
+}
+
+/// [`get_each`], reading the events' clock before and after each query
+/// when `read`: one copy for both sides of [`profiler_clock_only`].
+#[inline(never)]
+fn get_each_timed(db: &Db, key: &mut impl FnMut() -> i32, n: usize, read: bool) {
+    for _ in 0..n {
+        let started = read.then(ormlet::events::Tick::now);
+        black_box(User::get(db, key()).expect("ormlet"));
+        black_box((started, read.then(ormlet::events::Tick::now)));
+    }
 }
 
 /// `n` `get_by_pk`s with keys from `key`. Both sides of a profiler case
