@@ -30,6 +30,7 @@ pub fn all() -> Vec<Case> {
         Case { name: "profiler_in_scope", run: profiler_in_scope },
         Case { name: "profiler_in_scope_count_only", run: profiler_in_scope_count_only },
         Case { name: "profiler_clock_only", run: profiler_clock_only },
+        Case { name: "profiler_in_async_scope", run: profiler_in_async_scope },
         Case { name: "pg_select_10k_rows", run: crate::postgres::select_10k_rows },
         Case { name: "pg_get_by_pk", run: crate::postgres::get_by_pk },
         Case { name: "pg_insert_1", run: crate::postgres::insert_1 },
@@ -376,6 +377,50 @@ fn get_each_timed(db: &Db, key: &mut impl FnMut() -> i32, n: usize, read: bool) 
         black_box(User::get(db, key()).expect("ormlet"));
         black_box((started, read.then(ormlet::events::Tick::now)));
     }
+}
+
+/// 100 `get_by_pk` through the async face inside one `profile_async` scope,
+/// against 100 with no profiler: what a request under `ProfilerLayer`
+/// records, where each query finds its scope through the task and records
+/// behind the scope's lock. Recording only (no findings).
+fn profiler_in_async_scope(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, _raw) = pair(n, |_| None);
+    let adb = AsyncDb::from(db);
+    // Queries run inline on a current-thread runtime: no hand-off to measure.
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let (mut ko, mut kb) = (keys(n), keys(n));
+    let result = compare_with_setup(
+        plan,
+        "profiler_in_async_scope",
+        "ormlet without profiler",
+        (ormlet::profiler::install, || {
+            let ((), profile) = rt.block_on(ormlet::profile_async(get_each_async(&adb, &mut ko, 100)));
+            assert_eq!(profile.query_count(), 100);
+            black_box(profile);
+        }),
+        (
+            || {
+                ormlet::events::clear_hook();
+            },
+            || rt.block_on(get_each_async(&adb, &mut kb, 100)),
+        ),
+    );
+    ormlet::profiler::install();
+    result
+}
+
+/// [`get_each`] through the async face, boxed so both sides poll one copy.
+fn get_each_async<'a>(
+    db: &'a AsyncDb,
+    key: &'a mut (dyn FnMut() -> i32 + 'a),
+    n: usize,
+) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>> {
+    Box::pin(async move {
+        for _ in 0..n {
+            black_box(User::get(db, key()).await.expect("ormlet"));
+        }
+    })
 }
 
 /// `n` `get_by_pk`s with keys from `key`. Both sides of a profiler case
