@@ -337,6 +337,18 @@ fn the_keep_limit_keeps_the_first_queries_and_counts_them_all() {
     let kept: Duration = alone.queries().iter().map(|q| q.duration).sum();
     assert!(alone.db_time() > kept, "the 3 unkept queries' time counts: {:?} vs {kept:?}", alone.db_time());
 
+    // An async scope keeps its queries behind its lock alone; the same limit.
+    let ((), in_task) = rt.block_on(profiler::profile_async_with(config.clone(), async {
+        for id in [1, 2, 3, 1, 2, 3, 1] {
+            Post::find().filter(Post::ID.eq(id)).count(&adb).await.unwrap();
+        }
+    }));
+    assert_eq!((in_task.query_count(), in_task.queries().len()), (7, 4));
+    let kept: Duration = in_task.queries().iter().map(|q| q.duration).sum();
+    assert!(in_task.db_time() > kept);
+    let kinds: Vec<_> = in_task.findings().iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FindingKind::NPlusOne, FindingKind::Duplicate], "over the 4 kept: 1, 2, 3, 1");
+
     let ((), merged) = profiler::profile_with(config, || {
         lookups(&db, &[1, 2, 3]);
         let adb = adb.clone();

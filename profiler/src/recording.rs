@@ -103,6 +103,10 @@ impl Recording {
         if other.entries.is_empty() && self.entries.len() <= keep {
             return self;
         }
+        // An async scope's own recording is empty: all it has is `other`.
+        if self.entries.is_empty() && self.extras.is_empty() && other.entries.len() <= keep {
+            return Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, ..other };
+        }
         // `other`'s statements, renumbered into this table.
         let other_list: Vec<Statement> = other.statements.into_list();
         let renumber: Vec<u32> = other_list.iter().map(|s| self.statements.intern(s)).collect();
