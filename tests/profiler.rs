@@ -280,6 +280,36 @@ fn nested_scopes_record_in_the_innermost() {
     assert_eq!((outer.query_count(), inner.query_count()), (1, 1));
 }
 
+/// An async scope inside a synchronous one is the innermost while its
+/// future runs: on a current-thread runtime and on a worker of a
+/// multi-threaded one.
+#[test]
+fn an_async_scope_inside_a_sync_scope_records_its_own_queries() {
+    let db = db();
+    seed(&db, 0);
+    let adb = AsyncDb::from(db.clone());
+    let current = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let (rt, _) = runtime_with_posts();
+    let (inner, outer) = ormlet::profile(|| {
+        User::find().count(&db).unwrap();
+        let ((), on_current) = current.block_on(ormlet::profile_async(async {
+            User::find().count(&adb).await.unwrap();
+        }));
+        let adb = adb.clone();
+        let on_worker = rt.block_on(async move {
+            tokio::spawn(ormlet::profile_async(async move {
+                User::find().count(&adb).await.unwrap();
+                User::find().count(&adb).await.unwrap();
+            }))
+            .await
+            .unwrap()
+            .1
+        });
+        (on_current.query_count(), on_worker.query_count())
+    });
+    assert_eq!((outer.query_count(), inner), (1, (1, 2)));
+}
+
 /// A multi-threaded runtime, for tasks spawned from a synchronous scope, and
 /// an async database with the posts table.
 fn runtime_with_posts() -> (tokio::runtime::Runtime, AsyncDb) {

@@ -2,10 +2,13 @@
 //!
 //! Synchronous scopes live on a thread-local stack; async scopes in a tokio
 //! task-local, because a task moves between threads and thread-locals would
-//! mix requests. A query is recorded in the innermost scope current where it
-//! was issued: on a synchronous scope's own thread without a lock, from
-//! anywhere else behind its mutex. While no scope is alive anywhere, a query
-//! costs one atomic load to find that out.
+//! mix requests. While an async scope's future is polled, the scope is also
+//! this thread's innermost and lends it its sink, so a query issued there
+//! finds its scope as a synchronous scope's queries do, without asking the
+//! task. A query is recorded in the innermost scope current where it was
+//! issued: on a synchronous scope's own thread without a lock, from anywhere
+//! else behind its mutex. While no scope is alive anywhere, a query costs one
+//! atomic load to find that out.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -48,6 +51,15 @@ impl ScopeState {
     fn totals(&self) -> (u64, Duration) {
         let shared = self.shared.lock();
         (shared.seen(), shared.db_time())
+    }
+
+    /// Runs `f` (a poll of the scope's future, or a step of a request) with
+    /// this scope as the thread's innermost: pushed on its stack, for
+    /// [`current`], and its sink lent, for the queries `f` runs.
+    fn enter<R>(self: &Arc<Self>, f: impl FnOnce() -> R) -> R {
+        LOCAL.with(|l| l.scopes.borrow_mut().push(self.clone()));
+        let _pop = PopOnDrop;
+        lend_sink(Some(&**self), f)
     }
 
     /// Ends the scope: what `own` (its thread's, if synchronous) and other
@@ -256,8 +268,16 @@ pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F
 async fn profile_async_in<F: Future>(config: Arc<ProfilerConfig>, fut: F) -> (F::Output, Profile) {
     let state = ScopeState::new(config, TYPICAL_QUERIES);
     let _alive = AsyncScopeAlive::new();
-    let out = TASK_SCOPE.scope(state.clone(), fut).await;
+    let out = in_scope(state.clone(), fut).await;
     (out, state.finish(Recording::default()))
+}
+
+/// `fut` inside `state`: the task carries the scope (to the tasks it
+/// spawns and the threads it moves to), and each poll enters it.
+async fn in_scope<F: Future>(state: Arc<ScopeState>, fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let entered = state.clone();
+    TASK_SCOPE.scope(state, std::future::poll_fn(move |cx| entered.enter(|| fut.as_mut().poll(cx)))).await
 }
 
 /// Carries the current scope (if any) into a future that will run elsewhere,
@@ -268,7 +288,7 @@ pub fn in_current_profile<F: Future>(fut: F) -> impl Future<Output = F::Output> 
         match scope {
             Some(s) => {
                 let _alive = AsyncScopeAlive::new();
-                TASK_SCOPE.scope(s, fut).await
+                in_scope(s, fut).await
             }
             None => fut.await,
         }
@@ -314,12 +334,12 @@ impl OpenScope {
 
     /// Runs a future inside the scope.
     pub(crate) fn run<F: Future>(&self, fut: F) -> impl Future<Output = F::Output> {
-        TASK_SCOPE.scope(self.state.clone(), fut)
+        in_scope(self.state.clone(), fut)
     }
 
     /// Runs a synchronous step (a body poll) inside the scope.
     pub(crate) fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
-        TASK_SCOPE.sync_scope(self.state.clone(), f)
+        TASK_SCOPE.sync_scope(self.state.clone(), || self.state.enter(f))
     }
 
     /// Queries and database time so far.
