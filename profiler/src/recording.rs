@@ -10,7 +10,7 @@ use std::time::Duration;
 use ormlet_core::events::{QueryEvent, Ticks};
 
 use crate::config::ProfilerConfig;
-use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements};
+use crate::entry::{Entry, Extra, NO_EXTRA, Statements};
 
 /// Room for a typical request's queries without growing.
 pub(crate) const TYPICAL_QUERIES: usize = 128;
@@ -107,21 +107,11 @@ impl Recording {
         if self.entries.is_empty() && self.extras.is_empty() && other.entries.len() <= keep {
             return Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, ..other };
         }
-        // `other`'s statements, renumbered into this table.
-        let other_list: Vec<Statement> = other.statements.into_list();
-        let renumber: Vec<u32> = other_list.iter().map(|s| self.statements.intern(s)).collect();
-        let extras_from = u32::try_from(self.extras.len()).unwrap_or(NO_EXTRA);
-        self.extras.extend(other.extras);
+        let (renumber, other_entries) = self.adopt(other);
         let mine = std::mem::take(&mut self.entries);
-        let mut entries = Vec::with_capacity((mine.len() + other.entries.len()).min(keep));
+        let mut entries = Vec::with_capacity((mine.len() + other_entries.len()).min(keep));
         let mut a = mine.into_iter().peekable();
-        let mut b = other.entries.into_iter().map(|mut e| {
-            e.stmt = renumber.get(e.stmt as usize).copied().unwrap_or(e.stmt);
-            if e.extra != NO_EXTRA {
-                e.extra = e.extra.saturating_add(extras_from);
-            }
-            e
-        });
+        let mut b = other_entries.into_iter().map(|e| renumber.entry(e));
         let mut next_b = b.next();
         while entries.len() < keep {
             let take_a = match (a.peek(), &next_b) {
@@ -139,10 +129,147 @@ impl Recording {
         }
         // What did not fit is counted with the unkept.
         for e in a.chain(next_b).chain(b) {
-            self.unkept += 1;
-            self.unkept_ticks = self.unkept_ticks.saturating_add(e.ticks());
+            self.count_unkept(&e);
         }
         self.entries = entries;
         self
+    }
+
+    /// Adds `later`'s queries (a poll's, as it ends) after this recording's,
+    /// keeping at most `keep` in all and counting the rest. One task's
+    /// polls end in the order they ran; a scope's tasks on several threads
+    /// may interleave theirs, which [`into_start_order`](Self::into_start_order)
+    /// sorts out when the scope ends.
+    pub(crate) fn append(&mut self, later: Recording, keep: usize) {
+        self.unkept += later.unkept;
+        self.unkept_ticks = self.unkept_ticks.saturating_add(later.unkept_ticks);
+        if self.entries.is_empty() && self.extras.is_empty() && later.entries.len() <= keep {
+            *self = Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, ..later };
+            return;
+        }
+        if self.entries.len() >= keep {
+            // Full: neither its entries nor the extras they point to.
+            later.entries.iter().for_each(|e| self.count_unkept(e));
+            return;
+        }
+        let (renumber, entries) = self.adopt(later);
+        for e in entries {
+            if self.entries.len() < keep {
+                self.entries.push(renumber.entry(e));
+            } else {
+                self.count_unkept(&e);
+            }
+        }
+    }
+
+    /// The entries sorted by when they started, if they are not.
+    pub(crate) fn into_start_order(mut self) -> Recording {
+        if !self.entries.is_sorted_by_key(|e| e.started) {
+            self.entries.sort_by_key(|e| e.started);
+        }
+        self
+    }
+
+    /// Takes `other`'s statements and extras into this recording; gives how
+    /// to renumber `other`'s entries, and the entries.
+    fn adopt(&mut self, other: Recording) -> (Renumber, Vec<Entry>) {
+        let statements = other.statements.into_list().iter().map(|s| self.statements.intern(s)).collect();
+        let extras_from = u32::try_from(self.extras.len()).unwrap_or(NO_EXTRA);
+        self.extras.extend(other.extras);
+        (Renumber { statements, extras_from }, other.entries)
+    }
+
+    fn count_unkept(&mut self, e: &Entry) {
+        self.unkept += 1;
+        self.unkept_ticks = self.unkept_ticks.saturating_add(e.ticks());
+    }
+}
+
+/// Where another recording's statements and extras went in this one.
+struct Renumber {
+    statements: Vec<u32>,
+    extras_from: u32,
+}
+
+impl Renumber {
+    /// `e`, pointing into this recording's tables.
+    fn entry(&self, mut e: Entry) -> Entry {
+        e.stmt = self.statements.get(e.stmt as usize).copied().unwrap_or(e.stmt);
+        if e.extra != NO_EXTRA {
+            e.extra = e.extra.saturating_add(self.extras_from);
+        }
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::Location;
+    use std::sync::Arc;
+
+    use ormlet_core::Backend;
+    use ormlet_core::events::{Operation, Tick};
+
+    use super::*;
+    use crate::entry::Statement;
+
+    /// `n` readings of the clock, each later than the one before.
+    fn readings(n: usize) -> Vec<Tick> {
+        let mut out: Vec<Tick> = Vec::with_capacity(n);
+        while out.len() < n {
+            let t = Tick::now();
+            if out.last().is_none_or(|last| *last < t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// A recording of queries of `sql`, started at `at`.
+    fn recording(sql: &Arc<str>, at: &[Tick]) -> Recording {
+        let mut r = Recording::default();
+        let statement = Statement {
+            sql: sql.clone(),
+            table: None,
+            relation: None,
+            operation: Operation::Select,
+            backend: Backend::Sqlite,
+        };
+        let stmt = r.statements.intern(&statement);
+        let call_site = Location::caller();
+        r.entries.extend(at.iter().map(|&t| Entry {
+            stmt,
+            tx_depth: 0,
+            values_hash: 0,
+            started: t,
+            ended: t,
+            rows: 0,
+            call_site,
+            extra: NO_EXTRA,
+        }));
+        r
+    }
+
+    /// Polls of a scope's tasks on several threads end in any order: the
+    /// scope keeps up to its limit in the order they came, counts the rest,
+    /// and ends in the order the queries started.
+    #[test]
+    fn appended_polls_are_kept_up_to_the_limit_and_end_in_start_order() {
+        let t = readings(6);
+        let (a, b): (Arc<str>, Arc<str>) = (Arc::from("SELECT a"), Arc::from("SELECT b"));
+        let mut shared = Recording::default();
+        shared.append(recording(&a, &[t[0], t[3]]), 5);
+        // Another task's poll, which started earlier and ended later.
+        shared.append(recording(&b, &[t[1], t[2]]), 5);
+        shared.append(recording(&a, &[t[4], t[5]]), 5);
+        assert_eq!((shared.seen(), shared.entries.len()), (6, 5));
+
+        let ended = shared.into_start_order();
+        let starts: Vec<Tick> = ended.entries.iter().map(|e| e.started).collect();
+        assert_eq!(starts, t[..5]);
+        let stmts: Vec<u32> = ended.entries.iter().map(|e| e.stmt).collect();
+        let list = ended.statements.into_list();
+        let sqls: Vec<&str> = stmts.iter().map(|&i| &*list[i as usize].sql).collect();
+        assert_eq!(sqls, ["SELECT a", "SELECT b", "SELECT b", "SELECT a", "SELECT a"]);
     }
 }

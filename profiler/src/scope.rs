@@ -6,9 +6,11 @@
 //! this thread's innermost and lends it its sink, so a query issued there
 //! finds its scope as a synchronous scope's queries do, without asking the
 //! task. A query is recorded in the innermost scope current where it was
-//! issued: on a synchronous scope's own thread without a lock, from anywhere
-//! else behind its mutex. While no scope is alive anywhere, a query costs one
-//! atomic load to find that out.
+//! issued, without a lock: a synchronous scope keeps its thread's queries
+//! until it ends, a poll its queries until the poll ends, and then they join
+//! the scope's shared recording behind its mutex (where the server
+//! executors, which hold a scope across awaits, record directly). While no
+//! scope is alive anywhere, a query costs one atomic load to find that out.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -31,8 +33,9 @@ pub(crate) struct ScopeState {
     config: Arc<ProfilerConfig>,
     /// On the events' clock, so query offsets are one subtraction.
     started: Tick,
-    /// Queries from async code, spawned tasks and other threads. (A
-    /// synchronous scope's own thread records into its [`OwnThread`].)
+    /// Queries of other threads: each poll's, added when the poll ends, and
+    /// those of the server executors, which record when their query ends.
+    /// (A synchronous scope's own thread records into its [`OwnThread`].)
     shared: Mutex<Recording>,
     /// Counted as open while alive (including in tasks that hold it), so
     /// queries outside every scope skip the hook.
@@ -40,10 +43,10 @@ pub(crate) struct ScopeState {
 }
 
 impl ScopeState {
-    /// `shared_capacity`: how many queries to make room for behind the lock.
-    fn new(config: Arc<ProfilerConfig>, shared_capacity: usize) -> Arc<Self> {
+    fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
         install();
-        let shared = Mutex::new(Recording::with_capacity(shared_capacity));
+        // Empty: the first poll's recording moves in as it is.
+        let shared = Mutex::new(Recording::default());
         Arc::new(ScopeState { config, started: Tick::now(), shared, _open: ScopeOpen::new() })
     }
 
@@ -55,18 +58,22 @@ impl ScopeState {
 
     /// Runs `f` (a poll of the scope's future, or a step of a request) with
     /// this scope as the thread's innermost: pushed on its stack, for
-    /// [`current`], and its sink lent, for the queries `f` runs.
+    /// [`current`], and a sink of its own lent, for the queries `f` runs.
+    /// They are kept without a lock, as a synchronous scope's are, and
+    /// added to the scope when `f` ends (or unwinds): one lock a poll,
+    /// not one a query.
     fn enter<R>(self: &Arc<Self>, f: impl FnOnce() -> R) -> R {
         LOCAL.with(|l| l.scopes.borrow_mut().push(self.clone()));
         let _pop = PopOnDrop;
-        lend_sink(Some(&**self), f)
+        let poll = PollRecording { state: self, own: OwnThread::new(&self.config, Recording::default()) };
+        lend_sink(Some(&poll.own), f)
     }
 
     /// Ends the scope: what `own` (its thread's, if synchronous) and other
     /// threads recorded, as one profile.
     fn finish(&self, own: Recording) -> Profile {
         let elapsed = Tick::now().duration_since(self.started);
-        let shared = std::mem::take(&mut *self.shared.lock());
+        let shared = std::mem::take(&mut *self.shared.lock()).into_start_order();
         let all = own.merge(shared, keep_limit(&self.config));
         let profile = Profile::new(all, self.started, elapsed, self.config.clone());
         if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
@@ -101,12 +108,34 @@ impl QuerySink for ScopeState {
     }
 }
 
-/// A synchronous scope's recording on its own thread: lent to that thread
-/// only (it is not `Sync`), so a query is kept without a lock, whose two
-/// atomic instructions were most of what recording cost.
+/// A recording lent to one thread (it is not `Sync`): a synchronous
+/// scope's for as long as it runs, an async scope's for one poll. A query
+/// is kept without a lock, whose two atomic instructions were most of what
+/// recording cost.
 struct OwnThread<'s> {
     config: &'s ProfilerConfig,
     recording: RefCell<Recording>,
+}
+
+impl<'s> OwnThread<'s> {
+    fn new(config: &'s ProfilerConfig, recording: Recording) -> Self {
+        OwnThread { config, recording: RefCell::new(recording) }
+    }
+}
+
+/// One poll's queries, added to the scope's shared recording when dropped.
+struct PollRecording<'s> {
+    state: &'s ScopeState,
+    own: OwnThread<'s>,
+}
+
+impl Drop for PollRecording<'_> {
+    fn drop(&mut self) {
+        let recording = std::mem::take(self.own.recording.get_mut());
+        if recording.seen() > 0 {
+            self.state.shared.lock().append(recording, keep_limit(&self.state.config));
+        }
+    }
 }
 
 impl QuerySink for OwnThread<'_> {
@@ -243,9 +272,9 @@ fn default_config() -> Arc<ProfilerConfig> {
 
 fn profile_in<T>(config: Arc<ProfilerConfig>, f: impl FnOnce() -> T) -> (T, Profile) {
     // Only queries from elsewhere (spawned tasks) take the lock.
-    let state = ScopeState::new(config, 0);
+    let state = ScopeState::new(config);
     LOCAL.with(|l| l.scopes.borrow_mut().push(state.clone()));
-    let own = OwnThread { config: &state.config, recording: RefCell::new(Recording::with_capacity(TYPICAL_QUERIES)) };
+    let own = OwnThread::new(&state.config, Recording::with_capacity(TYPICAL_QUERIES));
     let out = {
         let _pop = PopOnDrop;
         lend_sink(Some(&own), f)
@@ -266,7 +295,7 @@ pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F
 }
 
 async fn profile_async_in<F: Future>(config: Arc<ProfilerConfig>, fut: F) -> (F::Output, Profile) {
-    let state = ScopeState::new(config, TYPICAL_QUERIES);
+    let state = ScopeState::new(config);
     let _alive = AsyncScopeAlive::new();
     let out = in_scope(state.clone(), fut).await;
     (out, state.finish(Recording::default()))
@@ -329,7 +358,7 @@ pub(crate) struct OpenScope {
 #[cfg(feature = "axum")]
 impl OpenScope {
     pub(crate) fn new(config: Arc<ProfilerConfig>) -> Self {
-        OpenScope { state: ScopeState::new(config, TYPICAL_QUERIES), _alive: AsyncScopeAlive::new() }
+        OpenScope { state: ScopeState::new(config), _alive: AsyncScopeAlive::new() }
     }
 
     /// Runs a future inside the scope.
