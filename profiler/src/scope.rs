@@ -310,7 +310,9 @@ async fn in_scope<F: Future>(state: Arc<ScopeState>, fut: F) -> F::Output {
 }
 
 /// Carries the current scope (if any) into a future that will run elsewhere,
-/// e.g. on a spawned task.
+/// e.g. on a spawned task. Its queries join the scope's profile as each of
+/// its polls ends, so await the task before the scope ends: what a poll
+/// still running then does is not in the profile.
 pub fn in_current_profile<F: Future>(fut: F) -> impl Future<Output = F::Output> {
     let scope = current();
     async move {
