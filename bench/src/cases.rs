@@ -380,9 +380,9 @@ fn get_each_timed(db: &Db, key: &mut impl FnMut() -> i32, n: usize, read: bool) 
 }
 
 /// 100 `get_by_pk` through the async face inside one `profile_async` scope,
-/// against 100 with no profiler: what a request under `ProfilerLayer`
-/// records, where each query finds its scope through the task and records
-/// behind the scope's lock. Recording only (no findings).
+/// against 100 with no profiler: how a request under `ProfilerLayer`
+/// records, each poll into a recording of its own that joins the scope's,
+/// behind its lock, when the poll ends. Recording only (no findings).
 fn profiler_in_async_scope(plan: &Plan) -> CaseResult {
     let n = 10_000;
     let (db, _raw) = pair(n, |_| None);
