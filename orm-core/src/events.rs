@@ -4,8 +4,9 @@
 //! asks it for the current scope's [`QuerySink`] *on the calling thread or
 //! task* (so a query the async face runs elsewhere still lands in the scope
 //! that issued it), and only then starts a clock and keeps the values.
-//! A synchronous scope also [lends](lend_sink) its sink to its thread, which
-//! executors read before asking the hook. Hooks count their scopes with
+//! A scope also [lends](lend_sink) a sink to its thread while its code runs
+//! there (a synchronous scope for its whole call, an async one for each
+//! poll), which executors read before asking the hook. Hooks count their scopes with
 //! [`ScopeOpen`]: while no scope is open and no sink is lent anywhere, a
 //! query costs one atomic load.
 
@@ -327,9 +328,10 @@ thread_local! {
 /// (`None`: queries in `f` are not recorded), then restores what was lent
 /// before, also when `f` panics.
 ///
-/// A synchronous scope is a call, so this is how the profiler hands its
-/// scope to the SQLite executor: a thread-local read per query, where
-/// asking the hook costs a few calls through `dyn` (~20 ns measured).
+/// A synchronous scope is a call, and so is each poll of an async one, so
+/// this is how the profiler hands its scope to the SQLite executor: a
+/// thread-local read per query, where asking the hook costs a few calls
+/// through `dyn` (~20 ns measured).
 /// The sink is asked what it wants ([`QuerySink::wants_values`],
 /// [`QuerySink::explain_slower_than`]) once, here, not per query.
 pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
