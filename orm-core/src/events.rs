@@ -6,9 +6,9 @@
 //! that issued it), and only then starts a clock and keeps the values.
 //! A scope also [lends](lend_sink) a sink to its thread while its code runs
 //! there (a synchronous scope for its whole call, an async one for each
-//! poll), which executors read before asking the hook. Hooks count their scopes with
-//! [`ScopeOpen`]: while no scope is open and no sink is lent anywhere, a
-//! query costs one atomic load.
+//! poll), which executors read before asking the hook. Hooks count their
+//! scopes with [`ScopeOpen`]: while no scope is open and no sink is lent
+//! anywhere, a query costs one atomic load.
 
 use std::panic::Location;
 use std::sync::Arc;

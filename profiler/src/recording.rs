@@ -98,14 +98,15 @@ impl Recording {
     /// Both recordings in one, entries in the order they started, at most
     /// `keep` of them.
     pub(crate) fn merge(mut self, other: Recording, keep: usize) -> Recording {
+        // An async scope's own recording is empty: all it has is `other`.
+        if self.entries.is_empty() {
+            self.append(other, keep);
+            return self;
+        }
         self.unkept += other.unkept;
         self.unkept_ticks = self.unkept_ticks.saturating_add(other.unkept_ticks);
         if other.entries.is_empty() && self.entries.len() <= keep {
             return self;
-        }
-        // An async scope's own recording is empty: all it has is `other`.
-        if self.entries.is_empty() && self.extras.is_empty() && other.entries.len() <= keep {
-            return Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, ..other };
         }
         let (renumber, other_entries) = self.adopt(other);
         let mine = std::mem::take(&mut self.entries);

@@ -193,12 +193,25 @@ impl Drop for AsyncScopeAlive {
 }
 
 fn current() -> Option<Arc<ScopeState>> {
+    let mut found = None;
+    with_scope(&mut |s| found = s.cloned());
+    found
+}
+
+/// Calls `f` with the innermost scope current here: this thread's (none
+/// while paused), else the task's, borrowed rather than cloned.
+fn with_scope(f: &mut dyn FnMut(Option<&Arc<ScopeState>>)) {
     let sync = LOCAL.with(|l| if l.paused.get() > 0 { Err(()) } else { Ok(l.scopes.borrow().last().cloned()) });
     match sync {
-        Err(()) => None,
-        Ok(Some(s)) => Some(s),
-        Ok(None) if ASYNC_SCOPES.load(Ordering::Relaxed) == 0 => None,
-        Ok(None) => TASK_SCOPE.try_with(Arc::clone).ok(),
+        Err(()) => f(None),
+        // (Held by its own `Arc`, so `f` runs with no borrow of `LOCAL`.)
+        Ok(Some(s)) => f(Some(&s)),
+        Ok(None) if ASYNC_SCOPES.load(Ordering::Relaxed) == 0 => f(None),
+        Ok(None) => {
+            if TASK_SCOPE.try_with(|s| f(Some(s))).is_err() {
+                f(None);
+            }
+        }
     }
 }
 
@@ -213,18 +226,7 @@ impl QueryHook for Hook {
     /// query asks twice (what to keep, then to record), and each clone and
     /// drop of the `Arc` was two atomic instructions.
     fn with_current(&self, f: &mut dyn FnMut(Option<&dyn QuerySink>)) {
-        let sync = LOCAL.with(|l| if l.paused.get() > 0 { Err(()) } else { Ok(l.scopes.borrow().last().cloned()) });
-        match sync {
-            Err(()) => f(None),
-            // (Held by its own `Arc`, so `f` runs with no borrow of `LOCAL`.)
-            Ok(Some(s)) => f(Some(&*s)),
-            Ok(None) if ASYNC_SCOPES.load(Ordering::Relaxed) == 0 => f(None),
-            Ok(None) => {
-                if TASK_SCOPE.try_with(|s| f(Some(&**s))).is_err() {
-                    f(None);
-                }
-            }
-        }
+        with_scope(&mut |s| f(s.map(|s| &**s as &dyn QuerySink)));
     }
 }
 
