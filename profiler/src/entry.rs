@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use ormlet_core::Backend;
 use ormlet_core::events::{Operation, QueryEvent, RelationLoad, Tick, Ticks};
-use rustc_hash::FxHashMap;
 
 use crate::config::ProfilerConfig;
+use crate::keyed::{Keyed, KeyedList};
 
 /// What every execution of one query shape shares: its SQL text, table,
 /// relation, kind and backend. Kept once per scope, not once per query.
@@ -139,7 +139,7 @@ pub(crate) fn render_value(v: &ormlet_core::Value, max: usize) -> String {
 /// key; the relation does not (a lazy and an eager load may share their
 /// SQL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Key {
+pub(crate) struct Key {
     /// Address of the SQL's `Arc`.
     sql: usize,
     relation: Option<RelationLoad>,
@@ -168,15 +168,13 @@ impl Key {
     }
 }
 
-impl Statement {
+impl Keyed for Statement {
+    type Key = Key;
+
     fn key(&self) -> Key {
         Key { sql: self.sql.as_ptr() as usize, relation: self.relation, backend: self.backend }
     }
 }
-
-/// Up to this many statements are found by a scan, past it by a map: most
-/// scopes have a few, and building a map costs more than scanning them.
-const SCANNED: usize = 8;
 
 /// The distinct statements of a scope, each kept once.
 ///
@@ -186,8 +184,7 @@ const SCANNED: usize = 8;
 /// `Arc` is held here, which it is for as long as the address is a key.
 #[derive(Debug, Default)]
 pub(crate) struct Statements {
-    list: Vec<Statement>,
-    by_key: FxHashMap<Key, u32>,
+    list: KeyedList<Statement>,
     last: Option<(Key, u32)>,
 }
 
@@ -224,35 +221,20 @@ impl Statements {
     }
 
     fn find_or_add(&mut self, key: Key, statement: impl FnOnce() -> Statement) -> u32 {
-        let found = if self.by_key.is_empty() {
-            self.list.iter().position(|s| s.key() == key).and_then(|i| u32::try_from(i).ok())
-        } else {
-            self.by_key.get(&key).copied()
-        };
-        if let Some(id) = found {
-            return id;
-        }
-        let id = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
-        self.list.push(statement());
-        if self.list.len() > SCANNED {
-            if self.by_key.is_empty() {
-                self.by_key = self.list.iter().zip(0..).map(|(s, i)| (s.key(), i)).collect();
-            } else {
-                self.by_key.insert(key, id);
-            }
-        }
-        id
+        // (Recording stops at `u32::MAX` entries, so at as many statements.)
+        u32::try_from(self.list.find_or_add(key, statement)).unwrap_or(u32::MAX)
     }
 
     /// The statements, by index.
     pub(crate) fn into_list(self) -> Vec<Statement> {
-        self.list
+        self.list.into_items()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keyed::SCANNED;
 
     fn statement(sql: &Arc<str>, relation: Option<RelationLoad>) -> Statement {
         Statement {

@@ -37,6 +37,7 @@ mod detect;
 mod entry;
 pub mod fingerprint;
 mod html;
+mod keyed;
 mod profile;
 mod recording;
 mod report;

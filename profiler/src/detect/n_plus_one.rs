@@ -1,13 +1,13 @@
 //! N+1: the same call site and fingerprint with different values,
 //! `n_plus_one_threshold` times or more.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::panic::Location;
 
 use ormlet_core::events::{Operation, RelationLoad};
 
 use super::{Finding, FindingKind, Q, Run, Suggestion, Tally, View};
 use crate::config::ProfilerConfig;
+use crate::keyed::{Keyed, KeyedList};
 
 /// What the first pass keeps of a (call site, fingerprint) group.
 struct Group {
@@ -17,6 +17,15 @@ struct Group {
     first_values: u64,
     count: usize,
     varies: bool,
+}
+
+impl Keyed for Group {
+    /// The site by its value: one line may sit at more than one address.
+    type Key = (&'static Location<'static>, u64);
+
+    fn key(&self) -> Self::Key {
+        (self.site, self.fp)
+    }
 }
 
 impl Group {
@@ -33,32 +42,19 @@ fn skipped(run: &Run<'_>) -> bool {
     run.s.operation.is_write() || run.s.relation.is_some_and(|r| r.eager)
 }
 
-/// Up to this many groups are found by a scan, past it by a map.
-const SCANNED: usize = 8;
-
 pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
     // Groups in order of first appearance, found by (call site, fingerprint):
-    // a loop's queries are one run, so one lookup; a few groups by a scan.
-    let mut index: HashMap<(&'static Location<'static>, u64), usize> = HashMap::default();
-    let mut groups: Vec<Group> = Vec::new();
+    // a loop's queries are one run, so one lookup.
+    let mut groups: KeyedList<Group> = KeyedList::default();
     for run in &view.runs {
         let entries = run.entries(view.entries);
         let Some(first) = entries.first().filter(|_| !skipped(run)) else { continue };
-        let found = if index.is_empty() {
-            groups.iter().position(|g| std::ptr::eq(g.site, run.site) && g.fp == run.fp)
-        } else {
-            index.get(&(run.site, run.fp)).copied()
-        };
-        let g = found.unwrap_or_else(|| {
-            groups.push(Group { site: run.site, fp: run.fp, first_values: first.values_hash, count: 0, varies: false });
-            if groups.len() > SCANNED {
-                if index.is_empty() {
-                    index = groups.iter().enumerate().map(|(i, g)| ((g.site, g.fp), i)).collect();
-                } else {
-                    index.insert((run.site, run.fp), groups.len() - 1);
-                }
-            }
-            groups.len() - 1
+        let g = groups.find_or_add((run.site, run.fp), || Group {
+            site: run.site,
+            fp: run.fp,
+            first_values: first.values_hash,
+            count: 0,
+            varies: false,
         });
         if let Some(group) = groups.get_mut(g) {
             group.count += entries.len();
@@ -67,7 +63,7 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
     }
     // Only the groups that are findings gather their queries, run by run.
     let mut found = Vec::new();
-    for group in &groups {
+    for group in groups.items() {
         if group.count < config.n_plus_one_threshold || !group.varies {
             continue;
         }
