@@ -331,7 +331,7 @@ thread_local! {
 /// A synchronous scope is a call, and so is each poll of an async one, so
 /// this is how the profiler hands its scope to the SQLite executor: a
 /// thread-local read per query, where asking the hook costs a few calls
-/// through `dyn` (~20 ns measured).
+/// through `dyn`.
 /// The sink is asked what it wants ([`QuerySink::wants_values`],
 /// [`QuerySink::explain_slower_than`]) once, here, not per query.
 pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {

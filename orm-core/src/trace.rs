@@ -7,8 +7,8 @@ use crate::connection::Stmt;
 ///
 /// Until a `tracing` dispatcher exists there is nobody to give it to, and
 /// building it anyway is not free: with `tracing`'s `log` feature on (sqlx
-/// turns it on) a disabled span is offered to the `log` crate field by field,
-/// about 20 ns a query. `has_been_set` is the check `tracing` documents for
+/// turns it on) a disabled span is offered to the `log` crate field by field
+/// on every query. `has_been_set` is the check `tracing` documents for
 /// eliding trace points before one is set.
 #[inline]
 pub(crate) fn query_span(backend: Backend, s: &Stmt<'_>) -> tracing::Span {

@@ -110,8 +110,7 @@ impl QuerySink for ScopeState {
 
 /// A recording lent to one thread (it is not `Sync`): a synchronous
 /// scope's for as long as it runs, an async scope's for one poll. A query
-/// is kept without a lock, whose two atomic instructions were most of what
-/// recording cost.
+/// is kept without a lock: a lock per query would cost more than keeping it.
 struct OwnThread<'s> {
     config: &'s ProfilerConfig,
     recording: RefCell<Recording>,
@@ -223,8 +222,8 @@ impl QueryHook for Hook {
     }
 
     /// [`current`], with the task's scope borrowed rather than cloned: a
-    /// query asks twice (what to keep, then to record), and each clone and
-    /// drop of the `Arc` was two atomic instructions.
+    /// query asks twice (what to keep, then to record), and a clone would
+    /// add two atomic operations to each.
     fn with_current(&self, f: &mut dyn FnMut(Option<&dyn QuerySink>)) {
         with_scope(&mut |s| f(s.map(|s| &**s as &dyn QuerySink)));
     }

@@ -66,10 +66,9 @@ fn any_repeat_in(view: &View<'_>, seen: &mut SeenHashes<'_>) -> bool {
 /// already, so their top bits pick the slot, probed linearly in a table at
 /// most half full. `0` marks an empty slot, so a key `0` is kept as `1`: a
 /// false repeat, which only costs the exact pass. Per key this is a few
-/// instructions; a `HashSet` (which hashes again and probes control bytes)
-/// cost 61 under callgrind and sorting the keys 57, about 1 % of a scope
-/// of one-row queries. Tables for up to 128 keys live on the stack: a
-/// heap table this size took glibc's slow path to allocate and free.
+/// instructions, where a `HashSet` hashes again and probes control bytes.
+/// Tables for up to 128 keys live on the stack, so a scope of one-row
+/// queries allocates nothing here.
 struct SeenHashes<'s> {
     slots: &'s mut [u64],
     shift: u32,
