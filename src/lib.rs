@@ -123,15 +123,103 @@
 //! assert_eq!(first.author(&db)?.name, "Ann"); // lazy: one query
 //! # Ok::<(), ormlet::Error>(())
 //! ```
+//!
+//! Relation rules:
+//!
+//! - `.with(rel)` runs one more query per relation level, `WHERE key IN (...)`
+//!   over the distinct keys, chunked under the backend's bound-parameter limit
+//!   and padded to a power of two (so a relation has a handful of statement
+//!   shapes). An empty result issues no relation query.
+//! - Rows come back as [`Loaded<Post, _>`](Loaded), which derefs to `Post`;
+//!   read a relation with `post.get(Post::AUTHOR)` or the generated
+//!   `PostRelations` trait (`post.author()`). Reading one the query did not
+//!   load is a compile error.
+//! - The relation name is the field's minus `_id` (`relation = "..."` to
+//!   choose); `has_many` goes through the child's one `belongs_to` back to the
+//!   parent, or names it with `via = author` when there are several.
+//!   Foreign-key types match the target's key (`i64`, or `Option<i64>` for an
+//!   optional relation, which loads as `Option<User>`). A key pointing at no
+//!   row (possible with foreign keys off) is [`Error::NotFound`].
+//! - Models loaded through relations derive `Clone` (a target shared by
+//!   several parents is cloned into each).
+//!
+//! ## On the servers
+//!
+//! - Values are bound by ormlet's own binder (a `u64` above `i64::MAX` on
+//!   PostgreSQL, or text with a NUL, is a typed [`Error::InvalidValue`], never
+//!   a panic); each Rust type decodes the same way on every backend,
+//!   `SUM`/`AVG`'s NUMERIC and DECIMAL included.
+//! - Constraint errors come from SQLSTATEs (PostgreSQL) and error numbers
+//!   (MySQL), with the table, columns and constraint the server names.
+//! - sqlx's own statement log is off: every query is a [`events::QueryEvent`]
+//!   with your call site, so the profiler works the same on every backend.
+//! - On MySQL, text and blob columns that a key covers are `VARCHAR(255)` /
+//!   `VARBINARY(255)`, others `LONGTEXT` / `LONGBLOB`; DDL commits
+//!   implicitly, so a transaction cannot undo a `CREATE TABLE`.
+//! - A process that migrates a PostgreSQL database it is already querying
+//!   keeps its pooled connections' prepared statements: one prepared before a
+//!   column's type changed still binds the old type. Migrate before opening
+//!   the application's pool, or open a new one after.
+//!
+//! ## Migrations
+//!
+//! Files `migrations/<version>_<name>/{up,down}.sql`, applied in order and
+//! recorded with a checksum in `ormlet_migrations`; an applied migration whose
+//! `up.sql` changed is refused. Each runs in its own transaction on SQLite and
+//! PostgreSQL, so a failing statement leaves the schema and the record as they
+//! were; MySQL commits DDL as it goes. Runners started together apply each
+//! migration once. `ormlet migrate diff` writes a migration from a snapshot of
+//! your models ([`migrate::Snapshot`]); on SQLite a change `ALTER` cannot make
+//! rebuilds the table, with foreign keys checked before the commit. Review
+//! what it wrote: tables and columns the snapshot does not list are dropped,
+//! and `diff` lists each one. See [`migrate`] for running them from code.
+//!
+//! ## Errors
+//!
+//! [`Error`] is typed and `#[non_exhaustive]`: `NotFound` (model and key),
+//! `Constraint` (kind, table, columns), `Decode` (model, column, expected and
+//! found type), `InvalidValue`, `KeyNotSet`, `InvalidUrl`, `Connection`,
+//! `PoolTimeout`, `Database` (with the SQL). Values are always bound, never
+//! spliced into SQL.
 
-pub use ormlet_core::*;
+// The facade names what it exports, so nothing of the core's inner modules
+// becomes public API by accident.
+pub use ormlet_core::{
+    Agg, AnyDb, AnyTx, Assignment, Auto, Backend, BelongsTo, Column, Columns, ConstraintKind, ConstraintViolation,
+    Contains, CreateTable, DeleteRow, DeleteWhere, Error, Execute, Executor, ExecutorExt, Expr, ExprNode, FetchAll,
+    FetchExists, FetchOne, FetchOptional, FieldType, Get, HasMany, Insert, InsertMany, JoinOn, Job, Key, Loaded,
+    ManyToMany, Model, ModelExt, OnConflict, Operand, Order, ProjectionList, QueryFuture, Raw, Result, RowReader,
+    Select, Selection, Skip, SqlType, ToMany, TypedExpr, UpdateRow, UpdateWhere, Upsert, Value, count_all, exists,
+    not_exists, params,
+};
+/// The row-decoding trait; `#[derive(FromRow)]` implements it.
+pub use ormlet_core::FromRow;
+/// The query events every execution emits: what the profiler records, and
+/// what a hook of your own receives ([`events::set_hook`]).
+pub use ormlet_core::events;
+#[cfg(feature = "mysql")]
+pub use ormlet_core::mysql;
+#[cfg(feature = "postgres")]
+pub use ormlet_core::postgres;
+pub use ormlet_core::{migrate, relation, schema, sqlite, types};
 pub use ormlet_derive::{FromRow, Model, embed_migrations};
 /// The query profiler: scopes, findings, reports, test assertions.
 pub use ormlet_profiler as profiler;
-pub use ormlet_profiler::{Profile, ProfilerConfig, in_current_profile, pause, profile, profile_async, spawn};
+pub use ormlet_profiler::{
+    Profile, ProfilerConfig, in_current_profile, pause, profile, profile_async, profile_async_with, spawn,
+};
+
+/// Paths the derive macros generate code against. Not a public API.
+#[doc(hidden)]
+pub use ormlet_core::__private;
 
 /// What application code needs in scope: `use ormlet::prelude::*;`.
 pub mod prelude {
     pub use ormlet_core::prelude::*;
     pub use ormlet_derive::{FromRow, Model};
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

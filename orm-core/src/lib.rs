@@ -2,7 +2,7 @@
 //! builder, the SQLite executor, errors, and the query events the profiler
 //! records. Applications use it through the `ormlet` facade crate, whose
 //! `#[derive(Model)]` implements [`Model`]; the example below spells out by
-//! hand what the derive generates (see [`doc_models`]).
+//! hand what the derive generates (in the hidden `doc_models` module).
 //!
 //! ```
 //! use ormlet_core::prelude::*;
@@ -25,6 +25,7 @@ mod any;
 mod backend;
 mod clock;
 pub mod connection;
+#[doc(hidden)]
 pub mod doc_models;
 mod error;
 pub mod events;

@@ -1,44 +1,23 @@
 //! `embed_migrations!("migrations")`: the migration files, read at compile
-//! time into the binary (`include_str!`, so an edited file recompiles).
+//! time into the binary (`include_str!`, so an edited file recompiles). The
+//! folder is read by the runner's own reader, so what compiles is what
+//! `Migrator::from_dir` would accept.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::LitStr;
 
-fn folder_of(dir: &Path) -> Result<Vec<(i64, String, PathBuf)>, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read the migrations folder {}: {e}", dir.display()))?;
-    let mut out = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| e.to_string())?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !path.is_dir() || name.starts_with('.') {
-            continue;
-        }
-        let (version, rest) = name
-            .split_once('_')
-            .and_then(|(v, n)| v.parse::<i64>().ok().map(|v| (v, n.to_owned())))
-            .ok_or_else(|| format!("{}: a migration folder is named `<version>_<name>`", path.display()))?;
-        if !path.join("up.sql").is_file() {
-            return Err(format!("{} has no up.sql", path.display()));
-        }
-        out.push((version, rest, path));
-    }
-    out.sort_by_key(|m| m.0);
-    Ok(out)
-}
-
 pub fn expand(dir: &LitStr) -> TokenStream {
     let root = std::env::var("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
     let path = root.join(dir.value());
-    let found = match folder_of(&path) {
+    let found = match ormlet_core::migrate::read_dir(&path) {
         Ok(found) => found,
         Err(e) => return syn::Error::new(dir.span(), e).to_compile_error(),
     };
-    let items = found.iter().map(|(version, name, folder)| {
+    let items = found.iter().map(|m| {
+        let (version, name, folder) = (m.version, &m.name, &m.dir);
         let up = LitStr::new(&folder.join("up.sql").display().to_string(), Span::call_site());
         let down_path = folder.join("down.sql");
         let down = if down_path.is_file() {
@@ -61,5 +40,48 @@ pub fn expand(dir: &LitStr) -> TokenStream {
     });
     quote! {
         ::ormlet::migrate::Migrator::new(::std::vec![#(#items),*])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder holding `version_name/up.sql` for each pair, under the temp dir.
+    fn folder(tag: &str, migrations: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ormlet-embed-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (version, name) in migrations {
+            let m = dir.join(format!("{version}_{name}"));
+            std::fs::create_dir_all(&m).unwrap();
+            std::fs::write(m.join("up.sql"), "SELECT 1;").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn duplicate_versions_do_not_compile() {
+        let dir = folder("dup", &[("1", "a"), ("1", "b")]);
+        let out = expand(&LitStr::new(dir.to_str().unwrap(), Span::call_site())).to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("two migrations share version 1"), "{out}");
+    }
+
+    #[test]
+    fn a_folder_without_a_version_does_not_compile() {
+        let dir = folder("noversion", &[("x", "a")]);
+        let out = expand(&LitStr::new(dir.to_str().unwrap(), Span::call_site())).to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(out.contains("is named `<version>_<name>`"), "{out}");
+    }
+
+    #[test]
+    fn migrations_embed_in_version_order() {
+        let dir = folder("ok", &[("2", "second"), ("1", "first")]);
+        let out = expand(&LitStr::new(dir.to_str().unwrap(), Span::call_site())).to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let (first, second) = (out.find("\"first\"").unwrap(), out.find("\"second\"").unwrap());
+        assert!(first < second, "{out}");
     }
 }
