@@ -184,14 +184,6 @@
 
 // The facade names what it exports, so nothing of the core's inner modules
 // becomes public API by accident.
-pub use ormlet_core::{
-    Agg, AnyDb, AnyTx, Assignment, Auto, Backend, BelongsTo, Column, Columns, ConstraintKind, ConstraintViolation,
-    Contains, CreateTable, DeleteRow, DeleteWhere, Error, Execute, Executor, ExecutorExt, Expr, ExprNode, FetchAll,
-    FetchExists, FetchOne, FetchOptional, FieldType, Get, HasMany, Insert, InsertMany, JoinOn, Job, Key, Loaded,
-    ManyToMany, Model, ModelExt, OnConflict, Operand, Order, ProjectionList, QueryFuture, Raw, Result, RowReader,
-    Select, Selection, Skip, SqlType, ToMany, TypedExpr, UpdateRow, UpdateWhere, Upsert, Value, count_all, exists,
-    not_exists, params,
-};
 /// The row-decoding trait; `#[derive(FromRow)]` implements it.
 pub use ormlet_core::FromRow;
 /// The query events every execution emits: what the profiler records, and
@@ -201,7 +193,15 @@ pub use ormlet_core::events;
 pub use ormlet_core::mysql;
 #[cfg(feature = "postgres")]
 pub use ormlet_core::postgres;
-pub use ormlet_core::{migrate, relation, schema, sqlite, types};
+pub use ormlet_core::{
+    Agg, AnyDb, AnyTx, Assignment, Auto, Backend, BelongsTo, Column, Columns, ConstraintKind, ConstraintViolation,
+    Contains, CreateTable, DeleteRow, DeleteWhere, Error, Execute, Executor, ExecutorExt, Expr, ExprNode, FetchAll,
+    FetchExists, FetchOne, FetchOptional, FieldType, Get, HasMany, Insert, InsertMany, Job, JoinOn, Key, Loaded,
+    ManyToMany, Model, ModelExt, OnConflict, Operand, Order, ProjectionList, QueryFuture, Raw, Result, RowReader,
+    Select, Selection, Skip, SqlType, ToMany, TypedExpr, UpdateRow, UpdateWhere, Upsert, Value, count_all, exists,
+    not_exists, params,
+};
+pub use ormlet_core::{migrate, relation, schema, sqlite, transaction, types};
 pub use ormlet_derive::{FromRow, Model, embed_migrations};
 /// The query profiler: scopes, findings, reports, test assertions.
 pub use ormlet_profiler as profiler;

@@ -7,6 +7,7 @@ use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job, QueryFuture};
 use crate::sqlite::{AsyncDb, AsyncTx};
+use crate::transaction::{BoxedBody, Levels, Transaction, nested, scope};
 
 /// A database picked from its URL: `sqlite::memory:` / `sqlite://file`,
 /// `postgres://...` (feature `postgres`), `mysql://...` or `mariadb://...`
@@ -118,12 +119,29 @@ impl AnyDb {
     where
         F: for<'t> FnOnce(&'t AnyTx) -> QueryFuture<'t, T> + Send + 'a,
     {
-        let begin = self.begin();
+        self.transaction_with(f)
+    }
+
+    /// [`transaction`](AnyDb::transaction) for the application's own error
+    /// type (anything an [`Error`] converts into): an `Err` of it rolls back.
+    #[track_caller]
+    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a, F>(
+        &'a self,
+        f: F,
+    ) -> impl Future<Output = Result<T, E>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t AnyTx) -> BoxedBody<'t, T, E> + Send + 'a,
+    {
+        let loc = Location::caller();
         async move {
-            let tx = begin.await?;
-            let value = f(&tx).await?;
-            tx.commit().await?;
-            Ok(value)
+            let tx = match self {
+                AnyDb::Sqlite(db) => AnyTx::Sqlite(Transaction::new(db.pooled()?, loc)),
+                #[cfg(feature = "postgres")]
+                AnyDb::Postgres(db) => AnyTx::Postgres(Transaction::new(db.conn().await?, loc)),
+                #[cfg(feature = "mysql")]
+                AnyDb::MySql(db) => AnyTx::MySql(Transaction::new(db.conn().await?, loc)),
+            };
+            scope(tx, loc, f).await
         }
     }
 
@@ -180,24 +198,89 @@ impl AnyTx {
     }
 
     /// Commits.
-    pub async fn commit(self) -> Result<()> {
-        match self {
-            AnyTx::Sqlite(tx) => tx.commit().await,
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.commit().await,
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.commit().await,
-        }
+    #[track_caller]
+    pub fn commit(self) -> impl Future<Output = Result<()>> {
+        self.finish(true, Location::caller())
     }
 
     /// Rolls back.
-    pub async fn rollback(self) -> Result<()> {
+    #[track_caller]
+    pub fn rollback(self) -> impl Future<Output = Result<()>> {
+        self.finish(false, Location::caller())
+    }
+
+    async fn finish(self, commit: bool, loc: &'static Location<'static>) -> Result<()> {
         match self {
-            AnyTx::Sqlite(tx) => tx.rollback().await,
+            AnyTx::Sqlite(tx) => tx.finish(commit, loc).await,
             #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.rollback().await,
+            AnyTx::Postgres(tx) => tx.finish(commit, loc).await,
             #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.rollback().await,
+            AnyTx::MySql(tx) => tx.finish(commit, loc).await,
+        }
+    }
+
+    /// Runs `f` in a savepoint: released on `Ok`, rolled back to on `Err`
+    /// (or a panic, or when dropped); the transaction goes on either way.
+    #[track_caller]
+    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t AnyTx) -> QueryFuture<'t, T> + Send + 'a,
+    {
+        self.transaction_with(f)
+    }
+
+    /// [`transaction`](AnyTx::transaction) for the application's own error type.
+    #[track_caller]
+    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a, F>(
+        &'a self,
+        f: F,
+    ) -> impl Future<Output = Result<T, E>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t AnyTx) -> BoxedBody<'t, T, E> + Send + 'a,
+    {
+        nested(self, Location::caller(), f(self))
+    }
+}
+
+/// Each level goes to the backend's own transaction.
+impl Levels for AnyTx {
+    async fn begin_level(&self, loc: &'static Location<'static>) -> Result<u32> {
+        match self {
+            AnyTx::Sqlite(tx) => tx.begin_level(loc).await,
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(tx) => tx.begin_level(loc).await,
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(tx) => tx.begin_level(loc).await,
+        }
+    }
+
+    async fn commit_level(&self, loc: &'static Location<'static>) -> Result<()> {
+        match self {
+            AnyTx::Sqlite(tx) => tx.commit_level(loc).await,
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(tx) => tx.commit_level(loc).await,
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(tx) => tx.commit_level(loc).await,
+        }
+    }
+
+    async fn rollback_level(&self, loc: &'static Location<'static>) -> Result<()> {
+        match self {
+            AnyTx::Sqlite(tx) => tx.rollback_level(loc).await,
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(tx) => tx.rollback_level(loc).await,
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(tx) => tx.rollback_level(loc).await,
+        }
+    }
+
+    fn abandon(&self, depth: u32, loc: &'static Location<'static>) {
+        match self {
+            AnyTx::Sqlite(tx) => tx.abandon(depth, loc),
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(tx) => tx.abandon(depth, loc),
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(tx) => tx.abandon(depth, loc),
         }
     }
 }

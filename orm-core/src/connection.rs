@@ -85,6 +85,15 @@ pub trait Connection: Send {
     /// without `RETURNING`).
     fn last_insert_id(&self) -> i64;
 
+    /// Open transaction levels: 0 outside a transaction, 1 inside one, 2 in
+    /// a savepoint of it, ...
+    fn depth(&self) -> u32;
+
+    /// Rolls the innermost level back without waiting: at once where the
+    /// backend can, before the connection's next statement where it cannot.
+    /// The depth drops even if the rollback fails. For drops and unwinding.
+    fn start_rollback(&mut self, loc: &'static Location<'static>);
+
     /// Opens a transaction, or a savepoint inside the current one.
     fn begin(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_;
 
@@ -102,37 +111,13 @@ pub trait Connection: Send {
     ) -> impl Future<Output = Result<()>> + Send + 's;
 }
 
-/// Runs `f` inside a transaction (a savepoint when one is open): committed
-/// on `Ok`, rolled back on `Err`.
-pub(crate) async fn in_transaction<C: Connection, T>(
-    conn: &mut C,
-    loc: &'static Location<'static>,
-    f: impl AsyncFnOnce(&mut C) -> Result<T>,
-) -> Result<T> {
-    conn.begin(loc).await?;
-    match f(conn).await {
-        Ok(v) => match conn.commit(loc).await {
-            Ok(()) => Ok(v),
-            Err(e) => {
-                let _ = conn.rollback(loc).await;
-                Err(e)
-            }
-        },
-        Err(e) => {
-            // The first error is the one to report; a failed rollback adds nothing useful.
-            let _ = conn.rollback(loc).await;
-            Err(e)
-        }
-    }
-}
-
 /// Polls a job future that never waits (every SQLite step completes at
 /// once) to its end, on the calling thread.
 #[inline]
-pub(crate) fn complete<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
+pub(crate) fn complete<T, E: From<Error>>(fut: impl Future<Output = Result<T, E>>) -> Result<T, E> {
     let mut fut = pin!(fut);
     match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(out) => out,
-        Poll::Pending => Err(Error::Unsupported { backend: "sqlite", feature: "a query step that waits" }),
+        Poll::Pending => Err(Error::Unsupported { backend: "sqlite", feature: "a query step that waits" }.into()),
     }
 }

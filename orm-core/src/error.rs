@@ -86,6 +86,10 @@ pub enum Error {
         /// The feature asked for.
         feature: &'static str,
     },
+    /// A transaction handle was used after its transaction ended (committed,
+    /// rolled back, or its connection handed back).
+    #[error("this transaction has already ended: open a new one with `begin()` or `transaction(..)`")]
+    TransactionFinished,
     /// A migration could not be read, applied or reverted.
     #[error("migration{}: {message}", version.map(|v| format!(" {v}")).unwrap_or_default())]
     Migration {

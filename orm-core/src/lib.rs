@@ -44,6 +44,7 @@ pub mod schema;
 pub mod server;
 pub mod sqlite;
 mod trace;
+pub mod transaction;
 pub mod types;
 
 pub use any::{AnyDb, AnyTx};

@@ -833,6 +833,168 @@ macro_rules! backend_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn dropping_an_unfinished_transaction_rolls_it_back() {
+            let t = open!();
+            schema!(&t.db);
+            {
+                let tx = t.db.begin().await.unwrap();
+                User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
+                assert_eq!(User::find().count(&tx).await.unwrap(), 1);
+            }
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+            // Every pooled connection is usable and outside any transaction afterwards.
+            for _ in 0..6 {
+                User::find().count(&t.db).await.unwrap();
+            }
+            let tx = t.db.begin().await.unwrap();
+            User::new("b@x.io", "Bob", None).insert(&tx).await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 1);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn an_explicit_rollback_discards_the_writes() {
+            let t = open!();
+            schema!(&t.db);
+            let tx = t.db.begin().await.unwrap();
+            User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
+            tx.rollback().await.unwrap();
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_panic_inside_a_transaction_rolls_it_back() {
+            use $crate::suite::AsAny;
+            let t = open!();
+            schema!(&t.db);
+            let db = t.db.as_any();
+            let joined = tokio::spawn(async move {
+                db.transaction(|tx| {
+                    Box::pin(async move {
+                        User::new("a@x.io", "Ann", None).insert(tx).await?;
+                        panic!("the handler failed");
+                        #[allow(unreachable_code)]
+                        Ok(())
+                    })
+                })
+                .await
+            })
+            .await;
+            assert!(joined.unwrap_err().is_panic());
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_failed_savepoint_rolls_back_alone() {
+            let t = open!();
+            schema!(&t.db);
+            let tx = t.db.begin().await.unwrap();
+            User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
+            let inner = tx
+                .transaction(|tx| {
+                    Box::pin(async move {
+                        User::new("b@x.io", "Bob", None).insert(tx).await?;
+                        Err::<(), _>(Error::NotFound { model: "User", key: None })
+                    })
+                })
+                .await;
+            assert!(inner.unwrap_err().is_not_found());
+            let kept = tx
+                .transaction(|tx| Box::pin(async move { User::new("c@x.io", "Cid", None).insert(tx).await }))
+                .await;
+            assert!(kept.is_ok());
+            tx.commit().await.unwrap();
+            let names: Vec<String> =
+                User::find().select(User::NAME).order_by(User::NAME.asc()).all(&t.db).await.unwrap();
+            assert_eq!(names, ["Ann", "Cid"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn insert_many_in_a_transaction_goes_with_it() {
+            let t = open!();
+            schema!(&t.db);
+            let rows: Vec<User> = (0..1_100).map(|i| User::new(&format!("u{i}@x.io"), "U", None)).collect();
+            let tx = t.db.begin().await.unwrap();
+            assert_eq!(User::insert_many(&tx, &rows).await.unwrap(), 1_100);
+            tx.rollback().await.unwrap();
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn transactions_roll_back_on_the_applications_own_error() {
+            use $crate::suite::AsAny;
+            #[derive(Debug)]
+            enum LoanError {
+                AlreadyOnLoan,
+                Db(Error),
+            }
+            impl From<Error> for LoanError {
+                fn from(e: Error) -> Self {
+                    LoanError::Db(e)
+                }
+            }
+            let t = open!();
+            schema!(&t.db);
+            let refused = t
+                .db
+                .as_any()
+                .transaction_with(|tx| {
+                    Box::pin(async move {
+                        User::new("a@x.io", "Ann", None).insert(tx).await?;
+                        Err::<(), _>(LoanError::AlreadyOnLoan)
+                    })
+                })
+                .await;
+            assert!(matches!(refused, Err(LoanError::AlreadyOnLoan)), "{refused:?}");
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
+
+            let tx = t.db.begin().await.unwrap();
+            User::new("b@x.io", "Bob", None).insert(&tx).await.unwrap();
+            let inner = tx
+                .transaction_with(|tx| {
+                    Box::pin(async move {
+                        User::new("c@x.io", "Cid", None).insert(tx).await?;
+                        Err::<(), _>(LoanError::AlreadyOnLoan)
+                    })
+                })
+                .await;
+            assert!(matches!(inner, Err(LoanError::AlreadyOnLoan)), "{inner:?}");
+            let failed_write = tx
+                .transaction_with(|tx| {
+                    Box::pin(async move {
+                        User::new("b@x.io", "Bob again", None).insert(tx).await?;
+                        Ok::<_, LoanError>(())
+                    })
+                })
+                .await;
+            assert!(matches!(failed_write, Err(LoanError::Db(Error::Constraint(_)))), "{failed_write:?}");
+            tx.commit().await.unwrap();
+            assert_eq!(names(&User::find().all(&t.db).await.unwrap()), ["Bob"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_cancelled_savepoint_rolls_back_alone() {
+            let t = open!();
+            schema!(&t.db);
+            let tx = t.db.begin().await.unwrap();
+            User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
+            let savepoint = tx.transaction(|tx| {
+                Box::pin(async move {
+                    User::new("b@x.io", "Bob", None).insert(tx).await?;
+                    std::future::pending::<()>().await;
+                    Ok(())
+                })
+            });
+            let cancelled = tokio::time::timeout(std::time::Duration::from_millis(100), savepoint).await;
+            assert!(cancelled.is_err(), "the savepoint never finishes on its own");
+            User::new("c@x.io", "Cid", None).insert(&tx).await.unwrap();
+            tx.commit().await.unwrap();
+            let mut got = User::find().all(&t.db).await.unwrap();
+            got.sort_by(|a, b| a.name.cmp(&b.name));
+            assert_eq!(names(&got), ["Ann", "Cid"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn an_n_plus_one_is_found_on_every_backend() {
             let t = open!();
             seed!(&t.db);
@@ -905,90 +1067,6 @@ macro_rules! server_tests {
                     .await
                     .unwrap_err();
                 assert!(err.as_constraint().is_some(), "{err:?}");
-                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn dropping_an_unfinished_transaction_rolls_it_back() {
-                let t = open!();
-                let url = $url();
-                let _ = url;
-                {
-                    let tx = t.db.begin().await.unwrap();
-                    User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
-                    assert_eq!(User::find().count(&tx).await.unwrap(), 1);
-                }
-                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
-                // Every pooled connection is usable and outside any transaction afterwards.
-                for _ in 0..6 {
-                    User::find().count(&t.db).await.unwrap();
-                }
-                let tx = t.db.begin().await.unwrap();
-                User::new("b@x.io", "Bob", None).insert(&tx).await.unwrap();
-                tx.commit().await.unwrap();
-                assert_eq!(User::find().count(&t.db).await.unwrap(), 1);
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn an_explicit_rollback_discards_the_writes() {
-                let t = open!();
-                let tx = t.db.begin().await.unwrap();
-                User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
-                tx.rollback().await.unwrap();
-                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn a_panic_inside_a_transaction_rolls_it_back() {
-                let t = open!();
-                let db = t.db.clone();
-                let joined = tokio::spawn(async move {
-                    db.transaction(|tx| {
-                        Box::pin(async move {
-                            User::new("a@x.io", "Ann", None).insert(tx).await?;
-                            panic!("the handler failed");
-                            #[allow(unreachable_code)]
-                            Ok(())
-                        })
-                    })
-                    .await
-                })
-                .await;
-                assert!(joined.unwrap_err().is_panic());
-                assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn a_failed_savepoint_rolls_back_alone() {
-                let t = open!();
-                let tx = t.db.begin().await.unwrap();
-                User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
-                let inner = tx
-                    .transaction(|tx| {
-                        Box::pin(async move {
-                            User::new("b@x.io", "Bob", None).insert(tx).await?;
-                            Err::<(), _>(Error::NotFound { model: "User", key: None })
-                        })
-                    })
-                    .await;
-                assert!(inner.unwrap_err().is_not_found());
-                let kept = tx
-                    .transaction(|tx| Box::pin(async move { User::new("c@x.io", "Cid", None).insert(tx).await }))
-                    .await;
-                assert!(kept.is_ok());
-                tx.commit().await.unwrap();
-                let names: Vec<String> =
-                    User::find().select(User::NAME).order_by(User::NAME.asc()).all(&t.db).await.unwrap();
-                assert_eq!(names, ["Ann", "Cid"]);
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn insert_many_in_a_transaction_goes_with_it() {
-                let t = open!();
-                let rows: Vec<User> = (0..1_100).map(|i| User::new(&format!("u{i}@x.io"), "U", None)).collect();
-                let tx = t.db.begin().await.unwrap();
-                assert_eq!(User::insert_many(&tx, &rows).await.unwrap(), 1_100);
-                tx.rollback().await.unwrap();
                 assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
             }
 

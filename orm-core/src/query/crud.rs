@@ -15,11 +15,12 @@ use super::render::build_fixed;
 use super::select::Select;
 use super::write::{DeleteWhere, UpdateWhere};
 use crate::backend::{Backend, with_builder};
-use crate::connection::{Bind, Connection, Stmt, in_transaction};
+use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
 use crate::events::Operation;
 use crate::executor::{Executor, Job};
 use crate::model::{Binder, Key, Model, ModelMeta, ModelStatement};
+use crate::transaction::Tx;
 
 /// The query methods of every [`Model`]: `User::find()`, `User::get(&db, 1)`,
 /// `user.insert(&db)`, ... Implemented for all models; in the prelude.
@@ -277,7 +278,7 @@ impl<M: Model> Job for InsertMany<'_, M> {
         if rows.len() <= per_chunk {
             return insert_chunk(conn, meta, rows, loc).await;
         }
-        in_transaction(conn, loc, async |conn: &mut C| {
+        Tx::run(conn, loc, async |conn: &mut C| {
             let mut n = 0;
             for chunk in rows.chunks(per_chunk) {
                 n += insert_chunk(conn, meta, chunk, loc).await?;

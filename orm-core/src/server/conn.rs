@@ -8,6 +8,7 @@ use futures_util::TryStreamExt;
 use rusqlite::types::ValueRef;
 use sea_query::Value;
 use sqlx::ValueRef as _;
+use sqlx::pool::PoolConnection;
 use sqlx_core::transaction::TransactionManager;
 
 use super::{Driver, error};
@@ -18,23 +19,28 @@ use crate::events::{self, Operation, QueryEvent, SharedSink, Tick, Wants};
 use crate::model::Binder;
 use crate::row::{FromRow, RowReader};
 use crate::trace;
+use crate::transaction::OwnedConnection;
 use crate::types::FieldType;
 use tracing::Instrument;
 
-/// A server connection borrowed for one job (or a transaction's step).
-pub(crate) struct ServerConn<'c, D: Driver> {
-    conn: &'c mut D::Connection,
+/// A pooled server connection, held for one job or a whole transaction.
+#[doc(hidden)]
+pub struct ServerConn<D: Driver> {
+    conn: PoolConnection<D>,
     last_id: i64,
 }
 
-impl<'c, D: Driver> ServerConn<'c, D> {
-    pub(crate) fn new(conn: &'c mut D::Connection) -> Self {
+impl<D: Driver> ServerConn<D> {
+    pub(crate) fn new(conn: PoolConnection<D>) -> Self {
         ServerConn { conn, last_id: 0 }
     }
+}
 
-    /// Open transactions and savepoints on the connection.
-    pub(crate) fn depth(&self) -> usize {
-        <D::TransactionManager as TransactionManager>::get_transaction_depth(self.conn)
+impl<D: Driver> OwnedConnection for ServerConn<D> {
+    type Conn = Self;
+
+    fn conn(&mut self) -> &mut Self {
+        self
     }
 }
 
@@ -144,7 +150,7 @@ impl<D: Driver> RowReader for ServerRow<'_, D> {
     }
 }
 
-impl<D: Driver> ServerConn<'_, D> {
+impl<D: Driver> ServerConn<D> {
     /// The profiling scope's sink and a binder for one statement. Values are
     /// kept when the scope wants them, or may want a slow read's plan (which
     /// binds them again).
@@ -175,7 +181,7 @@ impl<D: Driver> ServerConn<'_, D> {
             binder.put(v, String::new).ok()?;
         }
         let sql: Arc<str> = Arc::from(format!("{}{}", D::EXPLAIN, s.sql));
-        let mut rows = D::fetch(self.conn, sql, binder.args);
+        let mut rows = D::fetch(&mut self.conn, sql, binder.args);
         let mut out = String::new();
         while let Ok(Some(row)) = rows.try_next().await {
             let cell = D::raw(&row, 0).ok().and_then(|raw| D::cell(raw).ok())?;
@@ -218,7 +224,7 @@ impl<D: Driver> ServerConn<'_, D> {
             rows,
             error: error.as_deref(),
             call_site: s.loc,
-            tx_depth: u32::try_from(self.depth()).unwrap_or(u32::MAX),
+            tx_depth: self.depth(),
             plan: plan.as_deref(),
             relation: s.relation.as_ref(),
         });
@@ -242,12 +248,12 @@ impl<D: Driver> ServerConn<'_, D> {
         let r = async {
             match op {
                 Operation::Begin | Operation::Savepoint => {
-                    <D::TransactionManager as TransactionManager>::begin(self.conn, None).await
+                    <D::TransactionManager as TransactionManager>::begin(&mut self.conn, None).await
                 }
                 Operation::Commit | Operation::Release => {
-                    <D::TransactionManager as TransactionManager>::commit(self.conn).await
+                    <D::TransactionManager as TransactionManager>::commit(&mut self.conn).await
                 }
-                _ => <D::TransactionManager as TransactionManager>::rollback(self.conn).await,
+                _ => <D::TransactionManager as TransactionManager>::rollback(&mut self.conn).await,
             }
         }
         .instrument(span)
@@ -258,7 +264,7 @@ impl<D: Driver> ServerConn<'_, D> {
     }
 }
 
-impl<D: Driver> Connection for ServerConn<'_, D> {
+impl<D: Driver> Connection for ServerConn<D> {
     fn backend(&self) -> Backend {
         D::BACKEND
     }
@@ -287,7 +293,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
                 Err(e) => Err(e),
                 Ok(()) => {
                     let args = std::mem::take(&mut binder.args);
-                    let mut rows = D::fetch(self.conn, s.sql.clone(), args);
+                    let mut rows = D::fetch(&mut self.conn, s.sql.clone(), args);
                     let mut n = 0u64;
                     let mut out = Ok(());
                     loop {
@@ -329,7 +335,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
             Err(e) => Err(e),
             Ok(()) => {
                 let args = std::mem::take(&mut binder.args);
-                match D::execute(self.conn, s.sql.clone(), args).instrument(span).await {
+                match D::execute(&mut self.conn, s.sql.clone(), args).instrument(span).await {
                     Ok(done) => {
                         self.last_id = D::last_insert_id(&done);
                         let n = D::rows_affected(&done);
@@ -345,6 +351,16 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
 
     fn last_insert_id(&self) -> i64 {
         self.last_id
+    }
+
+    fn depth(&self) -> u32 {
+        let depth = <D::TransactionManager as TransactionManager>::get_transaction_depth(&self.conn);
+        u32::try_from(depth).unwrap_or(u32::MAX)
+    }
+
+    fn start_rollback(&mut self, _loc: &'static Location<'static>) {
+        // Queued: sent before the connection's next use, as sqlx's own transactions do.
+        <D::TransactionManager as TransactionManager>::start_rollback(&mut self.conn);
     }
 
     fn begin(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
@@ -365,7 +381,7 @@ impl<D: Driver> Connection for ServerConn<'_, D> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
         let (sink, binder, started) = self.start();
-        let result = D::script(self.conn, sql.clone())
+        let result = D::script(&mut self.conn, sql.clone())
             .instrument(span)
             .await
             .map(|()| ((), 0))

@@ -22,12 +22,13 @@ use rusqlite::types::ValueRef;
 use sea_query::Value;
 use sqlx::pool::{PoolConnection, PoolOptions};
 
-pub(crate) use conn::ServerConn;
+pub use conn::ServerConn;
 
 use crate::backend::Backend;
 use crate::connection::Connection;
 use crate::error::{ConstraintViolation, Error, Result};
 use crate::executor::{Executor, Job};
+use crate::transaction::{BoxedBody, Transaction, scope};
 use crate::types::DecodeFail;
 
 /// A column value as the decoders read it: SQLite's value model, which
@@ -287,17 +288,20 @@ impl<D: Driver> Db<D> {
         })
     }
 
-    /// Opens a transaction: commit it with [`Tx::commit`]; dropped
-    /// without a commit, it rolls back.
+    /// Opens a transaction: commit it with `commit()`; dropped without a
+    /// commit, it rolls back.
     #[track_caller]
     pub fn begin(&self) -> impl Future<Output = Result<Tx<D>>> + Send + '_ {
         self.begin_at(Location::caller())
     }
 
     pub(crate) async fn begin_at(&self, loc: &'static Location<'static>) -> Result<Tx<D>> {
-        let mut conn = self.acquire().await?;
-        ServerConn::<D>::new(&mut conn).begin(loc).await?;
-        Ok(Tx { conn: tokio::sync::Mutex::new(Some(conn)) })
+        Transaction::begin(self.conn().await?, loc).await
+    }
+
+    /// A pooled connection, with no transaction open.
+    pub(crate) async fn conn(&self) -> Result<ServerConn<D>> {
+        self.acquire().await.map(ServerConn::new)
     }
 
     /// Runs `f` in a transaction: committed when it returns `Ok`, rolled
@@ -309,24 +313,28 @@ impl<D: Driver> Db<D> {
     where
         F: for<'t> FnOnce(&'t Tx<D>) -> QueryFuture<'t, T> + Send + 'a,
     {
-        let begin = self.begin();
+        self.transaction_with(f)
+    }
+
+    /// [`transaction`](Db::transaction) for the application's own error type
+    /// (anything an [`Error`] converts into): an `Err` of it rolls back.
+    #[track_caller]
+    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a, F>(
+        &'a self,
+        f: F,
+    ) -> impl Future<Output = Result<T, E>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t Tx<D>) -> BoxedBody<'t, T, E> + Send + 'a,
+    {
         let loc = Location::caller();
-        async move {
-            let tx = begin.await?;
-            let value = f(&tx).await?;
-            tx.commit_at(loc).await?;
-            Ok(value)
-        }
+        async move { scope(Transaction::new(self.conn().await?, loc), loc, f).await }
     }
 
     /// Runs a script of statements without values, one at a time.
     #[track_caller]
     pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
         let loc = Location::caller();
-        async move {
-            let mut conn = self.acquire().await?;
-            ServerConn::<D>::new(&mut conn).batch(&Arc::from(sql), loc).await
-        }
+        async move { self.conn().await?.batch(&Arc::from(sql), loc).await }
     }
 }
 
@@ -338,136 +346,10 @@ impl<D: Driver> Executor for Db<D> {
     }
 
     fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
-        Box::pin(async move {
-            let mut conn = self.acquire().await?;
-            job.run(&mut ServerConn::<D>::new(&mut conn)).await
-        })
+        Box::pin(async move { job.run(&mut self.conn().await?).await })
     }
 }
 
 /// An open transaction on a server backend; queries run on it see its
-/// writes. [`commit`](Tx::commit) ends it; dropping it rolls it back.
-pub struct Tx<D: Driver> {
-    conn: tokio::sync::Mutex<Option<PoolConnection<D>>>,
-}
-
-impl<D: Driver> Tx<D> {
-    /// Commits.
-    #[track_caller]
-    pub fn commit(self) -> impl Future<Output = Result<()>> + Send {
-        let loc = Location::caller();
-        async move { self.commit_at(loc).await }
-    }
-
-    async fn commit_at(self, loc: &'static Location<'static>) -> Result<()> {
-        let mut slot = self.conn.lock().await;
-        let mut conn =
-            slot.take().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
-        let mut c = ServerConn::<D>::new(&mut conn);
-        // Savepoints left open by an abandoned nested transaction end here too.
-        while c.depth() > 1 {
-            c.rollback(loc).await?;
-        }
-        c.commit(loc).await
-    }
-
-    /// Rolls back.
-    #[track_caller]
-    pub fn rollback(self) -> impl Future<Output = Result<()>> + Send {
-        let loc = Location::caller();
-        async move {
-            let mut slot = self.conn.lock().await;
-            let mut conn =
-                slot.take().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
-            let mut c = ServerConn::<D>::new(&mut conn);
-            while c.depth() > 0 {
-                c.rollback(loc).await?;
-            }
-            Ok(())
-        }
-    }
-
-    /// Runs `f` in a savepoint: released on `Ok`, rolled back to on `Err`;
-    /// the transaction goes on either way.
-    #[track_caller]
-    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t Tx<D>) -> QueryFuture<'t, T> + Send + 'a,
-    {
-        let loc = Location::caller();
-        async move {
-            self.step(Step::Begin, loc).await?;
-            match f(self).await {
-                Ok(v) => {
-                    self.step(Step::Commit, loc).await?;
-                    Ok(v)
-                }
-                Err(e) => {
-                    // The first error is the one to report.
-                    let _ = self.step(Step::Rollback, loc).await;
-                    Err(e)
-                }
-            }
-        }
-    }
-
-    async fn step(&self, step: Step, loc: &'static Location<'static>) -> Result<()> {
-        let mut slot = self.conn.lock().await;
-        let conn = slot.as_mut().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
-        let mut c = ServerConn::<D>::new(conn);
-        match step {
-            Step::Begin => c.begin(loc).await,
-            Step::Commit => c.commit(loc).await,
-            Step::Rollback => c.rollback(loc).await,
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Step {
-    Begin,
-    Commit,
-    Rollback,
-}
-
-impl<D: Driver> Tx<D> {
-    /// Runs a script of statements without values inside the transaction.
-    #[track_caller]
-    pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
-        let loc = Location::caller();
-        async move {
-            let mut slot = self.conn.lock().await;
-            let conn =
-                slot.as_mut().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
-            ServerConn::<D>::new(conn).batch(&Arc::from(sql), loc).await
-        }
-    }
-}
-
-impl<D: Driver> Drop for Tx<D> {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.get_mut().as_mut()
-            && <D::TransactionManager as sqlx_core::transaction::TransactionManager>::get_transaction_depth(conn) > 0
-        {
-            // Queued: sent before the connection's next use, as sqlx's own transactions do.
-            <D::TransactionManager as sqlx_core::transaction::TransactionManager>::start_rollback(conn);
-        }
-    }
-}
-
-impl<D: Driver> Executor for Tx<D> {
-    type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
-
-    fn backend(&self) -> Backend {
-        D::BACKEND
-    }
-
-    fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
-        Box::pin(async move {
-            let mut slot = self.conn.lock().await;
-            let conn =
-                slot.as_mut().ok_or(Error::Unsupported { backend: "server", feature: "a finished transaction" })?;
-            job.run(&mut ServerConn::<D>::new(conn)).await
-        })
-    }
-}
+/// writes. `commit()` ends it; dropping it rolls it back.
+pub type Tx<D> = Transaction<ServerConn<D>>;

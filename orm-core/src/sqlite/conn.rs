@@ -21,6 +21,9 @@ use crate::types::FieldType;
 pub struct Conn {
     raw: rusqlite::Connection,
     depth: Cell<u32>,
+    /// Foreign keys were turned off for the open transaction, and are turned
+    /// back on when it ends.
+    foreign_keys_off: Cell<bool>,
     max_params: usize,
 }
 
@@ -30,7 +33,7 @@ impl Conn {
             usize::try_from(raw.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).unwrap_or(999))
                 .unwrap_or(999)
                 .max(1);
-        Conn { raw, depth: Cell::new(0), max_params }
+        Conn { raw, depth: Cell::new(0), foreign_keys_off: Cell::new(false), max_params }
     }
 
     /// The rusqlite connection, for what ormlet does not cover. Queries run
@@ -45,6 +48,16 @@ impl Conn {
 
     pub(crate) fn set_depth(&self, depth: u32) {
         self.depth.set(depth);
+    }
+
+    /// Marks foreign keys as turned off until the transaction ends.
+    pub(crate) fn foreign_keys_off_until_end(&self) {
+        self.foreign_keys_off.set(true);
+    }
+
+    /// Whether foreign keys were turned off for the transaction that ended.
+    pub(crate) fn take_foreign_keys_off(&self) -> bool {
+        self.foreign_keys_off.replace(false)
     }
 
     /// A boolean pragma's value (`foreign_keys`), read without profiling.
@@ -275,6 +288,15 @@ impl Connection for Conn {
 
     fn last_insert_id(&self) -> i64 {
         self.last_insert_rowid()
+    }
+
+    fn depth(&self) -> u32 {
+        self.depth.get()
+    }
+
+    fn start_rollback(&mut self, loc: &'static Location<'static>) {
+        // SQLite rolls back at once; nothing to report to from a drop.
+        let _ = self.rollback_tx(loc);
     }
 
     fn begin(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {

@@ -12,7 +12,7 @@ mod tx;
 
 pub(crate) use async_db::run_blocking;
 pub use async_db::{AsyncDb, Blocking};
-pub use async_tx::AsyncTx;
+pub use async_tx::{AsyncTx, Pooled};
 pub use bind::SqliteBinder;
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) use bind::hash_value;

@@ -1,6 +1,5 @@
 //! Transactions and savepoints.
 
-use std::cell::RefCell;
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -10,48 +9,36 @@ use crate::connection::complete;
 use crate::error::{Error, Result};
 use crate::events::Operation;
 use crate::executor::{Executor, Job};
+use crate::transaction::sync_nested;
 
-/// An open transaction (or savepoint). Queries run on it see its writes;
-/// it ends when the closure that received it returns.
-pub struct Tx<'c> {
-    conn: RefCell<&'c mut Conn>,
-}
+/// An open SQLite transaction (or savepoint) on a connection borrowed for
+/// the closure that received it. Queries run on it see its writes.
+pub type Tx<'c> = crate::transaction::Tx<'c, Conn>;
 
 impl<'c> Tx<'c> {
-    fn conn(&self) -> Result<std::cell::RefMut<'_, &'c mut Conn>> {
-        self.conn.try_borrow_mut().map_err(|_| Error::Unsupported {
-            backend: "sqlite",
-            feature: "using a transaction while a savepoint nested in it is open (use the inner one)",
-        })
-    }
-
     /// Nests a savepoint: released when `f` returns `Ok`, rolled back to when it
     /// returns `Err` or panics; the outer transaction goes on either way.
     #[track_caller]
-    pub fn transaction<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let loc = Location::caller();
-        let mut conn = self.conn()?;
-        run_transaction(&mut conn, loc, f)
+    pub fn transaction<T>(&self, f: impl FnOnce(&Tx<'c>) -> Result<T>) -> Result<T> {
+        sync_nested(self, Location::caller(), f)
     }
 
     /// [`transaction`](Tx::transaction) for the application's own error type.
     #[track_caller]
-    pub fn transaction_with<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
-        let loc = Location::caller();
-        let mut conn = self.conn()?;
-        run_transaction(&mut conn, loc, f)
+    pub fn transaction_with<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'c>) -> Result<T, E>) -> Result<T, E> {
+        sync_nested(self, Location::caller(), f)
     }
 
     /// Nesting depth: 1 for the outer transaction, 2 for a savepoint in it, ...
     pub fn depth(&self) -> u32 {
-        self.conn().map_or(0, |c| c.depth())
+        self.with(|c| c.depth())
     }
 
     /// Runs a script of statements without parameters.
     #[track_caller]
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         let loc = Location::caller();
-        self.conn()?.batch(&Arc::from(sql), loc)
+        self.with(|c| c.batch(&Arc::from(sql), loc))
     }
 }
 
@@ -67,9 +54,17 @@ impl Executor for Tx<'_> {
 
     #[inline]
     fn run<'a, J: Job + 'a>(&'a self, job: J) -> Result<J::Out> {
-        let mut conn = self.conn()?;
-        complete(job.run(&mut **conn))
+        self.with(|c| complete(job.run(c)))
     }
+}
+
+/// Runs `f` in a transaction on `conn` (a savepoint if one is open).
+pub(crate) fn run_transaction<T, E: From<Error>>(
+    conn: &mut Conn,
+    loc: &'static Location<'static>,
+    f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+) -> Result<T, E> {
+    sync_nested(&Tx::new(conn), loc, f)
 }
 
 /// The statements that open, commit and roll back the transaction or
@@ -109,7 +104,10 @@ impl Conn {
     pub(crate) fn begin_tx(&self, loc: &'static Location<'static>) -> Result<()> {
         let depth = self.depth() + 1;
         let op = if depth == 1 { Operation::Begin } else { Operation::Savepoint };
-        self.control(&Control::at(depth).begin, op, loc)?;
+        if let Err(e) = self.control(&Control::at(depth).begin, op, loc) {
+            self.after_level(loc);
+            return Err(e);
+        }
         self.set_depth(depth);
         Ok(())
     }
@@ -120,6 +118,7 @@ impl Conn {
         let op = if depth == 1 { Operation::Commit } else { Operation::Release };
         self.control(&Control::at(depth).commit, op, loc)?;
         self.set_depth(depth - 1);
+        self.after_level(loc);
         Ok(())
     }
 
@@ -127,6 +126,9 @@ impl Conn {
     /// even when a statement fails, so the connection is usable after.
     pub(crate) fn rollback_tx(&self, loc: &'static Location<'static>) -> Result<()> {
         let depth = self.depth();
+        if depth == 0 {
+            return Ok(());
+        }
         let mut result = Ok(());
         for (sql, op) in &Control::at(depth).rollback {
             if let Err(e) = self.control(sql, *op, loc) {
@@ -134,44 +136,16 @@ impl Conn {
             }
         }
         self.set_depth(depth.saturating_sub(1));
+        self.after_level(loc);
         result
     }
-}
 
-/// Rolls back if dropped while armed: on `Err`, and on unwinding from a panic.
-struct RollbackGuard<'t, 'c> {
-    tx: &'t Tx<'c>,
-    loc: &'static Location<'static>,
-    armed: bool,
-}
-
-impl Drop for RollbackGuard<'_, '_> {
-    fn drop(&mut self) {
-        if self.armed
-            && let Ok(conn) = self.tx.conn.try_borrow_mut()
-        {
-            // Nothing to report to: the caller is already failing or unwinding.
-            let _ = conn.rollback_tx(self.loc);
-        }
-    }
-}
-
-pub(crate) fn run_transaction<T, E: From<Error>>(
-    conn: &mut Conn,
-    loc: &'static Location<'static>,
-    f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
-) -> Result<T, E> {
-    conn.begin_tx(loc)?;
-    let tx = Tx { conn: RefCell::new(conn) };
-    let mut guard = RollbackGuard { tx: &tx, loc, armed: true };
-    let value = f(&tx)?;
-    guard.armed = false;
-    let conn = tx.conn()?;
-    match conn.commit_tx(loc) {
-        Ok(()) => Ok(value),
-        Err(e) => {
-            let _ = conn.rollback_tx(loc);
-            Err(e.into())
+    /// Turns foreign keys back on when the transaction that turned them off
+    /// ends. A failure leaves them off on this pooled connection, which
+    /// nothing can report to.
+    fn after_level(&self, loc: &'static Location<'static>) {
+        if self.depth() == 0 && self.take_foreign_keys_off() {
+            let _ = self.batch(&Arc::from("PRAGMA foreign_keys = ON"), loc);
         }
     }
 }

@@ -1,0 +1,92 @@
+//! A transaction over a borrowed connection, for as long as a closure runs.
+
+use std::panic::Location;
+
+use parking_lot::Mutex;
+
+use super::{Levels, nested};
+use crate::connection::{Connection, complete};
+use crate::error::{Error, Result};
+
+/// An open transaction (or savepoint) on a connection borrowed for the
+/// closure that received it. Queries run on it see its writes.
+///
+/// SQLite's synchronous transactions are `Tx<'_, sqlite::Conn>`
+/// ([`sqlite::Tx`](crate::sqlite::Tx)).
+pub struct Tx<'c, C> {
+    // A lock rather than a `RefCell`, so `&Tx` is `Send` where the connection
+    // is: the engine's futures hold it across steps. Nothing contends for it:
+    // the handle lives in one closure or one job, whose steps run in turn,
+    // so holding it across a step's `.await` blocks nobody.
+    conn: Mutex<&'c mut C>,
+}
+
+impl<'c, C: Connection> Tx<'c, C> {
+    /// A handle on `conn`, with no level opened yet.
+    pub(crate) fn new(conn: &'c mut C) -> Self {
+        Tx { conn: Mutex::new(conn) }
+    }
+
+    /// Runs `f` with the connection; only one step holds it at a time.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut C) -> R) -> R {
+        f(&mut self.conn.lock())
+    }
+
+    /// Runs `f` in a new level on `conn` and, unlike [`nested`] on a handle,
+    /// gives `f` the connection itself: for a job that writes all or nothing.
+    pub(crate) async fn run<T>(
+        conn: &'c mut C,
+        loc: &'static Location<'static>,
+        f: impl AsyncFnOnce(&mut C) -> Result<T>,
+    ) -> Result<T> {
+        #![allow(clippy::await_holding_lock, reason = "the lock is uncontended, see `Tx::conn`")]
+        let tx = Tx::new(conn);
+        let body = async {
+            // Nothing else reaches the connection while the job runs.
+            let mut conn = tx.conn.lock();
+            f(&mut conn).await
+        };
+        nested(&tx, loc, body).await
+    }
+}
+
+#[allow(clippy::await_holding_lock, reason = "the lock is uncontended, see `Tx::conn`")]
+impl<C: Connection> Levels for Tx<'_, C> {
+    async fn begin_level(&self, loc: &'static Location<'static>) -> Result<u32> {
+        let mut conn = self.conn.lock();
+        conn.begin(loc).await?;
+        Ok(conn.depth())
+    }
+
+    async fn commit_level(&self, loc: &'static Location<'static>) -> Result<()> {
+        self.conn.lock().commit(loc).await
+    }
+
+    async fn rollback_level(&self, loc: &'static Location<'static>) -> Result<()> {
+        self.conn.lock().rollback(loc).await
+    }
+
+    fn abandon(&self, depth: u32, loc: &'static Location<'static>) {
+        // Free by now: a step's lock is released before the body that held it unwinds.
+        if let Some(mut conn) = self.conn.try_lock() {
+            abandon_levels(&mut **conn, depth, loc);
+        }
+    }
+}
+
+/// Rolls back every level of `conn` from `depth` inward.
+pub(super) fn abandon_levels<C: Connection>(conn: &mut C, depth: u32, loc: &'static Location<'static>) {
+    // `start_rollback` lowers the depth even when its statement fails, so this ends.
+    while conn.depth() >= depth.max(1) {
+        conn.start_rollback(loc);
+    }
+}
+
+/// Runs a synchronous closure in a new level of `tx`'s connection.
+pub(crate) fn sync_nested<'c, C: Connection, T, E: From<Error>>(
+    tx: &Tx<'c, C>,
+    loc: &'static Location<'static>,
+    f: impl FnOnce(&Tx<'c, C>) -> Result<T, E>,
+) -> Result<T, E> {
+    complete(nested(tx, loc, async { f(tx) }))
+}
