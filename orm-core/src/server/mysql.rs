@@ -1,24 +1,19 @@
 //! MySQL and MariaDB: binding, decoding and error codes.
 
-use std::sync::Arc;
-
-#[cfg(any(feature = "uuid", feature = "json", feature = "chrono"))]
-use rusqlite::types::Value as Owned;
 use rusqlite::types::ValueRef;
 use sea_query::Value;
-use sqlx::mysql::{
-    MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlDatabaseError, MySqlQueryResult, MySqlRow, MySqlValueRef,
-};
-use sqlx::{AssertSqlSafe, Decode, MySql, TypeInfo, ValueRef as _};
+use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlDatabaseError, MySqlQueryResult, MySqlValueRef};
+use sqlx::{Decode, MySql, TypeInfo, ValueRef as _};
 
+use super::cell::unsupported;
 use super::error::between;
-use super::{BoxFuture, BoxStream, Cell, Driver};
+use super::{Cell, Driver};
 use crate::backend::Backend;
-use crate::error::{ConstraintKind, ConstraintViolation, Error, Result};
+use crate::error::{ConstraintKind, ConstraintViolation};
 use crate::types::DecodeFail;
 
 fn decode<'r, T: Decode<'r, MySql>>(v: MySqlValueRef<'r>, name: &str) -> std::result::Result<T, DecodeFail> {
-    super::decode::<MySql, T>(v, name)
+    super::cell::decode::<MySql, T>(v, name)
 }
 
 /// DECIMAL arrives as text (what `SUM` and `AVG` return): whole numbers
@@ -32,17 +27,20 @@ fn decimal(text: &str) -> std::result::Result<ValueRef<'static>, DecodeFail> {
         .map_err(|_| DecodeFail { expected: "a number", found: format!("DECIMAL {text:?}") })
 }
 
+/// The date and time types, by their names here.
+#[cfg(feature = "chrono")]
+const TIMES: super::cell::time::Names =
+    super::cell::time::Names { date: "DATE", time: "TIME", date_time: "DATETIME", utc: "TIMESTAMP" };
+
 impl Driver for MySql {
     const BACKEND: Backend = Backend::MySql;
     const MAX_PARAMS: usize = 32_767;
     const EXPLAIN: &'static str = "EXPLAIN FORMAT=JSON ";
 
-    fn connect_options(url: &str, statement_cache: usize) -> Result<MySqlConnectOptions> {
-        let options: MySqlConnectOptions = url.parse().map_err(|e: sqlx::Error| Error::InvalidUrl {
-            url: super::error::redact(url),
-            reason: format!("{e}; expected mysql://user[:password]@host[:port]/database"),
-        })?;
-        Ok(options.statement_cache_capacity(statement_cache))
+    const URL_FORM: &'static str = "mysql://user[:password]@host[:port]/database";
+
+    fn with_statement_cache(options: MySqlConnectOptions, n: usize) -> MySqlConnectOptions {
+        options.statement_cache_capacity(n)
     }
 
     fn add(args: &mut MySqlArguments, value: &Value) -> std::result::Result<(), String> {
@@ -56,10 +54,6 @@ impl Driver for MySql {
             #[cfg(feature = "chrono")]
             Value::ChronoDateTimeUtc(v) => add::<MySql, _>(args, v.map(|d| d.naive_utc())),
         })
-    }
-
-    fn raw(row: &MySqlRow, index: usize) -> std::result::Result<MySqlValueRef<'_>, sqlx::Error> {
-        sqlx::Row::try_get_raw(row, index)
     }
 
     fn cell<'r>(v: <MySql as sqlx::Database>::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
@@ -89,23 +83,8 @@ impl Driver for MySql {
             }
             "NULL" => Cell::Borrowed(ValueRef::Null),
             #[cfg(feature = "chrono")]
-            "DATE" => Cell::Owned(Owned::Text(decode::<chrono::NaiveDate>(v, name)?.format("%F").to_string())),
-            #[cfg(feature = "chrono")]
-            "TIME" => Cell::Owned(Owned::Text(decode::<chrono::NaiveTime>(v, name)?.format("%T%.f").to_string())),
-            #[cfg(feature = "chrono")]
-            "DATETIME" => {
-                Cell::Owned(Owned::Text(decode::<chrono::NaiveDateTime>(v, name)?.format("%F %T%.f").to_string()))
-            }
-            #[cfg(feature = "chrono")]
-            "TIMESTAMP" => Cell::Owned(Owned::Text(
-                decode::<chrono::DateTime<chrono::Utc>>(v, name)?.format("%F %T%.f%:z").to_string(),
-            )),
-            other => {
-                return Err(DecodeFail {
-                    expected: "a supported type",
-                    found: format!("MySQL {other} (not supported, or its feature is off)"),
-                });
-            }
+            n if TIMES.has(n) => TIMES.read::<MySql>(v, n)?,
+            other => return Err(unsupported("MySQL", other)),
         })
     }
 
@@ -164,26 +143,6 @@ impl Driver for MySql {
             _ => return None,
         }
         Some(v)
-    }
-
-    fn fetch<'c>(
-        conn: &'c mut MySqlConnection,
-        sql: Arc<str>,
-        args: MySqlArguments,
-    ) -> BoxStream<'c, std::result::Result<MySqlRow, sqlx::Error>> {
-        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
-    }
-
-    fn script<'c>(conn: &'c mut MySqlConnection, sql: Arc<str>) -> BoxFuture<'c, std::result::Result<(), sqlx::Error>> {
-        Box::pin(async move { sqlx::raw_sql(AssertSqlSafe(sql)).execute(conn).await.map(|_| ()) })
-    }
-
-    fn execute<'c>(
-        conn: &'c mut MySqlConnection,
-        sql: Arc<str>,
-        args: MySqlArguments,
-    ) -> BoxFuture<'c, std::result::Result<MySqlQueryResult, sqlx::Error>> {
-        Box::pin(sqlx::query_with(AssertSqlSafe(sql), args).execute(conn))
     }
 }
 

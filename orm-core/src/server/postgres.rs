@@ -1,22 +1,21 @@
 //! PostgreSQL: binding, decoding and error codes.
 
-use std::sync::Arc;
-
-#[cfg(any(feature = "uuid", feature = "json", feature = "chrono"))]
+#[cfg(any(feature = "uuid", feature = "json"))]
 use rusqlite::types::Value as Owned;
 use rusqlite::types::ValueRef;
 use sea_query::Value;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgDatabaseError, PgQueryResult, PgRow, PgValueRef};
-use sqlx::{AssertSqlSafe, Decode, Postgres, TypeInfo, ValueRef as _};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgDatabaseError, PgQueryResult, PgValueRef};
+use sqlx::{Decode, Postgres, TypeInfo, ValueRef as _};
 
+use super::cell::unsupported;
 use super::error::between;
-use super::{BoxFuture, BoxStream, Cell, Driver};
+use super::{Cell, Driver};
 use crate::backend::Backend;
-use crate::error::{ConstraintKind, ConstraintViolation, Error, Result};
+use crate::error::{ConstraintKind, ConstraintViolation};
 use crate::types::DecodeFail;
 
 fn decode<'r, T: Decode<'r, Postgres>>(v: PgValueRef<'r>, name: &str) -> std::result::Result<T, DecodeFail> {
-    super::decode::<Postgres, T>(v, name)
+    super::cell::decode::<Postgres, T>(v, name)
 }
 
 /// NUMERIC in PostgreSQL's binary form (what `SUM` and `AVG` of integers
@@ -51,17 +50,20 @@ fn numeric(bytes: &[u8]) -> std::result::Result<ValueRef<'static>, DecodeFail> {
     Ok(ValueRef::Real(if negative { -x } else { x }))
 }
 
+/// The date and time types, by their names here.
+#[cfg(feature = "chrono")]
+const TIMES: super::cell::time::Names =
+    super::cell::time::Names { date: "DATE", time: "TIME", date_time: "TIMESTAMP", utc: "TIMESTAMPTZ" };
+
 impl Driver for Postgres {
     const BACKEND: Backend = Backend::Postgres;
     const MAX_PARAMS: usize = 32_767;
     const EXPLAIN: &'static str = "EXPLAIN ";
 
-    fn connect_options(url: &str, statement_cache: usize) -> Result<PgConnectOptions> {
-        let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| Error::InvalidUrl {
-            url: super::error::redact(url),
-            reason: format!("{e}; expected postgres://user[:password]@host[:port]/database"),
-        })?;
-        Ok(options.statement_cache_capacity(statement_cache))
+    const URL_FORM: &'static str = "postgres://user[:password]@host[:port]/database";
+
+    fn with_statement_cache(options: PgConnectOptions, n: usize) -> PgConnectOptions {
+        options.statement_cache_capacity(n)
     }
 
     fn add(args: &mut PgArguments, value: &Value) -> std::result::Result<(), String> {
@@ -84,10 +86,6 @@ impl Driver for Postgres {
             #[cfg(feature = "chrono")]
             Value::ChronoDateTimeUtc(v) => add::<Postgres, _>(args, *v),
         })
-    }
-
-    fn raw(row: &PgRow, index: usize) -> std::result::Result<PgValueRef<'_>, sqlx::Error> {
-        sqlx::Row::try_get_raw(row, index)
     }
 
     fn cell<'r>(v: <Postgres as sqlx::Database>::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
@@ -116,23 +114,8 @@ impl Driver for Postgres {
             #[cfg(feature = "json")]
             "JSON" | "JSONB" => Cell::Owned(Owned::Text(decode::<serde_json::Value>(v, name)?.to_string())),
             #[cfg(feature = "chrono")]
-            "DATE" => Cell::Owned(Owned::Text(decode::<chrono::NaiveDate>(v, name)?.format("%F").to_string())),
-            #[cfg(feature = "chrono")]
-            "TIME" => Cell::Owned(Owned::Text(decode::<chrono::NaiveTime>(v, name)?.format("%T%.f").to_string())),
-            #[cfg(feature = "chrono")]
-            "TIMESTAMP" => {
-                Cell::Owned(Owned::Text(decode::<chrono::NaiveDateTime>(v, name)?.format("%F %T%.f").to_string()))
-            }
-            #[cfg(feature = "chrono")]
-            "TIMESTAMPTZ" => Cell::Owned(Owned::Text(
-                decode::<chrono::DateTime<chrono::Utc>>(v, name)?.format("%F %T%.f%:z").to_string(),
-            )),
-            other => {
-                return Err(DecodeFail {
-                    expected: "a supported type",
-                    found: format!("PostgreSQL {other} (not supported, or its feature is off)"),
-                });
-            }
+            n if TIMES.has(n) => TIMES.read::<Postgres>(v, n)?,
+            other => return Err(unsupported("PostgreSQL", other)),
         })
     }
 
@@ -171,26 +154,6 @@ impl Driver for Postgres {
             constraint,
             message: pg.message().to_owned(),
         })
-    }
-
-    fn fetch<'c>(
-        conn: &'c mut PgConnection,
-        sql: Arc<str>,
-        args: PgArguments,
-    ) -> BoxStream<'c, std::result::Result<PgRow, sqlx::Error>> {
-        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
-    }
-
-    fn script<'c>(conn: &'c mut PgConnection, sql: Arc<str>) -> BoxFuture<'c, std::result::Result<(), sqlx::Error>> {
-        Box::pin(async move { sqlx::raw_sql(AssertSqlSafe(sql)).execute(conn).await.map(|_| ()) })
-    }
-
-    fn execute<'c>(
-        conn: &'c mut PgConnection,
-        sql: Arc<str>,
-        args: PgArguments,
-    ) -> BoxFuture<'c, std::result::Result<PgQueryResult, sqlx::Error>> {
-        Box::pin(sqlx::query_with(AssertSqlSafe(sql), args).execute(conn))
     }
 }
 

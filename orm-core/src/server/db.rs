@@ -1,0 +1,212 @@
+//! A pool of server connections: options, queries and transactions.
+
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::pool::{PoolConnection, PoolOptions};
+
+use super::conn::ServerConn;
+use super::driver::Driver;
+use super::{Tx, error};
+use crate::backend::Backend;
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::executor::{Executor, Job, QueryFuture};
+use crate::transaction::{BoxedBody, Transaction, scope};
+
+/// How to open a [`Db`]: `Db::options(url).pool_size(20).open().await`.
+pub struct DbOptions<D> {
+    url: String,
+    pool_size: u32,
+    acquire_timeout: Duration,
+    statement_cache: usize,
+    _driver: std::marker::PhantomData<fn() -> D>,
+}
+
+impl<D> Clone for DbOptions<D> {
+    fn clone(&self) -> Self {
+        DbOptions { url: self.url.clone(), _driver: std::marker::PhantomData, ..*self }
+    }
+}
+
+impl<D> std::fmt::Debug for DbOptions<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbOptions")
+            .field("url", &error::redact(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_cache", &self.statement_cache)
+            .finish()
+    }
+}
+
+impl<D: Driver> DbOptions<D> {
+    fn new(url: &str) -> Self {
+        DbOptions {
+            url: url.to_owned(),
+            pool_size: 10,
+            acquire_timeout: Duration::from_secs(5),
+            statement_cache: 256,
+            _driver: std::marker::PhantomData,
+        }
+    }
+
+    /// Connections in the pool (default 10).
+    pub fn pool_size(mut self, n: u32) -> Self {
+        self.pool_size = n.max(1);
+        self
+    }
+
+    /// How long a query waits for a free connection before
+    /// [`Error::PoolTimeout`] (default 5 s).
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Prepared statements kept per connection (default 256).
+    pub fn statement_cache(mut self, n: usize) -> Self {
+        self.statement_cache = n;
+        self
+    }
+
+    /// Connects the pool (one connection up front, so a wrong URL or an
+    /// unreachable server fails here).
+    pub async fn open(self) -> Result<Db<D>> {
+        use sqlx::ConnectOptions;
+        // ormlet records every query itself; sqlx's own statement log would say it twice.
+        let options = D::connect_options(&self.url, self.statement_cache)?.disable_statement_logging();
+        let pool = PoolOptions::<D>::new()
+            .max_connections(self.pool_size)
+            .min_connections(0)
+            .acquire_timeout(self.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(|e| error::connect(e, &self.url))?;
+        Ok(Db { inner: Arc::new(Inner { pool, options: self }) })
+    }
+}
+
+#[derive(Debug)]
+struct Inner<D: Driver> {
+    pool: sqlx::Pool<D>,
+    options: DbOptions<D>,
+}
+
+/// A pool of connections to a PostgreSQL or MySQL server; async.
+///
+/// Cloning is cheap and shares the pool. Each query takes a connection for
+/// its duration; a transaction keeps one until it ends.
+#[derive(Debug)]
+pub struct Db<D: Driver> {
+    inner: Arc<Inner<D>>,
+}
+
+impl<D: Driver> Clone for Db<D> {
+    fn clone(&self) -> Self {
+        Db { inner: self.inner.clone() }
+    }
+}
+
+impl<D: Driver> Db<D> {
+    /// Connects to the server at `url` with default options.
+    pub async fn connect(url: &str) -> Result<Self> {
+        DbOptions::new(url).open().await
+    }
+
+    /// Options for connecting to `url`.
+    pub fn options(url: &str) -> DbOptions<D> {
+        DbOptions::new(url)
+    }
+
+    /// Wraps a pool made with sqlx's own options (queries through it are
+    /// profiled like any other).
+    pub fn from_pool(pool: sqlx::Pool<D>) -> Self {
+        let options = DbOptions::new("");
+        let options = DbOptions {
+            pool_size: pool.options().get_max_connections(),
+            acquire_timeout: pool.options().get_acquire_timeout(),
+            ..options
+        };
+        Db { inner: Arc::new(Inner { pool, options }) }
+    }
+
+    /// The sqlx pool, for what ormlet does not cover. Queries run on it
+    /// directly are not profiled.
+    pub fn pool(&self) -> &sqlx::Pool<D> {
+        &self.inner.pool
+    }
+
+    async fn acquire(&self) -> Result<PoolConnection<D>> {
+        self.inner.pool.acquire().await.map_err(|e| match e {
+            sqlx::Error::PoolTimedOut => Error::PoolTimeout {
+                size: self.inner.options.pool_size as usize,
+                waited: self.inner.options.acquire_timeout,
+            },
+            e => error::connect(e, &self.inner.options.url),
+        })
+    }
+
+    /// Opens a transaction: commit it with `commit()`; dropped without a
+    /// commit, it rolls back.
+    #[track_caller]
+    pub fn begin(&self) -> impl Future<Output = Result<Tx<D>>> + Send + '_ {
+        self.begin_at(Location::caller())
+    }
+
+    pub(crate) async fn begin_at(&self, loc: &'static Location<'static>) -> Result<Tx<D>> {
+        Transaction::begin(self.conn().await?, loc).await
+    }
+
+    /// A pooled connection, with no transaction open.
+    pub(crate) async fn conn(&self) -> Result<ServerConn<D>> {
+        self.acquire().await.map(ServerConn::new)
+    }
+
+    /// Runs `f` in a transaction: committed when it returns `Ok`, rolled
+    /// back when it returns `Err` (or panics, or its future is dropped).
+    ///
+    /// `db.transaction(|tx| Box::pin(async move { user.insert(tx).await?; Ok(()) })).await?`
+    #[track_caller]
+    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t Tx<D>) -> QueryFuture<'t, T> + Send + 'a,
+    {
+        self.transaction_with(f)
+    }
+
+    /// [`transaction`](Db::transaction) for the application's own error type
+    /// (anything an [`Error`] converts into): an `Err` of it rolls back.
+    #[track_caller]
+    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a, F>(
+        &'a self,
+        f: F,
+    ) -> impl Future<Output = Result<T, E>> + Send + 'a
+    where
+        F: for<'t> FnOnce(&'t Tx<D>) -> BoxedBody<'t, T, E> + Send + 'a,
+    {
+        let loc = Location::caller();
+        async move { scope(Transaction::new(self.conn().await?, loc), loc, f).await }
+    }
+
+    /// Runs a script of statements without values, one at a time.
+    #[track_caller]
+    pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
+        let loc = Location::caller();
+        async move { self.conn().await?.batch(&Arc::from(sql), loc).await }
+    }
+}
+
+impl<D: Driver> Executor for Db<D> {
+    type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
+
+    fn backend(&self) -> Backend {
+        D::BACKEND
+    }
+
+    fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
+        Box::pin(async move { job.run(&mut self.conn().await?).await })
+    }
+}
