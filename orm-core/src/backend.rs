@@ -1,6 +1,7 @@
-//! The database backends and their SQL dialects.
+//! The database backends; what differs between their SQL is in
+//! [`dialect`](crate::dialect).
 
-/// A database backend. Each renders SQL through its sea-query builder.
+/// A database backend. [`Backend::dialect`] says how its SQL differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Backend {
@@ -17,36 +18,11 @@ impl Backend {
 
     /// The name used in messages and in `db.system.name`.
     pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgresql",
-            Backend::MySql => "mysql",
-        }
+        self.dialect().name()
     }
 
     /// Whether `RETURNING` is available on writes.
     pub fn supports_returning(self) -> bool {
-        !matches!(self, Backend::MySql)
+        self.dialect().supports_returning()
     }
 }
-
-/// Runs `$body` with `$b` bound to the sea-query builder of `$backend`.
-macro_rules! with_builder {
-    ($backend:expr, |$b:ident| $body:expr) => {
-        match $backend {
-            $crate::Backend::Sqlite => {
-                let $b = sea_query::SqliteQueryBuilder;
-                $body
-            }
-            $crate::Backend::Postgres => {
-                let $b = sea_query::PostgresQueryBuilder;
-                $body
-            }
-            $crate::Backend::MySql => {
-                let $b = sea_query::MysqlQueryBuilder;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use with_builder;

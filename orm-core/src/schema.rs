@@ -5,11 +5,10 @@
 
 use sea_query::{ColumnDef, Expr, ForeignKey, Index, IndexCreateStatement, Table, TableCreateStatement};
 
-use crate::backend::{Backend, with_builder};
+use crate::backend::Backend;
 use crate::migrate::declared::{ColumnKind, column_kind, keyed};
 use crate::migrate::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
 use crate::model::Model;
-use crate::types::SqlType;
 
 /// The `CREATE TABLE IF NOT EXISTS` of a model: columns, NOT NULL, defaults,
 /// primary key (single or composite), single-column UNIQUE.
@@ -42,8 +41,8 @@ pub fn table_sql<M: Model>(backend: Backend) -> Vec<String> {
 
 /// The table and index statements of `table`, rendered for `backend`.
 pub(crate) fn spec_sql(table: &TableSpec, backend: Backend) -> Vec<String> {
-    let mut out = vec![with_builder!(backend, |b| table_statement(table, backend).to_string(b))];
-    out.extend(table.indexes.iter().map(|i| with_builder!(backend, |b| index_statement(&table.name, i).to_string(b))));
+    let mut out = vec![backend.render(&table_statement(table, backend))];
+    out.extend(table.indexes.iter().map(|i| backend.render(&index_statement(&table.name, i))));
     out
 }
 
@@ -97,7 +96,7 @@ pub(crate) fn column_def(table: &TableSpec, c: &ColumnSpec, composite_key: bool,
 pub(crate) fn restated_column(table: &TableSpec, c: &ColumnSpec, backend: Backend) -> ColumnDef {
     let mut d = ColumnDef::new(c.name.clone());
     match column_kind(c, backend) {
-        ColumnKind::Model(ty) => model_type(&mut d, ty, c.auto_increment, keyed(table, c), backend),
+        ColumnKind::Model(ty) => backend.dialect().column_type(&mut d, ty, c.auto_increment, keyed(table, c)),
         ColumnKind::Declared(ty) => {
             d.custom(ty);
         }
@@ -114,36 +113,6 @@ pub(crate) fn restated_column(table: &TableSpec, c: &ColumnSpec, backend: Backen
         d.default(Expr::cust(default.clone()));
     }
     d
-}
-
-fn model_type(d: &mut ColumnDef, ty: SqlType, auto_increment: bool, keyed: bool, backend: Backend) {
-    // SQLite only auto-increments a column declared exactly `INTEGER PRIMARY KEY`.
-    let ty = if auto_increment && backend == Backend::Sqlite { SqlType::Integer } else { ty };
-    match ty {
-        SqlType::TinyInt => d.tiny_integer(),
-        SqlType::SmallInt => d.small_integer(),
-        SqlType::Integer => d.integer(),
-        SqlType::BigInt => d.big_integer(),
-        SqlType::Float => d.float(),
-        SqlType::Double => d.double(),
-        SqlType::Boolean => d.boolean(),
-        // MySQL's TEXT and BLOB hold 64 KiB, and keys need a bounded length.
-        SqlType::Text if backend == Backend::MySql && keyed => d.string_len(255),
-        SqlType::Text if backend == Backend::MySql => d.custom("longtext"),
-        SqlType::Text => d.text(),
-        SqlType::Blob if backend == Backend::MySql && keyed => d.custom("varbinary(255)"),
-        SqlType::Blob if backend == Backend::MySql => d.custom("longblob"),
-        SqlType::Blob => d.blob(),
-        SqlType::Date => d.date(),
-        // MySQL keeps no fractions of a second unless asked; its TIMESTAMP ends in 2038.
-        SqlType::Time if backend == Backend::MySql => d.custom("time(6)"),
-        SqlType::Time => d.time(),
-        SqlType::DateTime | SqlType::TimestampTz if backend == Backend::MySql => d.custom("datetime(6)"),
-        SqlType::DateTime => d.date_time(),
-        SqlType::TimestampTz => d.timestamp_with_time_zone(),
-        SqlType::Uuid => d.uuid(),
-        SqlType::Json => d.json(),
-    };
 }
 
 pub(crate) fn index_statement(table: &str, i: &IndexSpec) -> IndexCreateStatement {

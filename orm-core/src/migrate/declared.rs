@@ -49,11 +49,12 @@ pub(crate) fn column_kind(c: &ColumnSpec, backend: Backend) -> ColumnKind {
         return ColumnKind::Model(t);
     }
     if c.auto_increment {
-        let declared = normalize_type(backend, &c.sql_type);
+        let dialect = backend.dialect();
+        let declared = dialect.normalize_type(&c.sql_type);
         let t = match declared.as_str() {
             "tinyint" => SqlType::TinyInt,
             "smallint" => SqlType::SmallInt,
-            "integer" | "int" if backend != Backend::Sqlite => SqlType::Integer,
+            "integer" | "int" if !dialect.integer_is_64_bit() => SqlType::Integer,
             _ => SqlType::BigInt,
         };
         return ColumnKind::Model(t);
@@ -73,89 +74,9 @@ pub(crate) fn keyed(t: &TableSpec, c: &ColumnSpec) -> bool {
 /// The type `backend` reports for a column of `table`, normalised.
 pub(crate) fn declared(t: &TableSpec, c: &ColumnSpec, backend: Backend) -> String {
     match model_type(&c.sql_type) {
-        Some(ty) => declared_type(ty, backend, keyed(t, c), c.auto_increment).to_owned(),
-        None => normalize_type(backend, &c.sql_type),
+        Some(ty) => backend.dialect().declared_type(ty, keyed(t, c), c.auto_increment).to_owned(),
+        None => backend.dialect().normalize_type(&c.sql_type),
     }
-}
-
-/// What `backend`'s catalogue reports for a column created from `ty`.
-pub(crate) fn declared_type(ty: SqlType, backend: Backend, keyed: bool, auto_increment: bool) -> &'static str {
-    use SqlType::*;
-    match backend {
-        Backend::Sqlite => match ty {
-            _ if auto_increment => "integer",
-            TinyInt => "tinyint",
-            SmallInt => "smallint",
-            Integer | BigInt => "integer",
-            Float => "float",
-            Double => "double",
-            Boolean => "boolean",
-            Text => "text",
-            Blob => "blob",
-            Date => "date_text",
-            Time => "time_text",
-            DateTime => "datetime_text",
-            TimestampTz => "timestamp_with_timezone_text",
-            Uuid => "uuid_text",
-            Json => "json_text",
-        },
-        Backend::Postgres => match ty {
-            TinyInt | SmallInt => "smallint",
-            Integer => "integer",
-            BigInt => "bigint",
-            Float => "real",
-            Double => "double precision",
-            Boolean => "boolean",
-            Text => "text",
-            Blob => "bytea",
-            Date => "date",
-            Time => "time without time zone",
-            DateTime => "timestamp without time zone",
-            TimestampTz => "timestamp with time zone",
-            Uuid => "uuid",
-            Json => "json",
-        },
-        Backend::MySql => match ty {
-            TinyInt => "tinyint",
-            SmallInt => "smallint",
-            Integer => "int",
-            BigInt => "bigint",
-            Float => "float",
-            Double => "double",
-            Boolean => "tinyint(1)",
-            Text if keyed => "varchar(255)",
-            // MariaDB's JSON is LONGTEXT with a check.
-            Text | Json => "longtext",
-            Blob if keyed => "varbinary(255)",
-            Blob => "longblob",
-            Date => "date",
-            Time => "time(6)",
-            DateTime | TimestampTz => "datetime(6)",
-            Uuid => "binary(16)",
-        },
-    }
-}
-
-/// A declared type as the comparison sees it: lower case, and without
-/// MySQL's integer display widths (`bigint(20)`), which mean nothing
-/// (MySQL 8 no longer shows them).
-pub(crate) fn normalize_type(backend: Backend, declared: &str) -> String {
-    let t = declared.trim().to_ascii_lowercase();
-    if backend != Backend::MySql {
-        return t;
-    }
-    if t == "json" {
-        return "longtext".into();
-    }
-    for int in ["tinyint", "smallint", "mediumint", "int", "bigint"] {
-        if let Some(rest) = t.strip_prefix(int).and_then(|r| r.strip_prefix('('))
-            && t != "tinyint(1)"
-            && let Some(close) = rest.find(')')
-        {
-            return format!("{int}{}", &rest[close + 1..]);
-        }
-    }
-    t
 }
 
 /// A default as the comparison sees it.
@@ -165,14 +86,15 @@ pub(crate) fn normalize_type(backend: Backend, declared: &str) -> String {
 /// `1`: each is brought to one spelling, with text literals quoted the
 /// standard way (`'it''s'`).
 pub(crate) fn normalize_default(backend: Backend, default: &str, boolean: bool) -> String {
+    let dialect = backend.dialect();
     let mut d = default.trim();
-    if backend == Backend::Postgres
+    if dialect.casts_defaults()
         && let Some(cast) = cast_start(d)
     {
         d = &d[..cast];
     }
     if let Some(body) = d.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
-        return quote(&unescape(body, backend == Backend::MySql));
+        return quote(&unescape(body, dialect.backslash_escapes()));
     }
     let lower = d.to_ascii_lowercase();
     if boolean {
@@ -228,10 +150,7 @@ fn unescape(body: &str, backslashes: bool) -> String {
 
 /// A quoted identifier, as `backend` writes one.
 pub(crate) fn ident(backend: Backend, name: &str) -> String {
-    match backend {
-        Backend::MySql => format!("`{}`", name.replace('`', "``")),
-        _ => format!("\"{}\"", name.replace('"', "\"\"")),
-    }
+    backend.dialect().quote_ident(name)
 }
 
 /// A SQL text literal.
@@ -262,11 +181,12 @@ mod tests {
 
     #[test]
     fn mysql_display_widths_are_dropped_but_booleans_kept() {
-        assert_eq!(normalize_type(Backend::MySql, "bigint(20)"), "bigint");
-        assert_eq!(normalize_type(Backend::MySql, "int(10) unsigned"), "int unsigned");
-        assert_eq!(normalize_type(Backend::MySql, "tinyint(1)"), "tinyint(1)");
-        assert_eq!(normalize_type(Backend::MySql, "varchar(255)"), "varchar(255)");
-        assert_eq!(normalize_type(Backend::Postgres, "Double Precision"), "double precision");
+        let (my, pg) = (Backend::MySql.dialect(), Backend::Postgres.dialect());
+        assert_eq!(my.normalize_type("bigint(20)"), "bigint");
+        assert_eq!(my.normalize_type("int(10) unsigned"), "int unsigned");
+        assert_eq!(my.normalize_type("tinyint(1)"), "tinyint(1)");
+        assert_eq!(my.normalize_type("varchar(255)"), "varchar(255)");
+        assert_eq!(pg.normalize_type("Double Precision"), "double precision");
     }
 
     #[test]

@@ -38,11 +38,11 @@ use std::time::SystemTime;
 
 use sea_query::{ForeignKey, Index, Table};
 
-use super::declared::{declared, declared_type, ident, normalize_default};
+use super::declared::{declared, ident, normalize_default};
 use super::introspect::introspect;
 use super::snapshot::{ColumnSpec, Snapshot, TableSpec};
 use crate::any::AnyDb;
-use crate::backend::{Backend, with_builder};
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::schema::{
@@ -130,15 +130,16 @@ pub fn diff(from: &Snapshot, to: &Snapshot, backend: Backend) -> Result<Vec<Stri
     for t in &to.tables {
         if let Some(old) = from.table(&t.name) {
             check_keys(old, t)?;
-            match backend {
-                Backend::Sqlite => alter_sqlite(old, t, &mut out),
-                _ => alter_server(old, t, backend, &mut out),
+            if backend.dialect().alters_columns() {
+                alter_in_place(old, t, backend, &mut out);
+            } else {
+                rebuild_changed(old, t, backend, &mut out);
             }
         }
     }
     let dropped: Vec<&TableSpec> = from.tables.iter().filter(|t| to.table(&t.name).is_none()).collect();
     for t in dependency_order(dropped).into_iter().rev() {
-        out.push(with_builder!(backend, |b| Table::drop().table(t.name.clone()).to_string(b)));
+        out.push(backend.render(&Table::drop().table(t.name.clone()).to_owned()));
     }
     Ok(out)
 }
@@ -193,7 +194,7 @@ struct Shape {
 
 fn shape(t: &TableSpec, c: &ColumnSpec, backend: Backend) -> Shape {
     let ty = declared(t, c, backend);
-    let boolean = ty == declared_type(SqlType::Boolean, backend, false, false);
+    let boolean = ty == backend.dialect().declared_type(SqlType::Boolean, false, false);
     Shape {
         default: c.default.as_deref().map(|d| normalize_default(backend, d, boolean)),
         nullable: c.nullable && !c.primary_key,
@@ -241,49 +242,47 @@ fn fill_nulls(table: &str, old: &ColumnSpec, new: &ColumnSpec, backend: Backend)
     })
 }
 
-/// PostgreSQL and MySQL: ALTER TABLE, statement by statement.
-fn alter_server(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut Vec<String>) {
+/// ALTER TABLE, statement by statement.
+fn alter_in_place(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut Vec<String>) {
+    let dialect = backend.dialect();
     let ch = changes(from, to, backend);
     let t = ident(backend, &to.name);
     for f in &ch.fks_dropped {
         let name = foreign_key_name(&from.name, &f.column);
-        out.push(with_builder!(backend, |b| ForeignKey::drop()
-            .name(name.clone())
-            .table(from.name.clone())
-            .to_string(b)));
-        // MySQL made an index under the key's name when no other index could
-        // serve it; it outlives the key, so it goes too when the column stays.
+        out.push(backend.render(&ForeignKey::drop().name(name.clone()).table(from.name.clone()).to_owned()));
+        // An index made under the key's name, when no other index could
+        // serve it, outlives the key: it goes too when the column stays.
         let kept = to.columns.iter().any(|c| c.name == f.column);
-        if backend == Backend::MySql && kept && !served_by_index(from, &f.column) {
+        if dialect.foreign_keys_make_indexes() && kept && !served_by_index(from, &f.column) {
             out.push(format!("DROP INDEX {} ON {t}", ident(backend, &name)));
         }
     }
     for i in &ch.indexes_dropped {
-        out.push(with_builder!(backend, |b| Index::drop().name(i.name.clone()).table(from.name.clone()).to_string(b)));
+        out.push(backend.render(&Index::drop().name(i.name.clone()).table(from.name.clone()).to_owned()));
     }
     for (old, new) in &ch.changed {
         if old.unique && !new.unique {
-            out.push(drop_unique(&to.name, &old.name, backend));
+            out.push(dialect.drop_unique(&to.name, &old.name));
         }
     }
     for c in &ch.dropped {
         let drop = Table::alter().table(from.name.clone()).drop_column(c.name.clone()).to_owned();
-        out.push(with_builder!(backend, |b| drop.to_string(b)));
+        out.push(backend.render(&drop));
     }
     for c in &ch.added {
         let add = Table::alter().table(to.name.clone()).add_column(column_def(to, c, true, backend)).to_owned();
-        out.push(with_builder!(backend, |b| add.to_string(b)));
+        out.push(backend.render(&add));
     }
     for (old, new) in &ch.changed {
         let (was, now) = (shape(from, old, backend), shape(to, new, backend));
         let c = ident(backend, &new.name);
-        if backend == Backend::MySql {
+        if dialect.restates_changed_columns() {
             if (was.ty, was.nullable, was.default) != (now.ty, now.nullable, now.default) {
                 out.extend(fill_nulls(&to.name, old, new, backend));
                 // MODIFY restates the column; keys and UNIQUE stay as they are.
                 let modify =
                     Table::alter().table(to.name.clone()).modify_column(restated_column(to, new, backend)).to_owned();
-                out.push(with_builder!(backend, |b| modify.to_string(b)));
+                out.push(backend.render(&modify));
             }
         } else {
             if was.ty != now.ty {
@@ -302,14 +301,14 @@ fn alter_server(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut Ve
             }
         }
         if new.unique && !old.unique {
-            out.push(add_unique(&to.name, &new.name, backend));
+            out.push(dialect.add_unique(&to.name, &new.name));
         }
     }
     for i in &ch.indexes_added {
-        out.push(with_builder!(backend, |b| index_statement(&to.name, i).to_string(b)));
+        out.push(backend.render(&index_statement(&to.name, i)));
     }
     for f in &ch.fks_added {
-        out.push(with_builder!(backend, |b| foreign_key(&to.name, f).to_string(b)));
+        out.push(backend.render(&foreign_key(&to.name, f)));
     }
 }
 
@@ -322,40 +321,6 @@ fn served_by_index(table: &TableSpec, column: &str) -> bool {
         || table.indexes.iter().any(|i| i.columns.first().is_some_and(|c| c == column))
 }
 
-/// The name PostgreSQL gives a column's UNIQUE constraint; MySQL names its index after the column.
-fn unique_name(table: &str, column: &str, backend: Backend) -> String {
-    match backend {
-        Backend::Postgres => format!("{table}_{column}_key"),
-        _ => column.to_owned(),
-    }
-}
-
-fn add_unique(table: &str, column: &str, backend: Backend) -> String {
-    let name = unique_name(table, column, backend);
-    match backend {
-        Backend::Postgres => format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
-            ident(backend, table),
-            ident(backend, &name),
-            ident(backend, column)
-        ),
-        _ => format!(
-            "CREATE UNIQUE INDEX {} ON {} ({})",
-            ident(backend, &name),
-            ident(backend, table),
-            ident(backend, column)
-        ),
-    }
-}
-
-fn drop_unique(table: &str, column: &str, backend: Backend) -> String {
-    let name = ident(backend, &unique_name(table, column, backend));
-    match backend {
-        Backend::Postgres => format!("ALTER TABLE {} DROP CONSTRAINT {name}", ident(backend, table)),
-        _ => format!("DROP INDEX {name} ON {}", ident(backend, table)),
-    }
-}
-
 /// A number, a quoted text, TRUE, FALSE or NULL: what SQLite's ADD COLUMN
 /// takes as a default (no expressions, no CURRENT_TIMESTAMP).
 fn is_literal(default: &str) -> bool {
@@ -364,9 +329,9 @@ fn is_literal(default: &str) -> bool {
         || default.trim_start_matches(['-', '+']).parse::<f64>().is_ok()
 }
 
-/// SQLite: indexes and plain added columns in place; anything else rebuilds the table.
-fn alter_sqlite(from: &TableSpec, to: &TableSpec, out: &mut Vec<String>) {
-    let b = Backend::Sqlite;
+/// Where ALTER cannot change columns (SQLite): indexes and plain added
+/// columns in place; anything else rebuilds the table.
+fn rebuild_changed(from: &TableSpec, to: &TableSpec, b: Backend, out: &mut Vec<String>) {
     let ch = changes(from, to, b);
     // ADD COLUMN takes no key, no UNIQUE, no foreign key, and a NOT NULL
     // column only with a constant default.

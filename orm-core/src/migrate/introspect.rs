@@ -5,10 +5,10 @@
 //! Column types are the backend's declared ones (`bigint`, `text`); the
 //! comparison maps a model's type to what the backend would declare.
 
-use super::declared::ident;
 use super::snapshot::{ColumnSpec, ForeignKeySpec, IndexSpec, SNAPSHOT_VERSION, Snapshot, TableSpec};
 use crate::any::AnyDb;
 use crate::backend::Backend;
+use crate::dialect::{Dialect, Sqlite};
 use crate::error::Result;
 use crate::executor::{Executor, ExecutorExt};
 
@@ -32,7 +32,7 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
         .await?;
     let mut tables = Vec::new();
     for (table, create_sql) in names {
-        let q = ident(Backend::Sqlite, &table);
+        let q = Sqlite.quote_ident(&table);
         // cid, name, type, notnull, dflt_value, pk
         let cols: Vec<(i64, String, String, i64, Option<String>, i64)> =
             db.raw(format!("PRAGMA table_info({q})"), vec![]).all().await?;
@@ -43,7 +43,7 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
         for (_, name, unique, origin, _) in &idx {
             // seqno, cid, name
             let on: Vec<(i64, i64, Option<String>)> =
-                db.raw(format!("PRAGMA index_info({})", ident(Backend::Sqlite, name)), vec![]).all().await?;
+                db.raw(format!("PRAGMA index_info({})", Sqlite.quote_ident(name)), vec![]).all().await?;
             let columns: Vec<String> = on.into_iter().filter_map(|(_, _, c)| c).collect();
             match origin.as_str() {
                 "u" if columns.len() == 1 => unique_columns.push(columns[0].clone()),

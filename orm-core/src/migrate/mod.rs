@@ -102,10 +102,7 @@ fn now_rfc3339() -> String {
 }
 
 fn placeholders(backend: Backend, n: usize) -> String {
-    (1..=n)
-        .map(|i| if backend == Backend::Postgres { format!("${i}") } else { "?".into() })
-        .collect::<Vec<_>>()
-        .join(", ")
+    (1..=n).map(|i| backend.dialect().placeholder(i)).collect::<Vec<_>>().join(", ")
 }
 
 impl Migrator {
@@ -268,13 +265,11 @@ impl Migrator {
 }
 
 /// Serialises concurrent runners inside a migration's transaction.
+/// (SQLite's `BEGIN IMMEDIATE` already holds the write lock.)
 async fn lock(tx: &AnyTx) -> Result<()> {
-    match tx.backend() {
-        // BEGIN IMMEDIATE already holds the write lock.
-        Backend::Sqlite => Ok(()),
-        Backend::Postgres => tx.execute_batch("SELECT pg_advisory_xact_lock(726172746)").await,
-        // Held until the connection's session ends or it is released.
-        Backend::MySql => tx.execute_batch("DO GET_LOCK('ormlet_migrations', 60)").await,
+    match tx.backend().dialect().migration_lock() {
+        Some(sql) => tx.execute_batch(sql).await,
+        None => Ok(()),
     }
 }
 
@@ -282,21 +277,20 @@ async fn lock(tx: &AnyTx) -> Result<()> {
 /// back to the pool after it). A runner waiting on it may then read the
 /// record before this commit lands; MySQL runners are best not started together.
 async fn unlock(tx: &AnyTx) -> Result<()> {
-    match tx.backend() {
-        Backend::MySql => tx.execute_batch("DO RELEASE_LOCK('ormlet_migrations')").await,
-        _ => Ok(()),
+    match tx.backend().dialect().migration_unlock() {
+        Some(sql) => tx.execute_batch(sql).await,
+        None => Ok(()),
     }
 }
 
 /// SQLite runs migrations with foreign keys off (see
-/// [`AnyDb::begin_for_schema`]); this refuses to commit one that leaves a
+/// [`AnyDb::begin_for_schema`]), and its dialect names the query that lists
+/// broken ones; this refuses to commit one that leaves a
 /// row whose key matches nothing.
 async fn check_foreign_keys(tx: &AnyTx, version: i64) -> Result<()> {
-    if tx.backend() != Backend::Sqlite {
-        return Ok(());
-    }
+    let Some(check) = tx.backend().dialect().foreign_key_check() else { return Ok(()) };
     // table, rowid, parent, fkid
-    let broken: Vec<(String, Option<i64>, String, i64)> = tx.raw_all("PRAGMA foreign_key_check".into()).await?;
+    let broken: Vec<(String, Option<i64>, String, i64)> = tx.raw_all(check.into()).await?;
     match broken.first() {
         None => Ok(()),
         Some((table, rowid, parent, _)) => Err(Error::Migration {

@@ -14,7 +14,7 @@ use super::expr::{Assignment, Column, Expr as TypedCondition};
 use super::render::build_fixed;
 use super::select::Select;
 use super::write::{DeleteWhere, UpdateWhere};
-use crate::backend::{Backend, with_builder};
+use crate::backend::Backend;
 use crate::connection::{Bind, Connection, Stmt};
 use crate::error::{Error, Result};
 use crate::events::Operation;
@@ -101,7 +101,7 @@ fn insert_sql(meta: &ModelMeta, rows: usize, backend: Backend) -> String {
     let mut q = Query::insert();
     // PostgreSQL hands the generated key back with RETURNING (no last-insert-id there).
     if rows == 1
-        && backend == Backend::Postgres
+        && backend.dialect().returns_generated_key()
         && let Some(auto) = meta.auto_column()
     {
         q.returning_col(auto.name);
@@ -116,7 +116,7 @@ fn insert_sql(meta: &ModelMeta, rows: usize, backend: Backend) -> String {
             q.values_panic(columns.iter().map(|_| Expr::val(0i64)));
         }
     }
-    with_builder!(backend, |b| q.build(b)).0
+    backend.build(&q).0
 }
 
 fn model_sql<M: Model>(statement: ModelStatement, backend: Backend) -> &'static Arc<str> {
@@ -132,7 +132,7 @@ fn model_sql<M: Model>(statement: ModelStatement, backend: Backend) -> &'static 
                 for f in key_filter(meta) {
                     q.and_where(f);
                 }
-                with_builder!(backend, |b| q.build(b)).0
+                backend.build(&q).0
             }
             ModelStatement::Insert => insert_sql(meta, 1, backend),
             ModelStatement::Update => {
@@ -144,7 +144,7 @@ fn model_sql<M: Model>(statement: ModelStatement, backend: Backend) -> &'static 
                 for f in key_filter(meta) {
                     q.and_where(f);
                 }
-                with_builder!(backend, |b| q.build(b)).0
+                backend.build(&q).0
             }
             ModelStatement::Delete => {
                 let mut q = Query::delete();
@@ -152,7 +152,7 @@ fn model_sql<M: Model>(statement: ModelStatement, backend: Backend) -> &'static 
                 for f in key_filter(meta) {
                     q.and_where(f);
                 }
-                with_builder!(backend, |b| q.build(b)).0
+                backend.build(&q).0
             }
         }
     })
@@ -241,7 +241,7 @@ impl<M: Model> Job for Insert<'_, M> {
         let bind = BindInsert(std::slice::from_ref(&*self.row));
         if meta.auto_column().is_none() {
             conn.execute(s, &bind).await?;
-        } else if backend == Backend::Postgres {
+        } else if backend.dialect().returns_generated_key() {
             let key = returned_key(conn, s, &bind).await?;
             let key = key.ok_or(Error::NotFound { model: meta.name, key: Some("the generated key".into()) })?;
             self.row.__set_generated_key(key)?;
@@ -429,7 +429,7 @@ impl<M: Model> OnConflict<M> {
         match &self.update {
             Some(cols) if !cols.is_empty() => on.update_columns(cols.iter().copied()),
             // MySQL has no DO NOTHING; assigning a key column to itself changes nothing.
-            _ if backend == Backend::MySql => match self.target.first() {
+            _ if !backend.dialect().has_do_nothing() => match self.target.first() {
                 Some(col) => on.value(*col, Expr::col(*col)),
                 None => on.do_nothing(),
             },
@@ -439,7 +439,7 @@ impl<M: Model> OnConflict<M> {
         if returning_key && let Some(auto) = meta.auto_column() {
             q.returning_col(auto.name);
         }
-        with_builder!(backend, |b| q.build(b)).0
+        backend.build(&q).0
     }
 }
 

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use sea_query::{Asterisk, BinOper, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnOper, Value};
 
 use super::ast::{AggFn, BinOp, DeleteAst, JoinKind, Node, Projection, SelectAst, UpdateAst, Walker};
-use crate::backend::{Backend, with_builder};
+use crate::backend::Backend;
 
 /// SQL ready to run: text plus values in placeholder order.
 #[derive(Debug, Clone)]
@@ -281,7 +281,7 @@ impl Lower for SelectAst {
     }
     fn render(&self, backend: Backend) -> (String, Vec<Value>) {
         let s = Lowering::default().select(self);
-        let (sql, values) = with_builder!(backend, |b| s.build(b));
+        let (sql, values) = backend.build(&s);
         (sql, values.0)
     }
 }
@@ -297,7 +297,7 @@ impl Lower for CountOf {
     fn render(&self, backend: Backend) -> (String, Vec<Value>) {
         let inner = Lowering::default().select(&self.0);
         let s = Query::select().expr(Func::count(Expr::col(Asterisk))).from_subquery(inner, "ormlet_count").to_owned();
-        let (sql, values) = with_builder!(backend, |b| s.build(b));
+        let (sql, values) = backend.build(&s);
         (sql, values.0)
     }
 }
@@ -321,7 +321,7 @@ impl Lower for UpdateAst {
         if self.returning {
             u.returning(Query::returning().columns(self.table.columns.iter().map(|c| c.name)));
         }
-        let (sql, values) = with_builder!(backend, |b| u.build(b));
+        let (sql, values) = backend.build(&u);
         (sql, values.0)
     }
 }
@@ -341,7 +341,7 @@ impl Lower for DeleteAst {
         if self.returning {
             d.returning(Query::returning().columns(self.table.columns.iter().map(|c| c.name)));
         }
-        let (sql, values) = with_builder!(backend, |b| d.build(b));
+        let (sql, values) = backend.build(&d);
         (sql, values.0)
     }
 }

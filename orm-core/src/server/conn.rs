@@ -180,7 +180,7 @@ impl<D: Driver> ServerConn<D> {
         for v in values.unwrap_or_default() {
             binder.put(v, String::new).ok()?;
         }
-        let sql: Arc<str> = Arc::from(format!("{}{}", D::EXPLAIN, s.sql));
+        let sql: Arc<str> = Arc::from(format!("{}{}", D::BACKEND.dialect().explain(), s.sql));
         let mut rows = D::fetch(&mut self.conn, sql, binder.args);
         let mut out = String::new();
         while let Ok(Some(row)) = rows.try_next().await {

@@ -17,10 +17,6 @@ pub trait Driver: Runs + Sized {
     /// Bound values one statement may hold.
     const MAX_PARAMS: usize;
 
-    /// What goes before a read to get its plan as text rows (never ANALYZE:
-    /// the plan of a query must not run it again).
-    const EXPLAIN: &'static str;
-
     /// The form of this server's URLs, for messages.
     const URL_FORM: &'static str;
 

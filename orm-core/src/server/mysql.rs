@@ -35,7 +35,6 @@ const TIMES: super::cell::time::Names =
 impl Driver for MySql {
     const BACKEND: Backend = Backend::MySql;
     const MAX_PARAMS: usize = 32_767;
-    const EXPLAIN: &'static str = "EXPLAIN FORMAT=JSON ";
 
     const URL_FORM: &'static str = "mysql://user[:password]@host[:port]/database";
 

@@ -58,7 +58,6 @@ const TIMES: super::cell::time::Names =
 impl Driver for Postgres {
     const BACKEND: Backend = Backend::Postgres;
     const MAX_PARAMS: usize = 32_767;
-    const EXPLAIN: &'static str = "EXPLAIN ";
 
     const URL_FORM: &'static str = "postgres://user[:password]@host[:port]/database";
 

@@ -12,6 +12,7 @@ use super::error::from_sqlite;
 use crate::backend::Backend;
 use crate::clock::Ticker;
 use crate::connection::{Bind, Connection, Stmt};
+use crate::dialect::{Dialect, Sqlite};
 use crate::error::{Error, Result};
 use crate::events::{self, Operation, QueryEvent, Recipient, Wants};
 use crate::row::{FromRow, RowReader};
@@ -175,7 +176,7 @@ impl Conn {
     /// `EXPLAIN QUERY PLAN` of a read, as an indented tree of its steps.
     /// Parameters stay unbound: SQLite plans do not depend on them.
     fn plan(&self, sql: &str) -> Option<String> {
-        let mut stmt = self.raw.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).ok()?;
+        let mut stmt = self.raw.prepare(&format!("{}{sql}", Sqlite.explain())).ok()?;
         let mut depth: Vec<(i64, usize)> = Vec::new();
         let mut out = String::new();
         let mut rows = stmt.raw_query();

@@ -1,0 +1,206 @@
+//! What differs between the backends' SQL, one type per backend.
+//!
+//! [`Dialect`]'s methods say what most databases do; [`Sqlite`],
+//! [`Postgres`] and [`MySql`] override only what differs, the way
+//! sea-query's builders do. Code elsewhere asks `backend.dialect()` and
+//! never matches on the backend. Statements sea-query renders go through
+//! `Backend::build` and `Backend::render`, the one place that picks a
+//! sea-query builder.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use sea_query::{ColumnDef, QueryStatementWriter, SchemaStatementBuilder, Values};
+
+pub use mysql::MySql;
+pub use postgres::Postgres;
+pub use sqlite::Sqlite;
+
+use crate::backend::Backend;
+use crate::types::SqlType;
+
+/// How a backend's SQL differs from the common case. Implemented by
+/// [`Sqlite`], [`Postgres`] and [`MySql`]; `backend.dialect()` gives one.
+///
+/// ```
+/// use ormlet_core::Backend;
+/// let [sqlite, pg, my] = [Backend::Sqlite, Backend::Postgres, Backend::MySql].map(Backend::dialect);
+/// assert_eq!(sqlite.quote_ident("a\"b"), r#""a""b""#);
+/// assert_eq!(pg.quote_ident("a\"b"), r#""a""b""#);
+/// assert_eq!(my.quote_ident("a`b"), "`a``b`");
+/// assert_eq!((sqlite.placeholder(2), pg.placeholder(2), my.placeholder(2)), ("?".into(), "$2".into(), "?".into()));
+/// assert_eq!(pg.add_unique("users", "email"), r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_key" UNIQUE ("email")"#);
+/// assert_eq!(my.add_unique("users", "email"), "CREATE UNIQUE INDEX `email` ON `users` (`email`)");
+/// assert_eq!(sqlite.explain(), "EXPLAIN QUERY PLAN ");
+/// assert!(!my.supports_returning() && pg.returns_generated_key());
+/// ```
+pub trait Dialect: Send + Sync + 'static {
+    /// The backend.
+    fn backend(&self) -> Backend;
+
+    /// The name used in messages and in `db.system.name`.
+    fn name(&self) -> &'static str;
+
+    /// An identifier, quoted, its quote character doubled inside.
+    fn quote_ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// The placeholder of the `n`th bound value (from 1) in hand-written SQL.
+    fn placeholder(&self, n: usize) -> String {
+        let _ = n;
+        "?".to_owned()
+    }
+
+    /// Whether writes can return rows (`RETURNING`).
+    fn supports_returning(&self) -> bool {
+        true
+    }
+
+    /// Whether an `INSERT` reads its generated key back with `RETURNING`
+    /// rather than asking the connection for the last one.
+    fn returns_generated_key(&self) -> bool {
+        false
+    }
+
+    /// Whether `ON CONFLICT ... DO NOTHING` exists.
+    fn has_do_nothing(&self) -> bool {
+        true
+    }
+
+    /// What goes before a read to get its plan as text rows (never one
+    /// that runs the query again).
+    fn explain(&self) -> &'static str {
+        "EXPLAIN "
+    }
+
+    /// Declares a column of a model's type `ty` on `d`. `keyed` says an
+    /// index or key covers it.
+    fn column_type(&self, d: &mut ColumnDef, ty: SqlType, auto_increment: bool, keyed: bool) {
+        let _ = (auto_increment, keyed);
+        standard_column_type(d, ty);
+    }
+
+    /// What the catalogue reports for a column created from `ty`, as
+    /// [`normalize_type`](Dialect::normalize_type) writes it.
+    fn declared_type(&self, ty: SqlType, keyed: bool, auto_increment: bool) -> &'static str;
+
+    /// A declared type as the schema comparison sees it.
+    fn normalize_type(&self, declared: &str) -> String {
+        declared.trim().to_ascii_lowercase()
+    }
+
+    /// Whether `integer` is 64 bits wide (an auto-increment `integer`
+    /// column then holds an `i64`).
+    fn integer_is_64_bit(&self) -> bool {
+        false
+    }
+
+    /// Whether the catalogue writes defaults with a trailing `::type` cast.
+    fn casts_defaults(&self) -> bool {
+        false
+    }
+
+    /// Whether text literals escape with backslashes.
+    fn backslash_escapes(&self) -> bool {
+        false
+    }
+
+    /// The statement that serialises migration runners inside a
+    /// migration's transaction, if one is needed.
+    fn migration_lock(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The statement that releases [`migration_lock`](Dialect::migration_lock)
+    /// before the commit, where the lock outlives transactions.
+    fn migration_unlock(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// A query listing broken foreign keys, where they are checked only
+    /// when asked (a migration runs with them off).
+    fn foreign_key_check(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether `ALTER TABLE` can change a column in place; where it cannot,
+    /// a migration rebuilds the table.
+    fn alters_columns(&self) -> bool {
+        true
+    }
+
+    /// Whether a changed column is restated whole (`MODIFY COLUMN`) rather
+    /// than altered a property at a time (`ALTER COLUMN ... TYPE`).
+    fn restates_changed_columns(&self) -> bool {
+        false
+    }
+
+    /// Whether a foreign key makes an index under its own name when no
+    /// other index serves it (one that outlives the key).
+    fn foreign_keys_make_indexes(&self) -> bool {
+        false
+    }
+
+    /// Makes `column` of `table` unique: an index named after the column.
+    fn add_unique(&self, table: &str, column: &str) -> String {
+        let (t, c) = (self.quote_ident(table), self.quote_ident(column));
+        format!("CREATE UNIQUE INDEX {c} ON {t} ({c})")
+    }
+
+    /// Undoes [`add_unique`](Dialect::add_unique).
+    fn drop_unique(&self, table: &str, column: &str) -> String {
+        format!("DROP INDEX {} ON {}", self.quote_ident(column), self.quote_ident(table))
+    }
+}
+
+/// The column types sea-query writes for each model type.
+pub(crate) fn standard_column_type(d: &mut ColumnDef, ty: SqlType) {
+    match ty {
+        SqlType::TinyInt => d.tiny_integer(),
+        SqlType::SmallInt => d.small_integer(),
+        SqlType::Integer => d.integer(),
+        SqlType::BigInt => d.big_integer(),
+        SqlType::Float => d.float(),
+        SqlType::Double => d.double(),
+        SqlType::Boolean => d.boolean(),
+        SqlType::Text => d.text(),
+        SqlType::Blob => d.blob(),
+        SqlType::Date => d.date(),
+        SqlType::Time => d.time(),
+        SqlType::DateTime => d.date_time(),
+        SqlType::TimestampTz => d.timestamp_with_time_zone(),
+        SqlType::Uuid => d.uuid(),
+        SqlType::Json => d.json(),
+    };
+}
+
+impl Backend {
+    /// The backend's dialect.
+    pub fn dialect(self) -> &'static dyn Dialect {
+        match self {
+            Backend::Sqlite => &Sqlite,
+            Backend::Postgres => &Postgres,
+            Backend::MySql => &MySql,
+        }
+    }
+
+    /// Renders a query with the backend's sea-query builder.
+    pub(crate) fn build<Q: QueryStatementWriter>(self, q: &Q) -> (String, Values) {
+        match self {
+            Backend::Sqlite => q.build(sea_query::SqliteQueryBuilder),
+            Backend::Postgres => q.build(sea_query::PostgresQueryBuilder),
+            Backend::MySql => q.build(sea_query::MysqlQueryBuilder),
+        }
+    }
+
+    /// Renders a schema statement with the backend's sea-query builder.
+    pub(crate) fn render<S: SchemaStatementBuilder>(self, s: &S) -> String {
+        match self {
+            Backend::Sqlite => s.build(sea_query::SqliteQueryBuilder),
+            Backend::Postgres => s.build(sea_query::PostgresQueryBuilder),
+            Backend::MySql => s.build(sea_query::MysqlQueryBuilder),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! MySQL's and MariaDB's dialect.
+
+use sea_query::ColumnDef;
+
+use super::{Dialect, standard_column_type};
+use crate::backend::Backend;
+use crate::types::SqlType;
+
+/// MySQL and MariaDB.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MySql;
+
+impl Dialect for MySql {
+    fn backend(&self) -> Backend {
+        Backend::MySql
+    }
+
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+
+    fn quote_ident(&self, name: &str) -> String {
+        format!("`{}`", name.replace('`', "``"))
+    }
+
+    fn supports_returning(&self) -> bool {
+        false
+    }
+
+    fn has_do_nothing(&self) -> bool {
+        false
+    }
+
+    fn explain(&self) -> &'static str {
+        "EXPLAIN FORMAT=JSON "
+    }
+
+    /// TEXT and BLOB hold 64 KiB, and keys need a bounded length; times keep
+    /// no fractions of a second unless asked, and TIMESTAMP ends in 2038.
+    fn column_type(&self, d: &mut ColumnDef, ty: SqlType, _auto_increment: bool, keyed: bool) {
+        match ty {
+            SqlType::Text if keyed => {
+                d.string_len(255);
+            }
+            SqlType::Text => {
+                d.custom("longtext");
+            }
+            SqlType::Blob if keyed => {
+                d.custom("varbinary(255)");
+            }
+            SqlType::Blob => {
+                d.custom("longblob");
+            }
+            SqlType::Time => {
+                d.custom("time(6)");
+            }
+            SqlType::DateTime | SqlType::TimestampTz => {
+                d.custom("datetime(6)");
+            }
+            _ => standard_column_type(d, ty),
+        }
+    }
+
+    fn declared_type(&self, ty: SqlType, keyed: bool, _auto_increment: bool) -> &'static str {
+        use SqlType::*;
+        match ty {
+            TinyInt => "tinyint",
+            SmallInt => "smallint",
+            Integer => "int",
+            BigInt => "bigint",
+            Float => "float",
+            Double => "double",
+            Boolean => "tinyint(1)",
+            Text if keyed => "varchar(255)",
+            // MariaDB's JSON is LONGTEXT with a check.
+            Text | Json => "longtext",
+            Blob if keyed => "varbinary(255)",
+            Blob => "longblob",
+            Date => "date",
+            Time => "time(6)",
+            DateTime | TimestampTz => "datetime(6)",
+            Uuid => "binary(16)",
+        }
+    }
+
+    /// Lower case, and without integer display widths (`bigint(20)`), which
+    /// mean nothing (MySQL 8 no longer shows them).
+    fn normalize_type(&self, declared: &str) -> String {
+        let t = declared.trim().to_ascii_lowercase();
+        if t == "json" {
+            return "longtext".into();
+        }
+        for int in ["tinyint", "smallint", "mediumint", "int", "bigint"] {
+            if let Some(rest) = t.strip_prefix(int).and_then(|r| r.strip_prefix('('))
+                && t != "tinyint(1)"
+                && let Some(close) = rest.find(')')
+            {
+                return format!("{int}{}", &rest[close + 1..]);
+            }
+        }
+        t
+    }
+
+    fn backslash_escapes(&self) -> bool {
+        true
+    }
+
+    fn restates_changed_columns(&self) -> bool {
+        true
+    }
+
+    fn foreign_keys_make_indexes(&self) -> bool {
+        true
+    }
+
+    /// Held until the connection's session ends or it is released.
+    fn migration_lock(&self) -> Option<&'static str> {
+        Some("DO GET_LOCK('ormlet_migrations', 60)")
+    }
+
+    fn migration_unlock(&self) -> Option<&'static str> {
+        Some("DO RELEASE_LOCK('ormlet_migrations')")
+    }
+}
