@@ -36,7 +36,7 @@ mod config;
 mod detect;
 mod entry;
 pub mod fingerprint;
-mod html;
+mod format;
 mod keyed;
 mod profile;
 mod recording;

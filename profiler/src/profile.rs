@@ -63,26 +63,12 @@ impl RecordedQuery {
 
     /// `file:line:column` of the call site.
     pub fn call_site_string(&self) -> String {
-        site(self.call_site)
+        crate::format::site(self.call_site)
     }
 
     /// Transaction control and schema statements: recorded, never findings.
     pub fn is_bookkeeping(&self) -> bool {
         crate::entry::is_bookkeeping(self.operation)
-    }
-}
-
-/// `file:line:column`, the one way call sites are written in reports.
-pub(crate) fn site(l: &Location<'_>) -> String {
-    Site(l).to_string()
-}
-
-/// A call site as `file:line:column`, written where it is formatted.
-pub(crate) struct Site<'a>(pub &'a Location<'a>);
-
-impl std::fmt::Display for Site<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", self.0.file(), self.0.line(), self.0.column())
     }
 }
 
@@ -238,7 +224,7 @@ impl Profile {
             "{} quer{}, {}, {} N+1, {} duplicate, {} slow{}",
             self.seen,
             if self.seen == 1 { "y" } else { "ies" },
-            crate::report::ms(self.db_time()),
+            crate::format::ms(self.db_time()),
             n(FindingKind::NPlusOne),
             n(FindingKind::Duplicate),
             n(FindingKind::Slow),

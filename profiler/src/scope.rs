@@ -80,7 +80,7 @@ impl ScopeState {
             return profile;
         }
         for f in profile.findings() {
-            let site = f.call_sites.first().map(|l| crate::profile::site(l));
+            let site = f.call_sites.first().map(|l| crate::format::site(l));
             tracing::warn!(
                 target: "ormlet::profiler",
                 kind = f.kind.label(),

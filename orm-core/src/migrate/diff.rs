@@ -38,13 +38,14 @@ use std::time::SystemTime;
 
 use sea_query::{ForeignKey, Index, Table};
 
-use super::declared::{declared, ident, normalize_default};
 use super::introspect::introspect;
-use super::snapshot::{ColumnSpec, Snapshot, TableSpec};
+use super::snapshot::Snapshot;
 use crate::any::AnyDb;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::executor::Executor;
+use crate::schema::declared::{declared, ident, normalize_default};
+use crate::schema::{ColumnSpec, TableSpec};
 use crate::schema::{
     column_def, foreign_key, foreign_key_name, index_statement, restated_column, spec_sql, table_statement,
 };

@@ -5,12 +5,13 @@
 //! Column types are the backend's declared ones (`bigint`, `text`); the
 //! comparison maps a model's type to what the backend would declare.
 
-use super::snapshot::{ColumnSpec, ForeignKeySpec, IndexSpec, SNAPSHOT_VERSION, Snapshot, TableSpec};
+use super::snapshot::{SNAPSHOT_VERSION, Snapshot};
 use crate::any::AnyDb;
 use crate::backend::Backend;
 use crate::dialect::{Dialect, Sqlite};
 use crate::error::Result;
 use crate::executor::{Executor, ExecutorExt};
+use crate::schema::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
 
 /// The tables of the database (ormlet's own record table left out).
 pub async fn introspect(db: &AnyDb) -> Result<Snapshot> {

@@ -28,7 +28,6 @@
 //! migration applies once. On MySQL, `GET_LOCK` narrows the race but cannot
 //! close it (DDL commits by itself): start one runner at a time there.
 
-pub(crate) mod declared;
 mod diff;
 mod files;
 mod introspect;
@@ -39,10 +38,12 @@ use std::panic::Location;
 use std::path::Path;
 use std::time::Instant;
 
+/// The table descriptions snapshots are made of (defined in [`schema`](crate::schema)).
+pub use crate::schema::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
 pub use diff::{Plan, diff, plan};
 pub use files::{Migration, checksum, create, read_dir, write};
 pub use introspect::introspect;
-pub use snapshot::{ColumnSpec, ForeignKeySpec, IndexSpec, Models, SNAPSHOT_VERSION, Snapshot, TableSpec};
+pub use snapshot::{Models, SNAPSHOT_VERSION, Snapshot};
 pub use split::statements;
 
 use crate::any::{AnyDb, AnyTx};

@@ -1,8 +1,8 @@
 //! Column values as every field type decodes them, and the conversions the
 //! servers share.
 
-use rusqlite::types::Value as Owned;
-use rusqlite::types::ValueRef;
+use crate::types::value::Owned;
+use crate::types::value::ValueRef;
 
 use crate::types::DecodeFail;
 

@@ -4,8 +4,8 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
+use crate::types::value::ValueRef;
 use futures_util::TryStreamExt;
-use rusqlite::types::ValueRef;
 use sea_query::Value;
 use sqlx::ValueRef as _;
 use sqlx::pool::PoolConnection;
@@ -67,7 +67,7 @@ impl<D: Driver> ServerBinder<D> {
         D::add(&mut self.args, v).map_err(|reason| Error::InvalidValue { column: column(), reason })?;
         // Outside a scope nothing reads the hash: no work per value.
         if self.recording {
-            crate::sqlite::hash_value(v, &mut self.hasher);
+            crate::types::value::hash_value(v, &mut self.hasher);
         }
         if let Some(values) = &mut self.values {
             values.push(v.clone());

@@ -1,6 +1,6 @@
 //! MySQL and MariaDB: binding, decoding and error codes.
 
-use rusqlite::types::ValueRef;
+use crate::types::value::ValueRef;
 use sea_query::Value;
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlDatabaseError, MySqlQueryResult, MySqlValueRef};
 use sqlx::{Decode, MySql, TypeInfo, ValueRef as _};
@@ -148,7 +148,7 @@ impl Driver for MySql {
 #[cfg(test)]
 mod tests {
     use super::decimal;
-    use rusqlite::types::ValueRef;
+    use crate::types::value::ValueRef;
 
     #[test]
     fn decimals_decode_to_integers_or_reals() {

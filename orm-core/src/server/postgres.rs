@@ -1,8 +1,8 @@
 //! PostgreSQL: binding, decoding and error codes.
 
 #[cfg(any(feature = "uuid", feature = "json"))]
-use rusqlite::types::Value as Owned;
-use rusqlite::types::ValueRef;
+use crate::types::value::Owned;
+use crate::types::value::ValueRef;
 use sea_query::Value;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgDatabaseError, PgQueryResult, PgValueRef};
 use sqlx::{Decode, Postgres, TypeInfo, ValueRef as _};
@@ -159,7 +159,7 @@ impl Driver for Postgres {
 #[cfg(test)]
 mod tests {
     use super::numeric;
-    use rusqlite::types::ValueRef;
+    use crate::types::value::ValueRef;
 
     fn num(ndigits: u16, weight: i16, sign: u16, scale: u16, digits: &[u16]) -> Vec<u8> {
         let mut b = Vec::new();

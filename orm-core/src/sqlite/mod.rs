@@ -14,8 +14,6 @@ pub(crate) use async_db::run_blocking;
 pub use async_db::{AsyncDb, Blocking};
 pub use async_tx::{AsyncTx, Pooled};
 pub use bind::SqliteBinder;
-#[cfg(any(feature = "postgres", feature = "mysql"))]
-pub(crate) use bind::hash_value;
 pub use conn::Conn;
 pub use db::{Db, DbOptions};
 pub use tx::Tx;

@@ -15,6 +15,7 @@ mod primitive;
 mod scalar;
 #[cfg(feature = "uuid")]
 mod uuid;
+pub(crate) mod value;
 
 pub use auto::Auto;
 #[cfg(feature = "json")]

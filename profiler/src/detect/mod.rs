@@ -25,7 +25,7 @@ use ormlet_core::events::Ticks;
 use crate::config::ProfilerConfig;
 use crate::entry::{Entry, Extra, Statement};
 use crate::fingerprint::Fingerprint;
-use crate::profile::site;
+use crate::format::site;
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use ormlet_core::events::RelationLoad;
 
-use crate::profile::Site;
-use crate::report::ms;
+use crate::format::Site;
+use crate::format::ms;
 
 /// One line on how to fix a [`Finding`](crate::Finding): `Display` writes
 /// it (`to_string()` gives it as text).

@@ -3,10 +3,10 @@
 //!
 //! A [`ColumnSpec`]'s `sql_type` is either ormlet's name for the type
 //! (`BigInt`, from a model) or the backend's declared type (`bigint`, from
-//! [`introspect`](super::introspect)). Both are brought to the declared form
+//! `migrate::introspect`). Both are brought to the declared form
 //! the backend reports before they are compared.
 
-use super::snapshot::{ColumnSpec, TableSpec};
+use super::spec::{ColumnSpec, TableSpec};
 use crate::backend::Backend;
 use crate::types::SqlType;
 

@@ -6,9 +6,13 @@
 use sea_query::{ColumnDef, Expr, ForeignKey, Index, IndexCreateStatement, Table, TableCreateStatement};
 
 use crate::backend::Backend;
-use crate::migrate::declared::{ColumnKind, column_kind, keyed};
-use crate::migrate::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
+pub(crate) mod declared;
+mod spec;
+
+pub use spec::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
+
 use crate::model::Model;
+use declared::{ColumnKind, column_kind, keyed};
 
 /// The `CREATE TABLE IF NOT EXISTS` of a model: columns, NOT NULL, defaults,
 /// primary key (single or composite), single-column UNIQUE.

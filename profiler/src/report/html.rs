@@ -5,23 +5,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::format::{esc, ms, site};
 use crate::profile::Profile;
-use crate::report::ms;
-
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.3rem}\
 h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse;width:100%}td,th{padding:.25rem .5rem;\
@@ -64,7 +49,7 @@ impl Profile {
                 esc(&f.sql)
             );
             for l in &f.call_sites {
-                let _ = write!(h, "<div>at <code>{}</code></div>", esc(&crate::profile::site(l)));
+                let _ = write!(h, "<div>at <code>{}</code></div>", esc(&site(l)));
             }
             let _ = write!(h, "<div><strong>fix:</strong> {}</div>", esc(&f.suggestion.to_string()));
             if let Some(plan) = &f.plan {
