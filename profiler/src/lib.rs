@@ -33,6 +33,7 @@
 
 mod assert;
 mod config;
+mod current;
 mod detect;
 mod entry;
 pub mod fingerprint;
@@ -44,6 +45,7 @@ mod report;
 mod scope;
 #[cfg(feature = "axum")]
 pub mod server;
+mod state;
 
 pub use assert::{
     assert_max_queries, assert_max_queries_async, assert_no_duplicates, assert_no_duplicates_async,

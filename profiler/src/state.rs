@@ -1,0 +1,124 @@
+//! The live state of a scope and the recordings its queries go into.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ormlet_core::events::{QueryEvent, QuerySink, ScopeOpen, Tick};
+use parking_lot::Mutex;
+
+use crate::config::ProfilerConfig;
+use crate::profile::Profile;
+use crate::recording::{Recording, keep_limit};
+
+/// The live state of one scope, shared by whatever may record into it.
+pub(crate) struct ScopeState {
+    pub(crate) config: Arc<ProfilerConfig>,
+    /// On the events' clock, so query offsets are one subtraction.
+    started: Tick,
+    /// Queries of other threads: each poll's, added when the poll ends, and
+    /// those of the server executors, which record when their query ends.
+    /// (A synchronous scope's own thread records into its [`OwnThread`].)
+    shared: Mutex<Recording>,
+    /// Counted as open while alive (including in tasks that hold it), so
+    /// queries outside every scope skip the hook.
+    _open: ScopeOpen,
+}
+
+impl ScopeState {
+    pub(crate) fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
+        // Empty: the first poll's recording moves in as it is.
+        let shared = Mutex::new(Recording::default());
+        Arc::new(ScopeState { config, started: Tick::now(), shared, _open: ScopeOpen::new() })
+    }
+
+    #[cfg(feature = "axum")]
+    pub(crate) fn totals(&self) -> (u64, Duration) {
+        let shared = self.shared.lock();
+        (shared.seen(), shared.db_time())
+    }
+
+    /// Ends the scope: what `own` (its thread's, if synchronous) and other
+    /// threads recorded, as one profile.
+    pub(crate) fn finish(&self, own: Recording) -> Profile {
+        let elapsed = Tick::now().duration_since(self.started);
+        let shared = std::mem::take(&mut *self.shared.lock()).into_start_order();
+        let all = own.merge(shared, keep_limit(&self.config));
+        let profile = Profile::new(all, self.started, elapsed, self.config.clone());
+        if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
+            return profile;
+        }
+        for f in profile.findings() {
+            let site = f.call_sites.first().map(|l| crate::format::site(l));
+            tracing::warn!(
+                target: "ormlet::profiler",
+                kind = f.kind.label(),
+                count = f.count,
+                call_site = site.as_deref().unwrap_or(""),
+                "{}",
+                f.suggestion
+            );
+        }
+        profile
+    }
+}
+
+impl QuerySink for ScopeState {
+    fn wants_values(&self) -> bool {
+        self.config.capture_values
+    }
+
+    fn explain_slower_than(&self) -> Option<Duration> {
+        self.config.explain_slower_than()
+    }
+
+    fn record(&self, event: &QueryEvent<'_>) {
+        self.shared.lock().record(event, &self.config);
+    }
+}
+
+/// A recording lent to one thread (it is not `Sync`): a synchronous
+/// scope's for as long as it runs, an async scope's for one poll. A query
+/// is kept without a lock: a lock per query would cost more than keeping it.
+pub(crate) struct OwnThread<'s> {
+    config: &'s ProfilerConfig,
+    pub(crate) recording: RefCell<Recording>,
+}
+
+impl<'s> OwnThread<'s> {
+    pub(crate) fn new(config: &'s ProfilerConfig, recording: Recording) -> Self {
+        OwnThread { config, recording: RefCell::new(recording) }
+    }
+}
+
+/// One poll's queries, added to the scope's shared recording when dropped.
+pub(crate) struct PollRecording<'s> {
+    pub(crate) state: &'s ScopeState,
+    pub(crate) own: OwnThread<'s>,
+}
+
+impl Drop for PollRecording<'_> {
+    fn drop(&mut self) {
+        let recording = std::mem::take(self.own.recording.get_mut());
+        if recording.seen() > 0 {
+            self.state.shared.lock().append(recording, keep_limit(&self.state.config));
+        }
+    }
+}
+
+impl QuerySink for OwnThread<'_> {
+    fn wants_values(&self) -> bool {
+        self.config.capture_values
+    }
+
+    fn explain_slower_than(&self) -> Option<Duration> {
+        self.config.explain_slower_than()
+    }
+
+    fn record(&self, event: &QueryEvent<'_>) {
+        // Never borrowed already: recording calls nothing that queries.
+        if let Ok(mut r) = self.recording.try_borrow_mut() {
+            r.record(event, self.config);
+        }
+    }
+}
