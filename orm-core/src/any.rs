@@ -7,7 +7,20 @@ use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job, QueryFuture};
 use crate::sqlite::{AsyncDb, AsyncTx};
-use crate::transaction::{BoxedBody, Levels, Transaction, nested, scope};
+use crate::transaction::{Levels, Transaction, nested, scope, transaction_methods};
+
+/// `$body` with `$inner` bound to the backend's own transaction inside an [`AnyTx`].
+macro_rules! each_tx {
+    ($tx:expr, |$inner:ident| $body:expr) => {
+        match $tx {
+            AnyTx::Sqlite($inner) => $body,
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres($inner) => $body,
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql($inner) => $body,
+        }
+    };
+}
 
 /// A database picked from its URL: `sqlite::memory:` / `sqlite://file`,
 /// `postgres://...` (feature `postgres`), `mysql://...` or `mariadb://...`
@@ -110,31 +123,11 @@ impl AnyDb {
         }
     }
 
-    /// Runs `f` in a transaction: committed when it returns `Ok`, rolled
-    /// back when it returns `Err` (or panics, or is dropped).
-    ///
-    /// `db.transaction(|tx| Box::pin(async move { row.insert(tx).await?; Ok(()) })).await?`
-    #[track_caller]
-    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t AnyTx) -> QueryFuture<'t, T> + Send + 'a,
-    {
-        self.transaction_with(f)
-    }
-
-    /// [`transaction`](AnyDb::transaction) for the application's own error
-    /// type (anything an [`Error`] converts into): an `Err` of it rolls back.
-    #[track_caller]
-    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a, F>(
-        &'a self,
-        f: F,
-    ) -> impl Future<Output = Result<T, E>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t AnyTx) -> BoxedBody<'t, T, E> + Send + 'a,
-    {
-        let loc = Location::caller();
-        async move {
-            let tx = match self {
+    transaction_methods!(
+        AnyTx,
+        "Runs `f` in a transaction: committed when it returns `Ok`, rolled back when it returns `Err` (or panics, or is dropped).",
+        |this, loc, f| async move {
+            let tx = match this {
                 AnyDb::Sqlite(db) => AnyTx::Sqlite(Transaction::new(db.pooled()?, loc)),
                 #[cfg(feature = "postgres")]
                 AnyDb::Postgres(db) => AnyTx::Postgres(Transaction::new(db.conn().await?, loc)),
@@ -143,7 +136,7 @@ impl AnyDb {
             };
             scope(tx, loc, f).await
         }
-    }
+    );
 
     /// Runs a script of statements without values.
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
@@ -188,13 +181,7 @@ impl Executor for AnyDb {
 impl AnyTx {
     /// Runs a script of statements without values inside the transaction.
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
-        match self {
-            AnyTx::Sqlite(tx) => tx.execute_batch(sql).await,
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.execute_batch(sql).await,
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.execute_batch(sql).await,
-        }
+        each_tx!(self, |tx| tx.execute_batch(sql).await)
     }
 
     /// Commits.
@@ -210,78 +197,32 @@ impl AnyTx {
     }
 
     async fn finish(self, commit: bool, loc: &'static Location<'static>) -> Result<()> {
-        match self {
-            AnyTx::Sqlite(tx) => tx.finish(commit, loc).await,
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.finish(commit, loc).await,
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.finish(commit, loc).await,
-        }
+        each_tx!(self, |tx| tx.finish(commit, loc).await)
     }
 
-    /// Runs `f` in a savepoint: released on `Ok`, rolled back to on `Err`
-    /// (or a panic, or when dropped); the transaction goes on either way.
-    #[track_caller]
-    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t AnyTx) -> QueryFuture<'t, T> + Send + 'a,
-    {
-        self.transaction_with(f)
-    }
-
-    /// [`transaction`](AnyTx::transaction) for the application's own error type.
-    #[track_caller]
-    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a, F>(
-        &'a self,
-        f: F,
-    ) -> impl Future<Output = Result<T, E>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t AnyTx) -> BoxedBody<'t, T, E> + Send + 'a,
-    {
-        nested(self, Location::caller(), f(self))
-    }
+    transaction_methods!(
+        AnyTx,
+        "Runs `f` in a savepoint: released on `Ok`, rolled back to on `Err` (or a panic, or when dropped); the transaction goes on either way.",
+        |this, loc, f| nested(this, loc, f(this))
+    );
 }
 
 /// Each level goes to the backend's own transaction.
 impl Levels for AnyTx {
     async fn begin_level(&self, loc: &'static Location<'static>) -> Result<u32> {
-        match self {
-            AnyTx::Sqlite(tx) => tx.begin_level(loc).await,
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.begin_level(loc).await,
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.begin_level(loc).await,
-        }
+        each_tx!(self, |tx| tx.begin_level(loc).await)
     }
 
-    async fn commit_level(&self, loc: &'static Location<'static>) -> Result<()> {
-        match self {
-            AnyTx::Sqlite(tx) => tx.commit_level(loc).await,
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.commit_level(loc).await,
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.commit_level(loc).await,
-        }
+    async fn commit_level(&self, loc: &'static Location<'static>) -> Result<u32> {
+        each_tx!(self, |tx| tx.commit_level(loc).await)
     }
 
-    async fn rollback_level(&self, loc: &'static Location<'static>) -> Result<()> {
-        match self {
-            AnyTx::Sqlite(tx) => tx.rollback_level(loc).await,
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.rollback_level(loc).await,
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.rollback_level(loc).await,
-        }
+    async fn rollback_level(&self, loc: &'static Location<'static>) -> Result<u32> {
+        each_tx!(self, |tx| tx.rollback_level(loc).await)
     }
 
     fn abandon(&self, depth: u32, loc: &'static Location<'static>) {
-        match self {
-            AnyTx::Sqlite(tx) => tx.abandon(depth, loc),
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.abandon(depth, loc),
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.abandon(depth, loc),
-        }
+        each_tx!(self, |tx| tx.abandon(depth, loc))
     }
 }
 
@@ -289,22 +230,10 @@ impl Executor for AnyTx {
     type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
 
     fn backend(&self) -> Backend {
-        match self {
-            AnyTx::Sqlite(_) => Backend::Sqlite,
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(_) => Backend::Postgres,
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(_) => Backend::MySql,
-        }
+        each_tx!(self, |tx| tx.backend())
     }
 
     fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
-        match self {
-            AnyTx::Sqlite(tx) => tx.run(job),
-            #[cfg(feature = "postgres")]
-            AnyTx::Postgres(tx) => tx.run(job),
-            #[cfg(feature = "mysql")]
-            AnyTx::MySql(tx) => tx.run(job),
-        }
+        each_tx!(self, |tx| tx.run(job))
     }
 }

@@ -91,6 +91,12 @@ pub trait Dialect: Send + Sync + 'static {
         declared.trim().to_ascii_lowercase()
     }
 
+    /// The names the server's driver gives a date, a time of day, a date
+    /// and time without a zone, and a point in time, in that order.
+    fn time_type_names(&self) -> [&'static str; 4] {
+        ["DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ"]
+    }
+
     /// Whether `integer` is 64 bits wide (an auto-increment `integer`
     /// column then holds an `i64`).
     fn integer_is_64_bit(&self) -> bool {

@@ -101,6 +101,10 @@ impl Dialect for MySql {
         t
     }
 
+    fn time_type_names(&self) -> [&'static str; 4] {
+        ["DATE", "TIME", "DATETIME", "TIMESTAMP"]
+    }
+
     fn backslash_escapes(&self) -> bool {
         true
     }

@@ -34,54 +34,68 @@ pub(crate) fn decode<'r, D: sqlx::Database, T: sqlx::Decode<'r, D>>(
 }
 
 /// A server type this build cannot read.
-pub(crate) fn unsupported(server: &str, name: &str) -> DecodeFail {
+fn unsupported(server: &str, name: &str) -> DecodeFail {
     DecodeFail {
         expected: "a supported type",
         found: format!("{server} {name} (not supported, or its feature is off)"),
     }
 }
 
+/// A column of a type the driver's own decoding does not know: a date or
+/// time (feature `chrono`), else one this build cannot read.
+#[cfg(feature = "chrono")]
+pub(crate) fn other_type<'r, D: super::Driver>(
+    v: D::ValueRef<'r>,
+    name: &str,
+    server: &str,
+) -> Result<Cell<'r>, DecodeFail>
+where
+    chrono::NaiveDate: sqlx::Decode<'r, D>,
+    chrono::NaiveTime: sqlx::Decode<'r, D>,
+    chrono::NaiveDateTime: sqlx::Decode<'r, D>,
+    chrono::DateTime<chrono::Utc>: sqlx::Decode<'r, D>,
+{
+    time::read::<D>(D::BACKEND.dialect().time_type_names(), v, name).unwrap_or_else(|| Err(unsupported(server, name)))
+}
+
+/// A column of a type the driver's own decoding does not know.
+#[cfg(not(feature = "chrono"))]
+pub(crate) fn other_type<'r, D: super::Driver>(
+    _: D::ValueRef<'r>,
+    name: &str,
+    server: &str,
+) -> Result<Cell<'r>, DecodeFail> {
+    Err(unsupported(server, name))
+}
+
 /// Dates and times, read as text in the forms SQLite stores them in.
 #[cfg(feature = "chrono")]
-pub(crate) mod time {
+mod time {
     use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
     use super::{Cell, Owned, decode};
     use crate::types::DecodeFail;
 
-    /// A server's names for a date, a time of day, a date and time without
-    /// a zone, and a point in time.
-    pub(crate) struct Names {
-        pub date: &'static str,
-        pub time: &'static str,
-        pub date_time: &'static str,
-        pub utc: &'static str,
-    }
-
-    impl Names {
-        /// Whether `name` is one of them.
-        pub(crate) fn has(&self, name: &str) -> bool {
-            [self.date, self.time, self.date_time, self.utc].contains(&name)
-        }
-
-        /// Reads a value of one of these types.
-        pub(crate) fn read<'r, D: sqlx::Database>(&self, v: D::ValueRef<'r>, name: &str) -> Result<Cell<'r>, DecodeFail>
-        where
-            NaiveDate: sqlx::Decode<'r, D>,
-            NaiveTime: sqlx::Decode<'r, D>,
-            NaiveDateTime: sqlx::Decode<'r, D>,
-            DateTime<Utc>: sqlx::Decode<'r, D>,
-        {
-            let text = if name == self.date {
-                decode::<D, NaiveDate>(v, name)?.format("%F").to_string()
-            } else if name == self.time {
-                decode::<D, NaiveTime>(v, name)?.format("%T%.f").to_string()
-            } else if name == self.date_time {
-                decode::<D, NaiveDateTime>(v, name)?.format("%F %T%.f").to_string()
-            } else {
-                decode::<D, DateTime<Utc>>(v, name)?.format("%F %T%.f%:z").to_string()
-            };
-            Ok(Cell::Owned(Owned::Text(text)))
-        }
+    /// Reads a value of one of the four date and time types whose names
+    /// `names` gives (as [`Dialect::time_type_names`](crate::dialect::Dialect::time_type_names)
+    /// orders them), or `None` if `name` is not one of them.
+    pub(crate) fn read<'r, D: sqlx::Database>(
+        names: [&str; 4],
+        v: D::ValueRef<'r>,
+        name: &str,
+    ) -> Option<Result<Cell<'r>, DecodeFail>>
+    where
+        NaiveDate: sqlx::Decode<'r, D>,
+        NaiveTime: sqlx::Decode<'r, D>,
+        NaiveDateTime: sqlx::Decode<'r, D>,
+        DateTime<Utc>: sqlx::Decode<'r, D>,
+    {
+        let text = match names.iter().position(|n| *n == name)? {
+            0 => decode::<D, NaiveDate>(v, name).map(|d| d.format("%F").to_string()),
+            1 => decode::<D, NaiveTime>(v, name).map(|t| t.format("%T%.f").to_string()),
+            2 => decode::<D, NaiveDateTime>(v, name).map(|t| t.format("%F %T%.f").to_string()),
+            _ => decode::<D, DateTime<Utc>>(v, name).map(|t| t.format("%F %T%.f%:z").to_string()),
+        };
+        Some(text.map(|t| Cell::Owned(Owned::Text(t))))
     }
 }

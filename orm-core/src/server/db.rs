@@ -14,7 +14,7 @@ use crate::backend::Backend;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job, QueryFuture};
-use crate::transaction::{BoxedBody, Transaction, scope};
+use crate::transaction::{Transaction, scope, transaction_methods};
 
 /// How to open a [`Db`]: `Db::options(url).pool_size(20).open().await`.
 pub struct DbOptions<D> {
@@ -165,31 +165,11 @@ impl<D: Driver> Db<D> {
         self.acquire().await.map(ServerConn::new)
     }
 
-    /// Runs `f` in a transaction: committed when it returns `Ok`, rolled
-    /// back when it returns `Err` (or panics, or its future is dropped).
-    ///
-    /// `db.transaction(|tx| Box::pin(async move { user.insert(tx).await?; Ok(()) })).await?`
-    #[track_caller]
-    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t Tx<D>) -> QueryFuture<'t, T> + Send + 'a,
-    {
-        self.transaction_with(f)
-    }
-
-    /// [`transaction`](Db::transaction) for the application's own error type
-    /// (anything an [`Error`] converts into): an `Err` of it rolls back.
-    #[track_caller]
-    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a, F>(
-        &'a self,
-        f: F,
-    ) -> impl Future<Output = Result<T, E>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t Tx<D>) -> BoxedBody<'t, T, E> + Send + 'a,
-    {
-        let loc = Location::caller();
-        async move { scope(Transaction::new(self.conn().await?, loc), loc, f).await }
-    }
+    transaction_methods!(
+        Tx<D>,
+        "Runs `f` in a transaction: committed when it returns `Ok`, rolled back when it returns `Err` (or panics, or its future is dropped).",
+        |this, loc, f| async move { scope(Transaction::new(this.conn().await?, loc), loc, f).await }
+    );
 
     /// Runs a script of statements without values, one at a time.
     #[track_caller]

@@ -14,32 +14,40 @@ use crate::types::DecodeFail;
 pub trait Driver: Runs + Sized {
     /// The SQL dialect.
     const BACKEND: Backend;
-    /// Bound values one statement may hold.
-    const MAX_PARAMS: usize;
+    /// Bound values one statement may hold (both servers take more; this
+    /// keeps statements a size they prepare quickly).
+    const MAX_PARAMS: usize = 32_767;
 
-    /// The form of this server's URLs, for messages.
-    const URL_FORM: &'static str;
-
-    /// Connect options with a statement cache of `n` statements.
-    fn with_statement_cache(
-        options: <Self::Connection as sqlx::Connection>::Options,
-        n: usize,
+    /// Sets the connect options' statement cache to `n` statements.
+    const STATEMENT_CACHE: fn(
+        <Self::Connection as sqlx::Connection>::Options,
+        usize,
     ) -> <Self::Connection as sqlx::Connection>::Options;
 
     /// Parses a URL into connect options, with the statement cache set.
     fn connect_options(url: &str, statement_cache: usize) -> Result<<Self::Connection as sqlx::Connection>::Options> {
         let options = url.parse().map_err(|e: sqlx::Error| Error::InvalidUrl {
             url: error::redact(url),
-            reason: format!("{e}; expected {}", Self::URL_FORM),
+            reason: format!("{e}; expected {}://user[:password]@host[:port]/database", Self::BACKEND.name()),
         })?;
-        Ok(Self::with_statement_cache(options, statement_cache))
+        Ok((Self::STATEMENT_CACHE)(options, statement_cache))
     }
 
     /// Adds one value to the arguments; the reason when it cannot be stored.
     fn add(args: &mut Self::Arguments, value: &Value) -> std::result::Result<(), String>;
 
     /// Reads one column value.
-    fn cell<'r>(value: Self::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail>;
+    fn cell<'r>(value: Self::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
+        use sqlx::{TypeInfo, ValueRef};
+        if value.is_null() {
+            return Ok(Cell::Borrowed(crate::types::value::ValueRef::Null));
+        }
+        let info = value.type_info().into_owned();
+        Self::typed_cell(value, info.name())
+    }
+
+    /// Reads one non-NULL column value of the server type named `name`.
+    fn typed_cell<'r>(value: Self::ValueRef<'r>, name: &str) -> std::result::Result<Cell<'r>, DecodeFail>;
 
     /// Rows a statement changed.
     fn rows_affected(result: &Self::QueryResult) -> u64;

@@ -3,9 +3,9 @@
 use crate::types::value::ValueRef;
 use sea_query::Value;
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlDatabaseError, MySqlQueryResult, MySqlValueRef};
-use sqlx::{Decode, MySql, TypeInfo, ValueRef as _};
+use sqlx::{Decode, MySql};
 
-use super::cell::unsupported;
+use super::cell::other_type;
 use super::error::between;
 use super::{Cell, Driver};
 use crate::backend::Backend;
@@ -27,20 +27,10 @@ fn decimal(text: &str) -> std::result::Result<ValueRef<'static>, DecodeFail> {
         .map_err(|_| DecodeFail { expected: "a number", found: format!("DECIMAL {text:?}") })
 }
 
-/// The date and time types, by their names here.
-#[cfg(feature = "chrono")]
-const TIMES: super::cell::time::Names =
-    super::cell::time::Names { date: "DATE", time: "TIME", date_time: "DATETIME", utc: "TIMESTAMP" };
-
 impl Driver for MySql {
     const BACKEND: Backend = Backend::MySql;
-    const MAX_PARAMS: usize = 32_767;
-
-    const URL_FORM: &'static str = "mysql://user[:password]@host[:port]/database";
-
-    fn with_statement_cache(options: MySqlConnectOptions, n: usize) -> MySqlConnectOptions {
-        options.statement_cache_capacity(n)
-    }
+    const STATEMENT_CACHE: fn(MySqlConnectOptions, usize) -> MySqlConnectOptions =
+        MySqlConnectOptions::statement_cache_capacity;
 
     fn add(args: &mut MySqlArguments, value: &Value) -> std::result::Result<(), String> {
         super::bind_value!(MySql, args, value, "MySQL", {
@@ -55,12 +45,10 @@ impl Driver for MySql {
         })
     }
 
-    fn cell<'r>(v: <MySql as sqlx::Database>::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
-        if v.is_null() {
-            return Ok(Cell::Borrowed(ValueRef::Null));
-        }
-        let info = v.type_info().into_owned();
-        let name = info.name();
+    fn typed_cell<'r>(
+        v: <MySql as sqlx::Database>::ValueRef<'r>,
+        name: &str,
+    ) -> std::result::Result<Cell<'r>, DecodeFail> {
         Ok(match name {
             "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR" => {
                 Cell::Borrowed(ValueRef::Integer(decode::<i64>(v, name)?))
@@ -81,9 +69,7 @@ impl Driver for MySql {
                 Cell::Borrowed(ValueRef::Blob(decode::<&[u8]>(v, name)?))
             }
             "NULL" => Cell::Borrowed(ValueRef::Null),
-            #[cfg(feature = "chrono")]
-            n if TIMES.has(n) => TIMES.read::<MySql>(v, n)?,
-            other => return Err(unsupported("MySQL", other)),
+            other => return other_type::<MySql>(v, other, "MySQL"),
         })
     }
 

@@ -5,9 +5,9 @@ use crate::types::value::Owned;
 use crate::types::value::ValueRef;
 use sea_query::Value;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgDatabaseError, PgQueryResult, PgValueRef};
-use sqlx::{Decode, Postgres, TypeInfo, ValueRef as _};
+use sqlx::{Decode, Postgres};
 
-use super::cell::unsupported;
+use super::cell::other_type;
 use super::error::between;
 use super::{Cell, Driver};
 use crate::backend::Backend;
@@ -50,20 +50,9 @@ fn numeric(bytes: &[u8]) -> std::result::Result<ValueRef<'static>, DecodeFail> {
     Ok(ValueRef::Real(if negative { -x } else { x }))
 }
 
-/// The date and time types, by their names here.
-#[cfg(feature = "chrono")]
-const TIMES: super::cell::time::Names =
-    super::cell::time::Names { date: "DATE", time: "TIME", date_time: "TIMESTAMP", utc: "TIMESTAMPTZ" };
-
 impl Driver for Postgres {
     const BACKEND: Backend = Backend::Postgres;
-    const MAX_PARAMS: usize = 32_767;
-
-    const URL_FORM: &'static str = "postgres://user[:password]@host[:port]/database";
-
-    fn with_statement_cache(options: PgConnectOptions, n: usize) -> PgConnectOptions {
-        options.statement_cache_capacity(n)
-    }
+    const STATEMENT_CACHE: fn(PgConnectOptions, usize) -> PgConnectOptions = PgConnectOptions::statement_cache_capacity;
 
     fn add(args: &mut PgArguments, value: &Value) -> std::result::Result<(), String> {
         super::bind_value!(Postgres, args, value, "PostgreSQL", {
@@ -87,12 +76,10 @@ impl Driver for Postgres {
         })
     }
 
-    fn cell<'r>(v: <Postgres as sqlx::Database>::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
-        if v.is_null() {
-            return Ok(Cell::Borrowed(ValueRef::Null));
-        }
-        let info = v.type_info().into_owned();
-        let name = info.name();
+    fn typed_cell<'r>(
+        v: <Postgres as sqlx::Database>::ValueRef<'r>,
+        name: &str,
+    ) -> std::result::Result<Cell<'r>, DecodeFail> {
         Ok(match name {
             "INT2" => Cell::Borrowed(ValueRef::Integer(decode::<i16>(v, name)?.into())),
             "INT4" => Cell::Borrowed(ValueRef::Integer(decode::<i32>(v, name)?.into())),
@@ -112,9 +99,7 @@ impl Driver for Postgres {
             "UUID" => Cell::Owned(Owned::Blob(decode::<uuid::Uuid>(v, name)?.as_bytes().to_vec())),
             #[cfg(feature = "json")]
             "JSON" | "JSONB" => Cell::Owned(Owned::Text(decode::<serde_json::Value>(v, name)?.to_string())),
-            #[cfg(feature = "chrono")]
-            n if TIMES.has(n) => TIMES.read::<Postgres>(v, n)?,
-            other => return Err(unsupported("PostgreSQL", other)),
+            other => return other_type::<Postgres>(v, other, "PostgreSQL"),
         })
     }
 

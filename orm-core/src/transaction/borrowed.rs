@@ -4,7 +4,7 @@ use std::panic::Location;
 
 use parking_lot::Mutex;
 
-use super::{Levels, nested};
+use super::{Levels, Step, nested};
 use crate::connection::{Connection, complete};
 use crate::error::{Error, Result};
 
@@ -53,17 +53,15 @@ impl<'c, C: Connection> Tx<'c, C> {
 #[allow(clippy::await_holding_lock, reason = "the lock is uncontended, see `Tx::conn`")]
 impl<C: Connection> Levels for Tx<'_, C> {
     async fn begin_level(&self, loc: &'static Location<'static>) -> Result<u32> {
-        let mut conn = self.conn.lock();
-        conn.begin(loc).await?;
-        Ok(conn.depth())
+        Step::Begin.on(&mut **self.conn.lock(), loc).await
     }
 
-    async fn commit_level(&self, loc: &'static Location<'static>) -> Result<()> {
-        self.conn.lock().commit(loc).await
+    async fn commit_level(&self, loc: &'static Location<'static>) -> Result<u32> {
+        Step::Commit.on(&mut **self.conn.lock(), loc).await
     }
 
-    async fn rollback_level(&self, loc: &'static Location<'static>) -> Result<()> {
-        self.conn.lock().rollback(loc).await
+    async fn rollback_level(&self, loc: &'static Location<'static>) -> Result<u32> {
+        Step::Rollback.on(&mut **self.conn.lock(), loc).await
     }
 
     fn abandon(&self, depth: u32, loc: &'static Location<'static>) {

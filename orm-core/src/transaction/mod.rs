@@ -16,6 +16,43 @@
 mod borrowed;
 mod owned;
 
+/// Writes the `transaction` / `transaction_with` pair of a type whose
+/// closures receive `&$tx`: `$run` makes the future from `self`, the
+/// caller's location and the closure. One definition for every handle.
+macro_rules! transaction_methods {
+    ($tx:ty, $doc:literal, |$this:ident, $loc:ident, $f:ident| $run:expr) => {
+        #[doc = $doc]
+        ///
+        /// `.transaction(|tx| Box::pin(async move { row.insert(tx).await?; Ok(()) })).await?`
+        #[track_caller]
+        pub fn transaction<'a, T: Send + 'a, F>(
+            &'a self,
+            f: F,
+        ) -> impl ::std::future::Future<Output = $crate::Result<T>> + Send + 'a
+        where
+            F: for<'t> FnOnce(&'t $tx) -> $crate::QueryFuture<'t, T> + Send + 'a,
+        {
+            self.transaction_with(f)
+        }
+
+        /// [`transaction`](Self::transaction) for the application's own error
+        /// type (anything an [`Error`](crate::Error) converts into): an `Err`
+        /// of it rolls back too.
+        #[track_caller]
+        pub fn transaction_with<'a, T: Send + 'a, E: From<$crate::Error> + Send + 'a, F>(
+            &'a self,
+            f: F,
+        ) -> impl ::std::future::Future<Output = $crate::Result<T, E>> + Send + 'a
+        where
+            F: for<'t> FnOnce(&'t $tx) -> $crate::transaction::BoxedBody<'t, T, E> + Send + 'a,
+        {
+            let ($this, $loc, $f) = (self, ::std::panic::Location::caller(), f);
+            $run
+        }
+    };
+}
+pub(crate) use transaction_methods;
+
 use std::future::Future;
 use std::panic::Location;
 
@@ -23,6 +60,7 @@ pub use borrowed::Tx;
 pub(crate) use borrowed::sync_nested;
 pub use owned::{BoxedBody, OwnedConnection, Transaction};
 
+use crate::connection::Connection;
 use crate::error::{Error, Result};
 
 /// A handle whose connection runs transaction levels: the operations
@@ -33,11 +71,11 @@ pub trait Levels: Sync {
     /// returns the depth it opened.
     fn begin_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<u32>> + Send + '_;
 
-    /// Commits (or releases) the innermost level.
-    fn commit_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_;
+    /// Commits (or releases) the innermost level; gives the depth left.
+    fn commit_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<u32>> + Send + '_;
 
-    /// Rolls the innermost level back.
-    fn rollback_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_;
+    /// Rolls the innermost level back; gives the depth left.
+    fn rollback_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<u32>> + Send + '_;
 
     /// Rolls back every level from `depth` inward, at once where the backend
     /// can and before the connection's next use where it cannot: what runs
@@ -66,7 +104,7 @@ where
     guard.armed = false;
     match result {
         Ok(value) => match handle.commit_level(loc).await {
-            Ok(()) => Ok(value),
+            Ok(_) => Ok(value),
             Err(e) => {
                 // The commit's error is the one to report.
                 let _ = handle.rollback_level(loc).await;
@@ -89,6 +127,26 @@ pub(crate) async fn scope<H: Levels, T, E: From<Error>>(
     f: impl for<'t> FnOnce(&'t H) -> BoxedBody<'t, T, E>,
 ) -> Result<T, E> {
     nested(&handle, loc, f(&handle)).await
+}
+
+/// One step on the innermost level of a connection.
+#[derive(Clone, Copy)]
+pub(crate) enum Step {
+    Begin,
+    Commit,
+    Rollback,
+}
+
+impl Step {
+    /// Takes the step on `conn`; gives the depth after it.
+    pub(crate) async fn on<C: Connection>(self, conn: &mut C, loc: &'static Location<'static>) -> Result<u32> {
+        match self {
+            Step::Begin => conn.begin(loc).await?,
+            Step::Commit => conn.commit(loc).await?,
+            Step::Rollback => conn.rollback(loc).await?,
+        }
+        Ok(conn.depth())
+    }
 }
 
 /// Rolls a level back if dropped while armed: on unwinding from a panic,

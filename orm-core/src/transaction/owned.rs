@@ -7,10 +7,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::borrowed::abandon_levels;
-use super::{Levels, finished, nested};
+use super::{Levels, Step, finished, nested, transaction_methods};
 use crate::backend::Backend;
 use crate::connection::Connection;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::executor::{Executor, Job, QueryFuture};
 
 /// A pooled connection a [`Transaction`] holds for its whole life.
@@ -87,30 +87,11 @@ impl<O: OwnedConnection> Transaction<O> {
         conn.drive(Finish { commit, loc }).await
     }
 
-    /// Runs `f` in a savepoint: released on `Ok`, rolled back to on `Err`
-    /// (or a panic, or when dropped); the transaction goes on either way.
-    ///
-    /// `tx.transaction(|tx| Box::pin(async move { row.insert(tx).await?; Ok(()) })).await?`
-    #[track_caller]
-    pub fn transaction<'a, T: Send + 'a, F>(&'a self, f: F) -> impl Future<Output = Result<T>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t Transaction<O>) -> QueryFuture<'t, T> + Send + 'a,
-    {
-        self.transaction_with(f)
-    }
-
-    /// [`transaction`](Transaction::transaction) for the application's own
-    /// error type (anything an [`Error`] converts into).
-    #[track_caller]
-    pub fn transaction_with<'a, T: Send + 'a, E: From<Error> + Send + 'a, F>(
-        &'a self,
-        f: F,
-    ) -> impl Future<Output = Result<T, E>> + Send + 'a
-    where
-        F: for<'t> FnOnce(&'t Transaction<O>) -> BoxedBody<'t, T, E> + Send + 'a,
-    {
-        nested(self, Location::caller(), f(self))
-    }
+    transaction_methods!(
+        Transaction<O>,
+        "Runs `f` in a savepoint: released on `Ok`, rolled back to on `Err` (or a panic, or when dropped); the transaction goes on either way.",
+        |this, loc, f| nested(this, loc, f(this))
+    );
 
     /// Runs a script of statements without values inside the transaction.
     #[track_caller]
@@ -122,15 +103,15 @@ impl<O: OwnedConnection> Transaction<O> {
 
 impl<O: OwnedConnection> Levels for Transaction<O> {
     fn begin_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<u32>> + Send + '_ {
-        self.step(Begin { loc })
+        self.step(LevelStep { step: Step::Begin, loc })
     }
 
-    fn commit_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
-        self.step(Commit { loc })
+    fn commit_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<u32>> + Send + '_ {
+        self.step(LevelStep { step: Step::Commit, loc })
     }
 
-    fn rollback_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
-        self.step(Rollback { loc })
+    fn rollback_level(&self, loc: &'static Location<'static>) -> impl Future<Output = Result<u32>> + Send + '_ {
+        self.step(LevelStep { step: Step::Rollback, loc })
     }
 
     fn abandon(&self, depth: u32, loc: &'static Location<'static>) {
@@ -166,40 +147,16 @@ impl<O: OwnedConnection> Executor for Transaction<O> {
     }
 }
 
-/// Opens a level; gives the depth it opened.
-struct Begin {
+/// A [`Step`] as a job, so SQLite's connections run it where blocking is allowed.
+struct LevelStep {
+    step: Step,
     loc: &'static Location<'static>,
 }
 
-impl Job for Begin {
+impl Job for LevelStep {
     type Out = u32;
-    async fn run<C: Connection>(self, conn: &mut C) -> Result<u32> {
-        conn.begin(self.loc).await?;
-        Ok(conn.depth())
-    }
-}
-
-/// Commits or releases the innermost level.
-struct Commit {
-    loc: &'static Location<'static>,
-}
-
-impl Job for Commit {
-    type Out = ();
-    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
-        conn.commit(self.loc).await
-    }
-}
-
-/// Rolls the innermost level back.
-struct Rollback {
-    loc: &'static Location<'static>,
-}
-
-impl Job for Rollback {
-    type Out = ();
-    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
-        conn.rollback(self.loc).await
+    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<u32>> + Send {
+        self.step.on(conn, self.loc)
     }
 }
 
