@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::row::FromRow;
+use crate::row::{FromRow, RowReader};
 use crate::types::{FieldType, SqlType};
 
 /// A struct mapped to a table. Implement it with `#[derive(Model)]`.
@@ -236,5 +236,18 @@ impl ModelSql {
 impl Error {
     pub(crate) fn not_found<M: Model>(key: Option<&M::Key>) -> Self {
         Error::NotFound { model: M::meta().name, key: key.map(|k| format!("{k:?}")) }
+    }
+}
+
+/// The nullable side of a LEFT JOIN: `None` when the row's key is NULL.
+impl<M: Model> FromRow for Option<M> {
+    fn from_row<R: RowReader>(row: &mut R) -> Result<Self> {
+        let meta = M::meta();
+        if row.is_null(meta.key_offset()) {
+            row.skip(meta.columns.len());
+            Ok(None)
+        } else {
+            M::from_row(row).map(Some)
+        }
     }
 }

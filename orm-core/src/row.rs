@@ -1,7 +1,6 @@
 //! Decoding result rows into Rust values, by column index.
 
 use crate::error::Result;
-use crate::model::Model;
 use crate::types::FieldType;
 
 /// Reads a row's columns left to right. Executors implement it over their
@@ -27,18 +26,6 @@ pub trait RowReader {
 pub trait FromRow: Sized {
     /// Decodes from the reader's current position, advancing it.
     fn from_row<R: RowReader>(row: &mut R) -> Result<Self>;
-}
-
-impl<M: Model> FromRow for Option<M> {
-    fn from_row<R: RowReader>(row: &mut R) -> Result<Self> {
-        let meta = M::meta();
-        if row.is_null(meta.key_offset()) {
-            row.skip(meta.columns.len());
-            Ok(None)
-        } else {
-            M::from_row(row).map(Some)
-        }
-    }
 }
 
 macro_rules! tuple_from_row {

@@ -325,16 +325,6 @@ pub struct JoinOn<M, N> {
     _models: PhantomData<fn() -> (M, N)>,
 }
 
-/// `EXISTS (query)`
-pub fn exists<M, S, R>(query: super::Select<S, R>) -> Expr<M> {
-    Expr::new(Node::Exists { query: Box::new(query.ast), negated: false })
-}
-
-/// `NOT EXISTS (query)`
-pub fn not_exists<M, S, R>(query: super::Select<S, R>) -> Expr<M> {
-    Expr::new(Node::Exists { query: Box::new(query.ast), negated: true })
-}
-
 /// Proves that a query over `Self` (a model, or a join of models) may use
 /// columns of `M`. `I` is an index inferred by the compiler; never name it.
 #[diagnostic::on_unimplemented(

@@ -13,9 +13,9 @@ mod write;
 pub use crud::{Columns, DeleteRow, Get, Insert, InsertMany, ModelExt, OnConflict, UpdateRow, Upsert};
 pub use expr::{
     Agg, Assignment, Column, Contains, Expr, ExprNode, JoinOn, Order, ProjectionList, Selection, TypedExpr, count_all,
-    exists, index, not_exists,
+    index,
 };
 pub use jobs::{Execute, FetchAll, FetchExists, FetchOne, FetchOptional};
 pub use raw::Raw;
-pub use select::Select;
+pub use select::{Select, exists, not_exists};
 pub use write::{DeleteWhere, UpdateWhere};

@@ -237,3 +237,13 @@ impl<M: Model, R> Select<M, R> {
         Select::from_ast(self.ast)
     }
 }
+
+/// `EXISTS (query)`
+pub fn exists<M, S, R>(query: Select<S, R>) -> Expr<M> {
+    Expr::new(Node::Exists { query: Box::new(query.ast), negated: false })
+}
+
+/// `NOT EXISTS (query)`
+pub fn not_exists<M, S, R>(query: Select<S, R>) -> Expr<M> {
+    Expr::new(Node::Exists { query: Box::new(query.ast), negated: true })
+}

@@ -13,7 +13,7 @@ use crate::query::{Contains, Expr, Order, Select};
 use std::future::Future;
 
 /// The relations to load for rows of `M`: `()` for none, or `(I, Rest)`,
-/// which [`Select::with`] and [`Eager::with`] build. Never written by hand.
+/// which [`WithRelation::with`] and [`Eager::with`] build. Never written by hand.
 pub trait With<M: Model>: Send + Sync {
     /// What a row becomes: `M` itself when nothing is loaded, else [`Loaded<M, Self>`].
     type Item: Clone + Send;
@@ -306,7 +306,8 @@ where
     }
 }
 
-impl<M: Model + Clone> Select<M, M> {
+/// `.with(rel)` on a query: the relations its rows load too. In the prelude.
+pub trait WithRelation<M>: Sized {
     /// Loads a relation of the rows too, in one more query per relation
     /// level (keys batched with `IN`): the fix for an N+1. Rows come back
     /// as [`Loaded`].
@@ -325,16 +326,24 @@ impl<M: Model + Clone> Select<M, M> {
     /// }
     /// # Ok::<(), ormlet_core::Error>(())
     /// ```
-    pub fn with<I>(self, rel: I) -> Eager<M, (I, ())>
+    fn with<I>(self, rel: I) -> Eager<M, (I, ())>
+    where
+        I: Include,
+        I::Rel: Relation<Parent = M>;
+}
+
+/// Every query of whole rows (a `Select<M, M>`, or what converts into one).
+impl<M: Model + Clone, Q: Into<Select<M, M>>> WithRelation<M> for Q {
+    fn with<I>(self, rel: I) -> Eager<M, (I, ())>
     where
         I: Include,
         I::Rel: Relation<Parent = M>,
     {
-        Eager { select: self, with: (rel, ()) }
+        Eager { select: self.into(), with: (rel, ()) }
     }
 }
 
-/// A query of `M` whose rows load the relations `L` too; from [`Select::with`].
+/// A query of `M` whose rows load the relations `L` too; from [`WithRelation::with`].
 #[must_use = "a query does nothing until a terminal method such as `.all(&db)` runs it"]
 pub struct Eager<M, L> {
     select: Select<M, M>,

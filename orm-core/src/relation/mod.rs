@@ -34,7 +34,8 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 
 pub use eager::{
-    Eager, EagerAll, EagerOne, EagerOptional, Holds, Include, IncludeData, Loaded, Nested, Related, With, index,
+    Eager, EagerAll, EagerOne, EagerOptional, Holds, Include, IncludeData, Loaded, Nested, Related, With, WithRelation,
+    index,
 };
 pub use filter::ToMany;
 pub use lazy::{LoadRelation, load_relation};

@@ -34,7 +34,7 @@ impl<D> Clone for DbOptions<D> {
 impl<D> std::fmt::Debug for DbOptions<D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DbOptions")
-            .field("url", &error::redact(&self.url))
+            .field("url", &super::url::redact(&self.url))
             .field("pool_size", &self.pool_size)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("statement_cache", &self.statement_cache)

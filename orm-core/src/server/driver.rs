@@ -3,7 +3,6 @@
 use sea_query::Value;
 
 use super::cell::Cell;
-use super::error;
 use super::run::Runs;
 use crate::backend::Backend;
 use crate::error::{ConstraintViolation, Error, Result};
@@ -27,7 +26,7 @@ pub trait Driver: Runs + Sized {
     /// Parses a URL into connect options, with the statement cache set.
     fn connect_options(url: &str, statement_cache: usize) -> Result<<Self::Connection as sqlx::Connection>::Options> {
         let options = url.parse().map_err(|e: sqlx::Error| Error::InvalidUrl {
-            url: error::redact(url),
+            url: super::url::redact(url),
             reason: format!("{e}; expected {}://user[:password]@host[:port]/database", Self::BACKEND.name()),
         })?;
         Ok((Self::STATEMENT_CACHE)(options, statement_cache))

@@ -15,6 +15,7 @@ pub(crate) mod mysql;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 mod run;
+mod url;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -4,59 +4,14 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::conn::Conn;
-use crate::backend::Backend;
-use crate::connection::complete;
 use crate::error::{Error, Result};
 use crate::events::Operation;
-use crate::executor::{Executor, Job};
 use crate::transaction::sync_nested;
 
 /// An open SQLite transaction (or savepoint) on a connection borrowed for
-/// the closure that received it. Queries run on it see its writes.
+/// the closure that received it. Queries run on it see its writes; its
+/// methods are [`transaction::Tx`](crate::transaction::Tx)'s.
 pub type Tx<'c> = crate::transaction::Tx<'c, Conn>;
-
-impl<'c> Tx<'c> {
-    /// Nests a savepoint: released when `f` returns `Ok`, rolled back to when it
-    /// returns `Err` or panics; the outer transaction goes on either way.
-    #[track_caller]
-    pub fn transaction<T>(&self, f: impl FnOnce(&Tx<'c>) -> Result<T>) -> Result<T> {
-        sync_nested(self, Location::caller(), f)
-    }
-
-    /// [`transaction`](Tx::transaction) for the application's own error type.
-    #[track_caller]
-    pub fn transaction_with<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'c>) -> Result<T, E>) -> Result<T, E> {
-        sync_nested(self, Location::caller(), f)
-    }
-
-    /// Nesting depth: 1 for the outer transaction, 2 for a savepoint in it, ...
-    pub fn depth(&self) -> u32 {
-        self.with(|c| c.depth())
-    }
-
-    /// Runs a script of statements without parameters.
-    #[track_caller]
-    pub fn execute_batch(&self, sql: &str) -> Result<()> {
-        let loc = Location::caller();
-        self.with(|c| c.batch(&Arc::from(sql), loc))
-    }
-}
-
-impl Executor for Tx<'_> {
-    type Output<'a, J: Job + 'a>
-        = Result<J::Out>
-    where
-        Self: 'a;
-
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
-    }
-
-    #[inline]
-    fn run<'a, J: Job + 'a>(&'a self, job: J) -> Result<J::Out> {
-        self.with(|c| complete(job.run(c)))
-    }
-}
 
 /// Runs `f` in a transaction on `conn` (a savepoint if one is open).
 pub(crate) fn run_transaction<T, E: From<Error>>(

@@ -5,8 +5,12 @@ use std::panic::Location;
 use parking_lot::Mutex;
 
 use super::{Levels, Step, nested};
+use std::sync::Arc;
+
+use crate::backend::Backend;
 use crate::connection::{Connection, complete};
 use crate::error::{Error, Result};
+use crate::executor::{Executor, Job};
 
 /// An open transaction (or savepoint) on a connection borrowed for the
 /// closure that received it. Queries run on it see its writes.
@@ -69,6 +73,51 @@ impl<C: Connection> Levels for Tx<'_, C> {
         if let Some(mut conn) = self.conn.try_lock() {
             abandon_levels(&mut **conn, depth, loc);
         }
+    }
+}
+
+/// A handle whose connection completes every step at once (SQLite's) is
+/// used synchronously: its queries return `Result`, not futures.
+impl<'c, C: Connection> Tx<'c, C> {
+    /// Nests a savepoint: released when `f` returns `Ok`, rolled back to when it
+    /// returns `Err` or panics; the outer transaction goes on either way.
+    #[track_caller]
+    pub fn transaction<T>(&self, f: impl FnOnce(&Tx<'c, C>) -> Result<T>) -> Result<T> {
+        sync_nested(self, Location::caller(), f)
+    }
+
+    /// [`transaction`](Tx::transaction) for the application's own error type.
+    #[track_caller]
+    pub fn transaction_with<T, E: From<Error>>(&self, f: impl FnOnce(&Tx<'c, C>) -> Result<T, E>) -> Result<T, E> {
+        sync_nested(self, Location::caller(), f)
+    }
+
+    /// Nesting depth: 1 for the outer transaction, 2 for a savepoint in it, ...
+    pub fn depth(&self) -> u32 {
+        self.with(|c| c.depth())
+    }
+
+    /// Runs a script of statements without parameters.
+    #[track_caller]
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        let loc = Location::caller();
+        self.with(|c| complete(c.batch(&Arc::from(sql), loc)))
+    }
+}
+
+impl<C: Connection> Executor for Tx<'_, C> {
+    type Output<'a, J: Job + 'a>
+        = Result<J::Out>
+    where
+        Self: 'a;
+
+    fn backend(&self) -> Backend {
+        self.with(|c| c.backend())
+    }
+
+    #[inline]
+    fn run<'a, J: Job + 'a>(&'a self, job: J) -> Result<J::Out> {
+        self.with(|c| complete(job.run(c)))
     }
 }
 

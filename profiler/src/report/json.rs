@@ -13,21 +13,23 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 impl Profile {
     /// The JSON report (see the module docs for the schema).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.json()).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        serde_json::to_string_pretty(&JsonReport::of(self)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
+}
 
-    fn json(&self) -> JsonReport<'_> {
+impl<'a> JsonReport<'a> {
+    fn of(p: &'a Profile) -> Self {
         JsonReport {
             schema: "ormlet.profile",
             version: JSON_SCHEMA_VERSION,
             fingerprint_version: FINGERPRINT_VERSION,
-            summary: self.summary(),
-            query_count: self.query_count(),
-            queries_kept: self.kept(),
-            db_time_ms: millis(self.db_time()),
-            elapsed_ms: millis(self.elapsed()),
-            findings: self.findings().iter().map(JsonFinding::from).collect(),
-            queries: self.queries().iter().map(JsonQuery::from).collect(),
+            summary: p.summary(),
+            query_count: p.query_count(),
+            queries_kept: p.kept(),
+            db_time_ms: millis(p.db_time()),
+            elapsed_ms: millis(p.elapsed()),
+            findings: p.findings().iter().map(JsonFinding::from).collect(),
+            queries: p.queries().iter().map(JsonQuery::from).collect(),
         }
     }
 }
