@@ -81,10 +81,11 @@ impl<O: OwnedConnection> Transaction<O> {
         self.finish(false, Location::caller())
     }
 
-    /// Ends the transaction: commits it, or rolls it back.
+    /// Ends the transaction: commits it, or rolls it back. The connection
+    /// stays in the handle until the end, so a failed or cancelled finish
+    /// still rolls back what is left when the handle drops.
     pub(crate) async fn finish(self, commit: bool, loc: &'static Location<'static>) -> Result<()> {
-        let mut conn = self.conn.lock().await.take().ok_or_else(finished)?;
-        conn.drive(Finish { commit, loc }).await
+        self.step(Finish { commit, loc }).await
     }
 
     transaction_methods!(
