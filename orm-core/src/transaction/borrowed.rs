@@ -1,12 +1,11 @@
 //! A transaction over a borrowed connection, for as long as a closure runs.
 
 use std::panic::Location;
+use std::sync::Arc;
 
 use parking_lot::Mutex;
 
 use super::{Levels, Step, nested};
-use std::sync::Arc;
-
 use crate::backend::Backend;
 use crate::connection::{Connection, complete};
 use crate::error::{Error, Result};
@@ -123,8 +122,9 @@ impl<C: Connection> Executor for Tx<'_, C> {
 
 /// Rolls back every level of `conn` from `depth` inward.
 pub(super) fn abandon_levels<C: Connection>(conn: &mut C, depth: u32, loc: &'static Location<'static>) {
-    // `start_rollback` lowers the depth even when its statement fails, so this ends.
-    while conn.depth() >= depth.max(1) {
+    // Counted up front: a rollback that fails must not loop.
+    let levels = conn.depth().saturating_sub(depth.max(1) - 1);
+    for _ in 0..levels {
         conn.start_rollback(loc);
     }
 }
