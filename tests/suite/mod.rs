@@ -425,6 +425,24 @@ macro_rules! backend_tests {
             assert_eq!(names(&mid), ["Bob"]);
             let page2 = User::find().order_by(User::NAME.asc()).page(2, 2).all(&t.db).await.unwrap();
             assert_eq!(names(&page2), ["Cid"]);
+            let rest = User::find().order_by(User::NAME.asc()).offset(1).all(&t.db).await.unwrap();
+            assert_eq!(names(&rest), ["Bob", "Cid"], "OFFSET without LIMIT");
+            let none = User::find().order_by(User::NAME.asc()).offset(10).all(&t.db).await.unwrap();
+            assert!(none.is_empty());
+            assert_eq!(User::find().offset(1).count(&t.db).await.unwrap(), 2);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn doubles_too_large_for_an_f32_are_decode_errors() {
+            let t = open!();
+            let sql = format!("SELECT {}", ph(t.db.backend(), 1));
+            let too_large: Result<Vec<(f32,)>, Error> = t.db.raw(sql.clone(), params![1e300f64]).all().await;
+            let err = too_large.unwrap_err();
+            assert!(matches!(err, Error::Decode { expected: "f32", .. }), "{err}");
+            let fits: Vec<(f32,)> = t.db.raw(sql.clone(), params![1.5f64]).all().await.unwrap();
+            assert_eq!(fits, [(1.5f32,)]);
+            let wide: Vec<(f64,)> = t.db.raw(sql, params![1e300f64]).all().await.unwrap();
+            assert_eq!(wide, [(1e300f64,)]);
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

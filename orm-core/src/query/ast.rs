@@ -91,6 +91,10 @@ pub(crate) struct Join {
     pub on: Node,
 }
 
+/// The LIMIT of a query with only an OFFSET: every row. The largest value
+/// all three backends take (PostgreSQL's LIMIT is a BIGINT).
+pub(crate) const NO_LIMIT: u64 = i64::MAX as u64;
+
 #[derive(Debug, Clone)]
 pub(crate) struct SelectAst {
     pub from: &'static ModelMeta,
@@ -101,6 +105,7 @@ pub(crate) struct SelectAst {
     pub group_by: Vec<Node>,
     pub having: Option<Node>,
     pub order_by: Vec<(Node, bool)>,
+    /// Rendered as [`NO_LIMIT`] when only `offset` is set.
     pub limit: Option<u64>,
     pub offset: Option<u64>,
     pub distinct: bool,
@@ -263,9 +268,11 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
             self.node(o);
         }
         // LIMIT and OFFSET are bound values in sea-query, so only presence is shape.
-        if let Some(l) = &mut q.limit {
+        // An OFFSET alone has a LIMIT of "all rows": SQLite and MySQL have no
+        // OFFSET without one.
+        if let Some(l) = q.limit.or(q.offset.map(|_| NO_LIMIT)) {
             self.tag(b'l');
-            let mut v = Value::BigUnsigned(Some(*l));
+            let mut v = Value::BigUnsigned(Some(l));
             self.val(&mut v);
         }
         if let Some(o) = &mut q.offset {

@@ -265,7 +265,7 @@ impl Lowering {
             let o = self.node(o);
             s.order_by_expr(o, if *asc { Order::Asc } else { Order::Desc });
         }
-        if q.limit.is_some() {
+        if q.limit.is_some() || q.offset.is_some() {
             s.limit(self.marker() as u64);
         }
         if q.offset.is_some() {

@@ -98,7 +98,20 @@ impl<S, R> Select<S, R> {
         self
     }
 
-    /// Skips the first `n` rows.
+    /// Skips the first `n` rows. Without a [`limit`](Select::limit), every
+    /// row after them (a LIMIT of `i64::MAX`: SQLite and MySQL have no OFFSET
+    /// without a LIMIT).
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, Value, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().offset(10);
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"FROM "users" LIMIT ? OFFSET ?"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"FROM "users" LIMIT $1 OFFSET $2"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `users` LIMIT ? OFFSET ?"));
+    /// let every_row = Value::BigUnsigned(Some(i64::MAX as u64));
+    /// assert_eq!(q.to_sql(Backend::Sqlite).1, [every_row, Value::BigUnsigned(Some(10))]);
+    /// ```
     pub fn offset(mut self, n: u64) -> Self {
         self.ast.offset = Some(n);
         self

@@ -75,6 +75,12 @@ macro_rules! float {
             #[inline]
             fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
                 match value {
+                    // Narrowing to f32 turns a finite double too large for it into
+                    // infinity: refuse rather than change the value.
+                    ValueRef::Real(f) if (f as $t).is_infinite() && f.is_finite() => Err(DecodeFail {
+                        expected: stringify!($t),
+                        found: format!("REAL {f:e}, too large for {}", stringify!($t)),
+                    }),
                     ValueRef::Real(f) => Ok(f as $t),
                     // REAL-affinity results of expressions may come back as INTEGER.
                     ValueRef::Integer(i) => Ok(i as $t),
