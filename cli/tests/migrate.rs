@@ -168,6 +168,34 @@ fn bad_input_is_one_line_and_a_non_zero_exit() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Inputs that once made the tool panic: each is one line and a non-zero exit.
+#[test]
+fn no_input_makes_the_tool_panic() {
+    let url = "sqlite::memory:";
+    // The largest version there is: the next one would overflow.
+    let dir = temp_dir("overflow");
+    write(&dir, i64::MAX, "x", "SELECT 1;", "");
+    let o = ormlet(&dir, url, &["new", "next"]);
+    one_error_line(&o);
+    assert!(stderr(&o).contains(&i64::MAX.to_string()), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A folder whose name is not a version, and one with no up.sql.
+    let dir = temp_dir("names");
+    std::fs::create_dir_all(dir.join("migrations/not_a_version")).unwrap();
+    one_error_line(&ormlet(&dir, url, &["run"]));
+    std::fs::remove_dir_all(dir.join("migrations/not_a_version")).unwrap();
+    std::fs::create_dir_all(dir.join("migrations/7_no_up")).unwrap();
+    one_error_line(&ormlet(&dir, url, &["status"]));
+    std::fs::remove_dir_all(dir.join("migrations/7_no_up")).unwrap();
+
+    // An empty up.sql applies as nothing.
+    write(&dir, 8, "empty", "", "");
+    let o = ormlet(&dir, url, &["run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn pg_url() -> String {
     std::env::var("ORMLET_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }

@@ -109,7 +109,16 @@ pub fn write(dir: &Path, name: &str, now: std::time::SystemTime, up: &str, down:
     }
     let secs = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let newest = if dir.exists() { read_dir(dir)?.last().map(|m| m.version) } else { None };
-    let version = utc_stamp(secs).max(newest.map_or(0, |v| v + 1));
+    let after_newest = match newest {
+        None => 0,
+        Some(v) => v.checked_add(1).ok_or_else(|| Error::Migration {
+            version: Some(v),
+            message: format!(
+                "{v} is the largest version there is, so no migration can follow it: renumber that folder"
+            ),
+        })?,
+    };
+    let version = utc_stamp(secs).max(after_newest);
     let folder = dir.join(format!("{version}_{clean}"));
     let fail = |e: std::io::Error| Error::Migration {
         version: Some(version),
