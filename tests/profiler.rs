@@ -461,3 +461,22 @@ fn html_report_is_self_contained_and_escaped() {
     assert!(html.contains("tests/profiler.rs:"));
     assert!(html.contains("By fingerprint") && html.contains("Timeline"));
 }
+
+/// SQL, errors and plans can carry terminal control sequences (a string
+/// literal, a table name); the text report writes them as escapes.
+#[test]
+fn the_text_report_never_sends_control_characters_to_the_terminal() {
+    let db = db();
+    let ((), p) = ormlet::profile(|| {
+        let _: Vec<(String,)> = db.raw("SELECT '\u{1b}[2J' || ?", params!["x"]).all().unwrap();
+        let _: Vec<(String,)> = db.raw("SELECT '\u{1b}[2J' || ?", params!["y"]).all().unwrap();
+        let missing: ormlet::Result<Vec<(i64,)>> = db.raw("SELECT 1 FROM \"gone\u{1b}]0;pwned\u{7}\"", vec![]).all();
+        assert!(missing.is_err());
+    });
+    let text = p.to_text_with(false);
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    assert!(text.contains("\\u{1b}[2J"), "{text}");
+    assert!(text.contains("\\u{1b}]0;pwned\\u{7}"), "{text}");
+    // Only the terminal report escapes: the JSON keeps the text as it was.
+    assert!(p.to_json().contains("\\u001b[2J"));
+}

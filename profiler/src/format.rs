@@ -36,8 +36,31 @@ pub(crate) fn millis(d: Duration) -> f64 {
 }
 
 /// `s`, cut to `max` characters with an ellipsis.
-pub(crate) fn shorten(s: &str, max: usize) -> String {
+fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max { s.to_owned() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
+}
+
+/// `s` as a terminal may show it: control characters (ESC, CR, BEL, ...)
+/// written as escapes (`\u{1b}`), so text from the database or the
+/// application cannot move the cursor, recolour or clear the screen.
+pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Text from outside, made printable and cut to `max` characters.
+pub(crate) fn terminal(s: &str, max: usize) -> String {
+    shorten(&printable(s), max)
 }
 
 /// Text made safe inside HTML.
@@ -54,4 +77,17 @@ pub(crate) fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(printable("SELECT 1"), "SELECT 1");
+        assert_eq!(printable("a\x1b[2Jb\r\u{7}"), "a\\u{1b}[2Jb\\r\\u{7}");
+        assert_eq!(terminal("x\ny", 10), "x\\ny");
+        assert!(!terminal("\x1b]0;title\x07", 100).chars().any(char::is_control));
+    }
 }

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use crate::detect::{Finding, FindingKind};
-use crate::format::{ms, shorten, site};
+use crate::format::{ms, printable, site, terminal};
 use crate::profile::{Profile, RecordedQuery};
 
 struct Paint(bool);
@@ -63,7 +63,7 @@ impl Profile {
                 r.time,
                 r.rows,
                 r.site,
-                shorten(&r.sql, 100)
+                terminal(&r.sql, 100)
             );
         }
         if self.query_count() > self.kept() as u64 {
@@ -84,16 +84,16 @@ fn write_finding(s: &mut String, f: &Finding, p: &Paint) {
     };
     let _ = writeln!(s, "\n{head} ×{}  {} total, {} max", f.count, ms(f.total), ms(f.max));
     if !f.sql.is_empty() {
-        let _ = writeln!(s, "  {}", shorten(&f.sql, 300));
+        let _ = writeln!(s, "  {}", terminal(&f.sql, 300));
     }
     for l in &f.call_sites {
-        let _ = writeln!(s, "  at {}", site(l));
+        let _ = writeln!(s, "  at {}", printable(&site(l)));
     }
-    let _ = writeln!(s, "  {} {}", p.bold("fix:"), f.suggestion);
+    let _ = writeln!(s, "  {} {}", p.bold("fix:"), printable(&f.suggestion.to_string()));
     if let Some(plan) = &f.plan {
         let _ = writeln!(s, "  plan:");
         for line in plan.lines() {
-            let _ = writeln!(s, "    {line}");
+            let _ = writeln!(s, "    {}", printable(line));
         }
     }
 }
@@ -124,7 +124,7 @@ fn fold(queries: &[RecordedQuery]) -> Vec<Row> {
         let total: Duration = group.iter().map(|q| q.duration).sum();
         let rows: u64 = group.iter().map(|q| q.rows).sum();
         let sql = match &q.error {
-            Some(e) => format!("{}  [error: {}]", q.sql, shorten(e, 80)),
+            Some(e) => format!("{}  [error: {}]", q.sql, terminal(e, 80)),
             None => q.sql.to_string(),
         };
         out.push(Row {
