@@ -10,7 +10,7 @@ use std::future::Future;
 
 use crate::backend::Backend;
 use crate::connection::Connection;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The future of one query (or transaction body) on an async executor.
 pub type QueryFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
@@ -68,9 +68,18 @@ pub struct CreateTable {
 impl Job for CreateTable {
     type Out = ();
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
-        // One statement at a time: not every server takes a script in one call.
+        // Each statement prepared alone, never as a script: a name that
+        // smuggled in a second statement fails to prepare instead of running.
         for sql in &self.statements {
-            conn.batch(sql, self.loc).await?;
+            if let Some(name) = crate::schema::nul_in_names(sql) {
+                return Err(Error::InvalidValue {
+                    column: name,
+                    reason: "identifiers cannot contain the NUL character".into(),
+                });
+            }
+            let operation = crate::events::Operation::of_sql(sql);
+            let s = crate::connection::Stmt { sql, operation, table: None, loc: self.loc, relation: None };
+            conn.execute(s, &()).await?;
         }
         Ok(())
     }

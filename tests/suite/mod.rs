@@ -124,6 +124,30 @@ impl Kinds {
     }
 }
 
+/// Names that try to close their quotes and run a second statement: a
+/// table, an indexed column and a foreign key whose generated index and
+/// key names carry both quote characters.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "h\"t`")]
+pub struct HostileNames {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    #[ormlet(column = "c\"; DROP TABLE canary; --", index)]
+    pub c: String,
+    #[ormlet(column = "d`; DROP TABLE canary; --", belongs_to = User, relation = "owner")]
+    pub d: i64,
+}
+
+/// A column name no backend can hold.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "nul_name")]
+pub struct NulName {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    #[ormlet(column = "a\0b")]
+    pub a: String,
+}
+
 pub const HOSTILE: &[&str] = &[
     "'; DROP TABLE users; --",
     "\" OR \"1\"=\"1",
@@ -443,6 +467,55 @@ macro_rules! backend_tests {
             assert_eq!(fits, [(1.5f32,)]);
             let wide: Vec<(f64,)> = t.db.raw(sql, params![1e300f64]).all().await.unwrap();
             assert_eq!(wide, [(1e300f64,)]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn hostile_identifiers_are_quoted_and_harm_no_table() {
+            use $crate::suite::{AsAny, HostileNames};
+            let t = open!();
+            schema!(&t.db);
+            let any = t.db.as_any();
+            any.execute_batch("CREATE TABLE canary (x INTEGER)").await.unwrap();
+            t.db.create_table::<HostileNames>().await.unwrap();
+            let mut owner = User::new("o@x.io", "Owner", None);
+            let owner_id = owner.insert(&t.db).await.unwrap();
+            let mut row = HostileNames { id: Auto::new(), c: "c".into(), d: owner_id };
+            row.insert(&t.db).await.unwrap();
+            assert_eq!(HostileNames::find().filter(HostileNames::C.eq("c")).all(&t.db).await.unwrap(), [row]);
+            let canary: Vec<(i64,)> = t.db.raw("SELECT COUNT(*) FROM canary", vec![]).all().await.unwrap();
+            assert_eq!(canary, [(0,)], "the canary table is intact");
+            // The names read back from the live database as the model gave them.
+            let live = ormlet::migrate::introspect(&any).await.unwrap();
+            let table = live.table("h\"t`").expect("the table by its name");
+            assert!(table.columns.iter().any(|c| c.name == "c\"; DROP TABLE canary; --"), "{table:?}");
+            assert!(table.indexes.iter().any(|i| i.name == "idx_h\"t`_c\"; DROP TABLE canary; --"), "{table:?}");
+            assert!(table.foreign_keys.iter().any(|f| f.column == "d`; DROP TABLE canary; --"), "{table:?}");
+            // NUL fits no backend's identifiers: a typed error before anything runs.
+            let err = t.db.create_table::<$crate::suite::NulName>().await.unwrap_err();
+            assert!(matches!(&err, Error::InvalidValue { reason, .. } if reason.contains("NUL")), "{err}");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_migration_plan_quotes_the_names_it_reads_from_the_database() {
+            use $crate::suite::AsAny;
+            use ormlet::migrate::{Migrator, Snapshot, plan};
+            let t = open!();
+            schema!(&t.db);
+            let any = t.db.as_any();
+            let d = t.db.backend().dialect();
+            let name = "k\"`; DROP TABLE canary; --";
+            let sql = format!("CREATE INDEX {} ON {} ({})", d.quote_ident(name), d.quote_ident("users"), d.quote_ident("age"));
+            any.execute_batch(&sql).await.unwrap();
+            // The live index is not in the models: the plan drops it, by its name.
+            let models = Snapshot::of::<(User, Post, Tag, Kinds, Label, PostLabel)>();
+            let p = plan(&any, &models).await.unwrap();
+            assert!(p.up.iter().any(|s| s.contains(&d.quote_ident(name))), "{:?}", p.up);
+            any.execute_batch("CREATE TABLE canary (x INTEGER)").await.unwrap();
+            Migrator::new(vec![p.to_migration(1, "drop_hostile_index")]).run(&any, None).await.unwrap();
+            let canary: Vec<(i64,)> = t.db.raw("SELECT COUNT(*) FROM canary", vec![]).all().await.unwrap();
+            assert_eq!(canary, [(0,)], "the canary table is intact");
+            let live = ormlet::migrate::introspect(&any).await.unwrap();
+            assert!(live.table("users").unwrap().indexes.iter().all(|i| i.name != name));
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

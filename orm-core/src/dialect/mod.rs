@@ -42,9 +42,23 @@ pub trait Dialect: Send + Sync + 'static {
     /// The name used in messages and in `db.system.name`.
     fn name(&self) -> &'static str;
 
+    /// The character identifiers are quoted with.
+    fn ident_quote(&self) -> char {
+        '"'
+    }
+
+    /// An identifier's text with its quote character doubled: what goes
+    /// between the quotes. sea-query writes index and foreign-key names
+    /// between quotes as given, so ormlet hands it names escaped with this.
+    fn escape_ident(&self, name: &str) -> String {
+        let q = self.ident_quote();
+        name.replace(q, &format!("{q}{q}"))
+    }
+
     /// An identifier, quoted, its quote character doubled inside.
     fn quote_ident(&self, name: &str) -> String {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        let q = self.ident_quote();
+        format!("{q}{}{q}", self.escape_ident(name))
     }
 
     /// The placeholder of the `n`th bound value (from 1) in hand-written SQL.

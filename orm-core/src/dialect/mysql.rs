@@ -19,8 +19,8 @@ impl Dialect for MySql {
         "mysql"
     }
 
-    fn quote_ident(&self, name: &str) -> String {
-        format!("`{}`", name.replace('`', "``"))
+    fn ident_quote(&self) -> char {
+        '`'
     }
 
     fn supports_returning(&self) -> bool {

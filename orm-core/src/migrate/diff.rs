@@ -250,7 +250,8 @@ fn alter_in_place(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut 
     let t = ident(backend, &to.name);
     for f in &ch.fks_dropped {
         let name = foreign_key_name(&from.name, &f.column);
-        out.push(backend.render(&ForeignKey::drop().name(name.clone()).table(from.name.clone()).to_owned()));
+        let escaped = dialect.escape_ident(&name);
+        out.push(backend.render(&ForeignKey::drop().name(escaped).table(from.name.clone()).to_owned()));
         // An index made under the key's name, when no other index could
         // serve it, outlives the key: it goes too when the column stays.
         let kept = to.columns.iter().any(|c| c.name == f.column);
@@ -259,7 +260,8 @@ fn alter_in_place(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut 
         }
     }
     for i in &ch.indexes_dropped {
-        out.push(backend.render(&Index::drop().name(i.name.clone()).table(from.name.clone()).to_owned()));
+        let escaped = dialect.escape_ident(&i.name);
+        out.push(backend.render(&Index::drop().name(escaped).table(from.name.clone()).to_owned()));
     }
     for (old, new) in &ch.changed {
         if old.unique && !new.unique {
@@ -306,10 +308,10 @@ fn alter_in_place(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut 
         }
     }
     for i in &ch.indexes_added {
-        out.push(backend.render(&index_statement(&to.name, i)));
+        out.push(backend.render(&index_statement(&to.name, i, backend)));
     }
     for f in &ch.fks_added {
-        out.push(backend.render(&foreign_key(&to.name, f)));
+        out.push(backend.render(&foreign_key(&to.name, f, backend)));
     }
 }
 
@@ -347,14 +349,14 @@ fn rebuild_changed(from: &TableSpec, to: &TableSpec, b: Backend, out: &mut Vec<S
         || !ch.added.iter().all(|c| addable(c));
     if !rebuild {
         for i in &ch.indexes_dropped {
-            out.push(Index::drop().name(i.name.clone()).to_string(sea_query::SqliteQueryBuilder));
+            out.push(b.render(&Index::drop().name(b.dialect().escape_ident(&i.name)).to_owned()));
         }
         for c in &ch.added {
             let add = Table::alter().table(to.name.clone()).add_column(column_def(to, c, true, b)).to_owned();
             out.push(add.to_string(sea_query::SqliteQueryBuilder));
         }
         for i in &ch.indexes_added {
-            out.push(index_statement(&to.name, i).to_string(sea_query::SqliteQueryBuilder));
+            out.push(b.render(&index_statement(&to.name, i, b)));
         }
         return;
     }
@@ -386,7 +388,7 @@ fn rebuild_changed(from: &TableSpec, to: &TableSpec, b: Backend, out: &mut Vec<S
     out.push(format!("ALTER TABLE {} RENAME TO {}", ident(b, &staging), ident(b, &to.name)));
     // The old table's indexes went with it.
     for i in &to.indexes {
-        out.push(index_statement(&to.name, i).to_string(sea_query::SqliteQueryBuilder));
+        out.push(b.render(&index_statement(&to.name, i, b)));
     }
 }
 

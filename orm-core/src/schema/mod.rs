@@ -32,10 +32,11 @@ pub fn create_table<M: Model>() -> TableCreateStatement {
     table_statement(&TableSpec::of(M::meta()), Backend::Postgres)
 }
 
-/// The `CREATE INDEX IF NOT EXISTS` statements of a model.
+/// The `CREATE INDEX IF NOT EXISTS` statements of a model, with names
+/// escaped for `"`-quoting backends (SQLite, PostgreSQL).
 pub fn create_indexes<M: Model>() -> Vec<IndexCreateStatement> {
     let spec = TableSpec::of(M::meta());
-    spec.indexes.iter().map(|i| index_statement(&spec.name, i)).collect()
+    spec.indexes.iter().map(|i| index_statement(&spec.name, i, Backend::Postgres)).collect()
 }
 
 /// The table and index statements of a model, rendered for `backend`.
@@ -46,7 +47,7 @@ pub fn table_sql<M: Model>(backend: Backend) -> Vec<String> {
 /// The table and index statements of `table`, rendered for `backend`.
 pub(crate) fn spec_sql(table: &TableSpec, backend: Backend) -> Vec<String> {
     let mut out = vec![backend.render(&table_statement(table, backend))];
-    out.extend(table.indexes.iter().map(|i| backend.render(&index_statement(&table.name, i))));
+    out.extend(table.indexes.iter().map(|i| backend.render(&index_statement(&table.name, i, backend))));
     out
 }
 
@@ -65,7 +66,7 @@ pub(crate) fn table_statement(table: &TableSpec, backend: Backend) -> TableCreat
         t.primary_key(&mut pk);
     }
     for fk in &table.foreign_keys {
-        t.foreign_key(&mut foreign_key(&table.name, fk));
+        t.foreign_key(&mut foreign_key(&table.name, fk, backend));
     }
     t.to_owned()
 }
@@ -75,9 +76,10 @@ pub(crate) fn foreign_key_name(table: &str, column: &str) -> String {
     format!("fk_{table}_{column}")
 }
 
-pub(crate) fn foreign_key(table: &str, fk: &ForeignKeySpec) -> sea_query::ForeignKeyCreateStatement {
+/// A foreign key, its name escaped for `backend` (sea-query writes it as given).
+pub(crate) fn foreign_key(table: &str, fk: &ForeignKeySpec, backend: Backend) -> sea_query::ForeignKeyCreateStatement {
     ForeignKey::create()
-        .name(foreign_key_name(table, &fk.column))
+        .name(backend.dialect().escape_ident(&foreign_key_name(table, &fk.column)))
         .from(table.to_owned(), fk.column.clone())
         .to(fk.references_table.clone(), fk.references_column.clone())
         .to_owned()
@@ -119,9 +121,10 @@ pub(crate) fn restated_column(table: &TableSpec, c: &ColumnSpec, backend: Backen
     d
 }
 
-pub(crate) fn index_statement(table: &str, i: &IndexSpec) -> IndexCreateStatement {
+/// An index, its name escaped for `backend` (sea-query writes it as given).
+pub(crate) fn index_statement(table: &str, i: &IndexSpec, backend: Backend) -> IndexCreateStatement {
     let mut s = Index::create();
-    s.name(i.name.clone()).table(table.to_owned()).if_not_exists();
+    s.name(backend.dialect().escape_ident(&i.name)).table(table.to_owned()).if_not_exists();
     for c in &i.columns {
         s.col(c.clone());
     }
@@ -129,4 +132,12 @@ pub(crate) fn index_statement(table: &str, i: &IndexSpec) -> IndexCreateStatemen
         s.unique();
     }
     s.to_owned()
+}
+
+/// The statement, shown up to its NUL, when it holds one: no backend takes
+/// NUL in an identifier, and SQLite would cut the statement there.
+pub(crate) fn nul_in_names(sql: &str) -> Option<String> {
+    sql.find('\0').map(|at| {
+        format!("{}…", sql[..at].chars().rev().take(40).collect::<String>().chars().rev().collect::<String>())
+    })
 }
