@@ -128,8 +128,16 @@ pub trait Dialect: Send + Sync + 'static {
     }
 
     /// The statement that serialises migration runners inside a
-    /// migration's transaction, if one is needed.
-    fn migration_lock(&self) -> Option<&'static str> {
+    /// migration's transaction, if one is needed; `timeout_secs` where the
+    /// lock takes a timeout.
+    fn migration_lock(&self, timeout_secs: u64) -> Option<String> {
+        let _ = timeout_secs;
+        None
+    }
+
+    /// Where the lock statement returns `1` when it got the lock (and `0`
+    /// on timeout), the query naming the connection that holds it.
+    fn migration_lock_holder(&self) -> Option<&'static str> {
         None
     }
 

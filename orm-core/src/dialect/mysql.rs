@@ -6,6 +6,13 @@ use super::{Dialect, standard_column_type};
 use crate::backend::Backend;
 use crate::types::SqlType;
 
+/// The name of the lock that serialises migration runners on one database.
+macro_rules! migration_lock_name {
+    () => {
+        "CONCAT('ormlet_migrations:', DATABASE())"
+    };
+}
+
 /// MySQL and MariaDB.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MySql;
@@ -117,12 +124,18 @@ impl Dialect for MySql {
         true
     }
 
-    /// Held until the connection's session ends or it is released.
-    fn migration_lock(&self) -> Option<&'static str> {
-        Some("DO GET_LOCK('ormlet_migrations', 60)")
+    /// One lock per database (MySQL's named locks are server-wide), held
+    /// until the session ends or it is released: the runner releases it on
+    /// every path. Returns 1 when taken, 0 on timeout.
+    fn migration_lock(&self, timeout_secs: u64) -> Option<String> {
+        Some(format!(concat!("SELECT GET_LOCK(", migration_lock_name!(), ", {}"), timeout_secs) + ")")
+    }
+
+    fn migration_lock_holder(&self) -> Option<&'static str> {
+        Some(concat!("SELECT IS_USED_LOCK(", migration_lock_name!(), ")"))
     }
 
     fn migration_unlock(&self) -> Option<&'static str> {
-        Some("DO RELEASE_LOCK('ormlet_migrations')")
+        Some(concat!("DO RELEASE_LOCK(", migration_lock_name!(), ")"))
     }
 }

@@ -62,7 +62,7 @@ impl Dialect for Postgres {
     }
 
     /// A transaction-scoped advisory lock: released by the commit.
-    fn migration_lock(&self) -> Option<&'static str> {
-        Some("SELECT pg_advisory_xact_lock(726172746)")
+    fn migration_lock(&self, _timeout_secs: u64) -> Option<String> {
+        Some("SELECT pg_advisory_xact_lock(726172746)".to_owned())
     }
 }

@@ -34,9 +34,10 @@ mod introspect;
 mod snapshot;
 mod split;
 
+use std::future::Future;
 use std::panic::Location;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The table descriptions snapshots are made of (defined in [`schema`](crate::schema)).
 pub use crate::schema::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
@@ -86,6 +87,7 @@ pub struct Status {
 #[derive(Debug, Clone)]
 pub struct Migrator {
     migrations: Vec<Migration>,
+    lock_timeout: Duration,
 }
 
 /// A migration as recorded.
@@ -109,13 +111,22 @@ fn placeholders(backend: Backend, n: usize) -> String {
 impl Migrator {
     /// The migrations in `dir` (see [`read_dir`]).
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self> {
-        Ok(Migrator { migrations: read_dir(dir.as_ref())? })
+        Ok(Migrator::new(read_dir(dir.as_ref())?))
     }
 
     /// A given set (what `embed_migrations!` builds), sorted by version.
     pub fn new(mut migrations: Vec<Migration>) -> Self {
         migrations.sort_by_key(|m| m.version);
-        Migrator { migrations }
+        Migrator { migrations, lock_timeout: Duration::from_secs(60) }
+    }
+
+    /// How long a runner waits for the lock that serialises runners, where
+    /// the backend's lock takes a timeout (MySQL's `GET_LOCK`), before
+    /// failing with an error naming the connection that holds it
+    /// (default 60 s).
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
     }
 
     /// The migrations, in order.
@@ -125,16 +136,29 @@ impl Migrator {
 
     /// Creates the record table, under the runners' lock: two `CREATE TABLE
     /// IF NOT EXISTS` racing each other fail on PostgreSQL.
-    async fn ensure_table(db: &AnyDb) -> Result<()> {
+    async fn ensure_table(&self, db: &AnyDb) -> Result<()> {
         let tx = db.begin().await?;
-        lock(&tx).await?;
-        tx.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {TABLE} (version BIGINT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, \
-             checksum VARCHAR(64) NOT NULL, applied_at VARCHAR(40) NOT NULL, duration_ms BIGINT NOT NULL)"
-        ))
+        self.locked(&tx, async {
+            tx.execute_batch(&format!(
+                "CREATE TABLE IF NOT EXISTS {TABLE} (version BIGINT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, \
+                 checksum VARCHAR(64) NOT NULL, applied_at VARCHAR(40) NOT NULL, duration_ms BIGINT NOT NULL)"
+            ))
+            .await
+        })
         .await?;
-        unlock(&tx).await?;
         tx.commit().await
+    }
+
+    /// Runs `body` holding the runners' lock on `tx`'s connection, and
+    /// releases it whatever `body` returns: a lock that outlives the
+    /// transaction (MySQL's) must not stay with a pooled connection.
+    async fn locked<T>(&self, tx: &AnyTx, body: impl Future<Output = Result<T>>) -> Result<T> {
+        lock(tx, self.lock_timeout).await?;
+        let out = body.await;
+        let released = unlock(tx).await;
+        // The body's error is the one to report.
+        let value = out?;
+        released.map(|()| value)
     }
 
     async fn records<E>(db: &E) -> Result<Vec<Record>>
@@ -151,7 +175,7 @@ impl Migrator {
 
     /// Every migration, on disk or recorded, with where it stands.
     pub async fn status(&self, db: &AnyDb) -> Result<Vec<Status>> {
-        Self::ensure_table(db).await?;
+        self.ensure_table(db).await?;
         let records = Self::records(db).await?;
         let mut out: Vec<Status> = self
             .migrations
@@ -194,7 +218,7 @@ impl Migrator {
     /// Applies every pending migration (up to and including `to`), in
     /// order; gives the versions it applied.
     pub async fn run(&self, db: &AnyDb, to: Option<i64>) -> Result<Vec<i64>> {
-        Self::ensure_table(db).await?;
+        self.ensure_table(db).await?;
         self.check_unchanged(&Self::records(db).await?)?;
         let mut applied = Vec::new();
         for m in self.migrations.iter().filter(|m| to.is_none_or(|to| m.version <= to)) {
@@ -209,32 +233,41 @@ impl Migrator {
     /// runner did; `false` when it was applied already.
     async fn apply(&self, db: &AnyDb, m: &Migration) -> Result<bool> {
         let tx = db.begin_for_schema(Location::caller()).await?;
-        lock(&tx).await?;
-        let recorded = Self::records(&tx).await?;
-        if let Some(r) = recorded.iter().find(|r| r.version == m.version) {
-            unlock(&tx).await?;
-            tx.rollback().await?;
-            return if r.checksum == m.checksum { Ok(false) } else { self.check_unchanged(&recorded).map(|()| false) };
+        let applied = self
+            .locked(&tx, async {
+                let recorded = Self::records(&tx).await?;
+                if let Some(r) = recorded.iter().find(|r| r.version == m.version) {
+                    return if r.checksum == m.checksum {
+                        Ok(false)
+                    } else {
+                        self.check_unchanged(&recorded).map(|()| false)
+                    };
+                }
+                let started = Instant::now();
+                run_script(&tx, m.version, &m.up).await?;
+                check_foreign_keys(&tx, m.version).await?;
+                let sql = format!(
+                    "INSERT INTO {TABLE} (version, name, checksum, applied_at, duration_ms) VALUES ({})",
+                    placeholders(tx.backend(), 5)
+                );
+                let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+                let values = crate::params![m.version, m.name.clone(), m.checksum.clone(), now_rfc3339(), ms];
+                tx.raw(sql, values).exec().await?;
+                Ok(true)
+            })
+            .await?;
+        if applied {
+            tx.commit().await?
+        } else {
+            tx.rollback().await?
         }
-        let started = Instant::now();
-        run_script(&tx, m.version, &m.up).await?;
-        check_foreign_keys(&tx, m.version).await?;
-        let b = tx.backend();
-        let sql = format!(
-            "INSERT INTO {TABLE} (version, name, checksum, applied_at, duration_ms) VALUES ({})",
-            placeholders(b, 5)
-        );
-        let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-        tx.raw(sql, crate::params![m.version, m.name.clone(), m.checksum.clone(), now_rfc3339(), ms]).exec().await?;
-        unlock(&tx).await?;
-        tx.commit().await?;
-        Ok(true)
+        Ok(applied)
     }
 
     /// Reverts the last `steps` applied migrations, newest first, each with
     /// its `down.sql` in its own transaction; gives their versions.
     pub async fn revert(&self, db: &AnyDb, steps: usize) -> Result<Vec<i64>> {
-        Self::ensure_table(db).await?;
+        self.ensure_table(db).await?;
         let records = Self::records(db).await?;
         self.check_unchanged(&records)?;
         let mut reverted = Vec::new();
@@ -244,12 +277,13 @@ impl Migrator {
                 message: format!("`{}` is applied but its folder is gone: cannot revert without its down.sql", r.name),
             })?;
             let tx = db.begin_for_schema(Location::caller()).await?;
-            lock(&tx).await?;
-            run_script(&tx, m.version, &m.down).await?;
-            check_foreign_keys(&tx, m.version).await?;
-            let sql = format!("DELETE FROM {TABLE} WHERE version = {}", placeholders(tx.backend(), 1));
-            tx.raw(sql, crate::params![m.version]).exec().await?;
-            unlock(&tx).await?;
+            self.locked(&tx, async {
+                run_script(&tx, m.version, &m.down).await?;
+                check_foreign_keys(&tx, m.version).await?;
+                let sql = format!("DELETE FROM {TABLE} WHERE version = {}", placeholders(tx.backend(), 1));
+                tx.raw(sql, crate::params![m.version]).exec().await
+            })
+            .await?;
             tx.commit().await?;
             reverted.push(m.version);
         }
@@ -266,12 +300,29 @@ impl Migrator {
 }
 
 /// Serialises concurrent runners inside a migration's transaction.
-/// (SQLite's `BEGIN IMMEDIATE` already holds the write lock.)
-async fn lock(tx: &AnyTx) -> Result<()> {
-    match tx.backend().dialect().migration_lock() {
-        Some(sql) => tx.execute_batch(sql).await,
-        None => Ok(()),
+/// (SQLite's `BEGIN IMMEDIATE` already holds the write lock.) Where the
+/// lock takes a timeout, its result is read: a runner that did not get the
+/// lock fails, naming who holds it, instead of going on without it.
+async fn lock(tx: &AnyTx, timeout: Duration) -> Result<()> {
+    let dialect = tx.backend().dialect();
+    let Some(sql) = dialect.migration_lock(timeout.as_secs()) else { return Ok(()) };
+    let Some(holder_sql) = dialect.migration_lock_holder() else { return tx.execute_batch(&sql).await };
+    let got: Vec<(Option<i64>,)> = tx.raw_all(sql).await?;
+    if got.first().and_then(|r| r.0) == Some(1) {
+        return Ok(());
     }
+    let holder: Vec<(Option<i64>,)> = tx.raw_all(holder_sql.to_owned()).await?;
+    let who = match holder.first().and_then(|r| r.0) {
+        Some(id) => format!("the database connection with id {id}"),
+        None => "another connection (it has let go since)".to_owned(),
+    };
+    Err(Error::Migration {
+        version: None,
+        message: format!(
+            "the migration lock was not free within {timeout:?}: {who} holds it. Wait for that runner, or end its \
+             session"
+        ),
+    })
 }
 
 /// Releases MySQL's session lock before the commit (the connection goes
