@@ -519,6 +519,30 @@ macro_rules! backend_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn contains_starts_with_and_ends_with_match_text_literally() {
+            let t = open!();
+            schema!(&t.db);
+            for (i, name) in ["a\\%c", "a\\c", "a%c", "abc", "50%_off", "50x_off", "5!_x", "5!x"].iter().enumerate() {
+                User::new(&format!("u{i}@x.io"), name, None).insert(&t.db).await.unwrap();
+            }
+            macro_rules! names_where {
+                ($e:expr) => {{
+                    let mut n: Vec<String> = User::find().filter($e).select(User::NAME).all(&t.db).await.unwrap();
+                    n.sort();
+                    n
+                }};
+            }
+            assert_eq!(names_where!(User::NAME.contains("a\\%c")), ["a\\%c"]);
+            assert_eq!(names_where!(User::NAME.contains("%")), ["50%_off", "a%c", "a\\%c"]);
+            assert_eq!(names_where!(User::NAME.contains("%_")), ["50%_off"]);
+            assert_eq!(names_where!(User::NAME.starts_with("50%")), ["50%_off"]);
+            assert_eq!(names_where!(User::NAME.starts_with("5!")), ["5!_x", "5!x"]);
+            assert_eq!(names_where!(User::NAME.ends_with("_x")), ["5!_x"]);
+            assert_eq!(names_where!(User::NAME.ends_with("\\c")), ["a\\c"]);
+            assert!(names_where!(User::NAME.contains("_o_")).is_empty());
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn distinct_count_exists_first_and_one() {
             let t = open!();
             seed!(&t.db);

@@ -56,6 +56,9 @@ pub(crate) enum BinOp {
     Ge,
     Like,
     NotLike,
+    /// `LIKE` with `ESCAPE '!'` (see [`LIKE_ESCAPE`]): the pattern was built
+    /// by [`literal_pattern`].
+    LikeLiteral,
     And,
     Or,
 }
@@ -89,6 +92,32 @@ pub(crate) struct Join {
     pub kind: JoinKind,
     pub model: &'static ModelMeta,
     pub on: Node,
+}
+
+/// The character that escapes `%`, `_` and itself in the patterns of
+/// `contains`, `starts_with` and `ends_with`. Not the backslash: MySQL reads
+/// a backslash in a string literal as an escape, the others do not.
+pub(crate) const LIKE_ESCAPE: char = '!';
+
+/// [`LIKE_ESCAPE`] as the SQL literal after `ESCAPE`.
+pub(crate) const LIKE_ESCAPE_SQL: &str = "'!'";
+
+/// A LIKE pattern matching `text` literally, with `%` before and/or after.
+pub(crate) fn literal_pattern(text: &str, any_before: bool, any_after: bool) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    if any_before {
+        p.push('%');
+    }
+    for c in text.chars() {
+        if matches!(c, '%' | '_') || c == LIKE_ESCAPE {
+            p.push(LIKE_ESCAPE);
+        }
+        p.push(c);
+    }
+    if any_after {
+        p.push('%');
+    }
+    p
 }
 
 /// The LIMIT of a query with only an OFFSET: every row. The largest value

@@ -128,7 +128,45 @@ pub trait TypedExpr<M, T>: Sized {
     fn in_subquery<S>(self, query: super::Select<S, T>) -> Expr<M> {
         Expr::new(Node::InSubquery { expr: Box::new(self.into_node().0), query: Box::new(query.ast), negated: false })
     }
-    /// `self LIKE pattern` (text columns only).
+    /// `self` contains `text`, taken literally: `%`, `_` and the escape
+    /// character in it match themselves (`LIKE '%…%' ESCAPE '!'`), the same
+    /// on every backend. Whether case matters is the backend's (and the
+    /// column's collation's) rule, as for [`like`](TypedExpr::like).
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, Value, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().filter(User::NAME.contains("50%_off"));
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"WHERE "users"."name" LIKE ? ESCAPE ('!')"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE "users"."name" LIKE $1 ESCAPE ('!')"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE `users`.`name` LIKE ? ESCAPE ('!')"));
+    /// assert_eq!(q.to_sql(Backend::Sqlite).1, [Value::from("%50!%!_off%")]);
+    /// ```
+    fn contains(self, text: &str) -> Expr<M>
+    where
+        T: Textual,
+    {
+        like_literal(self, super::ast::literal_pattern(text, true, true))
+    }
+    /// `self` starts with `text`, taken literally (see [`contains`](TypedExpr::contains)).
+    fn starts_with(self, text: &str) -> Expr<M>
+    where
+        T: Textual,
+    {
+        like_literal(self, super::ast::literal_pattern(text, false, true))
+    }
+    /// `self` ends with `text`, taken literally (see [`contains`](TypedExpr::contains)).
+    fn ends_with(self, text: &str) -> Expr<M>
+    where
+        T: Textual,
+    {
+        like_literal(self, super::ast::literal_pattern(text, true, false))
+    }
+    /// `self LIKE pattern` (text columns only). The pattern goes to the
+    /// database as it is: `%` and `_` are wildcards, and what a backslash
+    /// means differs by backend (SQLite: nothing; PostgreSQL and MySQL: an
+    /// escape). To match text literally, use [`contains`](TypedExpr::contains),
+    /// [`starts_with`](TypedExpr::starts_with) or [`ends_with`](TypedExpr::ends_with).
     fn like(self, pattern: impl Into<String>) -> Expr<M>
     where
         T: Textual,
@@ -317,6 +355,15 @@ pub struct Assignment<M> {
     pub(crate) column: &'static str,
     pub(crate) node: Node,
     _model: PhantomData<fn() -> M>,
+}
+
+/// `expr LIKE pattern ESCAPE '!'`.
+fn like_literal<M, T, E: TypedExpr<M, T>>(expr: E, pattern: String) -> Expr<M> {
+    Expr::new(Node::Binary(
+        Box::new(expr.into_node().0),
+        BinOp::LikeLiteral,
+        Box::new(Node::Value(Value::String(Some(pattern)))),
+    ))
 }
 
 /// A join condition between the models `M` and `N`, from [`Column::equals`].

@@ -169,6 +169,12 @@ impl Lowering {
                     BinOp::Ge => BinOper::GreaterThanOrEqual,
                     BinOp::Like => BinOper::Like,
                     BinOp::NotLike => BinOper::NotLike,
+                    BinOp::LikeLiteral => {
+                        // `pattern ESCAPE '!'` as LIKE's right side: sea-query writes it unparenthesised.
+                        let escape = Expr::cust(super::ast::LIKE_ESCAPE_SQL);
+                        let pattern = Expr::Binary(Box::new(r), BinOper::Escape, Box::new(escape));
+                        return Expr::Binary(Box::new(l), BinOper::Like, Box::new(pattern));
+                    }
                     BinOp::And => BinOper::And,
                     BinOp::Or => BinOper::Or,
                 };
