@@ -112,6 +112,30 @@ pub enum Error {
 }
 
 impl Error {
+    /// The message, or, when `values` is false, the message with whatever
+    /// may hold a stored or bound value left out: what the profiler records
+    /// for a failed query. A database's own text quotes the values it
+    /// refused (`Duplicate entry 'a@x.io'`, `invalid input syntax: "abc"`),
+    /// so its quoted parts become `…`.
+    pub fn report(&self, values: bool) -> String {
+        if values {
+            return self.to_string();
+        }
+        match self {
+            Error::NotFound { model, .. } => format!("no `{model}` row found for the key given"),
+            Error::Constraint(c) => {
+                let named = ConstraintViolation { message: without_quoted(&c.message), ..c.clone() };
+                named.to_string()
+            }
+            Error::Decode { model, column, expected, .. } => {
+                format!("cannot decode `{model}.{column}`: expected {expected}, found a value that is not one")
+            }
+            Error::InvalidValue { column, .. } => format!("cannot store the value given for `{column}`"),
+            Error::Database { message, sql, .. } => format!("{}\n  while running: {sql}", without_quoted(message)),
+            other => other.to_string(),
+        }
+    }
+
     /// The constraint violation, if this error is one.
     pub fn as_constraint(&self) -> Option<&ConstraintViolation> {
         match self {
@@ -185,5 +209,50 @@ impl fmt::Display for ConstraintViolation {
             write!(f, " [{c}]")?;
         }
         write!(f, ": {}", self.message)
+    }
+}
+
+/// `text` with what stands between single or double quotes replaced by `…`.
+fn without_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Option<char> = None;
+    for c in text.chars() {
+        match open {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '\'' || c == '"' {
+                    open = Some(c);
+                }
+            }
+        }
+    }
+    if open.is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_without_values_keep_no_quoted_text() {
+        assert_eq!(without_quoted("Duplicate entry 'S3CR3T' for key 'email'"), "Duplicate entry '…' for key '…'");
+        assert_eq!(
+            without_quoted("invalid input syntax for type integer: \"S3CR3T\""),
+            "invalid input syntax for type integer: \"…\""
+        );
+        assert_eq!(without_quoted("unterminated 'S3CR"), "unterminated '…");
+        let e =
+            Error::Decode { model: "User", column: "age".into(), expected: "i32", found: "INTEGER 7777777777".into() };
+        assert!(!e.report(false).contains("7777777777"));
+        assert!(e.report(true).contains("7777777777"));
     }
 }

@@ -543,6 +543,37 @@ macro_rules! backend_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn failed_queries_keep_their_values_out_of_reports() {
+            let t = open!();
+            schema!(&t.db);
+            let secret = "S3CR3T-5f2a";
+            User::new(secret, "Ann", None).insert(&t.db).await.unwrap();
+            let b = t.db.backend();
+            let ((), p) = ormlet::profile_async(async {
+                // A duplicate of the secret: the server quotes it in its message.
+                assert!(User::new(secret, "Bob", None).insert(&t.db).await.is_err());
+                // Text where a number goes: the server quotes the text.
+                let sql = format!("SELECT 1 FROM users WHERE id = {}", ph(b, 1));
+                let _ = t.db.raw(sql, params![secret]).all::<(i64,)>().await;
+                // A stored value too large for the field: decode errors name it.
+                let big: Result<Vec<(i32,)>, Error> =
+                    t.db.raw(format!("SELECT {}", ph(b, 1)), params![7_777_777_777i64]).all().await;
+                assert!(big.is_err());
+            })
+            .await;
+            assert!(p.queries().iter().filter(|q| q.error.is_some()).count() >= 2, "{}", p.to_text_with(false));
+            for report in [p.to_text_with(false), p.to_json(), p.to_html()] {
+                assert!(!report.contains(secret) && !report.contains("7777777777"), "{report}");
+            }
+            let kept = ormlet::profile_async_with(ormlet::ProfilerConfig::default().capture_values(true), async {
+                let _ = User::new(secret, "Cid", None).insert(&t.db).await;
+            })
+            .await
+            .1;
+            assert!(kept.to_json().contains(secret), "with values captured the error keeps its text");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn distinct_count_exists_first_and_one() {
             let t = open!();
             seed!(&t.db);

@@ -207,10 +207,11 @@ impl<D: Driver> ServerConn<D> {
         plan: Option<String>,
     ) {
         let Some(sink) = sink else { return };
-        let values = if sink.wants_values() { values } else { None };
+        let wants_values = sink.wants_values();
+        let values = if wants_values { values } else { None };
         let (rows, error) = match result {
             Ok((_, n)) => (*n, None),
-            Err(e) => (0, Some(e.to_string())),
+            Err(e) => (0, Some(e.report(wants_values))),
         };
         sink.record(&QueryEvent {
             sql: s.sql,

@@ -162,7 +162,7 @@ impl Conn {
     ) {
         let (rows, error) = match result {
             Ok((_, n)) => (*n, None),
-            Err(e) => (0, Some(e.to_string())),
+            Err(e) => (0, Some(e.report(wants.values))),
         };
         let plan = match wants.explain_slower_than {
             Some(t) if event.duration() >= t && event.operation == Operation::Select && error.is_none() => {
