@@ -147,3 +147,27 @@ fn a_file_pool_serves_concurrent_readers() {
     drop(db);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A write that waits out the busy timeout behind another writer is a
+/// retryable conflict, not just any database error.
+#[test]
+fn a_busy_sqlite_database_is_a_retryable_conflict() {
+    let path = std::env::temp_dir().join(format!("ormlet_busy_{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let first = ormlet::sqlite::Db::open(&path).unwrap();
+    first.create_table::<User>().unwrap();
+    let second = ormlet::sqlite::Db::options(&format!("sqlite://{}", path.display()))
+        .unwrap()
+        .busy_timeout(std::time::Duration::from_millis(50))
+        .open()
+        .unwrap();
+    let err = first
+        .transaction(|_tx| {
+            // The first writer holds the write lock (BEGIN IMMEDIATE) while the second tries.
+            Ok(User::new("b@x.io", "B", None).insert(&second).unwrap_err())
+        })
+        .unwrap();
+    assert!(matches!(err, Error::Conflict { kind: ormlet::ConflictKind::Busy, .. }), "{err:?}");
+    assert!(err.is_retryable());
+    let _ = std::fs::remove_file(&path);
+}

@@ -86,6 +86,19 @@ pub enum Error {
         /// The feature asked for.
         feature: &'static str,
     },
+    /// The database gave up on a statement because of other transactions:
+    /// a serialization failure, a deadlock, a lock that stayed taken, or
+    /// SQLite's busy database. Running the transaction again may succeed
+    /// ([`Error::is_retryable`]).
+    #[error("{kind}: {message}\n  while running: {sql}")]
+    Conflict {
+        /// What kind of conflict.
+        kind: ConflictKind,
+        /// The database's message.
+        message: String,
+        /// The SQL that was refused.
+        sql: String,
+    },
     /// A transaction handle was used after its transaction ended (committed,
     /// rolled back, or its connection handed back).
     #[error("this transaction has already ended: open a new one with `begin()` or `transaction(..)`")]
@@ -132,6 +145,12 @@ impl Error {
             }
             Error::InvalidValue { column, .. } => format!("cannot store the value given for `{column}`"),
             Error::Database { message, sql, .. } => format!("{}\n  while running: {sql}", without_quoted(message)),
+            Error::Conflict { kind, message, sql } => {
+                format!("{kind}: {}\n  while running: {sql}", without_quoted(message))
+            }
+            Error::Connection { url, message } => {
+                Error::Connection { url: url.clone(), message: without_quoted(message) }.to_string()
+            }
             other => other.to_string(),
         }
     }
@@ -147,6 +166,38 @@ impl Error {
     /// True for [`Error::NotFound`].
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound { .. })
+    }
+
+    /// Whether running the work again may succeed: a [`Conflict`](Error::Conflict)
+    /// with other transactions, a lost or refused [`Connection`](Error::Connection),
+    /// or a pool that stayed busy. Not a constraint, a syntax error or bad data.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Conflict { .. } | Error::Connection { .. } | Error::PoolTimeout { .. })
+    }
+}
+
+/// Why the database refused a statement because of other transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConflictKind {
+    /// The transaction could not be serialized with others (SQLSTATE 40001).
+    Serialization,
+    /// A deadlock: this transaction was chosen to end it.
+    Deadlock,
+    /// A lock stayed taken for longer than the server waits.
+    LockTimeout,
+    /// SQLite's database stayed locked for the whole busy timeout.
+    Busy,
+}
+
+impl fmt::Display for ConflictKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConflictKind::Serialization => "serialization failure",
+            ConflictKind::Deadlock => "deadlock",
+            ConflictKind::LockTimeout => "lock wait timeout",
+            ConflictKind::Busy => "database busy",
+        })
     }
 }
 

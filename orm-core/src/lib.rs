@@ -50,7 +50,7 @@ pub mod types;
 
 pub use any::{AnyDb, AnyTx};
 pub use backend::Backend;
-pub use error::{ConstraintKind, ConstraintViolation, Error, Result};
+pub use error::{ConflictKind, ConstraintKind, ConstraintViolation, Error, Result};
 pub use executor::{CreateTable, Executor, ExecutorExt, Job, QueryFuture};
 pub use model::{
     Binder, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql, ValueCollector,

@@ -1282,13 +1282,36 @@ macro_rules! server_tests {
                 let scheme = url.split("://").next().unwrap();
                 let err = <$db>::connect(&format!("{scheme}://user@host:notaport/db")).await.unwrap_err();
                 assert!(matches!(err, Error::InvalidUrl { .. }), "{err:?}");
+                // A refused connection fails at once, well inside the acquire timeout.
+                let started = std::time::Instant::now();
                 let err = <$db>::options(&format!("{scheme}://u:secret@127.0.0.1:1/db"))
-                    .acquire_timeout(Duration::from_secs(2))
+                    .acquire_timeout(Duration::from_secs(5))
                     .open()
                     .await
                     .unwrap_err();
-                assert!(matches!(&err, Error::Connection { .. }), "{err:?}");
+                assert!(started.elapsed() < Duration::from_secs(1), "refused after {:?}", started.elapsed());
+                assert!(matches!(&err, Error::Connection { .. }) && err.is_retryable(), "{err:?}");
+                assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
                 assert!(!err.to_string().contains("secret"), "{err}");
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_deadlock_is_a_typed_retryable_conflict() {
+                let t = open!();
+                let a = User::new("a@x.io", "A", None).insert(&t.db).await.unwrap();
+                let b = User::new("b@x.io", "B", None).insert(&t.db).await.unwrap();
+                let (tx1, tx2) = (t.db.begin().await.unwrap(), t.db.begin().await.unwrap());
+                User::update_where(User::ID.eq(a), [User::AGE.set(1)]).exec(&tx1).await.unwrap();
+                User::update_where(User::ID.eq(b), [User::AGE.set(2)]).exec(&tx2).await.unwrap();
+                // Each now waits for the row the other holds: the server ends one.
+                let (r1, r2) = tokio::join!(
+                    User::update_where(User::ID.eq(b), [User::AGE.set(1)]).exec(&tx1),
+                    User::update_where(User::ID.eq(a), [User::AGE.set(2)]).exec(&tx2),
+                );
+                let err = [r1, r2].into_iter().find_map(Result::err).expect("one transaction is the deadlock's victim");
+                assert!(matches!(&err, Error::Conflict { kind: ormlet::ConflictKind::Deadlock, .. }), "{err:?}");
+                assert!(err.is_retryable());
+                assert!(!Error::NotFound { model: "User", key: None }.is_retryable());
             }
         }
     };

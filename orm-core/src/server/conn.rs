@@ -28,11 +28,13 @@ use tracing::Instrument;
 pub struct ServerConn<D: Driver> {
     conn: PoolConnection<D>,
     last_id: i64,
+    /// The server's URL without its password, for errors.
+    url: Arc<str>,
 }
 
 impl<D: Driver> ServerConn<D> {
-    pub(crate) fn new(conn: PoolConnection<D>) -> Self {
-        ServerConn { conn, last_id: 0 }
+    pub(crate) fn new(conn: PoolConnection<D>, url: Arc<str>) -> Self {
+        ServerConn { conn, last_id: 0, url }
     }
 }
 
@@ -259,7 +261,7 @@ impl<D: Driver> ServerConn<D> {
         }
         .instrument(span)
         .await;
-        let result = r.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, &sql));
+        let result = r.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, &sql, &self.url));
         self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }
@@ -299,7 +301,7 @@ impl<D: Driver> Connection for ServerConn<D> {
                     let mut out = Ok(());
                     loop {
                         match rows.try_next().await {
-                            Err(e) => break out = Err(error::query::<D>(e, s.sql)),
+                            Err(e) => break out = Err(error::query::<D>(e, s.sql, &self.url)),
                             Ok(None) => break,
                             Ok(Some(row)) => {
                                 n += 1;
@@ -342,7 +344,7 @@ impl<D: Driver> Connection for ServerConn<D> {
                         let n = D::rows_affected(&done);
                         Ok((n, n))
                     }
-                    Err(e) => Err(error::query::<D>(e, s.sql)),
+                    Err(e) => Err(error::query::<D>(e, s.sql, &self.url)),
                 }
             }
         };
@@ -386,7 +388,7 @@ impl<D: Driver> Connection for ServerConn<D> {
             .instrument(span)
             .await
             .map(|()| ((), 0))
-            .map_err(|e| error::query::<D>(e, sql));
+            .map_err(|e| error::query::<D>(e, sql, &self.url));
         self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }

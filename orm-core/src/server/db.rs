@@ -78,6 +78,14 @@ impl<D: Driver> DbOptions<D> {
         use sqlx::ConnectOptions;
         // ormlet records every query itself; sqlx's own statement log would say it twice.
         let options = D::connect_options(&self.url, self.statement_cache)?.disable_statement_logging();
+        // One attempt first, outside the pool: a refused connection or a bad
+        // password fails at once, where the pool would retry until its
+        // acquire timeout.
+        let first = tokio::time::timeout(self.acquire_timeout, options.connect())
+            .await
+            .map_err(|_| error::connect(sqlx::Error::PoolTimedOut, &self.url))?
+            .map_err(|e| error::connect(e, &self.url))?;
+        let _ = sqlx::Connection::close(first).await;
         let pool = PoolOptions::<D>::new()
             .max_connections(self.pool_size)
             .min_connections(0)
@@ -85,13 +93,16 @@ impl<D: Driver> DbOptions<D> {
             .connect_with(options)
             .await
             .map_err(|e| error::connect(e, &self.url))?;
-        Ok(Db { inner: Arc::new(Inner { pool, options: self }) })
+        let url = Arc::from(super::url::redact(&self.url));
+        Ok(Db { inner: Arc::new(Inner { pool, url, options: self }) })
     }
 }
 
 #[derive(Debug)]
 struct Inner<D: Driver> {
     pool: sqlx::Pool<D>,
+    /// The URL without its password, for errors on a pooled connection.
+    url: Arc<str>,
     options: DbOptions<D>,
 }
 
@@ -130,7 +141,7 @@ impl<D: Driver> Db<D> {
             acquire_timeout: pool.options().get_acquire_timeout(),
             ..options
         };
-        Db { inner: Arc::new(Inner { pool, options }) }
+        Db { inner: Arc::new(Inner { pool, url: Arc::from("(a pool made with sqlx)"), options }) }
     }
 
     /// The sqlx pool, for what ormlet does not cover. Queries run on it
@@ -162,7 +173,8 @@ impl<D: Driver> Db<D> {
 
     /// A pooled connection, with no transaction open.
     pub(crate) async fn conn(&self) -> Result<ServerConn<D>> {
-        self.acquire().await.map(ServerConn::new)
+        let url = self.inner.url.clone();
+        self.acquire().await.map(|c| ServerConn::new(c, url))
     }
 
     transaction_methods!(

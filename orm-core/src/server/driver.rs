@@ -5,7 +5,7 @@ use sea_query::Value;
 use super::cell::Cell;
 use super::run::Runs;
 use crate::backend::Backend;
-use crate::error::{ConstraintViolation, Error, Result};
+use crate::error::{ConflictKind, ConstraintViolation, Error, Result};
 use crate::types::DecodeFail;
 
 /// What differs between the server backends.
@@ -53,6 +53,9 @@ pub trait Driver: Runs + Sized {
 
     /// The key an INSERT generated (0 when none).
     fn last_insert_id(result: &Self::QueryResult) -> i64;
+
+    /// A conflict with other transactions, from the server's error.
+    fn conflict(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConflictKind>;
 
     /// A constraint violation, from the server's error.
     fn constraint(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConstraintViolation>;

@@ -18,16 +18,31 @@ pub(crate) fn connect(e: sqlx::Error, url: &str) -> Error {
     Error::Connection { url: redact(url), message }
 }
 
-/// A failed statement: constraint violations typed, the rest with the SQL.
-pub(crate) fn query<D: Driver>(e: sqlx::Error, sql: &str) -> Error {
+/// A failed statement on the connection to `url`: constraint violations,
+/// conflicts with other transactions and lost connections typed, the rest
+/// with the SQL.
+pub(crate) fn query<D: Driver>(e: sqlx::Error, sql: &str, url: &str) -> Error {
     match e {
-        sqlx::Error::Database(db) => match D::constraint(&*db) {
-            Some(c) => Error::Constraint(c),
-            None => Error::Database {
+        sqlx::Error::Database(db) => {
+            if let Some(c) = D::constraint(&*db) {
+                return Error::Constraint(c);
+            }
+            if let Some(kind) = D::conflict(&*db) {
+                return Error::Conflict { kind, message: db.message().to_owned(), sql: sql.to_owned() };
+            }
+            Error::Database {
                 message: db.message().to_owned(),
                 sql: sql.to_owned(),
                 source: Some(Box::new(sqlx::Error::Database(db))),
-            },
+            }
+        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => Error::Connection {
+            url: redact(url),
+            message: format!("{e} (the connection was lost; nothing was committed by this statement)"),
         },
         other => Error::Database { message: other.to_string(), sql: sql.to_owned(), source: Some(Box::new(other)) },
     }

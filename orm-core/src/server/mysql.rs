@@ -9,7 +9,7 @@ use super::cell::other_type;
 use super::error::between;
 use super::{Cell, Driver};
 use crate::backend::Backend;
-use crate::error::{ConstraintKind, ConstraintViolation};
+use crate::error::{ConflictKind, ConstraintKind, ConstraintViolation};
 use crate::types::DecodeFail;
 
 fn decode<'r, T: Decode<'r, MySql>>(v: MySqlValueRef<'r>, name: &str) -> std::result::Result<T, DecodeFail> {
@@ -79,6 +79,14 @@ impl Driver for MySql {
 
     fn last_insert_id(result: &MySqlQueryResult) -> i64 {
         i64::try_from(result.last_insert_id()).unwrap_or(i64::MAX)
+    }
+
+    fn conflict(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConflictKind> {
+        match error.try_downcast_ref::<MySqlDatabaseError>()?.number() {
+            1213 => Some(ConflictKind::Deadlock),
+            1205 => Some(ConflictKind::LockTimeout),
+            _ => None,
+        }
     }
 
     fn constraint(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConstraintViolation> {

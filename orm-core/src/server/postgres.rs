@@ -11,7 +11,7 @@ use super::cell::other_type;
 use super::error::between;
 use super::{Cell, Driver};
 use crate::backend::Backend;
-use crate::error::{ConstraintKind, ConstraintViolation};
+use crate::error::{ConflictKind, ConstraintKind, ConstraintViolation};
 use crate::types::DecodeFail;
 
 fn decode<'r, T: Decode<'r, Postgres>>(v: PgValueRef<'r>, name: &str) -> std::result::Result<T, DecodeFail> {
@@ -109,6 +109,15 @@ impl Driver for Postgres {
 
     fn last_insert_id(_: &PgQueryResult) -> i64 {
         0
+    }
+
+    fn conflict(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConflictKind> {
+        match error.code()?.as_ref() {
+            "40001" => Some(ConflictKind::Serialization),
+            "40P01" => Some(ConflictKind::Deadlock),
+            "55P03" => Some(ConflictKind::LockTimeout),
+            _ => None,
+        }
     }
 
     fn constraint(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConstraintViolation> {

@@ -2,7 +2,7 @@
 
 use rusqlite::ErrorCode;
 
-use crate::error::{ConstraintKind, ConstraintViolation, Error};
+use crate::error::{ConflictKind, ConstraintKind, ConstraintViolation, Error};
 
 // Extended result codes of SQLITE_CONSTRAINT (sqlite3.h).
 const CONSTRAINT_CHECK: i32 = 275;
@@ -16,6 +16,11 @@ pub(crate) fn from_sqlite(e: rusqlite::Error, sql: &str) -> Error {
         && code.code == ErrorCode::ConstraintViolation
     {
         return Error::Constraint(constraint(code.extended_code, message.as_deref().unwrap_or("")));
+    }
+    if let rusqlite::Error::SqliteFailure(code, _) = &e
+        && matches!(code.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    {
+        return Error::Conflict { kind: ConflictKind::Busy, message: e.to_string(), sql: sql.to_owned() };
     }
     Error::Database { message: e.to_string(), sql: sql.to_owned(), source: Some(Box::new(e)) }
 }
