@@ -137,7 +137,8 @@ pub(crate) fn index_statement(table: &str, i: &IndexSpec, backend: Backend) -> I
 /// The statement, shown up to its NUL, when it holds one: no backend takes
 /// NUL in an identifier, and SQLite would cut the statement there.
 pub(crate) fn nul_in_names(sql: &str) -> Option<String> {
-    sql.find('\0').map(|at| {
-        format!("{}…", sql[..at].chars().rev().take(40).collect::<String>().chars().rev().collect::<String>())
-    })
+    let before = &sql[..sql.find('\0')?];
+    // The last 40 characters: the name being written when the NUL came.
+    let start = before.char_indices().rev().nth(39).map_or(0, |(i, _)| i);
+    Some(format!("{}…", &before[start..]))
 }

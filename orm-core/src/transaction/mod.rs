@@ -165,8 +165,3 @@ impl<H: Levels> Drop for Abandon<'_, H> {
         }
     }
 }
-
-/// The error of a handle used after its transaction ended.
-pub(crate) fn finished() -> Error {
-    Error::TransactionFinished
-}

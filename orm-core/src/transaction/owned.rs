@@ -7,10 +7,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::borrowed::abandon_levels;
-use super::{Levels, Step, finished, nested, transaction_methods};
+use super::{Levels, Step, nested, transaction_methods};
 use crate::backend::Backend;
 use crate::connection::Connection;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::executor::{Executor, Job, QueryFuture};
 
 /// A pooled connection a [`Transaction`] holds for its whole life.
@@ -65,7 +65,7 @@ impl<O: OwnedConnection> Transaction<O> {
     /// Runs `step` on the connection, or fails if the transaction ended.
     async fn step<J: Job>(&self, step: J) -> Result<J::Out> {
         let mut slot = self.conn.lock().await;
-        slot.as_mut().ok_or_else(finished)?.drive(step).await
+        slot.as_mut().ok_or(Error::TransactionFinished)?.drive(step).await
     }
 
     /// Commits. Savepoints left open by an abandoned nested transaction are
