@@ -48,6 +48,29 @@ async fn sqlite_urls_give_sqlite() {
     exercise(&db).await;
 }
 
+#[tokio::test]
+async fn sqlite_waits_for_a_held_connection_without_stalling_the_runtime() {
+    let db = AnyDb::connect("sqlite::memory:").await.unwrap();
+    db.create_table::<User>().await.unwrap();
+    let tx = db.begin().await.unwrap();
+    let started = std::time::Instant::now();
+    let holder = async move {
+        User::new("ann@x.io", "Ann", None).insert(&tx).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tx.commit().await.unwrap();
+        started.elapsed()
+    };
+    let reader = async {
+        let n = User::find().count(&db).await.unwrap();
+        db.execute_batch("SELECT 1").await.unwrap();
+        let m = db.transaction(|tx| Box::pin(async move { User::find().count(tx).await })).await.unwrap();
+        (n, m)
+    };
+    let (held, counts) = tokio::join!(holder, reader);
+    assert!(held < std::time::Duration::from_millis(1000), "the transaction took {held:?}");
+    assert_eq!(counts, (1, 1));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_urls_give_postgres() {
     let Some(t) = suite::postgres().await else { return };

@@ -85,3 +85,108 @@ fn query_futures_are_send() {
     let g = u.insert(&db);
     assert_send(&g);
 }
+
+/// Task A holds a transaction across an await; task B queries meanwhile.
+/// B must wait without blocking the thread, so A runs on and finishes in
+/// about its sleep time, then B gets the connection.
+async fn a_held_transaction_does_not_stall(db: AsyncDb) {
+    db.create_table::<User>().await.unwrap();
+    let started = std::time::Instant::now();
+    let tx = db.begin().await.unwrap();
+    let holder = {
+        async move {
+            User::new("a@x.io", "A", None).insert(&tx).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tx.commit().await.unwrap();
+            started.elapsed()
+        }
+    };
+    let reader = {
+        let db = db.clone();
+        async move { User::find().count(&db).await }
+    };
+    let (held, counted) = tokio::join!(holder, reader);
+    assert!(held < std::time::Duration::from_millis(1000), "the transaction took {held:?}");
+    assert_eq!(counted.unwrap(), 1, "the reader ran after the commit");
+}
+
+#[tokio::test]
+async fn a_transaction_held_across_an_await_does_not_stall_a_current_thread_runtime() {
+    a_held_transaction_does_not_stall(AsyncDb::connect("sqlite::memory:").unwrap()).await;
+}
+
+#[tokio::test]
+async fn a_file_database_with_a_busy_pool_does_not_stall_a_current_thread_runtime() {
+    let dir = std::env::temp_dir().join(format!("ormlet-async-stall-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("a.db");
+    let _ = std::fs::remove_file(&path);
+    let db = ormlet::sqlite::Db::options(&format!("sqlite://{}", path.display())).unwrap().pool_size(1).open().unwrap();
+    a_held_transaction_does_not_stall(AsyncDb::from(db)).await;
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_held_across_an_await_does_not_stall_a_multi_threaded_runtime() {
+    a_held_transaction_does_not_stall(AsyncDb::connect("sqlite::memory:").unwrap()).await;
+}
+
+#[tokio::test]
+async fn the_async_transaction_closure_waits_for_the_connection_too() {
+    let db = AsyncDb::connect("sqlite::memory:").unwrap();
+    db.create_table::<User>().await.unwrap();
+    let tx = db.begin().await.unwrap();
+    let holder = async move {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        User::new("a@x.io", "A", None).insert(&tx).await.unwrap();
+        tx.commit().await.unwrap();
+    };
+    let second = db.transaction(|tx| User::find().count(tx));
+    let ((), n) = tokio::join!(holder, second);
+    assert_eq!(n.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_connection_never_given_back_is_a_timeout_that_leaves_the_thread_free() {
+    let db = AsyncDb::from(
+        ormlet::sqlite::Db::options("sqlite::memory:")
+            .unwrap()
+            .busy_timeout(std::time::Duration::from_millis(300))
+            .open()
+            .unwrap(),
+    );
+    db.create_table::<User>().await.unwrap();
+    let tx = db.begin().await.unwrap();
+    // While the reader waits, this task keeps running: the thread is free.
+    let started = std::time::Instant::now();
+    let ticker = async {
+        for _ in 0..5 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        started.elapsed()
+    };
+    let (ticked, err) = tokio::join!(ticker, User::find().count(&db));
+    assert!(ticked < std::time::Duration::from_millis(300), "the other task waited {ticked:?}");
+    let err = err.unwrap_err();
+    assert!(matches!(err, ormlet::Error::PoolTimeout { size: 1, .. }), "{err:?}");
+    tx.rollback().await.unwrap();
+    assert_eq!(User::find().count(&db).await.unwrap(), 0);
+}
+
+#[test]
+fn waiting_for_a_connection_needs_no_tokio_time_driver() {
+    // A runtime built without `enable_time`: the pool's wait must not need it.
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        let db = AsyncDb::connect("sqlite::memory:").unwrap();
+        db.create_table::<User>().await.unwrap();
+        let tx = db.begin().await.unwrap();
+        let holder = async move {
+            tokio::task::yield_now().await;
+            User::new("a@x.io", "A", None).insert(&tx).await.unwrap();
+            tx.commit().await.unwrap();
+        };
+        let ((), n) = tokio::join!(holder, User::find().count(&db));
+        assert_eq!(n.unwrap(), 1);
+    });
+}

@@ -128,7 +128,7 @@ impl AnyDb {
         "Runs `f` in a transaction: committed when it returns `Ok`, rolled back when it returns `Err` (or panics, or is dropped).",
         |this, loc, f| async move {
             let tx = match this {
-                AnyDb::Sqlite(db) => AnyTx::Sqlite(Transaction::new(db.pooled()?, loc)),
+                AnyDb::Sqlite(db) => AnyTx::Sqlite(Transaction::new(db.pooled().await?, loc)),
                 #[cfg(feature = "postgres")]
                 AnyDb::Postgres(db) => AnyTx::Postgres(Transaction::new(db.conn().await?, loc)),
                 #[cfg(feature = "mysql")]
@@ -141,11 +141,7 @@ impl AnyDb {
     /// Runs a script of statements without values.
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
         match self {
-            AnyDb::Sqlite(db) => {
-                let db = db.sync().clone();
-                let sql = sql.to_owned();
-                crate::sqlite::run_blocking(move || db.execute_batch(&sql))
-            }
+            AnyDb::Sqlite(db) => db.execute_batch(sql).await,
             #[cfg(feature = "postgres")]
             AnyDb::Postgres(db) => db.execute_batch(sql).await,
             #[cfg(feature = "mysql")]
@@ -169,7 +165,7 @@ impl Executor for AnyDb {
 
     fn run<'a, J: Job + 'a>(&'a self, job: J) -> QueryFuture<'a, J::Out> {
         match self {
-            AnyDb::Sqlite(db) => Box::pin(async move { crate::sqlite::run_blocking(|| db.sync().run(job)) }),
+            AnyDb::Sqlite(db) => Box::pin(db.run(job)),
             #[cfg(feature = "postgres")]
             AnyDb::Postgres(db) => db.run(job),
             #[cfg(feature = "mysql")]

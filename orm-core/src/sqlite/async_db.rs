@@ -6,19 +6,30 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::db::Db;
+use super::pool::Lease;
 use super::tx::Tx;
 use crate::backend::Backend;
+use crate::connection::complete;
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job};
 
 /// A [`Db`] for async code: `.all(&db).await` instead of `.all(&db)?`.
 ///
-/// On a multi-threaded tokio runtime each query runs under
-/// `tokio::task::block_in_place`: the runtime moves this worker's other tasks
-/// to another thread while SQLite works, and the query still runs in the
-/// calling task, so profiling scopes and borrowed arguments need no copying.
-/// On a current-thread runtime (or outside tokio) the query runs inline;
-/// SQLite queries take microseconds, so that is the right trade there.
+/// Waiting for a free connection is an `.await`: while one task holds a
+/// transaction across an await, other tasks' queries wait without blocking
+/// the thread, so the holder can run and finish even on a current-thread
+/// runtime (`#[tokio::test]`'s default). The wait ends with
+/// [`Error::PoolTimeout`] after the busy timeout.
+///
+/// Once it has a connection, a query runs in the calling task: on a
+/// multi-threaded tokio runtime under `tokio::task::block_in_place`, which
+/// moves this worker's other tasks to another thread while SQLite works;
+/// on a current-thread runtime (or outside tokio) inline, since SQLite
+/// queries take microseconds. Profiling scopes and borrowed arguments need
+/// no copying either way. One wait still blocks: a write that finds another
+/// connection's write transaction open waits in SQLite's busy handler. Keep
+/// write transactions on a file database short, or give the pool one
+/// connection (`pool_size(1)`) so writers queue on the pool instead.
 ///
 /// ```
 /// # async fn demo() -> ormlet_core::Result<()> {
@@ -61,10 +72,20 @@ impl AsyncDb {
         let loc = Location::caller();
         let db = &self.db;
         async move {
-            run_blocking(|| {
-                let mut conn = db.checkout()?;
-                super::tx::run_transaction(&mut conn, loc, f)
-            })
+            let mut conn = db.pool().take_async().await?;
+            run_blocking(|| super::tx::run_transaction(&mut conn, loc, f))
+        }
+    }
+}
+
+impl AsyncDb {
+    /// Runs a script of statements without values (schema set-up).
+    #[track_caller]
+    pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
+        let loc = Location::caller();
+        async move {
+            let conn = self.db.pool().take_async().await?;
+            run_blocking(|| conn.batch(&std::sync::Arc::from(sql), loc))
         }
     }
 }
@@ -83,33 +104,51 @@ pub(crate) fn run_blocking<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
-/// The future of one query on an [`AsyncDb`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Blocking<'a, J> {
-    db: &'a Db,
-    job: Option<J>,
+pin_project_lite::pin_project! {
+    /// The future of one query on an [`AsyncDb`]: it waits for a connection
+    /// without blocking, then runs the query.
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct AsyncQuery<'a, J> {
+        db: &'a Db,
+        job: Option<J>,
+        // Set only when no connection was free at the first poll.
+        waiting: Option<Pin<Box<dyn Future<Output = Result<Lease<'a>>> + Send + 'a>>>,
+    }
 }
 
-impl<J: Job + Unpin> Future for Blocking<'_, J> {
+impl<J: Job> Future for AsyncQuery<'_, J> {
     type Output = Result<J::Out>;
 
-    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        Poll::Ready(match this.job.take() {
-            Some(job) => run_blocking(|| this.db.run(job)),
-            None => Err(Error::Unsupported { backend: "sqlite", feature: "polling a finished query future again" }),
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let pool = this.db.pool();
+        let lease = match this.waiting {
+            Some(waiting) => waiting.as_mut().poll(cx),
+            None => match pool.try_take() {
+                Some(lease) => Poll::Ready(Ok(lease)),
+                None => this.waiting.insert(Box::pin(pool.take_async())).as_mut().poll(cx),
+            },
+        };
+        let Poll::Ready(lease) = lease else { return Poll::Pending };
+        *this.waiting = None;
+        Poll::Ready(match (lease, this.job.take()) {
+            (Ok(mut conn), Some(job)) => run_blocking(|| complete(job.run(&mut *conn))),
+            (Err(e), _) => Err(e),
+            (Ok(_), None) => {
+                Err(Error::Unsupported { backend: "sqlite", feature: "polling a finished query future again" })
+            }
         })
     }
 }
 
 impl Executor for AsyncDb {
-    type Output<'a, J: Job + 'a> = Blocking<'a, J>;
+    type Output<'a, J: Job + 'a> = AsyncQuery<'a, J>;
 
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }
 
-    fn run<'a, J: Job + 'a>(&'a self, job: J) -> Blocking<'a, J> {
-        Blocking { db: &self.db, job: Some(job) }
+    fn run<'a, J: Job + 'a>(&'a self, job: J) -> AsyncQuery<'a, J> {
+        AsyncQuery { db: &self.db, job: Some(job), waiting: None }
     }
 }

@@ -4,10 +4,9 @@
 use std::future::Future;
 use std::panic::Location;
 
-use parking_lot::{ArcMutexGuard, RawMutex};
-
 use super::async_db::{AsyncDb, run_blocking};
 use super::conn::Conn;
+use super::pool::OwnedLease;
 use crate::connection::complete;
 use crate::error::Result;
 use crate::executor::Job;
@@ -20,7 +19,7 @@ pub type AsyncTx = Transaction<Pooled>;
 /// A connection taken from a [`Db`](super::Db)'s pool for as long as a
 /// transaction holds it.
 #[doc(hidden)]
-pub struct Pooled(ArcMutexGuard<RawMutex, Conn>);
+pub struct Pooled(OwnedLease);
 
 impl OwnedConnection for Pooled {
     type Conn = Conn;
@@ -44,12 +43,13 @@ impl AsyncDb {
     }
 
     pub(crate) async fn begin_at(&self, loc: &'static Location<'static>) -> Result<AsyncTx> {
-        Transaction::begin(self.pooled()?, loc).await
+        Transaction::begin(self.pooled().await?, loc).await
     }
 
-    /// A pooled connection for a transaction, with no level opened yet.
-    pub(crate) fn pooled(&self) -> Result<Pooled> {
-        run_blocking(|| self.sync().checkout_owned()).map(Pooled)
+    /// A pooled connection for a transaction, with no level opened yet:
+    /// awaited, so waiting for one never blocks the thread.
+    pub(crate) async fn pooled(&self) -> Result<Pooled> {
+        self.sync().pool().take_owned_async().await.map(Pooled)
     }
 
     /// A transaction with foreign keys off until it ends, as rebuilding a
@@ -57,7 +57,7 @@ impl AsyncDb {
     /// dropping a referenced table with them on deletes or refuses its rows.
     /// Check `PRAGMA foreign_key_check` before the commit.
     pub(crate) async fn begin_without_foreign_keys(&self, loc: &'static Location<'static>) -> Result<AsyncTx> {
-        let pooled = self.pooled()?;
+        let pooled = self.pooled().await?;
         let conn = &pooled.0;
         if conn.pragma_flag("foreign_keys")? {
             run_blocking(|| conn.batch(&std::sync::Arc::from("PRAGMA foreign_keys = OFF"), loc))?;

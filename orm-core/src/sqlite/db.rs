@@ -4,12 +4,10 @@
 use std::panic::Location;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use parking_lot::{ArcMutexGuard, Mutex, MutexGuard, RawMutex};
-
 use super::conn::Conn;
+use super::pool::{Lease, Pool};
 use super::tx::{Tx, run_transaction};
 use crate::backend::Backend;
 use crate::connection::complete;
@@ -109,10 +107,8 @@ impl DbOptions {
 
     /// Opens the connections.
     pub fn open(self) -> Result<Db> {
-        let slots = (0..self.pool_size)
-            .map(|_| self.open_one().map(|c| Arc::new(Mutex::new(c))))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Db { inner: Arc::new(Inner { slots: slots.into_boxed_slice(), next: AtomicUsize::new(0), options: self }) })
+        let conns = (0..self.pool_size).map(|_| self.open_one()).collect::<Result<Vec<_>>>()?;
+        Ok(Db { pool: Arc::new(Pool::new(conns, self.busy_timeout)) })
     }
 
     fn open_one(&self) -> Result<Conn> {
@@ -155,13 +151,6 @@ impl DbOptions {
     }
 }
 
-#[derive(Debug)]
-struct Inner {
-    slots: Box<[Arc<Mutex<Conn>>]>,
-    next: AtomicUsize,
-    options: DbOptions,
-}
-
 impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Conn")
@@ -181,7 +170,7 @@ impl std::fmt::Debug for Conn {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Db {
-    inner: Arc<Inner>,
+    pool: Arc<Pool>,
 }
 
 impl Db {
@@ -206,33 +195,14 @@ impl Db {
         Db::connect("sqlite::memory:")
     }
 
+    /// A free connection, waited for as long as the busy timeout allows.
     #[inline]
-    pub(crate) fn checkout(&self) -> Result<MutexGuard<'_, Conn>> {
-        let slots = &self.inner.slots;
-        let n = slots.len();
-        let start = if n == 1 { 0 } else { self.inner.next.fetch_add(1, Ordering::Relaxed) % n };
-        for i in 0..n {
-            if let Some(conn) = slots[(start + i) % n].try_lock() {
-                return Ok(conn);
-            }
-        }
-        let waited = self.inner.options.busy_timeout;
-        slots[start].try_lock_for(waited).ok_or(Error::PoolTimeout { size: n, waited })
+    pub(crate) fn checkout(&self) -> Result<Lease<'_>> {
+        self.pool.take()
     }
 
-    /// A connection held by value, for a transaction that outlives a borrow
-    /// (the async face's). Waits like [`checkout`](Db::checkout).
-    pub(crate) fn checkout_owned(&self) -> Result<ArcMutexGuard<RawMutex, Conn>> {
-        let slots = &self.inner.slots;
-        let n = slots.len();
-        let start = if n == 1 { 0 } else { self.inner.next.fetch_add(1, Ordering::Relaxed) % n };
-        for i in 0..n {
-            if let Some(conn) = slots[(start + i) % n].try_lock_arc() {
-                return Ok(conn);
-            }
-        }
-        let waited = self.inner.options.busy_timeout;
-        slots[start].try_lock_arc_for(waited).ok_or(Error::PoolTimeout { size: n, waited })
+    pub(crate) fn pool(&self) -> &Arc<Pool> {
+        &self.pool
     }
 
     /// Runs `f` in a transaction: committed when `f` returns `Ok`, rolled back

@@ -8,10 +8,10 @@ mod bind;
 mod conn;
 mod db;
 mod error;
+mod pool;
 mod tx;
 
-pub(crate) use async_db::run_blocking;
-pub use async_db::{AsyncDb, Blocking};
+pub use async_db::{AsyncDb, AsyncQuery};
 pub use async_tx::{AsyncTx, Pooled};
 pub use bind::SqliteBinder;
 pub use conn::Conn;
