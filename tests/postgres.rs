@@ -49,3 +49,4 @@ async fn two_hundred_concurrent_tasks_on_a_pool_of_ten_lose_no_write() {
     assert_eq!(Post::find().count(&db).await.unwrap(), 200);
 }
 suite::migrations::migration_tests!(crate::open);
+suite::hostile_names::hostile_name_tests!(crate::open);

@@ -9,3 +9,4 @@ async fn open() -> Option<suite::Isolated<ormlet::sqlite::AsyncDb>> {
 suite::backend_tests!(open);
 suite::feature_type_tests!(crate::open);
 suite::migrations::migration_tests!(crate::open);
+suite::hostile_names::hostile_name_tests!(crate::open);

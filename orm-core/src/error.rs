@@ -44,6 +44,17 @@ pub enum Error {
         /// Why the value was refused.
         reason: String,
     },
+    /// A table, column, index or constraint name the database would refuse,
+    /// or change (PostgreSQL cuts names longer than 63 bytes).
+    #[error("cannot use `{name}` as a name on {backend}: {reason}")]
+    InvalidName {
+        /// The name, as the model or migration gave it.
+        name: String,
+        /// The backend's name.
+        backend: &'static str,
+        /// What is wrong with it, and the limit it breaks.
+        reason: String,
+    },
     /// A model whose key is [`Auto`](crate::Auto) and not yet set was updated or deleted.
     #[error("`{model}` has no key yet: insert it before calling `{operation}`")]
     KeyNotSet {

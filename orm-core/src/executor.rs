@@ -10,7 +10,7 @@ use std::future::Future;
 
 use crate::backend::Backend;
 use crate::connection::Connection;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The future of one query (or transaction body) on an async executor.
 pub type QueryFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
@@ -48,10 +48,15 @@ pub trait ExecutorExt: Executor + Sized {
         crate::query::Raw { db: self, sql: std::sync::Arc::from(sql.into()), values: params }
     }
 
-    /// Creates the model's table and indexes if they do not exist.
+    /// Creates the model's table and indexes if they do not exist. A name
+    /// the backend would refuse or cut is an [`Error::InvalidName`](crate::Error::InvalidName) before
+    /// anything runs.
     #[track_caller]
     fn create_table<M: crate::Model>(&self) -> Self::Output<'_, CreateTable> {
-        let statements = crate::schema::table_sql::<M>(self.backend()).into_iter().map(std::sync::Arc::from).collect();
+        let spec = crate::schema::TableSpec::of(M::meta());
+        let statements = spec
+            .check_names(self.backend().dialect())
+            .map(|()| crate::schema::spec_sql(&spec, self.backend()).into_iter().map(std::sync::Arc::from).collect());
         self.run(CreateTable { statements, loc: std::panic::Location::caller() })
     }
 }
@@ -61,7 +66,7 @@ impl<E: Executor> ExecutorExt for E {}
 /// Job of [`ExecutorExt::create_table`].
 #[doc(hidden)]
 pub struct CreateTable {
-    statements: Vec<std::sync::Arc<str>>,
+    statements: Result<Vec<std::sync::Arc<str>>>,
     loc: &'static std::panic::Location<'static>,
 }
 
@@ -70,13 +75,7 @@ impl Job for CreateTable {
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         // Each statement prepared alone, never as a script: a name that
         // smuggled in a second statement fails to prepare instead of running.
-        for sql in &self.statements {
-            if let Some(name) = crate::schema::nul_in_names(sql) {
-                return Err(Error::InvalidValue {
-                    column: name,
-                    reason: "identifiers cannot contain the NUL character".into(),
-                });
-            }
+        for sql in &self.statements? {
             let operation = crate::events::Operation::of_sql(sql);
             let s = crate::connection::Stmt { sql, operation, table: None, loc: self.loc, relation: None };
             conn.execute(s, &()).await?;

@@ -492,7 +492,7 @@ macro_rules! backend_tests {
             assert!(table.foreign_keys.iter().any(|f| f.column == "d`; DROP TABLE canary; --"), "{table:?}");
             // NUL fits no backend's identifiers: a typed error before anything runs.
             let err = t.db.create_table::<$crate::suite::NulName>().await.unwrap_err();
-            assert!(matches!(&err, Error::InvalidValue { reason, .. } if reason.contains("NUL")), "{err}");
+            assert!(matches!(&err, Error::InvalidName { reason, .. } if reason.contains("NUL")), "{err}");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -549,22 +549,39 @@ macro_rules! backend_tests {
             let secret = "S3CR3T-5f2a";
             User::new(secret, "Ann", None).insert(&t.db).await.unwrap();
             let b = t.db.backend();
-            let ((), p) = ormlet::profile_async(async {
-                // A duplicate of the secret: the server quotes it in its message.
-                assert!(User::new(secret, "Bob", None).insert(&t.db).await.is_err());
-                // Text where a number goes: the server quotes the text.
-                let sql = format!("SELECT 1 FROM users WHERE id = {}", ph(b, 1));
-                let _ = t.db.raw(sql, params![secret]).all::<(i64,)>().await;
-                // A stored value too large for the field: decode errors name it.
-                let big: Result<Vec<(i32,)>, Error> =
-                    t.db.raw(format!("SELECT {}", ph(b, 1)), params![7_777_777_777i64]).all().await;
-                assert!(big.is_err());
-            })
+            // Everything `tracing` is given: spans, their fields, the profiler's warnings.
+            let seen = $crate::suite::spans::Seen::default();
+            let subscriber = {
+                use tracing_subscriber::layer::SubscriberExt;
+                tracing_subscriber::registry().with(seen.clone())
+            };
+            let ((), p) = tracing::instrument::WithSubscriber::with_subscriber(
+                ormlet::profile_async(async {
+                    // A duplicate of the secret: the server quotes it in its message.
+                    assert!(User::new(secret, "Bob", None).insert(&t.db).await.is_err());
+                    // Text where a number goes: the server quotes the text.
+                    let sql = format!("SELECT 1 FROM users WHERE id = {}", ph(b, 1));
+                    let _ = t.db.raw(sql, params![secret]).all::<(i64,)>().await;
+                    // A stored value too large for the field: decode errors name it.
+                    let big: Result<Vec<(i32,)>, Error> =
+                        t.db.raw(format!("SELECT {}", ph(b, 1)), params![7_777_777_777i64]).all().await;
+                    assert!(big.is_err());
+                    // The same lookup twice: a duplicate finding, warned about.
+                    for _ in 0..2 {
+                        User::find().filter(User::EMAIL.eq(secret)).all(&t.db).await.unwrap();
+                    }
+                }),
+                subscriber,
+            )
             .await;
             assert!(p.queries().iter().filter(|q| q.error.is_some()).count() >= 2, "{}", p.to_text_with(false));
             for report in [p.to_text_with(false), p.to_json(), p.to_html()] {
                 assert!(!report.contains(secret) && !report.contains("7777777777"), "{report}");
             }
+            let traced = seen.0.lock().unwrap().clone();
+            assert!(traced.iter().any(|(name, _)| name == "event:WARN"), "the duplicate was warned about: {traced:?}");
+            let traced = format!("{traced:?}");
+            assert!(!traced.contains(secret) && !traced.contains("7777777777"), "{traced}");
             let kept = ormlet::profile_async_with(ormlet::ProfilerConfig::default().capture_values(true), async {
                 let _ = User::new(secret, "Cid", None).insert(&t.db).await;
             })
@@ -756,6 +773,45 @@ macro_rules! backend_tests {
             k.bytes = (0..(1u32 << 20)).map(|i| (i % 251) as u8).collect();
             let id = k.insert(&t.db).await.unwrap();
             assert_eq!(Kinds::get(&t.db, id).await.unwrap(), k);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn negative_zero_comes_back_as_the_types_docs_say() {
+            let t = open!();
+            schema!(&t.db);
+            let mut k = Kinds::sample(1);
+            k.single = -0.0;
+            k.double = -0.0;
+            let id = k.insert(&t.db).await.unwrap();
+            let back = Kinds::get(&t.db, id).await.unwrap();
+            // Equal either way (-0.0 == 0.0); the sign is what differs.
+            assert_eq!((back.single, back.double), (0.0, 0.0));
+            let kept = t.db.backend() == ormlet::Backend::Postgres;
+            assert_eq!(back.single.is_sign_negative(), kept, "f32 on {:?}", t.db.backend());
+            assert_eq!(back.double.is_sign_negative(), kept, "f64 on {:?}", t.db.backend());
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn nan_and_infinities_are_stored_or_refused_as_the_types_docs_say() {
+            let t = open!();
+            schema!(&t.db);
+            let backend = t.db.backend();
+            for (value, stored) in [
+                (f64::NAN, backend == ormlet::Backend::Postgres),
+                (f64::INFINITY, backend != ormlet::Backend::MySql),
+                (f64::NEG_INFINITY, backend != ormlet::Backend::MySql),
+            ] {
+                let mut k = Kinds::sample(1);
+                k.double = value;
+                match k.insert(&t.db).await {
+                    Ok(id) => {
+                        assert!(stored, "{value} was stored on {backend:?}");
+                        let back = Kinds::get(&t.db, id).await.unwrap().double;
+                        assert!(back.to_bits() == value.to_bits() || (back.is_nan() && value.is_nan()), "{back}");
+                    }
+                    Err(e) => assert!(!stored, "{value} was refused on {backend:?}: {e}"),
+                }
+            }
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1319,6 +1375,7 @@ macro_rules! server_tests {
 pub(crate) use server_tests;
 
 #[cfg(all(feature = "chrono", feature = "uuid", feature = "json"))]
+pub mod hostile_names;
 pub mod migrations;
 pub mod spans;
 

@@ -55,6 +55,13 @@ pub trait Dialect: Send + Sync + 'static {
         name.replace(q, &format!("{q}{q}"))
     }
 
+    /// Why the database would refuse or change `name` as an identifier, if
+    /// it would: no backend takes NUL, and the servers limit the length
+    /// (PostgreSQL would silently cut a longer name).
+    fn identifier_problem(&self, name: &str) -> Option<String> {
+        common_identifier_problem(name)
+    }
+
     /// An identifier, quoted, its quote character doubled inside.
     fn quote_ident(&self, name: &str) -> String {
         let q = self.ident_quote();
@@ -124,6 +131,16 @@ pub trait Dialect: Send + Sync + 'static {
 
     /// Whether text literals escape with backslashes.
     fn backslash_escapes(&self) -> bool {
+        false
+    }
+
+    /// Whether `$tag$ ... $tag$` quotes a body (PostgreSQL functions).
+    fn dollar_quotes(&self) -> bool {
+        false
+    }
+
+    /// Whether `#` starts a comment to the end of the line.
+    fn hash_comments(&self) -> bool {
         false
     }
 
@@ -230,5 +247,17 @@ impl Backend {
             Backend::Postgres => s.build(sea_query::PostgresQueryBuilder),
             Backend::MySql => s.build(sea_query::MysqlQueryBuilder),
         }
+    }
+}
+
+/// What no backend takes in an identifier: nothing, or NUL (SQLite would
+/// cut the statement there).
+pub(crate) fn common_identifier_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("an identifier cannot be empty".to_owned())
+    } else if name.contains('\0') {
+        Some("identifiers cannot contain the NUL character".to_owned())
+    } else {
+        None
     }
 }

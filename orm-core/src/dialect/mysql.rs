@@ -26,6 +26,22 @@ impl Dialect for MySql {
         "mysql"
     }
 
+    fn identifier_problem(&self, name: &str) -> Option<String> {
+        const MAX_CHARS: usize = 64;
+        let chars = name.chars().count();
+        super::common_identifier_problem(name).or_else(|| {
+            if chars > MAX_CHARS {
+                Some(format!("MySQL identifiers hold at most {MAX_CHARS} characters and this one has {chars}"))
+            } else if name.ends_with(' ') {
+                Some("MySQL identifiers cannot end with a space".to_owned())
+            } else if name.chars().any(|c| u32::from(c) > 0xFFFF) {
+                Some("MySQL identifiers cannot hold characters outside the Basic Multilingual Plane".to_owned())
+            } else {
+                None
+            }
+        })
+    }
+
     fn ident_quote(&self) -> char {
         '`'
     }
@@ -113,6 +129,10 @@ impl Dialect for MySql {
     }
 
     fn backslash_escapes(&self) -> bool {
+        true
+    }
+
+    fn hash_comments(&self) -> bool {
         true
     }
 

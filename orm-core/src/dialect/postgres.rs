@@ -17,6 +17,20 @@ impl Dialect for Postgres {
         "postgresql"
     }
 
+    fn dollar_quotes(&self) -> bool {
+        true
+    }
+
+    fn identifier_problem(&self, name: &str) -> Option<String> {
+        // NAMEDATALEN - 1: a longer name is cut to this many bytes, silently.
+        const MAX_BYTES: usize = 63;
+        super::common_identifier_problem(name).or_else(|| {
+            (name.len() > MAX_BYTES).then(|| {
+                format!("PostgreSQL identifiers hold at most {MAX_BYTES} bytes and this one has {}", name.len())
+            })
+        })
+    }
+
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
     }

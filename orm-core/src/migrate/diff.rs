@@ -123,6 +123,12 @@ fn losses(from: &Snapshot, to: &Snapshot) -> Vec<String> {
 /// `backend`. Either side may come from models ([`Snapshot::of`]) or from a
 /// live database ([`introspect`]).
 pub fn diff(from: &Snapshot, to: &Snapshot, backend: Backend) -> Result<Vec<String>> {
+    // The target's names must fit the backend; the source's are already there.
+    for t in &to.tables {
+        if from.table(&t.name) != Some(t) {
+            t.check_names(backend.dialect())?;
+        }
+    }
     let mut out = Vec::new();
     let created: Vec<&TableSpec> = to.tables.iter().filter(|t| from.table(&t.name).is_none()).collect();
     for t in dependency_order(created) {

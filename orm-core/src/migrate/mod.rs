@@ -359,7 +359,7 @@ async fn check_foreign_keys(tx: &AnyTx, version: i64) -> Result<()> {
 
 /// Runs a migration's script, one statement at a time, naming the one that fails.
 async fn run_script(tx: &AnyTx, version: i64, script: &str) -> Result<()> {
-    for (i, statement) in statements(script).into_iter().enumerate() {
+    for (i, statement) in statements(script, tx.backend().dialect()).into_iter().enumerate() {
         tx.execute_batch(statement).await.map_err(|e| {
             // The server's words, then the statement once.
             let reason = match &e {

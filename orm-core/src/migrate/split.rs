@@ -2,10 +2,17 @@
 //! statement per call (and to say which statement of a migration failed).
 //!
 //! A small lexer, not a parser: semicolons inside quotes, identifiers,
-//! comments and PostgreSQL dollar-quoted bodies do not split.
+//! comments and PostgreSQL dollar-quoted bodies do not split. Where a
+//! backslash escapes a quote depends on the dialect, and getting it wrong
+//! splits inside a name: MySQL's backticks never take backslash escapes.
 
-/// The statements of `script`, trimmed, empty ones (and comment-only ones) left out.
-pub fn statements(script: &str) -> Vec<&str> {
+use crate::dialect::Dialect;
+
+/// The statements of `script` as `dialect` reads it, trimmed, empty ones
+/// (and comment-only ones) left out.
+pub fn statements<'s>(script: &'s str, dialect: &dyn Dialect) -> Vec<&'s str> {
+    let backslashes = dialect.backslash_escapes();
+    let ident = dialect.ident_quote() as u8;
     let bytes = script.as_bytes();
     let mut out = Vec::new();
     let (mut start, mut i) = (0, 0);
@@ -14,9 +21,16 @@ pub fn statements(script: &str) -> Vec<&str> {
         match bytes[i] {
             b'\'' | b'"' | b'`' => {
                 let q = bytes[i];
+                // Text literals take backslash escapes where the dialect says
+                // so, and in PostgreSQL's E'...'; identifiers never do.
+                let escaped_string = q == b'\''
+                    && i > 0
+                    && matches!(bytes[i - 1], b'E' | b'e')
+                    && (i < 2 || !(bytes[i - 2].is_ascii_alphanumeric() || bytes[i - 2] == b'_'));
+                let escapes = q != ident && (backslashes || escaped_string);
                 i += 1;
                 while i < bytes.len() {
-                    if bytes[i] == b'\\' && q != b'"' {
+                    if escapes && bytes[i] == b'\\' {
                         i += 2;
                         continue;
                     }
@@ -31,6 +45,11 @@ pub fn statements(script: &str) -> Vec<&str> {
                 }
                 meaningful = true;
             }
+            b'#' if dialect.hash_comments() => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
@@ -43,7 +62,7 @@ pub fn statements(script: &str) -> Vec<&str> {
                 }
                 i += 1;
             }
-            b'$' => {
+            b'$' if dialect.dollar_quotes() => {
                 // $tag$ ... $tag$ (PostgreSQL function bodies)
                 let tag_end = bytes[i + 1..].iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'));
                 if let Some(n) = tag_end
@@ -78,7 +97,11 @@ pub fn statements(script: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::statements;
+    use crate::dialect::{MySql, Postgres, Sqlite};
+
+    fn statements(script: &str) -> Vec<&str> {
+        super::statements(script, &Postgres)
+    }
 
     #[test]
     fn splits_on_semicolons_outside_quotes_and_comments() {
@@ -103,6 +126,24 @@ mod tests {
     fn comments_and_blanks_alone_are_no_statements() {
         assert!(statements("-- nothing\n  \n/* at all */").is_empty());
         assert!(statements("").is_empty());
-        assert_eq!(statements("x\\';y"), ["x\\';y"], "unterminated quote: one statement");
+        assert_eq!(super::statements("x\\';y", &MySql), ["x\\';y"], "unterminated quote: one statement");
+    }
+
+    #[test]
+    fn backslashes_escape_only_where_the_dialect_says() {
+        // MySQL: in strings yes, in backtick names no.
+        let s = "DROP INDEX `i\\` ON `p;`; SELECT 'a\\';b'; SELECT 1";
+        assert_eq!(super::statements(s, &MySql), ["DROP INDEX `i\\` ON `p;`", "SELECT 'a\\';b'", "SELECT 1"]);
+        // Standard strings: a backslash is a character; E'' strings escape.
+        let s = "SELECT 'a\\'; SELECT \"p\\;\"; SELECT E'b\\';c'; SELECT 1";
+        let expected = ["SELECT 'a\\'", "SELECT \"p\\;\"", "SELECT E'b\\';c'", "SELECT 1"];
+        assert_eq!(super::statements(s, &Postgres), expected);
+        assert_eq!(super::statements("SELECT 'a\\'; SELECT \"p\\;\"", &Sqlite), ["SELECT 'a\\'", "SELECT \"p\\;\""]);
+    }
+
+    #[test]
+    fn hash_comments_on_mysql_and_dollars_on_postgres_only() {
+        assert_eq!(super::statements("# it's\nSELECT 1; SELECT 2", &MySql), ["# it's\nSELECT 1", "SELECT 2"]);
+        assert_eq!(super::statements("SELECT `a$$b`; SELECT $$;", &MySql), ["SELECT `a$$b`", "SELECT $$"]);
     }
 }

@@ -133,12 +133,3 @@ pub(crate) fn index_statement(table: &str, i: &IndexSpec, backend: Backend) -> I
     }
     s.to_owned()
 }
-
-/// The statement, shown up to its NUL, when it holds one: no backend takes
-/// NUL in an identifier, and SQLite would cut the statement there.
-pub(crate) fn nul_in_names(sql: &str) -> Option<String> {
-    let before = &sql[..sql.find('\0')?];
-    // The last 40 characters: the name being written when the NUL came.
-    let start = before.char_indices().rev().nth(39).map_or(0, |(i, _)| i);
-    Some(format!("{}…", &before[start..]))
-}

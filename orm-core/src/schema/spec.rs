@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
 use crate::model::{DefaultValue, ModelMeta};
 
 /// One table.
@@ -70,6 +72,25 @@ fn default_sql(d: DefaultValue) -> String {
 }
 
 impl TableSpec {
+    /// Checks every name the table's DDL would write (table, columns,
+    /// indexes, foreign keys and what they reference) against what
+    /// `dialect` takes, before anything runs.
+    pub fn check_names(&self, dialect: &dyn Dialect) -> Result<()> {
+        let fk_names: Vec<String> =
+            self.foreign_keys.iter().map(|f| super::foreign_key_name(&self.name, &f.column)).collect();
+        let names = std::iter::once(&self.name)
+            .chain(self.columns.iter().map(|c| &c.name))
+            .chain(self.indexes.iter().flat_map(|i| std::iter::once(&i.name).chain(&i.columns)))
+            .chain(self.foreign_keys.iter().flat_map(|f| [&f.column, &f.references_table, &f.references_column]))
+            .chain(&fk_names);
+        for name in names {
+            if let Some(reason) = dialect.identifier_problem(name) {
+                return Err(Error::InvalidName { name: name.clone(), backend: dialect.name(), reason });
+            }
+        }
+        Ok(())
+    }
+
     /// The table a model's metadata describes. Indexes and foreign keys are
     /// in name and column order, as `migrate::introspect` reads them.
     pub fn of(meta: &ModelMeta) -> TableSpec {

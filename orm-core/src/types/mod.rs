@@ -5,6 +5,20 @@
 //! `chrono`, `uuid` and `json` for their types. [`Operand<T>`] says which Rust
 //! values may stand for a column of type `T` in a filter, which is what makes a
 //! comparison with a value of the wrong type a compile error.
+//!
+//! # Floating point
+//!
+//! `f32` and `f64` round-trip exactly on every backend, with two exceptions
+//! the databases impose:
+//!
+//! - **Negative zero**: PostgreSQL keeps the sign of `-0.0`; SQLite and
+//!   MySQL/MariaDB return `+0.0`. The two compare equal, so only code that
+//!   looks at the sign (`is_sign_negative`, `1.0 / x`) sees the difference.
+//! - **NaN and infinities**: SQLite refuses NaN (it would store NULL) and
+//!   MySQL/MariaDB refuse NaN and infinities; PostgreSQL stores all three.
+//!
+//! Reading a double too large for an `f32` field is a
+//! [`Decode`](crate::Error::Decode) error, never a silent infinity.
 
 mod auto;
 #[cfg(feature = "chrono")]
