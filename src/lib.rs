@@ -191,17 +191,19 @@ pub use ormlet_core::FromRow;
 pub use ormlet_core::events;
 #[cfg(feature = "mysql")]
 pub use ormlet_core::mysql;
+#[cfg(feature = "chrono")]
+pub use ormlet_core::now;
 #[cfg(feature = "postgres")]
 pub use ormlet_core::postgres;
 pub use ormlet_core::{
-    Agg, AnyDb, AnyTx, Assignment, Auto, Backend, BelongsTo, Column, Columns, ConflictKind, ConstraintKind,
+    Agg, AnyDb, AnyTx, Assignment, Auto, Backend, BelongsTo, Calc, Column, Columns, ConflictKind, ConstraintKind,
     ConstraintViolation, Contains, CreateTable, DeleteRow, DeleteWhere, Error, Execute, Executor, ExecutorExt, Expr,
-    ExprNode, FetchAll, FetchExists, FetchOne, FetchOptional, FieldType, Get, HasMany, Insert, InsertMany, Job, JoinOn,
-    Key, Loaded, ManyToMany, Model, ModelExt, OnConflict, Operand, Order, ProjectionList, QueryFuture, Raw, Result,
-    RowReader, Select, Selection, Skip, SqlType, ToMany, TypedExpr, UpdateRow, UpdateWhere, Upsert, Value, count_all,
-    exists, not_exists, params,
+    ExprNode, FetchAll, FetchExists, FetchOne, FetchOptional, FieldType, Functions, Get, HasMany, Insert, InsertMany,
+    Job, JoinOn, Key, Loaded, ManyToMany, Model, ModelExt, OnConflict, Operand, Order, ProjectionList, QueryFuture,
+    Raw, Result, RowReader, Select, Selection, Skip, SqlType, Term, ToMany, TypedExpr, UpdateRow, UpdateWhere, Upsert,
+    Value, count_all, exists, not_exists, params,
 };
-pub use ormlet_core::{migrate, relation, schema, sqlite, transaction, types};
+pub use ormlet_core::{migrate, relation, schema, sqlite, term_kind, transaction, types};
 pub use ormlet_derive::{FromRow, Model, embed_migrations};
 /// The query profiler: scopes, findings, reports, test assertions.
 pub use ormlet_profiler as profiler;

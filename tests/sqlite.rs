@@ -10,3 +10,4 @@ suite::backend_tests!(open);
 suite::feature_type_tests!(crate::open);
 suite::migrations::migration_tests!(crate::open);
 suite::hostile_names::hostile_name_tests!(crate::open);
+suite::queries::query_tests!(crate::open);

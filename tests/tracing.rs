@@ -9,12 +9,11 @@ mod spans;
 use common::{User, db, seed};
 use ormlet::prelude::*;
 use spans::{Seen, field};
-use tracing_subscriber::layer::SubscriberExt;
 
 #[test]
 fn queries_are_spans_and_findings_are_warnings() {
     let seen = Seen::default();
-    let subscriber = tracing_subscriber::registry().with(seen.clone());
+    let subscriber = seen.subscriber();
     let db = db();
     seed(&db, 0);
     tracing::subscriber::with_default(subscriber, || {

@@ -63,7 +63,7 @@ pub use types::{Auto, FieldType, Operand, SqlType};
 
 /// What application code needs in scope.
 pub mod prelude {
-    pub use crate::query::{ModelExt, OnConflict, TypedExpr, count_all, exists, not_exists};
+    pub use crate::query::{Functions, ModelExt, OnConflict, TypedExpr, count_all, exists, not_exists};
     pub use crate::relation::{ToMany, WithRelation};
     pub use crate::{Auto, Executor, ExecutorExt, FromRow, Model, params};
 }

@@ -236,14 +236,15 @@ macro_rules! hostile_name_tests {
             let mut runner = TestRunner::new(Config { cases: 64, failure_persistence: None, ..Config::default() });
             let handle = tokio::runtime::Handle::current();
             let result = tokio::task::block_in_place(|| {
-                runner.run(&names(), |n| match handle.block_on(case(n)) {
-                    Ok(ok) => {
-                        accepted.set(accepted.get() + usize::from(ok));
-                        Ok(())
-                    }
-                    Err(e) => Err(TestCaseError::fail(e)),
-                })
-                .map_err(|e| e.to_string())
+                runner
+                    .run(&names(), |n| match handle.block_on(case(n)) {
+                        Ok(ok) => {
+                            accepted.set(accepted.get() + usize::from(ok));
+                            Ok(())
+                        }
+                        Err(e) => Err(TestCaseError::fail(e)),
+                    })
+                    .map_err(|e| e.to_string())
             });
             if let Err(e) = result {
                 panic!("{e}");

@@ -551,10 +551,7 @@ macro_rules! backend_tests {
             let b = t.db.backend();
             // Everything `tracing` is given: spans, their fields, the profiler's warnings.
             let seen = $crate::suite::spans::Seen::default();
-            let subscriber = {
-                use tracing_subscriber::layer::SubscriberExt;
-                tracing_subscriber::registry().with(seen.clone())
-            };
+            let subscriber = seen.subscriber();
             let ((), p) = tracing::instrument::WithSubscriber::with_subscriber(
                 ormlet::profile_async(async {
                     // A duplicate of the secret: the server quotes it in its message.
@@ -1306,11 +1303,10 @@ macro_rules! server_tests {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn queries_are_spans_with_the_servers_database_attributes() {
                 use tracing::instrument::WithSubscriber;
-                use tracing_subscriber::layer::SubscriberExt;
                 use $crate::suite::spans::{Seen, field};
                 let t = open!();
                 let seen = Seen::default();
-                let subscriber = tracing_subscriber::registry().with(seen.clone());
+                let subscriber = seen.subscriber();
                 async {
                     let id = User::new("ann@x.io", "Ann", None).insert(&t.db).await.unwrap();
                     User::get(&t.db, id).await.unwrap();
@@ -1377,6 +1373,7 @@ pub(crate) use server_tests;
 #[cfg(all(feature = "chrono", feature = "uuid", feature = "json"))]
 pub mod hostile_names;
 pub mod migrations;
+pub mod queries;
 pub mod spans;
 
 pub mod feature_types {

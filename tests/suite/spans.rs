@@ -46,6 +46,22 @@ impl<S: Subscriber> Layer<S> for Seen {
     }
 }
 
+impl Seen {
+    /// A subscriber recording into `self`, for one test to scope around its
+    /// work. `tracing` keeps one global maximum level, recomputed as scoped
+    /// subscribers come and go; a test dropping its subscriber while another
+    /// test's is live can lower it, and that test's spans then vanish. A
+    /// global registry, set once, keeps the maximum at its highest.
+    pub fn subscriber(&self) -> impl Subscriber + Send + Sync + 'static {
+        use tracing_subscriber::layer::SubscriberExt;
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+        });
+        tracing_subscriber::registry().with(self.clone())
+    }
+}
+
 /// The value of one field.
 pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())

@@ -62,6 +62,12 @@ pub trait Dialect: Send + Sync + 'static {
         common_identifier_problem(name)
     }
 
+    /// [`identifier_problem`](Dialect::identifier_problem) for a table's
+    /// name, which some backends also store as a file name.
+    fn table_name_problem(&self, name: &str) -> Option<String> {
+        self.identifier_problem(name)
+    }
+
     /// An identifier, quoted, its quote character doubled inside.
     fn quote_ident(&self, name: &str) -> String {
         let q = self.ident_quote();
@@ -132,6 +138,22 @@ pub trait Dialect: Send + Sync + 'static {
     /// Whether text literals escape with backslashes.
     fn backslash_escapes(&self) -> bool {
         false
+    }
+
+    /// The operator dividing two integers with a whole-number result.
+    fn integer_division(&self) -> &'static str {
+        "/"
+    }
+
+    /// A collation that makes `LIKE` tell case apart, for a backend whose
+    /// usual collations do not (MySQL's `_ci` ones).
+    fn case_sensitive_collation(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The function counting a text's characters (not its bytes).
+    fn char_length(&self) -> &'static str {
+        "CHAR_LENGTH"
     }
 
     /// Whether `$tag$ ... $tag$` quotes a body (PostgreSQL functions).

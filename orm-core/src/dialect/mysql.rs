@@ -136,6 +136,31 @@ impl Dialect for MySql {
         true
     }
 
+    /// A table is a file named after it, each character but ASCII letters,
+    /// digits and `_` written as `@` and up to four hex digits: the name
+    /// must fit the file system's 255 bytes with room for the extension.
+    fn table_name_problem(&self, name: &str) -> Option<String> {
+        const MAX_FILE_NAME: usize = 250;
+        let encoded: usize = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { 1 } else { 5 }).sum();
+        self.identifier_problem(name).or_else(|| {
+            (encoded > MAX_FILE_NAME).then(|| {
+                format!(
+                    "MySQL stores a table as a file named after it, and this name takes up to {encoded} bytes \
+                     of the {MAX_FILE_NAME} a file name may have (each character other than ASCII letters, \
+                     digits and `_` takes five)"
+                )
+            })
+        })
+    }
+
+    fn case_sensitive_collation(&self) -> Option<&'static str> {
+        Some("utf8mb4_bin")
+    }
+
+    fn integer_division(&self) -> &'static str {
+        "DIV"
+    }
+
     fn restates_changed_columns(&self) -> bool {
         true
     }

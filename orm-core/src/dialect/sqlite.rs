@@ -19,6 +19,11 @@ impl Dialect for Sqlite {
         "sqlite"
     }
 
+    /// SQLite's `LENGTH` counts characters of text (it has no `CHAR_LENGTH`).
+    fn char_length(&self) -> &'static str {
+        "LENGTH"
+    }
+
     fn explain(&self) -> &'static str {
         "EXPLAIN QUERY PLAN "
     }

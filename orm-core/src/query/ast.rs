@@ -44,6 +44,21 @@ pub(crate) enum Node {
     },
     /// A scalar subquery: `(SELECT COUNT(*) FROM ...)`.
     Subquery(Box<SelectAst>),
+    /// A scalar function of its arguments.
+    Func(ScalarFn, Vec<Node>),
+}
+
+/// The scalar functions expressions may call; each renders as its backend spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScalarFn {
+    Lower,
+    Upper,
+    /// Characters, not bytes, on every backend.
+    CharLength,
+    Abs,
+    Coalesce,
+    #[cfg_attr(not(feature = "chrono"), allow(dead_code))]
+    CurrentTimestamp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +76,14 @@ pub(crate) enum BinOp {
     LikeLiteral,
     And,
     Or,
+    Add,
+    Sub,
+    Mul,
+    /// Division of non-integers.
+    Div,
+    /// Division of integers, truncating on every backend (MySQL's `/` would
+    /// give a decimal).
+    IntDiv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,6 +280,14 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
             Node::Subquery(query) => {
                 self.tag(b'q');
                 self.select(query);
+            }
+            Node::Func(f, args) => {
+                self.tag(b'F');
+                self.tag(*f as u8);
+                self.word(args.len());
+                for a in args {
+                    self.node(a);
+                }
             }
         }
     }

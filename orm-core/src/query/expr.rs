@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use sea_query::Value;
 
 use super::ast::{AggFn, BinOp, Node, Projection};
+use super::calc::Term;
 use crate::model::Model;
 use crate::row::FromRow;
 use crate::types::{FieldType, Nullable, Numeric, Operand, Textual};
@@ -68,7 +69,8 @@ pub struct Order<M> {
 }
 
 /// A value expression of the model `M` whose Rust type is `T`: a column, or an
-/// aggregate over one. The comparison methods take any [`Operand<T>`].
+/// aggregate over one, or a computed value. The comparison methods take a
+/// [`Term`]: a Rust value, a column, or a computed value of the same type.
 // `is_in`/`is_null` take `self` like every builder method; the names are SQL's.
 #[allow(clippy::wrong_self_convention)]
 pub trait TypedExpr<M, T>: Sized {
@@ -76,35 +78,35 @@ pub trait TypedExpr<M, T>: Sized {
     fn into_node(self) -> ExprNode;
 
     /// `self = value`
-    fn eq(self, value: impl Operand<T>) -> Expr<M> {
+    fn eq<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Eq, value)
     }
     /// `self <> value`
-    fn ne(self, value: impl Operand<T>) -> Expr<M> {
+    fn ne<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Ne, value)
     }
     /// `self < value`
-    fn lt(self, value: impl Operand<T>) -> Expr<M> {
+    fn lt<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Lt, value)
     }
     /// `self <= value`
-    fn le(self, value: impl Operand<T>) -> Expr<M> {
+    fn le<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Le, value)
     }
     /// `self > value`
-    fn gt(self, value: impl Operand<T>) -> Expr<M> {
+    fn gt<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Gt, value)
     }
     /// `self >= value`
-    fn ge(self, value: impl Operand<T>) -> Expr<M> {
+    fn ge<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Ge, value)
     }
     /// Same as [`le`](TypedExpr::le), with sea-query's name.
-    fn lte(self, value: impl Operand<T>) -> Expr<M> {
+    fn lte<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         self.le(value)
     }
     /// Same as [`ge`](TypedExpr::ge), with sea-query's name.
-    fn gte(self, value: impl Operand<T>) -> Expr<M> {
+    fn gte<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         self.ge(value)
     }
     /// `self BETWEEN low AND high`
@@ -129,9 +131,9 @@ pub trait TypedExpr<M, T>: Sized {
         Expr::new(Node::InSubquery { expr: Box::new(self.into_node().0), query: Box::new(query.ast), negated: false })
     }
     /// `self` contains `text`, taken literally: `%`, `_` and the escape
-    /// character in it match themselves (`LIKE '%…%' ESCAPE '!'`), the same
-    /// on every backend. Whether case matters is the backend's (and the
-    /// column's collation's) rule, as for [`like`](TypedExpr::like).
+    /// character in it match themselves (`LIKE '%…%' ESCAPE '!'`). Case
+    /// matters, on every backend; [`contains_ci`](TypedExpr::contains_ci)
+    /// ignores it.
     ///
     /// ```
     /// use ormlet_core::{Backend, Value, prelude::*};
@@ -139,34 +141,67 @@ pub trait TypedExpr<M, T>: Sized {
     /// let q = User::find().filter(User::NAME.contains("50%_off"));
     /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"WHERE "users"."name" LIKE ? ESCAPE ('!')"#));
     /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE "users"."name" LIKE $1 ESCAPE ('!')"#));
-    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE `users`.`name` LIKE ? ESCAPE ('!')"));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE `users`.`name` LIKE (? COLLATE utf8mb4_bin) ESCAPE ('!')"));
     /// assert_eq!(q.to_sql(Backend::Sqlite).1, [Value::from("%50!%!_off%")]);
     /// ```
     fn contains(self, text: &str) -> Expr<M>
     where
         T: Textual,
     {
-        like_literal(self, super::ast::literal_pattern(text, true, true))
+        like_literal(self.into_node().0, super::ast::literal_pattern(text, true, true), false)
     }
     /// `self` starts with `text`, taken literally (see [`contains`](TypedExpr::contains)).
     fn starts_with(self, text: &str) -> Expr<M>
     where
         T: Textual,
     {
-        like_literal(self, super::ast::literal_pattern(text, false, true))
+        like_literal(self.into_node().0, super::ast::literal_pattern(text, false, true), false)
     }
     /// `self` ends with `text`, taken literally (see [`contains`](TypedExpr::contains)).
     fn ends_with(self, text: &str) -> Expr<M>
     where
         T: Textual,
     {
-        like_literal(self, super::ast::literal_pattern(text, true, false))
+        like_literal(self.into_node().0, super::ast::literal_pattern(text, true, false), false)
     }
-    /// `self LIKE pattern` (text columns only). The pattern goes to the
-    /// database as it is: `%` and `_` are wildcards, and what a backslash
-    /// means differs by backend (SQLite: nothing; PostgreSQL and MySQL: an
-    /// escape). To match text literally, use [`contains`](TypedExpr::contains),
-    /// [`starts_with`](TypedExpr::starts_with) or [`ends_with`](TypedExpr::ends_with).
+    /// [`contains`](TypedExpr::contains), ignoring case (Unicode case
+    /// folding, by `LOWER` on both sides), the same on every backend.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().filter(User::NAME.contains_ci("Ann"));
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"WHERE LOWER("users"."name") LIKE LOWER(?) ESCAPE ('!')"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE LOWER("users"."name") LIKE LOWER($1) ESCAPE ('!')"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE LOWER(`users`.`name`) LIKE (LOWER(?) COLLATE utf8mb4_bin) ESCAPE ('!')"));
+    /// ```
+    fn contains_ci(self, text: &str) -> Expr<M>
+    where
+        T: Textual,
+    {
+        like_literal(self.into_node().0, super::ast::literal_pattern(text, true, true), true)
+    }
+    /// [`starts_with`](TypedExpr::starts_with), ignoring case.
+    fn starts_with_ci(self, text: &str) -> Expr<M>
+    where
+        T: Textual,
+    {
+        like_literal(self.into_node().0, super::ast::literal_pattern(text, false, true), true)
+    }
+    /// [`ends_with`](TypedExpr::ends_with), ignoring case.
+    fn ends_with_ci(self, text: &str) -> Expr<M>
+    where
+        T: Textual,
+    {
+        like_literal(self.into_node().0, super::ast::literal_pattern(text, true, false), true)
+    }
+    /// `self LIKE pattern` (text columns only). `%` and `_` are wildcards and
+    /// case matters, on every backend (SQLite's own `LIKE` would ignore ASCII
+    /// case, MySQL's `_ci` collations all case: ormlet makes both tell case
+    /// apart). What a backslash means still differs (SQLite: nothing;
+    /// PostgreSQL and MySQL: an escape): to match text literally, use
+    /// [`contains`](TypedExpr::contains), [`starts_with`](TypedExpr::starts_with)
+    /// or [`ends_with`](TypedExpr::ends_with).
     fn like(self, pattern: impl Into<String>) -> Expr<M>
     where
         T: Textual,
@@ -175,6 +210,27 @@ pub trait TypedExpr<M, T>: Sized {
             Box::new(self.into_node().0),
             BinOp::Like,
             Box::new(Node::Value(Value::String(Some(pattern.into())))),
+        ))
+    }
+    /// `self LIKE pattern`, ignoring case on every backend (Unicode case
+    /// folding, by `LOWER` on both sides; PostgreSQL's `ILIKE`).
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().filter(User::NAME.ilike("an%"));
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"WHERE LOWER("users"."name") LIKE LOWER(?)"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE LOWER("users"."name") LIKE LOWER($1)"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE LOWER(`users`.`name`) LIKE (LOWER(?) COLLATE utf8mb4_bin)"));
+    /// ```
+    fn ilike(self, pattern: impl Into<String>) -> Expr<M>
+    where
+        T: Textual,
+    {
+        Expr::new(Node::Binary(
+            Box::new(lower(self.into_node().0)),
+            BinOp::Like,
+            Box::new(lower(Node::Value(Value::String(Some(pattern.into()))))),
         ))
     }
     /// `self NOT LIKE pattern` (text columns only).
@@ -246,8 +302,8 @@ pub trait TypedExpr<M, T>: Sized {
 #[doc(hidden)]
 pub struct ExprNode(pub(crate) Node);
 
-fn compare<M, T, E: TypedExpr<M, T>>(e: E, op: BinOp, value: impl Operand<T>) -> Expr<M> {
-    Expr::new(Node::Binary(Box::new(e.into_node().0), op, Box::new(Node::Value(value.into_value()))))
+fn compare<M, T, K, E: TypedExpr<M, T>>(e: E, op: BinOp, value: impl Term<M, T, K>) -> Expr<M> {
+    Expr::new(Node::Binary(Box::new(e.into_node().0), op, Box::new(value.into_term().0)))
 }
 
 fn in_list<M, T, E: TypedExpr<M, T>, V: Operand<T>>(
@@ -304,8 +360,10 @@ impl<M, T> Column<M, T> {
     }
 
     /// `SET column = value`, for [`ModelExt::update_where`](crate::ModelExt::update_where).
-    pub fn set(self, value: impl Operand<T>) -> Assignment<M> {
-        Assignment { column: self.name, node: Node::Value(value.into_value()), _model: PhantomData }
+    /// The value may be computed from the row's columns: `Counter::N.set(Counter::N + 1)`
+    /// is an atomic increment.
+    pub fn set<K>(self, value: impl Term<M, T, K>) -> Assignment<M> {
+        Assignment { column: self.name, node: value.into_term().0, _model: PhantomData }
     }
 
     /// The join condition `self = other` between two models' columns of one type.
@@ -357,13 +415,15 @@ pub struct Assignment<M> {
     _model: PhantomData<fn() -> M>,
 }
 
-/// `expr LIKE pattern ESCAPE '!'`.
-fn like_literal<M, T, E: TypedExpr<M, T>>(expr: E, pattern: String) -> Expr<M> {
-    Expr::new(Node::Binary(
-        Box::new(expr.into_node().0),
-        BinOp::LikeLiteral,
-        Box::new(Node::Value(Value::String(Some(pattern)))),
-    ))
+/// `expr LIKE pattern ESCAPE '!'`, both sides lowered when case is to be ignored.
+fn like_literal<M>(expr: Node, pattern: String, ignore_case: bool) -> Expr<M> {
+    let pattern = Node::Value(Value::String(Some(pattern)));
+    let (expr, pattern) = if ignore_case { (lower(expr), lower(pattern)) } else { (expr, pattern) };
+    Expr::new(Node::Binary(Box::new(expr), BinOp::LikeLiteral, Box::new(pattern)))
+}
+
+fn lower(n: Node) -> Node {
+    Node::Func(super::ast::ScalarFn::Lower, vec![n])
 }
 
 /// A join condition between the models `M` and `N`, from [`Column::equals`].

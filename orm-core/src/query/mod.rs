@@ -2,6 +2,7 @@
 //! through sea-query, cached per shape.
 
 pub(crate) mod ast;
+mod calc;
 mod crud;
 mod expr;
 pub(crate) mod jobs;
@@ -10,6 +11,9 @@ mod render;
 mod select;
 mod write;
 
+#[cfg(feature = "chrono")]
+pub use calc::now;
+pub use calc::{Calc, Functions, Term, term_kind};
 pub use crud::{Columns, DeleteRow, Get, Insert, InsertMany, ModelExt, OnConflict, UpdateRow, Upsert};
 pub use expr::{
     Agg, Assignment, Column, Contains, Expr, ExprNode, JoinOn, Order, ProjectionList, Selection, TypedExpr, count_all,

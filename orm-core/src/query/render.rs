@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use sea_query::{Asterisk, BinOper, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnOper, Value};
 
-use super::ast::{AggFn, BinOp, DeleteAst, JoinKind, Node, Projection, SelectAst, UpdateAst, Walker};
+use super::ast::{AggFn, BinOp, DeleteAst, JoinKind, Node, Projection, ScalarFn, SelectAst, UpdateAst, Walker};
 use crate::backend::Backend;
 
 /// SQL ready to run: text plus values in placeholder order.
@@ -137,12 +137,16 @@ pub(crate) fn build_fixed(key: &[usize], backend: Backend, render: impl FnOnce()
 }
 
 /// Lowers trees to sea-query, numbering values in walk order.
-#[derive(Default)]
 pub(crate) struct Lowering {
     next: i64,
+    backend: Backend,
 }
 
 impl Lowering {
+    pub(crate) fn new(backend: Backend) -> Self {
+        Lowering { next: 0, backend }
+    }
+
     fn marker(&mut self) -> i64 {
         let m = MARK + self.next;
         self.next += 1;
@@ -159,7 +163,13 @@ impl Lowering {
             Node::Value(_) => self.value(),
             Node::Binary(l, op, r) => {
                 let l = self.node(l);
-                let r = self.node(r);
+                let mut r = self.node(r);
+                if matches!(op, BinOp::Like | BinOp::NotLike | BinOp::LikeLiteral)
+                    && let Some(collation) = self.backend.dialect().case_sensitive_collation()
+                {
+                    // The column's collation may ignore case; LIKE must not.
+                    r = Expr::cust_with_exprs(format!("? COLLATE {collation}"), [r]);
+                }
                 let op = match op {
                     BinOp::Eq => BinOper::Equal,
                     BinOp::Ne => BinOper::NotEqual,
@@ -177,6 +187,14 @@ impl Lowering {
                     }
                     BinOp::And => BinOper::And,
                     BinOp::Or => BinOper::Or,
+                    BinOp::Add => BinOper::Add,
+                    BinOp::Sub => BinOper::Sub,
+                    BinOp::Mul => BinOper::Mul,
+                    BinOp::Div => BinOper::Div,
+                    BinOp::IntDiv => match self.backend.dialect().integer_division() {
+                        "/" => BinOper::Div,
+                        op => BinOper::Custom(op),
+                    },
                 };
                 Expr::Binary(Box::new(l), op, Box::new(r))
             }
@@ -223,6 +241,18 @@ impl Lowering {
                 if *negated { e.not() } else { e }
             }
             Node::Subquery(query) => Expr::SubQuery(None, Box::new(self.select(query).into())),
+            Node::Func(f, args) => {
+                let mut args: Vec<Expr> = args.iter().map(|a| self.node(a)).collect();
+                let mut one = || args.pop().unwrap_or_else(|| Expr::cust("NULL"));
+                Expr::from(match f {
+                    ScalarFn::Lower => Func::lower(one()),
+                    ScalarFn::Upper => Func::upper(one()),
+                    ScalarFn::CharLength => Func::cust(self.backend.dialect().char_length()).arg(one()),
+                    ScalarFn::Abs => Func::abs(one()),
+                    ScalarFn::Coalesce => Func::coalesce(args),
+                    ScalarFn::CurrentTimestamp => return Expr::current_timestamp(),
+                })
+            }
         }
     }
 
@@ -286,7 +316,7 @@ impl Lower for SelectAst {
         w.select(self);
     }
     fn render(&self, backend: Backend) -> (String, Vec<Value>) {
-        let s = Lowering::default().select(self);
+        let s = Lowering::new(backend).select(self);
         let (sql, values) = backend.build(&s);
         (sql, values.0)
     }
@@ -301,7 +331,7 @@ impl Lower for CountOf {
         w.select(&mut self.0);
     }
     fn render(&self, backend: Backend) -> (String, Vec<Value>) {
-        let inner = Lowering::default().select(&self.0);
+        let inner = Lowering::new(backend).select(&self.0);
         let s = Query::select().expr(Func::count(Expr::col(Asterisk))).from_subquery(inner, "ormlet_count").to_owned();
         let (sql, values) = backend.build(&s);
         (sql, values.0)
@@ -313,7 +343,7 @@ impl Lower for UpdateAst {
         w.update(self);
     }
     fn render(&self, backend: Backend) -> (String, Vec<Value>) {
-        let mut l = Lowering::default();
+        let mut l = Lowering::new(backend);
         let mut u = Query::update();
         u.table(self.table.table);
         for (col, e) in &self.sets {
@@ -337,7 +367,7 @@ impl Lower for DeleteAst {
         w.delete(self);
     }
     fn render(&self, backend: Backend) -> (String, Vec<Value>) {
-        let mut l = Lowering::default();
+        let mut l = Lowering::new(backend);
         let mut d = Query::delete();
         d.from_table(self.table.table);
         if let Some(f) = &self.filter {

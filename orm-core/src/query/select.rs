@@ -34,7 +34,7 @@ use crate::row::FromRow;
 /// );
 /// assert_eq!(
 ///     q.to_sql(Backend::MySql).0,
-///     "SELECT `users`.`id`, `users`.`email`, `users`.`name`, `users`.`age` FROM `users` WHERE `users`.`age` >= ? AND `users`.`name` LIKE ? ORDER BY `users`.`name` ASC LIMIT ?"
+///     "SELECT `users`.`id`, `users`.`email`, `users`.`name`, `users`.`age` FROM `users` WHERE `users`.`age` >= ? AND `users`.`name` LIKE (? COLLATE utf8mb4_bin) ORDER BY `users`.`name` ASC LIMIT ?"
 /// );
 /// ```
 #[must_use = "a query does nothing until a terminal method such as `.all(&db)` runs it"]

@@ -68,7 +68,7 @@ impl<M: Model> UpdateWhere<M> {
 /// let q = User::delete_where(User::EMAIL.like("%@spam.io"));
 /// assert_eq!(q.to_sql(Backend::Sqlite).0, r#"DELETE FROM "users" WHERE "users"."email" LIKE ?"#);
 /// assert_eq!(q.to_sql(Backend::Postgres).0, r#"DELETE FROM "users" WHERE "users"."email" LIKE $1"#);
-/// assert_eq!(q.to_sql(Backend::MySql).0, "DELETE FROM `users` WHERE `users`.`email` LIKE ?");
+/// assert_eq!(q.to_sql(Backend::MySql).0, "DELETE FROM `users` WHERE `users`.`email` LIKE (? COLLATE utf8mb4_bin)");
 /// ```
 #[must_use = "a delete does nothing until `.exec(&db)` runs it"]
 pub struct DeleteWhere<M> {

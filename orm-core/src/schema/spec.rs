@@ -78,13 +78,19 @@ impl TableSpec {
     pub fn check_names(&self, dialect: &dyn Dialect) -> Result<()> {
         let fk_names: Vec<String> =
             self.foreign_keys.iter().map(|f| super::foreign_key_name(&self.name, &f.column)).collect();
-        let names = std::iter::once(&self.name)
-            .chain(self.columns.iter().map(|c| &c.name))
+        let tables = std::iter::once(&self.name).chain(self.foreign_keys.iter().map(|f| &f.references_table));
+        let others = self
+            .columns
+            .iter()
+            .map(|c| &c.name)
             .chain(self.indexes.iter().flat_map(|i| std::iter::once(&i.name).chain(&i.columns)))
-            .chain(self.foreign_keys.iter().flat_map(|f| [&f.column, &f.references_table, &f.references_column]))
+            .chain(self.foreign_keys.iter().flat_map(|f| [&f.column, &f.references_column]))
             .chain(&fk_names);
-        for name in names {
-            if let Some(reason) = dialect.identifier_problem(name) {
+        let problems = tables
+            .map(|n| (n, dialect.table_name_problem(n)))
+            .chain(others.map(|n| (n, dialect.identifier_problem(n))));
+        for (name, problem) in problems {
+            if let Some(reason) = problem {
                 return Err(Error::InvalidName { name: name.clone(), backend: dialect.name(), reason });
             }
         }

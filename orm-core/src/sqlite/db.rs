@@ -143,6 +143,7 @@ impl DbOptions {
                 Err(e) => return Err(fail(e)),
             }
         }
+        super::functions::register(&raw).map_err(fail)?;
         if let Some(n) = self.max_bound_params {
             let n = i32::try_from(n).unwrap_or(i32::MAX);
             raw.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER, n).map_err(fail)?;

@@ -8,6 +8,7 @@ mod bind;
 mod conn;
 mod db;
 mod error;
+mod functions;
 mod pool;
 mod tx;
 

@@ -181,13 +181,33 @@ pub trait Nullable {
 pub trait Numeric {
     /// `i64` for integers, `f64` for floats.
     type Sum: FieldType;
+    /// Whole numbers: `/` between them truncates on every backend.
+    #[doc(hidden)]
+    const INTEGRAL: bool = false;
 }
 
 impl<T: Numeric> Numeric for Option<T> {
     type Sum = T::Sum;
+    const INTEGRAL: bool = T::INTEGRAL;
 }
 
 /// Text columns, the ones `LIKE` applies to.
-pub trait Textual {}
-impl Textual for String {}
-impl Textual for Option<String> {}
+pub trait Textual {
+    /// What `length()` of such a text is: `i64`, or `Option<i64>` for a nullable one.
+    type Length: FieldType;
+}
+impl Textual for String {
+    type Length = i64;
+}
+impl Textual for Option<String> {
+    type Length = Option<i64>;
+}
+
+/// A nullable column type, `Option<T>`: what `coalesce` turns into `T`.
+pub trait Optional {
+    /// The type inside the `Option`.
+    type Inner;
+}
+impl<T> Optional for Option<T> {
+    type Inner = T;
+}

@@ -37,6 +37,7 @@ macro_rules! integer {
         }
         impl Numeric for $t {
             type Sum = i64;
+            const INTEGRAL: bool = true;
         }
     };
 }
