@@ -12,6 +12,7 @@ suite::server_tests!(crate::open, ormlet::mysql::Db, crate::suite::mysql_url);
 suite::migrations::migration_tests!(crate::open);
 suite::hostile_names::hostile_name_tests!(crate::open);
 suite::queries::query_tests!(crate::open);
+suite::queries::concurrency_tests!(crate::open);
 
 /// The runners' lock is MySQL's session-wide `GET_LOCK`: a migration that
 /// fails must release it, or the pooled connection keeps it and the next

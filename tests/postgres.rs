@@ -51,3 +51,4 @@ async fn two_hundred_concurrent_tasks_on_a_pool_of_ten_lose_no_write() {
 suite::migrations::migration_tests!(crate::open);
 suite::hostile_names::hostile_name_tests!(crate::open);
 suite::queries::query_tests!(crate::open);
+suite::queries::concurrency_tests!(crate::open);

@@ -122,3 +122,70 @@ fn a_file_database_commits_across_connections() -> ormlet::Result<()> {
     std::fs::remove_dir_all(&dir).expect("cleanup");
     Ok(())
 }
+
+#[test]
+fn a_conflict_is_run_again_with_the_applications_error_type() -> ormlet::Result<()> {
+    use ormlet::transaction::{Retryable, TxOptions};
+    #[derive(Debug)]
+    enum AppError {
+        Db(ormlet::Error),
+    }
+    impl From<ormlet::Error> for AppError {
+        fn from(e: ormlet::Error) -> Self {
+            AppError::Db(e)
+        }
+    }
+    impl Retryable for AppError {
+        fn is_conflict(&self) -> bool {
+            matches!(self, AppError::Db(e) if e.is_conflict())
+        }
+    }
+    let db = db();
+    let mut runs = 0;
+    let id = db.transaction_with_retry(TxOptions::new().attempts(3), |tx| {
+        runs += 1;
+        let id = User::new(&format!("a{runs}@x.io"), "A", None).insert(tx)?;
+        if runs < 3 {
+            // As the database says when another transaction holds the lock.
+            return Err(AppError::Db(ormlet::Error::Conflict {
+                kind: ormlet::ConflictKind::Busy,
+                message: "database is locked".into(),
+                sql: "INSERT".into(),
+            }));
+        }
+        Ok(id)
+    });
+    let id = id.map_err(|AppError::Db(e)| e)?;
+    assert_eq!(runs, 3);
+    // The failed attempts rolled back; the last one committed.
+    assert_eq!(User::find().count(&db)?, 1);
+    assert_eq!(User::get(&db, id)?.email, "a3@x.io");
+    // Out of attempts, the conflict is the answer.
+    let mut tries = 0;
+    let err = db
+        .transaction_with_retry(TxOptions::new().attempts(2), |_tx| -> ormlet::Result<()> {
+            tries += 1;
+            Err(ormlet::Error::Conflict {
+                kind: ormlet::ConflictKind::Deadlock,
+                message: "deadlock".into(),
+                sql: String::new(),
+            })
+        })
+        .unwrap_err();
+    assert!(err.is_conflict());
+    assert_eq!(tries, 2);
+    Ok(())
+}
+
+#[test]
+fn a_read_only_transaction_refuses_writes_and_leaves_the_connection_writable() -> ormlet::Result<()> {
+    use ormlet::transaction::TxOptions;
+    let db = db();
+    let err = db
+        .transaction_with_options(TxOptions::new().read_only(), |tx| User::new("a@x.io", "A", None).insert(tx))
+        .unwrap_err();
+    assert!(err.to_string().contains("readonly"), "{err}");
+    User::new("b@x.io", "B", None).insert(&db)?;
+    assert_eq!(User::find().count(&db)?, 1);
+    Ok(())
+}

@@ -138,6 +138,16 @@ impl AnyDb {
         }
     );
 
+    crate::transaction::transaction_option_methods!(AnyTx, |this, loc, options| async {
+        Ok::<_, Error>(match this {
+            AnyDb::Sqlite(db) => AnyTx::Sqlite(Transaction::with_options(db.pooled().await?, loc, options)),
+            #[cfg(feature = "postgres")]
+            AnyDb::Postgres(db) => AnyTx::Postgres(Transaction::with_options(db.conn().await?, loc, options)),
+            #[cfg(feature = "mysql")]
+            AnyDb::MySql(db) => AnyTx::MySql(Transaction::with_options(db.conn().await?, loc, options)),
+        })
+    });
+
     /// Runs a script of statements without values.
     pub async fn execute_batch(&self, sql: &str) -> Result<()> {
         match self {

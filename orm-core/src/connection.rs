@@ -94,6 +94,10 @@ pub trait Connection: Send {
     /// The depth drops even if the rollback fails. For drops and unwinding.
     fn start_rollback(&mut self, loc: &'static Location<'static>);
 
+    /// Makes the next transaction opened on this connection (not a
+    /// savepoint) begin with `options`: isolation level, read-only.
+    fn prepare_begin(&mut self, options: crate::transaction::TxOptions);
+
     /// Opens a transaction, or a savepoint inside the current one.
     fn begin(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_;
 

@@ -185,6 +185,14 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         matches!(self, Error::Conflict { .. } | Error::Connection { .. } | Error::PoolTimeout { .. })
     }
+
+    /// Whether the database gave up on the transaction because of another
+    /// one ([`Conflict`](Error::Conflict)): it was rolled back, and running
+    /// it again is safe. Unlike [`is_retryable`](Error::is_retryable), a lost
+    /// connection is not one: a `COMMIT` in flight may have happened.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Error::Conflict { .. })
+    }
 }
 
 /// Why the database refused a statement because of other transactions.

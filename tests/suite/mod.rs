@@ -198,6 +198,19 @@ pub async fn sqlite() -> Option<Isolated<ormlet::sqlite::AsyncDb>> {
     Some(Isolated { db, url: String::new(), cleanup: None })
 }
 
+/// A SQLite file of its own (several connections, as an application has),
+/// deleted with the test.
+pub async fn sqlite_file() -> Option<Isolated<ormlet::sqlite::AsyncDb>> {
+    let dir = std::env::temp_dir().join(format!("ormlet-{}", unique_name()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = ormlet::sqlite::AsyncDb::connect(&format!("sqlite://{}", dir.join("test.db").display()))
+        .expect("file database");
+    let cleanup = move || {
+        let _ = std::fs::remove_dir_all(&dir);
+    };
+    Some(Isolated { db, url: String::new(), cleanup: Some(Box::new(cleanup)) })
+}
+
 pub fn postgres_url() -> String {
     std::env::var("ORMLET_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }

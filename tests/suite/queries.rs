@@ -110,7 +110,203 @@ macro_rules! query_tests {
             assert_eq!(names_where!(User::NAME.contains_ci("_B%")), ["a_b%c"]);
             assert_eq!(names_where!(User::NAME.not_like("%o%")), ["BOOK", "a_b%c", "Übung", "übung"]);
         }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn row_locks_wait_fail_or_skip() {
+            use ormlet::prelude::*;
+            use $crate::suite::AsAny;
+            use $crate::suite::queries::Counter;
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            db.create_table::<Counter>().await.unwrap();
+            let mut ids = Vec::new();
+            for n in 0..3 {
+                ids.push(Counter { id: Auto::new(), n, note: None }.insert(&db).await.unwrap());
+            }
+            let holder = db.begin().await.unwrap();
+            let held = Counter::find().filter(Counter::ID.eq(ids[0])).for_update().one(&holder).await.unwrap();
+            assert_eq!(held.n, 0);
+            if db.backend() == ormlet::Backend::Sqlite {
+                // No row locks: the open write transaction holds the whole database.
+                holder.rollback().await.unwrap();
+                return;
+            }
+            let other = db.begin().await.unwrap();
+            // NOWAIT: the held row is a conflict at once.
+            let err =
+                Counter::find().filter(Counter::ID.eq(ids[0])).for_update().nowait().one(&other).await.unwrap_err();
+            assert!(err.is_conflict(), "{err:?}");
+            other.rollback().await.unwrap();
+            let other = db.begin().await.unwrap();
+            // SKIP LOCKED: the free rows only, as a work queue takes them.
+            let free: Vec<i64> = Counter::find()
+                .order_by(Counter::ID.asc())
+                .select(Counter::ID)
+                .skip_locked()
+                .all(&other)
+                .await
+                .unwrap();
+            assert_eq!(free, ids[1..]);
+            other.rollback().await.unwrap();
+            holder.rollback().await.unwrap();
+            // Shared locks share.
+            let a = db.begin().await.unwrap();
+            let b = db.begin().await.unwrap();
+            Counter::find().filter(Counter::ID.eq(ids[1])).for_share().one(&a).await.unwrap();
+            Counter::find().filter(Counter::ID.eq(ids[1])).for_share().nowait().one(&b).await.unwrap();
+            a.rollback().await.unwrap();
+            b.rollback().await.unwrap();
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn transactions_begin_read_only_or_at_an_isolation_level() {
+            use ormlet::prelude::*;
+            use ormlet::transaction::{Isolation, TxOptions};
+            use $crate::suite::AsAny;
+            use $crate::suite::queries::Counter;
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            db.create_table::<Counter>().await.unwrap();
+            let id = Counter { id: Auto::new(), n: 1, note: None }.insert(&db).await.unwrap();
+            // A write in a read-only transaction fails, and the transaction rolls back.
+            let read_only = TxOptions::new().read_only();
+            let err = db
+                .transaction_with_options(read_only, |tx| {
+                    Box::pin(
+                        async move { Counter::update_where(Counter::ID.eq(id), [Counter::N.set(5)]).exec(tx).await },
+                    )
+                })
+                .await
+                .unwrap_err();
+            assert!(matches!(err, ormlet::Error::Database { .. }), "{err:?}");
+            let n = db
+                .transaction_with_options(read_only, |tx| {
+                    Box::pin(async move { Counter::get(tx, id).await.map(|c| c.n) })
+                })
+                .await
+                .unwrap();
+            assert_eq!(n, 1);
+            // The connections are writable again afterwards.
+            for _ in 0..4 {
+                Counter::update_where(Counter::ID.eq(id), [Counter::N.set(Counter::N + 1)]).exec(&db).await.unwrap();
+            }
+            assert_eq!(Counter::get(&db, id).await.unwrap().n, 5);
+            // Every level begins, and a serializable transaction sees one snapshot.
+            for level in [Isolation::ReadCommitted, Isolation::RepeatableRead, Isolation::Serializable] {
+                let tx = db.begin_with(TxOptions::new().isolation(level)).await.unwrap();
+                assert_eq!(Counter::get(&tx, id).await.unwrap().n, 5);
+                tx.commit().await.unwrap();
+            }
+            // With the profiler on, the BEGIN recorded is the one that ran.
+            let ((), p) = ormlet::profile_async(async {
+                let tx = db.begin_with(TxOptions::new().isolation(Isolation::Serializable)).await.unwrap();
+                tx.rollback().await.unwrap();
+            })
+            .await;
+            let begin = &p.queries()[0].sql;
+            match db.backend() {
+                ormlet::Backend::Sqlite => assert_eq!(begin.as_ref(), "BEGIN IMMEDIATE"),
+                ormlet::Backend::Postgres => assert_eq!(begin.as_ref(), "BEGIN ISOLATION LEVEL SERIALIZABLE"),
+                _ => assert_eq!(begin.as_ref(), "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; START TRANSACTION"),
+            }
+        }
     };
 }
 
 pub(crate) use query_tests;
+
+/// 200 tasks × 20 increments of one counter, three ways, each ending at
+/// exactly 4000: an atomic `N = N + 1`, a locked read then a write, and a
+/// serializable read-then-write run again on conflicts. Without a lock the
+/// read-then-write loses updates.
+macro_rules! concurrency_tests {
+    ($open:path) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn concurrent_increments_lose_nothing() {
+            use ormlet::prelude::*;
+            use ormlet::transaction::{Isolation, TxOptions};
+            use $crate::suite::AsAny;
+            use $crate::suite::queries::Counter;
+            const TASKS: i64 = 200;
+            const EACH: i64 = 20;
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            db.create_table::<Counter>().await.unwrap();
+
+            async fn run_all<F, Fut>(db: &ormlet::AnyDb, id: i64, increment: F) -> i64
+            where
+                F: Fn(ormlet::AnyDb, i64) -> Fut,
+                Fut: std::future::Future<Output = ormlet::Result<()>> + Send + 'static,
+            {
+                let tasks: Vec<_> = (0..TASKS)
+                    .map(|_| {
+                        let work = (0..EACH).map(|_| increment(db.clone(), id)).collect::<Vec<_>>();
+                        tokio::spawn(async move {
+                            for w in work {
+                                w.await?;
+                            }
+                            Ok::<_, ormlet::Error>(())
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.expect("task").expect("increment");
+                }
+                Counter::get(db, id).await.unwrap().n
+            }
+
+            let fresh = |db: ormlet::AnyDb| async move {
+                Counter { id: Auto::new(), n: 0, note: None }.insert(&db).await.unwrap()
+            };
+
+            let id = fresh(db.clone()).await;
+            let atomic = run_all(&db, id, |db, id| async move {
+                Counter::update_where(Counter::ID.eq(id), [Counter::N.set(Counter::N + 1)]).exec(&db).await.map(|_| ())
+            })
+            .await;
+            assert_eq!(atomic, TASKS * EACH, "N = N + 1");
+
+            let id = fresh(db.clone()).await;
+            let locked = run_all(&db, id, |db, id| async move {
+                db.transaction(|tx| {
+                    Box::pin(async move {
+                        let c = Counter::find().filter(Counter::ID.eq(id)).for_update().one(tx).await?;
+                        Counter::update_where(Counter::ID.eq(id), [Counter::N.set(c.n + 1)]).exec(tx).await?;
+                        Ok(())
+                    })
+                })
+                .await
+            })
+            .await;
+            assert_eq!(locked, TASKS * EACH, "FOR UPDATE, then the write");
+
+            let id = fresh(db.clone()).await;
+            let serializable = TxOptions::new().isolation(Isolation::Serializable).attempts(10_000);
+            let runs = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+            let counted = runs.clone();
+            let retried = run_all(&db, id, move |db, id| {
+                let runs = counted.clone();
+                async move {
+                    db.transaction_with_retry(serializable, |tx| {
+                        runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        Box::pin(async move {
+                            let c = Counter::get(tx, id).await?;
+                            Counter::update_where(Counter::ID.eq(id), [Counter::N.set(c.n + 1)]).exec(tx).await?;
+                            Ok(())
+                        })
+                    })
+                    .await
+                }
+            })
+            .await;
+            assert_eq!(retried, TASKS * EACH, "serializable, run again on conflicts");
+            let runs = runs.load(std::sync::atomic::Ordering::Relaxed);
+            if db.backend() != ormlet::Backend::Sqlite {
+                // The servers ran transactions side by side, so some conflicted and ran again.
+                assert!(runs > TASKS * EACH, "{runs} runs: no conflict was retried");
+            }
+        }
+    };
+}
+
+pub(crate) use concurrency_tests;

@@ -18,6 +18,8 @@ pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use crate::backend::Backend;
+pub use crate::query::ast::{LockWait, RowLock};
+use crate::transaction::TxOptions;
 use crate::types::SqlType;
 
 /// How a backend's SQL differs from the common case. Implemented by
@@ -151,6 +153,29 @@ pub trait Dialect: Send + Sync + 'static {
         None
     }
 
+    /// The statements that begin a transaction with `options`: one run
+    /// before it (a setting for the next transaction), and the `BEGIN`.
+    /// Only asked of the servers: SQLite's connection handles its options.
+    fn begin_statements(&self, options: &TxOptions) -> (Option<String>, String) {
+        let mut begin = String::from("BEGIN");
+        if let Some(level) = options.isolation {
+            begin.push_str(" ISOLATION LEVEL ");
+            begin.push_str(level.sql());
+        }
+        if options.read_only {
+            begin.push_str(" READ ONLY");
+        }
+        (None, begin)
+    }
+
+    /// The clause that locks a query's rows, or `None` where the backend
+    /// has none: SQLite, whose transactions take the database's write lock
+    /// at `BEGIN IMMEDIATE`, which covers every row.
+    fn row_lock(&self, lock: RowLock) -> Option<String> {
+        let _ = lock;
+        None
+    }
+
     /// The function counting a text's characters (not its bytes).
     fn char_length(&self) -> &'static str {
         "CHAR_LENGTH"
@@ -281,5 +306,15 @@ pub(crate) fn common_identifier_problem(name: &str) -> Option<String> {
         Some("identifiers cannot contain the NUL character".to_owned())
     } else {
         None
+    }
+}
+
+/// `FOR UPDATE` / `FOR SHARE` with the wait modifier, in standard spelling.
+pub(crate) fn standard_row_lock(lock: RowLock, share: &str) -> String {
+    let mode = if lock.exclusive { "FOR UPDATE" } else { share };
+    match lock.wait {
+        LockWait::Wait => mode.to_owned(),
+        LockWait::NoWait => format!("{mode} NOWAIT"),
+        LockWait::SkipLocked => format!("{mode} SKIP LOCKED"),
     }
 }

@@ -153,6 +153,19 @@ impl Dialect for MySql {
         })
     }
 
+    /// The isolation level is a setting for the next transaction; `READ
+    /// ONLY` goes with `START TRANSACTION`.
+    fn begin_statements(&self, options: &crate::transaction::TxOptions) -> (Option<String>, String) {
+        let setup = options.isolation.map(|level| format!("SET TRANSACTION ISOLATION LEVEL {}", level.sql()));
+        let begin = if options.read_only { "START TRANSACTION READ ONLY" } else { "START TRANSACTION" };
+        (setup, begin.to_owned())
+    }
+
+    /// `LOCK IN SHARE MODE`: MariaDB has no `FOR SHARE`, and MySQL takes both.
+    fn row_lock(&self, lock: super::RowLock) -> Option<String> {
+        Some(super::standard_row_lock(lock, "LOCK IN SHARE MODE"))
+    }
+
     fn case_sensitive_collation(&self) -> Option<&'static str> {
         Some("utf8mb4_bin")
     }

@@ -17,6 +17,10 @@ impl Dialect for Postgres {
         "postgresql"
     }
 
+    fn row_lock(&self, lock: super::RowLock) -> Option<String> {
+        Some(super::standard_row_lock(lock, "FOR SHARE"))
+    }
+
     fn dollar_quotes(&self) -> bool {
         true
     }

@@ -143,6 +143,26 @@ pub(crate) fn literal_pattern(text: &str, any_before: bool, any_after: bool) -> 
     p
 }
 
+/// Which rows a `SELECT ... FOR UPDATE` / `FOR SHARE` locks, and how it waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowLock {
+    /// `FOR UPDATE` (exclusive) or `FOR SHARE`.
+    pub exclusive: bool,
+    /// What to do about rows another transaction holds.
+    pub wait: LockWait,
+}
+
+/// How a row lock treats rows another transaction holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockWait {
+    /// Wait for them (the default).
+    Wait,
+    /// Fail at once (`NOWAIT`).
+    NoWait,
+    /// Leave them out of the result (`SKIP LOCKED`): work queues.
+    SkipLocked,
+}
+
 /// The LIMIT of a query with only an OFFSET: every row. The largest value
 /// all three backends take (PostgreSQL's LIMIT is a BIGINT).
 pub(crate) const NO_LIMIT: u64 = i64::MAX as u64;
@@ -161,6 +181,8 @@ pub(crate) struct SelectAst {
     pub limit: Option<u64>,
     pub offset: Option<u64>,
     pub distinct: bool,
+    /// Rendered by the dialect after everything else; only at the top level.
+    pub lock: Option<RowLock>,
 }
 
 impl SelectAst {
@@ -176,6 +198,7 @@ impl SelectAst {
             limit: None,
             offset: None,
             distinct: false,
+            lock: None,
         }
     }
 }
@@ -339,6 +362,10 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
             self.tag(b'o');
             let mut v = Value::BigUnsigned(Some(*o));
             self.val(&mut v);
+        }
+        if let Some(lock) = q.lock {
+            self.tag(if lock.exclusive { b'X' } else { b'x' });
+            self.tag(lock.wait as u8);
         }
         self.tag(b';');
     }

@@ -11,6 +11,7 @@ mod render;
 mod select;
 mod write;
 
+pub use ast::{LockWait, RowLock};
 #[cfg(feature = "chrono")]
 pub use calc::now;
 pub use calc::{Calc, Functions, Term, term_kind};

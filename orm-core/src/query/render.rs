@@ -317,7 +317,11 @@ impl Lower for SelectAst {
     }
     fn render(&self, backend: Backend) -> (String, Vec<Value>) {
         let s = Lowering::new(backend).select(self);
-        let (sql, values) = backend.build(&s);
+        let (mut sql, values) = backend.build(&s);
+        if let Some(clause) = self.lock.and_then(|lock| backend.dialect().row_lock(lock)) {
+            sql.push(' ');
+            sql.push_str(&clause);
+        }
         (sql, values.0)
     }
 }

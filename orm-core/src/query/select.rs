@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 use std::panic::Location;
 
-use super::ast::{JoinKind, Node, Projection, SelectAst};
+use super::ast::{JoinKind, LockWait, Node, Projection, RowLock, SelectAst};
 use super::expr::{Contains, Expr, JoinOn, Order, ProjectionList, Selection, TypedExpr};
 use super::jobs::{FetchAll, FetchExists, FetchOne, FetchOptional, Source};
 use super::render::{self, CountOf};
@@ -122,6 +122,79 @@ impl<S, R> Select<S, R> {
     pub fn page(self, page: u64, per_page: u64) -> Self {
         let offset = page.saturating_sub(1).saturating_mul(per_page);
         self.limit(per_page).offset(offset)
+    }
+
+    /// Locks the rows read until the transaction ends (`FOR UPDATE`), so a
+    /// "read, change, save" in a transaction cannot lose another's update:
+    /// a second transaction's `for_update()` of the same rows waits.
+    ///
+    /// SQLite has no row locks and needs none: its transactions begin with
+    /// `BEGIN IMMEDIATE`, which takes the database's write lock, so the
+    /// clause is left out there. Outside a transaction the lock ends with
+    /// the statement.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().filter(User::ID.eq(1)).for_update();
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"WHERE "users"."id" = ?"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE "users"."id" = $1 FOR UPDATE"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE `users`.`id` = ? FOR UPDATE"));
+    /// ```
+    pub fn for_update(mut self) -> Self {
+        self.ast.lock = Some(RowLock { exclusive: true, wait: self.lock_wait() });
+        self
+    }
+
+    /// Locks the rows read against changes but lets others read and share-lock
+    /// them (`FOR SHARE`; `LOCK IN SHARE MODE` on MySQL, which MariaDB also
+    /// reads). Left out on SQLite, as [`for_update`](Select::for_update) is.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().for_share().nowait();
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"FROM "users""#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"FROM "users" FOR SHARE NOWAIT"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `users` LOCK IN SHARE MODE NOWAIT"));
+    /// ```
+    pub fn for_share(mut self) -> Self {
+        self.ast.lock = Some(RowLock { exclusive: false, wait: self.lock_wait() });
+        self
+    }
+
+    /// Leaves out rows another transaction has locked instead of waiting
+    /// for them: several workers taking jobs from one table each get
+    /// different rows. Locks `FOR UPDATE` unless [`for_share`](Select::for_share)
+    /// was asked for.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().order_by(User::ID.asc()).limit(1).skip_locked();
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with("LIMIT ?"));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with("LIMIT $1 FOR UPDATE SKIP LOCKED"));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("LIMIT ? FOR UPDATE SKIP LOCKED"));
+    /// ```
+    pub fn skip_locked(self) -> Self {
+        self.with_wait(LockWait::SkipLocked)
+    }
+
+    /// Fails at once with [`Error::Conflict`](crate::Error::Conflict) when a
+    /// row is locked by another transaction, instead of waiting. Locks
+    /// `FOR UPDATE` unless [`for_share`](Select::for_share) was asked for.
+    pub fn nowait(self) -> Self {
+        self.with_wait(LockWait::NoWait)
+    }
+
+    fn lock_wait(&self) -> LockWait {
+        self.ast.lock.map_or(LockWait::Wait, |l| l.wait)
+    }
+
+    fn with_wait(mut self, wait: LockWait) -> Self {
+        let exclusive = self.ast.lock.is_none_or(|l| l.exclusive);
+        self.ast.lock = Some(RowLock { exclusive, wait });
+        self
     }
 
     /// `SELECT DISTINCT`.

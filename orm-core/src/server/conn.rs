@@ -4,6 +4,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
+use crate::transaction::TxOptions;
 use crate::types::value::ValueRef;
 use futures_util::TryStreamExt;
 use sea_query::Value;
@@ -30,11 +31,13 @@ pub struct ServerConn<D: Driver> {
     last_id: i64,
     /// The server's URL without its password, for errors.
     url: Arc<str>,
+    /// How the next transaction begins (from `prepare_begin`).
+    next_begin: Option<TxOptions>,
 }
 
 impl<D: Driver> ServerConn<D> {
     pub(crate) fn new(conn: PoolConnection<D>, url: Arc<str>) -> Self {
-        ServerConn { conn, last_id: 0, url }
+        ServerConn { conn, last_id: 0, url, next_begin: None }
     }
 }
 
@@ -237,21 +240,38 @@ impl<D: Driver> ServerConn<D> {
     /// transaction manager (which tracks the depth), recorded like a query.
     async fn control(&mut self, op: Operation, loc: &'static Location<'static>) -> Result<()> {
         let depth = self.depth();
-        let sql: Arc<str> = Arc::from(match (op, depth) {
-            (Operation::Begin, _) => "BEGIN",
-            (Operation::Savepoint, _) => "SAVEPOINT",
-            (Operation::Commit, _) => "COMMIT",
-            (Operation::Release, _) => "RELEASE SAVEPOINT",
-            (_, 1) => "ROLLBACK",
-            _ => "ROLLBACK TO SAVEPOINT",
-        });
+        // A transaction with options begins with the dialect's statements:
+        // a setting for the next transaction (MySQL), then the BEGIN itself.
+        let (setup, begin) = match (op, self.next_begin.take()) {
+            (Operation::Begin, Some(options)) if depth == 0 && options.changes_begin() => {
+                let (setup, begin) = D::BACKEND.dialect().begin_statements(&options);
+                (setup, Some(begin))
+            }
+            _ => (None, None),
+        };
+        let sql: Arc<str> = match (&setup, &begin) {
+            (Some(setup), Some(begin)) => Arc::from(format!("{setup}; {begin}")),
+            (None, Some(begin)) => Arc::from(begin.as_str()),
+            _ => Arc::from(match (op, depth) {
+                (Operation::Begin, _) => "BEGIN",
+                (Operation::Savepoint, _) => "SAVEPOINT",
+                (Operation::Commit, _) => "COMMIT",
+                (Operation::Release, _) => "RELEASE SAVEPOINT",
+                (_, 1) => "ROLLBACK",
+                _ => "ROLLBACK TO SAVEPOINT",
+            }),
+        };
         let s = Stmt { sql: &sql, operation: op, table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
         let (sink, binder, started) = self.start();
         let r = async {
             match op {
                 Operation::Begin | Operation::Savepoint => {
-                    <D::TransactionManager as TransactionManager>::begin(&mut self.conn, None).await
+                    if let Some(setup) = setup {
+                        D::script(&mut self.conn, Arc::from(setup)).await?;
+                    }
+                    let statement = begin.map(|b| sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(b)));
+                    <D::TransactionManager as TransactionManager>::begin(&mut self.conn, statement).await
                 }
                 Operation::Commit | Operation::Release => {
                     <D::TransactionManager as TransactionManager>::commit(&mut self.conn).await
@@ -270,6 +290,10 @@ impl<D: Driver> ServerConn<D> {
 impl<D: Driver> Connection for ServerConn<D> {
     fn backend(&self) -> Backend {
         D::BACKEND
+    }
+
+    fn prepare_begin(&mut self, options: TxOptions) {
+        self.next_begin = Some(options);
     }
 
     fn max_params(&self) -> usize {

@@ -183,6 +183,10 @@ impl<D: Driver> Db<D> {
         |this, loc, f| async move { scope(Transaction::new(this.conn().await?, loc), loc, f).await }
     );
 
+    crate::transaction::transaction_option_methods!(Tx<D>, |this, loc, options| async {
+        Ok::<_, Error>(Transaction::with_options(this.conn().await?, loc, options))
+    });
+
     /// Runs a script of statements without values, one at a time.
     #[track_caller]
     pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {

@@ -84,7 +84,8 @@ impl Driver for MySql {
     fn conflict(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Option<ConflictKind> {
         match error.try_downcast_ref::<MySqlDatabaseError>()?.number() {
             1213 => Some(ConflictKind::Deadlock),
-            1205 => Some(ConflictKind::LockTimeout),
+            // 3572: MySQL's NOWAIT; MariaDB reports a lock timeout for it.
+            1205 | 3572 => Some(ConflictKind::LockTimeout),
             _ => None,
         }
     }

@@ -9,9 +9,10 @@ use super::db::Db;
 use super::pool::Lease;
 use super::tx::Tx;
 use crate::backend::Backend;
-use crate::connection::complete;
+use crate::connection::{Connection, complete};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job};
+use crate::transaction::{Retryable, TxOptions};
 
 /// A [`Db`] for async code: `.all(&db).await` instead of `.all(&db)?`.
 ///
@@ -79,6 +80,49 @@ impl AsyncDb {
 }
 
 impl AsyncDb {
+    /// [`transaction_with`](AsyncDb::transaction_with) in a transaction
+    /// that begins with `options` (see [`Db::transaction_with_options`]).
+    #[track_caller]
+    pub fn transaction_with_options<'a, T: Send + 'a, E: From<Error> + Send + 'a>(
+        &'a self,
+        options: TxOptions,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E> + Send + 'a,
+    ) -> impl Future<Output = Result<T, E>> + Send + 'a {
+        let loc = Location::caller();
+        async move {
+            let mut conn = self.db.pool().take_async().await?;
+            conn.prepare_begin(options);
+            run_blocking(|| super::tx::run_transaction(&mut conn, loc, f))
+        }
+    }
+
+    /// Runs `f` in a transaction, and again after a short growing pause
+    /// while it fails with a conflict (a busy database), up to
+    /// [`TxOptions::attempts`] times. `f` may run more than once.
+    #[track_caller]
+    pub fn transaction_with_retry<'a, T: Send + 'a, E: From<Error> + Retryable + Send + 'a>(
+        &'a self,
+        options: TxOptions,
+        mut f: impl FnMut(&Tx<'_>) -> Result<T, E> + Send + 'a,
+    ) -> impl Future<Output = Result<T, E>> + Send + 'a {
+        let loc = Location::caller();
+        async move {
+            let mut attempt = 1;
+            loop {
+                let mut conn = self.db.pool().take_async().await?;
+                conn.prepare_begin(options);
+                match run_blocking(|| super::tx::run_transaction(&mut conn, loc, &mut f)) {
+                    Err(e) if e.is_conflict() && attempt < options.attempts => {
+                        drop(conn);
+                        futures_timer::Delay::new(crate::transaction::backoff(attempt)).await;
+                        attempt += 1;
+                    }
+                    done => return done,
+                }
+            }
+        }
+    }
+
     /// Runs a script of statements without values (schema set-up).
     #[track_caller]
     pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {

@@ -10,7 +10,7 @@ use super::pool::OwnedLease;
 use crate::connection::complete;
 use crate::error::Result;
 use crate::executor::Job;
-use crate::transaction::{OwnedConnection, Transaction};
+use crate::transaction::{OwnedConnection, Transaction, TxOptions};
 
 /// An open SQLite transaction from [`AsyncDb::begin`]. `commit()` ends it;
 /// dropped unfinished, it rolls back.
@@ -40,6 +40,17 @@ impl AsyncDb {
     #[track_caller]
     pub fn begin(&self) -> impl Future<Output = Result<AsyncTx>> + Send + '_ {
         self.begin_at(Location::caller())
+    }
+
+    /// Opens a transaction that begins with `options` (see [`Db::transaction_with_options`](super::Db::transaction_with_options)).
+    #[track_caller]
+    pub fn begin_with(&self, options: TxOptions) -> impl Future<Output = Result<AsyncTx>> + Send + '_ {
+        let loc = Location::caller();
+        async move {
+            let tx = Transaction::with_options(self.pooled().await?, loc, options);
+            crate::transaction::Levels::begin_level(&tx, loc).await?;
+            Ok(tx)
+        }
     }
 
     pub(crate) async fn begin_at(&self, loc: &'static Location<'static>) -> Result<AsyncTx> {

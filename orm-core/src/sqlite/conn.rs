@@ -16,6 +16,7 @@ use crate::dialect::{Dialect, Sqlite};
 use crate::error::{Error, Result};
 use crate::events::{self, Operation, QueryEvent, Recipient, Wants};
 use crate::row::{FromRow, RowReader};
+use crate::transaction::TxOptions;
 use crate::types::FieldType;
 
 /// A SQLite connection owned by a [`Db`](super::Db). Jobs run on it.
@@ -25,6 +26,10 @@ pub struct Conn {
     /// Foreign keys were turned off for the open transaction, and are turned
     /// back on when it ends.
     foreign_keys_off: Cell<bool>,
+    /// How the next transaction begins (from `prepare_begin`).
+    next_begin: Cell<Option<TxOptions>>,
+    /// The open transaction is read-only: `query_only` goes off when it ends.
+    query_only: Cell<bool>,
     max_params: usize,
 }
 
@@ -34,7 +39,14 @@ impl Conn {
             usize::try_from(raw.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).unwrap_or(999))
                 .unwrap_or(999)
                 .max(1);
-        Conn { raw, depth: Cell::new(0), foreign_keys_off: Cell::new(false), max_params }
+        Conn {
+            raw,
+            depth: Cell::new(0),
+            foreign_keys_off: Cell::new(false),
+            next_begin: Cell::new(None),
+            query_only: Cell::new(false),
+            max_params,
+        }
     }
 
     /// The rusqlite connection, for what ormlet does not cover. Queries run
@@ -59,6 +71,21 @@ impl Conn {
     /// Whether foreign keys were turned off for the transaction that ended.
     pub(crate) fn take_foreign_keys_off(&self) -> bool {
         self.foreign_keys_off.replace(false)
+    }
+
+    /// The options of the transaction about to begin, taken.
+    pub(crate) fn take_next_begin(&self) -> Option<TxOptions> {
+        self.next_begin.take()
+    }
+
+    /// Marks the open transaction read-only, until it ends.
+    pub(crate) fn query_only_until_end(&self) {
+        self.query_only.set(true);
+    }
+
+    /// Whether the transaction that ended was read-only.
+    pub(crate) fn take_query_only(&self) -> bool {
+        self.query_only.replace(false)
     }
 
     /// A boolean pragma's value (`foreign_keys`), read without profiling.
@@ -289,6 +316,10 @@ impl Connection for Conn {
 
     fn last_insert_id(&self) -> i64 {
         self.last_insert_rowid()
+    }
+
+    fn prepare_begin(&mut self, options: TxOptions) {
+        self.next_begin.set(Some(options));
     }
 
     fn depth(&self) -> u32 {

@@ -10,9 +10,11 @@ use super::conn::Conn;
 use super::pool::{Lease, Pool};
 use super::tx::{Tx, run_transaction};
 use crate::backend::Backend;
+use crate::connection::Connection;
 use crate::connection::complete;
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Job};
+use crate::transaction::{Retryable, TxOptions};
 
 /// Where the database lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,6 +235,47 @@ impl Db {
         let loc = Location::caller();
         let mut conn = self.checkout()?;
         run_transaction(&mut conn, loc, f)
+    }
+
+    /// [`transaction_with`](Db::transaction_with) in a transaction that
+    /// begins with `options`. SQLite's transactions are serializable, so any
+    /// isolation level is met; a read-only one begins deferred with
+    /// `query_only` on, and a write in it fails.
+    #[track_caller]
+    pub fn transaction_with_options<T, E: From<Error>>(
+        &self,
+        options: TxOptions,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let loc = Location::caller();
+        let mut conn = self.checkout()?;
+        conn.prepare_begin(options);
+        run_transaction(&mut conn, loc, f)
+    }
+
+    /// Runs `f` in a transaction, and again after a short growing pause
+    /// while it fails with a conflict (a busy database), up to
+    /// [`TxOptions::attempts`] times. `f` may run more than once.
+    #[track_caller]
+    pub fn transaction_with_retry<T, E: From<Error> + Retryable>(
+        &self,
+        options: TxOptions,
+        mut f: impl FnMut(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let loc = Location::caller();
+        let mut attempt = 1;
+        loop {
+            let mut conn = self.checkout()?;
+            conn.prepare_begin(options);
+            match run_transaction(&mut conn, loc, &mut f) {
+                Err(e) if e.is_conflict() && attempt < options.attempts => {
+                    drop(conn);
+                    std::thread::sleep(crate::transaction::backoff(attempt));
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
     }
 
     /// Runs a script of statements without parameters (schema set-up).

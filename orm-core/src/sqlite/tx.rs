@@ -56,10 +56,20 @@ impl Control {
 
 impl Conn {
     /// `BEGIN IMMEDIATE`, or a savepoint inside the open transaction.
+    /// A read-only transaction begins deferred (it needs no write lock) and
+    /// with `query_only` on; SQLite's transactions are serializable, which
+    /// satisfies any isolation level asked for.
     pub(crate) fn begin_tx(&self, loc: &'static Location<'static>) -> Result<()> {
         let depth = self.depth() + 1;
         let op = if depth == 1 { Operation::Begin } else { Operation::Savepoint };
-        if let Err(e) = self.control(&Control::at(depth).begin, op, loc) {
+        let options = if depth == 1 { self.take_next_begin() } else { None };
+        let mut begin = Control::at(depth).begin;
+        if options.is_some_and(|o| o.read_only) {
+            self.batch(&Arc::from("PRAGMA query_only = ON"), loc)?;
+            self.query_only_until_end();
+            begin = Arc::from("BEGIN DEFERRED");
+        }
+        if let Err(e) = self.control(&begin, op, loc) {
             self.after_level(loc);
             return Err(e);
         }
@@ -101,6 +111,9 @@ impl Conn {
     fn after_level(&self, loc: &'static Location<'static>) {
         if self.depth() == 0 && self.take_foreign_keys_off() {
             let _ = self.batch(&Arc::from("PRAGMA foreign_keys = ON"), loc);
+        }
+        if self.depth() == 0 && self.take_query_only() {
+            let _ = self.batch(&Arc::from("PRAGMA query_only = OFF"), loc);
         }
     }
 }

@@ -14,6 +14,7 @@
 //! or rolls back; the handles only say how to reach their connection.
 
 mod borrowed;
+mod options;
 mod owned;
 
 /// Writes the `transaction` / `transaction_with` pair of a type whose
@@ -53,11 +54,88 @@ macro_rules! transaction_methods {
 }
 pub(crate) use transaction_methods;
 
+/// Writes `begin_with`, `transaction_with_options` and
+/// `transaction_with_retry` for a database handle: `$handle` is an async
+/// expression giving a transaction handle with no level open yet, on a
+/// connection prepared to begin with `$options`.
+macro_rules! transaction_option_methods {
+    ($tx:ty, |$this:ident, $loc:ident, $options:ident| $handle:expr) => {
+        /// Opens a transaction that begins with `options` (isolation level,
+        /// read-only): `let tx = db.begin_with(TxOptions::new().read_only()).await?;`.
+        #[track_caller]
+        pub fn begin_with(
+            &self,
+            options: $crate::transaction::TxOptions,
+        ) -> impl ::std::future::Future<Output = $crate::Result<$tx>> + Send + '_ {
+            let ($this, $loc, $options) = (self, ::std::panic::Location::caller(), options);
+            async move {
+                let tx = $handle.await?;
+                $crate::transaction::Levels::begin_level(&tx, $loc).await?;
+                Ok(tx)
+            }
+        }
+
+        /// [`transaction_with`](Self::transaction_with) in a transaction that
+        /// begins with `options`:
+        /// `db.transaction_with_options(TxOptions::new().isolation(Isolation::Serializable), |tx| ..)`.
+        #[track_caller]
+        pub fn transaction_with_options<'a, T: Send + 'a, E: From<$crate::Error> + Send + 'a, F>(
+            &'a self,
+            options: $crate::transaction::TxOptions,
+            f: F,
+        ) -> impl ::std::future::Future<Output = ::std::result::Result<T, E>> + Send + 'a
+        where
+            F: for<'t> FnOnce(&'t $tx) -> $crate::transaction::BoxedBody<'t, T, E> + Send + 'a,
+        {
+            let ($this, $loc, $options) = (self, ::std::panic::Location::caller(), options);
+            async move {
+                let tx = $handle.await?;
+                $crate::transaction::scope(tx, $loc, f).await
+            }
+        }
+
+        /// Runs `f` in a transaction that begins with `options`, and runs it
+        /// again, after a short growing pause, while it fails with a
+        /// conflict (a serialization failure or deadlock, which roll the
+        /// transaction back), up to [`TxOptions::attempts`](crate::transaction::TxOptions::attempts)
+        /// times. `f` may run more than once: keep effects outside the
+        /// database out of it. Other errors end it at once.
+        #[track_caller]
+        pub fn transaction_with_retry<'a, T: Send + 'a, E, F>(
+            &'a self,
+            options: $crate::transaction::TxOptions,
+            mut f: F,
+        ) -> impl ::std::future::Future<Output = ::std::result::Result<T, E>> + Send + 'a
+        where
+            E: From<$crate::Error> + $crate::transaction::Retryable + Send + 'a,
+            F: for<'t> FnMut(&'t $tx) -> $crate::transaction::BoxedBody<'t, T, E> + Send + 'a,
+        {
+            let ($this, $loc, $options) = (self, ::std::panic::Location::caller(), options);
+            async move {
+                let mut attempt = 1;
+                loop {
+                    let tx = $handle.await?;
+                    match $crate::transaction::scope(tx, $loc, &mut f).await {
+                        Err(e) if $crate::transaction::Retryable::is_conflict(&e) && attempt < $options.attempts => {
+                            ::futures_timer::Delay::new($crate::transaction::backoff(attempt)).await;
+                            attempt += 1;
+                        }
+                        done => return done,
+                    }
+                }
+            }
+        }
+    };
+}
+pub(crate) use transaction_option_methods;
+
 use std::future::Future;
 use std::panic::Location;
 
 pub use borrowed::Tx;
 pub(crate) use borrowed::sync_nested;
+pub(crate) use options::backoff;
+pub use options::{Isolation, Retryable, TxOptions};
 pub use owned::{BoxedBody, OwnedConnection, Transaction};
 
 use crate::connection::Connection;

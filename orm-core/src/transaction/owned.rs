@@ -55,6 +55,12 @@ impl<O: OwnedConnection> Transaction<O> {
         Transaction { conn: tokio::sync::Mutex::new(Some(conn)), backend, loc }
     }
 
+    /// A handle on `conn` whose transaction will begin with `options`.
+    pub(crate) fn with_options(mut conn: O, loc: &'static Location<'static>, options: super::TxOptions) -> Self {
+        conn.conn().prepare_begin(options);
+        Transaction::new(conn, loc)
+    }
+
     /// Opens a transaction on `conn`.
     pub(crate) async fn begin(conn: O, loc: &'static Location<'static>) -> Result<Self> {
         let tx = Transaction::new(conn, loc);
