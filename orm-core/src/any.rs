@@ -163,6 +163,10 @@ impl AnyDb {
 impl Executor for AnyDb {
     type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
 
+    fn portable_placeholders(&self) -> bool {
+        true
+    }
+
     fn backend(&self) -> Backend {
         match self {
             AnyDb::Sqlite(_) => Backend::Sqlite,
@@ -234,6 +238,10 @@ impl Levels for AnyTx {
 
 impl Executor for AnyTx {
     type Output<'a, J: Job + 'a> = QueryFuture<'a, J::Out>;
+
+    fn portable_placeholders(&self) -> bool {
+        true
+    }
 
     fn backend(&self) -> Backend {
         each_tx!(self, |tx| tx.backend())

@@ -29,6 +29,12 @@ pub trait Executor {
     /// Runs one unit of work.
     #[doc(hidden)]
     fn run<'a, J: Job + 'a>(&'a self, job: J) -> Self::Output<'a, J>;
+
+    /// Whether hand-written SQL uses `?` on every backend (see [`Raw`](crate::Raw)).
+    #[doc(hidden)]
+    fn portable_placeholders(&self) -> bool {
+        false
+    }
 }
 
 /// One unit of work for a connection: render, bind, run, decode. Written

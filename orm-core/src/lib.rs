@@ -63,8 +63,8 @@ pub use types::{Auto, FieldType, Operand, SqlType};
 
 /// What application code needs in scope.
 pub mod prelude {
-    pub use crate::query::{Functions, ModelExt, OnConflict, TypedExpr, count_all, exists, not_exists};
-    pub use crate::relation::{ToMany, WithRelation};
+    pub use crate::query::{Functions, ModelExt, OnConflict, Select, TypedExpr, count_all, exists, not_exists};
+    pub use crate::relation::{Loaded, ToMany, WithRelation};
     pub use crate::{Auto, Executor, ExecutorExt, FromRow, Model, params};
 }
 

@@ -718,13 +718,19 @@ macro_rules! backend_tests {
             again.upsert(&t.db, OnConflict::columns(User::EMAIL)).await.unwrap();
             let ann = User::find().filter(User::EMAIL.eq("ann@x.io")).one(&t.db).await.unwrap();
             assert_eq!((ann.name.as_str(), ann.age), ("Ann B.", Some(32)));
+            assert_eq!(again.id, ann.id, "an updating upsert gives the existing row's key");
             let mut keep = User::new("bob@x.io", "Not Bob", None);
             keep.upsert(&t.db, OnConflict::columns(User::EMAIL).do_nothing()).await.unwrap();
             let bob = User::find().filter(User::EMAIL.eq("bob@x.io")).one(&t.db).await.unwrap();
             assert_eq!(bob.name, "Bob");
+            assert_eq!(keep.id, bob.id, "a kept row's key comes back: get or create in one call");
             let mut fresh = User::new("new@x.io", "New", None);
             fresh.upsert(&t.db, OnConflict::columns(User::EMAIL)).await.unwrap();
             assert_eq!(User::find().count(&t.db).await.unwrap(), 4);
+            assert_eq!(User::get(&t.db, fresh.id.get().unwrap()).await.unwrap().email, "new@x.io");
+            let mut created = User::new("cid2@x.io", "Cid 2", None);
+            created.upsert(&t.db, OnConflict::columns(User::EMAIL).do_nothing()).await.unwrap();
+            assert_eq!(User::get(&t.db, created.id.get().unwrap()).await.unwrap().name, "Cid 2");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -899,6 +905,19 @@ macro_rules! backend_tests {
             let c = err.as_constraint().unwrap_or_else(|| panic!("{err:?}"));
             assert_eq!(c.kind, ConstraintKind::ForeignKey);
             assert_eq!(Post::find().count(&t.db).await.unwrap(), 0);
+            // Deleting a referenced row names the referencing table and column.
+            let mut ann = User::new("ann@x.io", "Ann", None);
+            let id = ann.insert(&t.db).await.unwrap();
+            Post::new(id, "kept").insert(&t.db).await.unwrap();
+            let err = ann.delete(&t.db).await.unwrap_err();
+            let c = err.as_constraint().unwrap_or_else(|| panic!("{err:?}"));
+            assert_eq!(c.kind, ConstraintKind::ForeignKey);
+            if t.db.backend() != ormlet::Backend::Sqlite {
+                // SQLite's message names nothing.
+                assert_eq!((c.table.as_deref(), &c.columns[..]), (Some("posts"), &["author_id".to_owned()][..]), "{err}");
+                assert!(c.message.contains("users"), "the referenced table: {err}");
+            }
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 1);
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1463,6 +1482,28 @@ macro_rules! feature_type_tests {
             assert_eq!(later, [b.clone()]);
             let by_ref = Event::find().filter(Event::MAYBE_REF.eq(uuid::Uuid::nil())).count(&t.db).await.unwrap();
             assert_eq!(by_ref, 1);
+        }
+
+        #[cfg(all(feature = "chrono", feature = "uuid", feature = "json"))]
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn times_are_cut_to_the_microsecond_on_every_backend() {
+            use chrono::SubsecRound;
+            use ormlet::prelude::*;
+            use $crate::suite::feature_types::{Event, sample};
+            let Some(t) = $open().await else { return };
+            t.db.create_table::<Event>().await.unwrap();
+            let mut e = sample(7);
+            // 999 nanoseconds past the microsecond: MySQL would round them up, PostgreSQL cut them.
+            e.time = chrono::NaiveTime::from_hms_nano_opt(23, 59, 58, 123_456_999).unwrap();
+            e.datetime = e.date.and_time(e.time);
+            e.utc = e.datetime.and_utc();
+            e.insert(&t.db).await.unwrap();
+            let back = Event::get(&t.db, e.id).await.unwrap();
+            assert_eq!(back.time, e.time.trunc_subsecs(6));
+            assert_eq!(back.datetime, e.datetime.trunc_subsecs(6));
+            assert_eq!(back.utc, e.utc.trunc_subsecs(6));
+            // Filters cut the same way: the stored value equals the one given.
+            assert_eq!(Event::find().filter(Event::UTC.eq(e.utc)).count(&t.db).await.unwrap(), 1);
         }
     };
 }

@@ -112,6 +112,24 @@ macro_rules! query_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn any_db_takes_question_marks_on_every_backend() {
+            use ormlet::prelude::*;
+            use $crate::suite::AsAny;
+            use $crate::suite::queries::Counter;
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            db.create_table::<Counter>().await.unwrap();
+            Counter { id: Auto::new(), n: 4, note: Some("a?b".into()) }.insert(&db).await.unwrap();
+            let sql = "SELECT n, note FROM counters WHERE n > ? AND note = ? AND note <> 'x?' -- y?";
+            let rows: Vec<(i64, String)> = db.raw(sql, params![1, "a?b"]).all().await.unwrap();
+            assert_eq!(rows, [(4, "a?b".to_owned())]);
+            let tx = db.begin().await.unwrap();
+            let n = tx.raw("UPDATE counters SET n = n + ? WHERE n = ?", params![1, 4]).exec().await.unwrap();
+            assert_eq!(n, 1);
+            tx.commit().await.unwrap();
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn row_locks_wait_fail_or_skip() {
             use ormlet::prelude::*;
             use $crate::suite::AsAny;

@@ -21,6 +21,7 @@ use crate::events::Operation;
 use crate::executor::{Executor, Job};
 use crate::model::{Binder, Key, Model, ModelMeta, ModelStatement};
 use crate::transaction::Tx;
+use crate::types::FieldType;
 
 /// The query methods of every [`Model`]: `User::find()`, `User::get(&db, 1)`,
 /// `user.insert(&db)`, ... Implemented for all models; in the prelude.
@@ -66,8 +67,10 @@ pub trait ModelExt: Model {
     }
 
     /// Inserts this row, or on a conflict on `on`'s columns updates (or keeps)
-    /// the existing one. Where the backend has `RETURNING`, a generated key is
-    /// stored back.
+    /// the existing one. A generated key is stored back: the new row's, or
+    /// the existing row's on a conflict, so `upsert(.., on.do_nothing())` is
+    /// "get or create" (a second query reads the kept row's key where the
+    /// backend's `RETURNING` gives none; MySQL's `LAST_INSERT_ID` gives it).
     #[track_caller]
     fn upsert<'a, E: Executor>(&'a mut self, db: &'a E, on: OnConflict<Self>) -> E::Output<'a, Upsert<'a, Self>> {
         db.run(Upsert { row: self, on, loc: Location::caller() })
@@ -426,15 +429,30 @@ impl<M: Model> OnConflict<M> {
         q.columns(columns.iter().copied());
         q.values_panic(columns.iter().map(|_| Expr::val(0i64)));
         let mut on = sea_query::OnConflict::columns(self.target.iter().copied());
-        match &self.update {
-            Some(cols) if !cols.is_empty() => on.update_columns(cols.iter().copied()),
-            // MySQL has no DO NOTHING; assigning a key column to itself changes nothing.
-            _ if !backend.dialect().has_do_nothing() => match self.target.first() {
-                Some(col) => on.value(*col, Expr::col(*col)),
-                None => on.do_nothing(),
-            },
-            _ => on.do_nothing(),
-        };
+        let keep = !matches!(&self.update, Some(cols) if !cols.is_empty());
+        let has_do_nothing = backend.dialect().has_do_nothing();
+        if let Some(cols) = self.update.as_ref().filter(|c| !c.is_empty()) {
+            on.update_columns(cols.iter().copied());
+        }
+        match (has_do_nothing, meta.auto_column()) {
+            (true, _) if keep => {
+                on.do_nothing();
+            }
+            // MySQL has no DO NOTHING and no RETURNING: `id = LAST_INSERT_ID(id)`
+            // changes nothing and hands back the existing row's key.
+            (false, Some(auto)) => {
+                let id = backend.dialect().quote_ident(auto.name);
+                on.value(auto.name, Expr::cust(format!("LAST_INSERT_ID({id})")));
+            }
+            // Assigning a column to itself changes nothing either.
+            (false, None) if keep => {
+                match self.target.first() {
+                    Some(col) => on.value(*col, Expr::col(*col)),
+                    None => on.do_nothing(),
+                };
+            }
+            _ => {}
+        }
         q.on_conflict(on);
         if returning_key && let Some(auto) = meta.auto_column() {
             q.returning_col(auto.name);
@@ -462,17 +480,91 @@ impl<M: Model> Job for Upsert<'_, M> {
         let s = stmt(&sql, Operation::Insert, meta, self.loc);
         let bind = BindInsert(std::slice::from_ref(&*self.row));
         if returning {
-            // No row comes back when the conflict kept the existing row.
-            if let Some(k) = returned_key(conn, s, &bind).await? {
-                self.row.__set_generated_key(k)?;
+            match returned_key(conn, s, &bind).await? {
+                Some(k) => self.row.__set_generated_key(k)?,
+                // The conflict kept the existing row, which returns nothing:
+                // read its key by the conflicting columns.
+                None => {
+                    if let Some(k) = existing_key(conn, &*self.row, &self.on.target, self.loc).await? {
+                        self.row.__set_generated_key(k)?;
+                    }
+                }
             }
         } else {
-            let n = conn.execute(s, &bind).await?;
-            // MySQL reports 1 for an insert, 2 for an update, 0 when nothing changed.
-            if auto && n == 1 {
+            conn.execute(s, &bind).await?;
+            // The statement sets LAST_INSERT_ID to the new row's key, or to
+            // the existing row's on a conflict (see `OnConflict::sql`).
+            if auto {
                 self.row.__set_generated_key(conn.last_insert_id())?;
             }
         }
         Ok(())
+    }
+}
+
+/// The generated key of the row whose `columns` hold `row`'s values.
+async fn existing_key<C: Connection, M: Model>(
+    conn: &mut C,
+    row: &M,
+    columns: &[&'static str],
+    loc: &'static Location<'static>,
+) -> Result<Option<i64>> {
+    let meta = M::meta();
+    let Some(auto) = meta.auto_column() else { return Ok(None) };
+    let backend = conn.backend();
+    let mut shape = vec![b'K' as usize, std::ptr::from_ref(meta) as usize];
+    shape.extend(columns.iter().map(|c| c.as_ptr() as usize));
+    let sql = build_fixed(&shape, backend, || {
+        let mut q = Query::select();
+        q.column(auto.name).from(meta.table);
+        // In insert-column order: the order the row binds them in.
+        for c in insert_columns(meta).filter(|c| columns.contains(c)) {
+            q.and_where(Expr::col(c).eq(Expr::val(0i64)));
+        }
+        backend.build(&q).0
+    });
+    returned_key(conn, stmt(&sql, Operation::Select, meta, loc), &BindOnly { row, columns }).await
+}
+
+/// Binds the insert values of `row`'s `columns` only.
+struct BindOnly<'a, M> {
+    row: &'a M,
+    columns: &'a [&'static str],
+}
+
+impl<M: Model> Bind for BindOnly<'_, M> {
+    fn bind_to<B: Binder>(&self, b: &mut B) -> Result<()> {
+        self.row.__bind_insert(&mut Only { inner: b, columns: self.columns, index: 0 })
+    }
+}
+
+/// A binder passing on the values of some columns only.
+struct Only<'b, B> {
+    inner: &'b mut B,
+    columns: &'b [&'static str],
+    index: usize,
+}
+
+impl<B: Binder> Binder for Only<'_, B> {
+    fn bind<T: FieldType>(&mut self, value: &T, column: &'static str) -> Result<()> {
+        if !self.columns.contains(&column) {
+            return Ok(());
+        }
+        self.index += 1;
+        self.inner.bind(value, column)
+    }
+
+    fn bind_value(&mut self, value: &sea_query::Value, _index: usize) -> Result<()> {
+        self.index += 1;
+        self.inner.bind_value(value, self.index - 1)
+    }
+
+    #[cfg(feature = "json")]
+    fn bind_json<T: serde::Serialize>(&mut self, value: &T, column: &'static str) -> Result<()> {
+        if !self.columns.contains(&column) {
+            return Ok(());
+        }
+        self.index += 1;
+        self.inner.bind_json(value, column)
     }
 }

@@ -6,6 +6,7 @@ mod calc;
 mod crud;
 mod expr;
 pub(crate) mod jobs;
+mod placeholders;
 mod raw;
 mod render;
 mod select;

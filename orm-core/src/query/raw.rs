@@ -13,8 +13,11 @@ use crate::row::FromRow;
 /// A hand-written statement on an executor, from [`ExecutorExt::raw`](crate::ExecutorExt::raw).
 ///
 /// Placeholders are the backend's own (`?` on SQLite and MySQL, `$1` on
-/// PostgreSQL); rows decode by position, so list columns in field order
-/// (a `SELECT *` of a table created from the model is in field order).
+/// PostgreSQL), except on [`AnyDb`](crate::AnyDb) and its transactions,
+/// where `?` serves every backend: it is written as `$1`, `$2`, ... on
+/// PostgreSQL (outside quotes and comments; `??` is a literal `?`). Rows
+/// decode by position, so list columns in field order (a `SELECT *` of a
+/// table created from the model is in field order).
 #[must_use = "a raw query does nothing until `.all()`, `.one()` or `.exec()` runs it"]
 pub struct Raw<'a, E> {
     pub(crate) db: &'a E,
@@ -24,7 +27,12 @@ pub struct Raw<'a, E> {
 
 impl<'a, E: Executor> Raw<'a, E> {
     fn source(self) -> (&'a E, Source) {
-        (self.db, Source::Raw(self.sql, self.values))
+        let sql = if self.db.portable_placeholders() {
+            Arc::from(super::placeholders::portable(&self.sql, self.db.backend().dialect()))
+        } else {
+            self.sql
+        };
+        (self.db, Source::Raw(sql, self.values))
     }
 
     /// Every row, decoded as `R`.

@@ -132,8 +132,22 @@ impl Driver for Postgres {
             _ => return None,
         };
         // "Key (email)=(a@x.io) already exists." / "Key (author_id)=(9) is not present in table ..."
+        let still_referenced = pg.detail().is_some_and(|d| d.contains("is still referenced"));
         let columns = match (kind, pg.column()) {
             (ConstraintKind::NotNull, Some(c)) => vec![c.to_owned()],
+            // Deleting a referenced row: the detail names the referenced key,
+            // not the referencing column. ormlet names its foreign keys
+            // `fk_<table>_<column>`, which gives the column; another name
+            // gives none rather than the wrong one.
+            (ConstraintKind::ForeignKey, _) if still_referenced => {
+                let prefix = pg.table().map(|t| format!("fk_{t}_"));
+                constraint
+                    .as_deref()
+                    .zip(prefix.as_deref())
+                    .and_then(|(name, prefix)| name.strip_prefix(prefix))
+                    .map(|column| vec![column.to_owned()])
+                    .unwrap_or_default()
+            }
             _ => pg
                 .detail()
                 .and_then(|d| between(d, "Key", '(', ')'))

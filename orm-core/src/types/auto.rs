@@ -22,7 +22,8 @@ use super::{DecodeFail, FieldType, SqlType};
 /// assert_eq!(id.get(), None);
 /// id = Auto::from(7);
 /// assert_eq!(id.get(), Some(7));
-/// assert!(id == 7);
+/// assert!(id == 7 && 7 == id);
+/// assert_eq!(id.to_string(), "7");
 /// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
@@ -50,7 +51,33 @@ impl<T: Copy> Auto<T> {
     pub const fn get(&self) -> Option<T> {
         self.0
     }
+
+    /// The key of a row that was inserted or read from the database, where
+    /// it is always set; for a row never inserted, an
+    /// [`Error::KeyNotSet`](crate::Error::KeyNotSet) rather than a panic.
+    ///
+    /// ```
+    /// # use ormlet_core::Auto;
+    /// let id: Auto<i64> = Auto::from(7);
+    /// assert_eq!(id.key()?, 7);
+    /// assert!(Auto::<i64>::new().key().is_err());
+    /// # Ok::<(), ormlet_core::Error>(())
+    /// ```
+    pub fn key(&self) -> crate::Result<T> {
+        self.0.ok_or(crate::Error::KeyNotSet { model: "row", operation: "Auto::key" })
+    }
 }
+
+macro_rules! key_eq {
+    ($($t:ty),*) => {$(
+        impl PartialEq<Auto<$t>> for $t {
+            fn eq(&self, other: &Auto<$t>) -> bool {
+                other == self
+            }
+        }
+    )*};
+}
+key_eq!(i32, i64, u32, u64);
 
 impl<T> From<T> for Auto<T> {
     fn from(v: T) -> Self {
