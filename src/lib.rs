@@ -204,7 +204,7 @@ pub use ormlet_core::{
     Value, count_all, exists, not_exists, params,
 };
 pub use ormlet_core::{migrate, relation, schema, sqlite, term_kind, transaction, types};
-pub use ormlet_derive::{FromRow, Model, embed_migrations};
+pub use ormlet_derive::{Enum, FromRow, Model, embed_migrations};
 /// The query profiler: scopes, findings, reports, test assertions.
 pub use ormlet_profiler as profiler;
 pub use ormlet_profiler::{
@@ -218,7 +218,7 @@ pub use ormlet_core::__private;
 /// What application code needs in scope: `use ormlet::prelude::*;`.
 pub mod prelude {
     pub use ormlet_core::prelude::*;
-    pub use ormlet_derive::{FromRow, Model};
+    pub use ormlet_derive::{Enum, FromRow, Model};
 }
 
 /// The README's examples, compiled and run as doctests.

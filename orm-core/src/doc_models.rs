@@ -145,6 +145,10 @@ impl FromRow for User {
             age: row.read("User", "age")?,
         })
     }
+
+    fn from_row_optional<R: RowReader>(row: &mut R) -> Result<Option<Self>> {
+        crate::model::optional_model(row)
+    }
 }
 
 /// A post: an `Auto` key, a `belongs_to = User` foreign key, a title.
@@ -244,5 +248,9 @@ impl FromRow for Post {
             author_id: row.read("Post", "author_id")?,
             title: row.read("Post", "title")?,
         })
+    }
+
+    fn from_row_optional<R: RowReader>(row: &mut R) -> Result<Option<Self>> {
+        crate::model::optional_model(row)
     }
 }

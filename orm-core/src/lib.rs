@@ -74,7 +74,7 @@ pub mod __private {
     pub use crate::error::{Error, Result};
     pub use crate::executor::Executor;
     pub use crate::model::{
-        Binder, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql,
+        Binder, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql, optional_model,
     };
     pub use crate::query::Column;
     pub use crate::relation::{

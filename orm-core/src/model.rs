@@ -239,15 +239,15 @@ impl Error {
     }
 }
 
-/// The nullable side of a LEFT JOIN: `None` when the row's key is NULL.
-impl<M: Model> FromRow for Option<M> {
-    fn from_row<R: RowReader>(row: &mut R) -> Result<Self> {
-        let meta = M::meta();
-        if row.is_null(meta.key_offset()) {
-            row.skip(meta.columns.len());
-            Ok(None)
-        } else {
-            M::from_row(row).map(Some)
-        }
+/// A model on the nullable side of a LEFT JOIN: `None` when the row's key
+/// is NULL. What the derive's `FromRow::from_row_optional` calls.
+#[doc(hidden)]
+pub fn optional_model<M: Model, R: RowReader>(row: &mut R) -> Result<Option<M>> {
+    let meta = M::meta();
+    if row.is_null(meta.key_offset()) {
+        row.skip(meta.columns.len());
+        Ok(None)
+    } else {
+        M::from_row(row).map(Some)
     }
 }

@@ -26,6 +26,21 @@ pub trait RowReader {
 pub trait FromRow: Sized {
     /// Decodes from the reader's current position, advancing it.
     fn from_row<R: RowReader>(row: &mut R) -> Result<Self>;
+
+    /// Decodes `Option<Self>`: `None` for a NULL column, or for a model on
+    /// the missing side of a LEFT JOIN. Types with no NULL of their own
+    /// read as `Some`.
+    #[doc(hidden)]
+    fn from_row_optional<R: RowReader>(row: &mut R) -> Result<Option<Self>> {
+        Self::from_row(row).map(Some)
+    }
+}
+
+/// One impl for every `Option`: each type says how its absence reads.
+impl<T: FromRow> FromRow for Option<T> {
+    fn from_row<R: RowReader>(row: &mut R) -> Result<Self> {
+        T::from_row_optional(row)
+    }
 }
 
 macro_rules! tuple_from_row {

@@ -229,6 +229,12 @@ pub fn model(m: &Model) -> TokenStream {
             fn from_row<R: ::ormlet::__private::RowReader>(row: &mut R) -> ::ormlet::__private::Result<Self> {
                 ::core::result::Result::Ok(#ident { #(#reads),* })
             }
+
+            fn from_row_optional<R: ::ormlet::__private::RowReader>(
+                row: &mut R,
+            ) -> ::ormlet::__private::Result<::core::option::Option<Self>> {
+                ::ormlet::__private::optional_model(row)
+            }
         }
     }
 }

@@ -8,6 +8,7 @@
 mod ast;
 mod attr;
 mod embed;
+mod enum_type;
 mod expand;
 mod relations;
 mod valid;
@@ -44,6 +45,19 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
         return to_compile_errors(errors);
     }
     expand::from_row(&model).into()
+}
+
+/// Stores a fieldless enum in one column: as text, each variant by its name
+/// (`#[ormlet(rename_all = "snake_case")]`, `#[ormlet(rename = "...")]` on a
+/// variant), or as an integer (`#[ormlet(repr = "i32")]`, the variant's
+/// discriminant). The enum then works as a field type and in filters.
+#[proc_macro_derive(Enum, attributes(ormlet))]
+pub fn derive_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match enum_type::derive(&input) {
+        Ok(tokens) => tokens.into(),
+        Err(errors) => to_compile_errors(errors),
+    }
 }
 
 fn to_compile_errors(errors: Vec<syn::Error>) -> TokenStream {

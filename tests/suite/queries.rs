@@ -13,6 +13,35 @@ pub struct Counter {
     pub note: Option<String>,
 }
 
+/// Stored as text, by renamed variant names.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[ormlet(rename_all = "snake_case")]
+pub enum Status {
+    OnShelf,
+    OnLoan,
+    #[ormlet(rename = "lost!")]
+    Lost,
+}
+
+/// Stored as an integer, by discriminant.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[ormlet(repr = "i16")]
+pub enum Priority {
+    Low = 1,
+    High = 10,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "copies")]
+pub struct Copy {
+    #[ormlet(primary_key)]
+    pub id: Auto<i64>,
+    #[ormlet(index)]
+    pub status: Status,
+    pub priority: Priority,
+    pub previous: Option<Status>,
+}
+
 /// The tests every backend runs; `$open` gives an `Option<Isolated<Db>>`.
 macro_rules! query_tests {
     ($open:path) => {
@@ -109,6 +138,44 @@ macro_rules! query_tests {
             assert_eq!(names_where!(User::NAME.ends_with_ci("O")), ["book two"]);
             assert_eq!(names_where!(User::NAME.contains_ci("_B%")), ["a_b%c"]);
             assert_eq!(names_where!(User::NAME.not_like("%o%")), ["BOOK", "a_b%c", "Übung", "übung"]);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn enums_are_columns_stored_as_text_or_integers() {
+            use ormlet::prelude::*;
+            use $crate::suite::AsAny;
+            use $crate::suite::queries::{Copy, Priority, Status};
+            let Some(t) = $open().await else { return };
+            let db = &t.db;
+            db.create_table::<Copy>().await.unwrap();
+            let rows = [
+                (Status::OnShelf, Priority::Low, None),
+                (Status::OnLoan, Priority::High, Some(Status::OnShelf)),
+                (Status::Lost, Priority::High, Some(Status::OnLoan)),
+            ];
+            for (status, priority, previous) in rows {
+                Copy { id: Auto::new(), status, priority, previous }.insert(db).await.unwrap();
+            }
+            let on_loan = Copy::find().filter(Copy::STATUS.eq(Status::OnLoan)).one(db).await.unwrap();
+            assert_eq!((on_loan.priority, on_loan.previous), (Priority::High, Some(Status::OnShelf)));
+            let gone: Vec<Status> = Copy::find()
+                .filter(Copy::STATUS.is_in([Status::OnLoan, Status::Lost]).and(Copy::PRIORITY.eq(Priority::High)))
+                .order_by(Copy::ID.asc())
+                .select(Copy::STATUS)
+                .all(db)
+                .await
+                .unwrap();
+            assert_eq!(gone, [Status::OnLoan, Status::Lost]);
+            assert_eq!(Copy::find().filter(Copy::PREVIOUS.is_null()).count(db).await.unwrap(), 1);
+            assert_eq!(Copy::find().filter(Copy::PREVIOUS.eq(Status::OnLoan)).count(db).await.unwrap(), 1);
+            // Stored as the names and numbers the attributes say.
+            let raw: Vec<(String, i64)> =
+                db.as_any().raw("SELECT status, priority FROM copies ORDER BY id", vec![]).all().await.unwrap();
+            assert_eq!(raw, [("on_shelf".into(), 1), ("on_loan".into(), 10), ("lost!".into(), 10)]);
+            // A stored value no variant has is a decode error naming the enum.
+            db.as_any().execute_batch("UPDATE copies SET status = 'burnt' WHERE priority = 1").await.unwrap();
+            let err = Copy::find().all(db).await.unwrap_err();
+            assert!(matches!(&err, ormlet::Error::Decode { expected: "Status", .. }), "{err}");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

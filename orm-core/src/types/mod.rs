@@ -27,6 +27,7 @@ mod chrono;
 mod json;
 mod primitive;
 mod scalar;
+mod stored;
 #[cfg(feature = "uuid")]
 mod uuid;
 pub(crate) mod value;
@@ -36,6 +37,7 @@ pub use auto::Auto;
 pub use json::Json;
 #[cfg(feature = "json")]
 pub(crate) use json::{decode_json, encode_json};
+pub use stored::StoredAs;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use sea_query::Value;

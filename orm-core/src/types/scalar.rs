@@ -62,9 +62,7 @@ macro_rules! scalar {
             fn from_row<R: $crate::RowReader>(row: &mut R) -> $crate::Result<Self> {
                 row.read::<$t>("row", "")
             }
-        }
-        impl $crate::FromRow for Option<$t> {
-            fn from_row<R: $crate::RowReader>(row: &mut R) -> $crate::Result<Self> {
+            fn from_row_optional<R: $crate::RowReader>(row: &mut R) -> $crate::Result<Option<Self>> {
                 row.read::<Option<$t>>("row", "")
             }
         }
