@@ -42,6 +42,66 @@ pub struct Copy {
     pub previous: Option<Status>,
 }
 
+/// A lending library: authors write books, members borrow them, books have genres.
+pub mod library {
+    use ormlet::prelude::*;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "authors", has_many(books = Book))]
+    pub struct Author {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "books", many_to_many(genres = Genre, through = BookGenre), has_many(loans = Loan))]
+    pub struct Book {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        #[ormlet(belongs_to = Author)]
+        pub author_id: i64,
+        pub title: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "members", has_many(loans = Loan))]
+    pub struct Member {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "loans")]
+    pub struct Loan {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        #[ormlet(belongs_to = Book)]
+        pub book_id: i64,
+        #[ormlet(belongs_to = Member)]
+        pub member_id: i64,
+        pub days: i32,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "genres")]
+    pub struct Genre {
+        #[ormlet(primary_key)]
+        pub id: Auto<i64>,
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "book_genres")]
+    pub struct BookGenre {
+        #[ormlet(primary_key, belongs_to = Book)]
+        pub book_id: i64,
+        #[ormlet(primary_key, belongs_to = Genre)]
+        pub genre_id: i64,
+    }
+}
+
 /// The tests every backend runs; `$open` gives an `Option<Isolated<Db>>`.
 macro_rules! query_tests {
     ($open:path) => {
@@ -176,6 +236,107 @@ macro_rules! query_tests {
             db.as_any().execute_batch("UPDATE copies SET status = 'burnt' WHERE priority = 1").await.unwrap();
             let err = Copy::find().all(db).await.unwrap_err();
             assert!(matches!(&err, ormlet::Error::Decode { expected: "Status", .. }), "{err}");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn joins_of_three_and_four_models_through_relations_with_eager_loading() {
+            use ormlet::prelude::*;
+            use $crate::suite::queries::library::*;
+            let Some(t) = $open().await else { return };
+            let db = &t.db;
+            db.create_table::<Author>().await.unwrap();
+            db.create_table::<Book>().await.unwrap();
+            db.create_table::<Member>().await.unwrap();
+            db.create_table::<Loan>().await.unwrap();
+            db.create_table::<Genre>().await.unwrap();
+            db.create_table::<BookGenre>().await.unwrap();
+            let mut ids = std::collections::HashMap::new();
+            for name in ["Zola", "Austen"] {
+                ids.insert(name, Author { id: Auto::new(), name: name.into() }.insert(db).await.unwrap());
+            }
+            let mut books = Vec::new();
+            for (title, author) in [("Germinal", "Zola"), ("Emma", "Austen"), ("Persuasion", "Austen")] {
+                books.push(
+                    Book { id: Auto::new(), author_id: ids[author], title: title.into() }.insert(db).await.unwrap(),
+                );
+            }
+            let ann = Member { id: Auto::new(), name: "Ann".into() }.insert(db).await.unwrap();
+            let bob = Member { id: Auto::new(), name: "Bob".into() }.insert(db).await.unwrap();
+            Member { id: Auto::new(), name: "Cid".into() }.insert(db).await.unwrap();
+            for (book, member, days) in [(books[0], ann, 7), (books[1], bob, 14), (books[2], ann, 21)] {
+                Loan { id: Auto::new(), book_id: book, member_id: member, days }.insert(db).await.unwrap();
+            }
+            let novel = Genre { id: Auto::new(), name: "novel".into() }.insert(db).await.unwrap();
+            let classic = Genre { id: Auto::new(), name: "classic".into() }.insert(db).await.unwrap();
+            for (book, genre) in [(books[0], novel), (books[1], novel), (books[1], classic)] {
+                BookGenre { book_id: book, genre_id: genre }.insert(db).await.unwrap();
+            }
+
+            // Three models, through declared relations; filter and order on joined columns.
+            let anns: Vec<(Loan, Book, Member)> = Loan::find()
+                .inner_join(Loan::BOOK)
+                .inner_join(Loan::MEMBER)
+                .filter(Member::NAME.eq("Ann"))
+                .order_by(Book::TITLE.asc())
+                .all(db)
+                .await
+                .unwrap();
+            let titles: Vec<(&str, i32, &str)> =
+                anns.iter().map(|(l, b, m)| (b.title.as_str(), l.days, m.name.as_str())).collect();
+            assert_eq!(titles, [("Germinal", 7, "Ann"), ("Persuasion", 21, "Ann")]);
+
+            // Four: the book's author too, joined from the second model.
+            let rows: Vec<(Loan, Book, Member, Author)> = Loan::find()
+                .inner_join(Loan::BOOK)
+                .inner_join(Loan::MEMBER)
+                .inner_join(Book::AUTHOR)
+                .filter(Author::NAME.eq("Austen"))
+                .order_by(Loan::DAYS.desc())
+                .all(db)
+                .await
+                .unwrap();
+            let who: Vec<(&str, &str)> = rows.iter().map(|(_, b, m, _)| (b.title.as_str(), m.name.as_str())).collect();
+            assert_eq!(who, [("Persuasion", "Ann"), ("Emma", "Bob")]);
+
+            // LEFT JOIN through a has_many: members without loans have `None`.
+            let idle: Vec<String> = Member::find()
+                .left_join(Member::LOANS)
+                .filter(Loan::ID.is_null())
+                .select(Member::NAME)
+                .all(db)
+                .await
+                .unwrap();
+            assert_eq!(idle, ["Cid"]);
+            let pairs: Vec<(Member, Option<Loan>)> =
+                Member::find().left_join(Member::LOANS).order_by(Member::NAME.asc()).all(db).await.unwrap();
+            assert_eq!(pairs.len(), 4);
+            assert!(pairs.last().unwrap().1.is_none());
+
+            // Books by author name, with their genres: one chain, two queries.
+            let ((), p) = ormlet::profile_async(async {
+                let shelf = Book::find()
+                    .inner_join(Book::AUTHOR)
+                    .order_by(Author::NAME.asc())
+                    .order_by(Book::TITLE.asc())
+                    .with(Book::GENRES)
+                    .all(db)
+                    .await
+                    .unwrap();
+                let got: Vec<(&str, Vec<&str>)> = shelf
+                    .iter()
+                    .map(|b| (b.title.as_str(), b.get(Book::GENRES).iter().map(|g| g.name.as_str()).collect()))
+                    .collect();
+                let mut got = got;
+                for (_, g) in &mut got {
+                    g.sort();
+                }
+                assert_eq!(
+                    got,
+                    [("Emma", vec!["classic", "novel"]), ("Persuasion", vec![]), ("Germinal", vec!["novel"])]
+                );
+            })
+            .await;
+            assert_eq!(p.queries().len(), 2, "{}", p.to_text_with(false));
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -446,15 +446,26 @@ pub trait Contains<M, I> {}
 pub mod index {
     /// The query's own model.
     pub struct Root;
-    /// The left model of a join.
+    /// The first model of a join.
     pub struct Left;
-    /// The right model of a join.
+    /// The second model of a join.
     pub struct Right;
+    /// The third model of a join.
+    pub struct Third;
+    /// The fourth model of a join.
+    pub struct Fourth;
 }
 
 impl<M: Model> Contains<M, index::Root> for M {}
 impl<A: Model, B: Model> Contains<A, index::Left> for (A, B) {}
 impl<A: Model, B: Model> Contains<B, index::Right> for (A, B) {}
+impl<A: Model, B: Model, C: Model> Contains<A, index::Left> for (A, B, C) {}
+impl<A: Model, B: Model, C: Model> Contains<B, index::Right> for (A, B, C) {}
+impl<A: Model, B: Model, C: Model> Contains<C, index::Third> for (A, B, C) {}
+impl<A: Model, B: Model, C: Model, D: Model> Contains<A, index::Left> for (A, B, C, D) {}
+impl<A: Model, B: Model, C: Model, D: Model> Contains<B, index::Right> for (A, B, C, D) {}
+impl<A: Model, B: Model, C: Model, D: Model> Contains<C, index::Third> for (A, B, C, D) {}
+impl<A: Model, B: Model, C: Model, D: Model> Contains<D, index::Fourth> for (A, B, C, D) {}
 
 /// What `select(...)` accepts: a column, an aggregate, or a tuple of them, all
 /// of models the query reads. `Row` is what each result row decodes into.

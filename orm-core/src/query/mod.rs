@@ -6,6 +6,7 @@ mod calc;
 mod crud;
 mod expr;
 pub(crate) mod jobs;
+mod join;
 mod placeholders;
 mod raw;
 mod render;
@@ -22,6 +23,7 @@ pub use expr::{
     index,
 };
 pub use jobs::{Execute, FetchAll, FetchExists, FetchOne, FetchOptional};
+pub use join::{JoinModels, JoinPath, JoinRow, Joined};
 pub use raw::Raw;
 pub use select::{Select, exists, not_exists};
 pub use write::{DeleteWhere, UpdateWhere};

@@ -4,12 +4,14 @@ use std::marker::PhantomData;
 use std::panic::Location;
 
 use super::ast::{JoinKind, LockWait, Node, Projection, RowLock, SelectAst};
-use super::expr::{Contains, Expr, JoinOn, Order, ProjectionList, Selection, TypedExpr};
+use super::expr::{Contains, Expr, Order, ProjectionList, Selection, TypedExpr};
 use super::jobs::{FetchAll, FetchExists, FetchOne, FetchOptional, Source};
+use super::join::{JoinModels, JoinPath, JoinRow, Joined};
 use super::render::{self, CountOf};
 use crate::backend::Backend;
 use crate::executor::Executor;
 use crate::model::Model;
+use crate::relation::{Eager, Include, Relation};
 use crate::row::FromRow;
 
 /// A SELECT over `S` (a model, or a join of two) whose rows decode into `R`.
@@ -76,11 +78,15 @@ impl<S, R> Select<S, R> {
     where
         S: Contains<F, I>,
     {
-        self.ast.filter = Some(match self.ast.filter.take() {
-            None => condition.node,
-            Some(prev) => Node::Binary(Box::new(prev), super::ast::BinOp::And, Box::new(condition.node)),
-        });
+        self.and_filter(condition.node);
         self
+    }
+
+    pub(crate) fn and_filter(&mut self, condition: Node) {
+        self.ast.filter = Some(match self.ast.filter.take() {
+            None => condition,
+            Some(prev) => Node::Binary(Box::new(prev), super::ast::BinOp::And, Box::new(condition)),
+        });
     }
 
     /// Adds a sort key; earlier keys sort first.
@@ -88,8 +94,12 @@ impl<S, R> Select<S, R> {
     where
         S: Contains<F, I>,
     {
-        self.ast.order_by.push(order.into_parts());
+        self.push_order(order);
         self
+    }
+
+    pub(crate) fn push_order<F>(&mut self, order: Order<F>) {
+        self.ast.order_by.push(order.into_parts());
     }
 
     /// At most `n` rows.
@@ -303,24 +313,83 @@ impl<S, R> Select<S, R> {
     }
 }
 
-impl<M: Model, R> Select<M, R> {
-    /// `INNER JOIN N ON ...`: rows become `(R, N)`.
-    pub fn inner_join<N: Model>(self, on: JoinOn<M, N>) -> Select<(M, N), (R, N)> {
-        self.join(JoinKind::Inner, on)
+impl<S, R> Select<S, R> {
+    /// `INNER JOIN N ON ...`: each row gains the joined model (`M` becomes
+    /// `(M, N)`, `(A, B)` becomes `(A, B, N)`, up to four models). The
+    /// condition is two columns (`Loan::BOOK_ID.equals(Book::ID)`) or a
+    /// declared relation, whose keys it reuses (`Book::AUTHOR`, `Author::BOOKS`).
+    /// Filters and orderings may then use every joined model's columns.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// let q = Post::find().inner_join(Post::AUTHOR).order_by(User::NAME.asc());
+    /// let from = r#"FROM "posts" INNER JOIN "users" ON "posts"."author_id" = "users"."id" ORDER BY "users"."name" ASC"#;
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(from));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(from));
+    /// let from = "FROM `posts` INNER JOIN `users` ON `posts`.`author_id` = `users`.`id` ORDER BY `users`.`name` ASC";
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with(from));
+    /// ```
+    pub fn inner_join<X, N: Model, I>(
+        self,
+        on: impl JoinPath<X, N>,
+    ) -> Select<<S as JoinModels<N>>::Out, <R as JoinRow<N>>::Out>
+    where
+        S: Contains<X, I> + JoinModels<N>,
+        R: JoinRow<N>,
+    {
+        self.join(JoinKind::Inner, N::meta(), on.on().0)
     }
 
-    /// `LEFT JOIN N ON ...`: rows become `(R, Option<N>)`.
-    pub fn left_join<N: Model>(self, on: JoinOn<M, N>) -> Select<(M, N), (R, Option<N>)> {
-        self.join(JoinKind::Left, on)
+    /// `LEFT JOIN N ON ...`: as [`inner_join`](Select::inner_join), with
+    /// `Option<N>`, `None` where no row of `N` matches.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// let q = User::find().left_join(User::POSTS).filter(Post::ID.is_null());
+    /// let tail = r#"LEFT JOIN "posts" ON "users"."id" = "posts"."author_id" WHERE "posts"."id" IS NULL"#;
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(tail));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(tail));
+    /// let tail = "LEFT JOIN `posts` ON `users`.`id` = `posts`.`author_id` WHERE `posts`.`id` IS NULL";
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with(tail));
+    /// ```
+    pub fn left_join<X, N: Model, I>(
+        self,
+        on: impl JoinPath<X, N>,
+    ) -> Select<<S as JoinModels<N>>::Out, <R as JoinRow<Option<N>>>::Out>
+    where
+        S: Contains<X, I> + JoinModels<N>,
+        R: JoinRow<Option<N>>,
+    {
+        self.join(JoinKind::Left, N::meta(), on.on().0)
     }
 
-    fn join<N: Model, S2, R2>(mut self, kind: JoinKind, on: JoinOn<M, N>) -> Select<S2, R2> {
-        self.ast.joins.push(super::ast::Join { kind, model: N::meta(), on: on.node });
+    fn join<S2, R2>(mut self, kind: JoinKind, model: &'static crate::model::ModelMeta, on: Node) -> Select<S2, R2> {
+        self.ast.joins.push(super::ast::Join { kind, model, on });
         if self.ast.projection.is_empty() {
             self.ast.projection.push(Projection::Model(self.ast.from));
         }
-        self.ast.projection.push(Projection::Model(N::meta()));
+        self.ast.projection.push(Projection::Model(model));
         Select::from_ast(self.ast)
+    }
+}
+
+impl<S: Joined, R> Select<S, R> {
+    /// Loads a relation of the first model's rows, as [`WithRelation::with`]
+    /// does: rows are that model's (the joined models serve filters and
+    /// orderings). "Books by author name, with their tags":
+    /// `Book::find().inner_join(Book::AUTHOR).order_by(Author::NAME.asc()).with(Book::TAGS)`.
+    /// Join through `belongs_to` relations here: a to-many join would repeat rows.
+    ///
+    /// [`WithRelation::with`]: crate::relation::WithRelation::with
+    pub fn with<I>(self, rel: I) -> Eager<S::Root, (I, ()), S>
+    where
+        S::Root: Clone,
+        I: Include,
+        I::Rel: Relation<Parent = S::Root>,
+    {
+        Eager::of_join(self.ast, rel)
     }
 }
 

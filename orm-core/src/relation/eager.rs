@@ -1,6 +1,7 @@
 //! Eager loading: `.with(Post::AUTHOR)` on a query, one query per relation
 //! level, and [`Loaded`] rows that hold what was loaded.
 
+use std::marker::PhantomData;
 use std::panic::Location;
 
 use super::{BelongsTo, HasMany, LoadSite, ManyToMany, Relation};
@@ -339,39 +340,53 @@ impl<M: Model + Clone, Q: Into<Select<M, M>>> WithRelation<M> for Q {
         I: Include,
         I::Rel: Relation<Parent = M>,
     {
-        Eager { select: self.into(), with: (rel, ()) }
+        Eager { select: self.into(), with: (rel, ()), _source: PhantomData }
     }
 }
 
 /// A query of `M` whose rows load the relations `L` too; from [`WithRelation::with`].
+/// `S` is what the query reads: `M`, or the models of a join (whose rows
+/// are `M`'s, the joined models serving filters and orderings).
 #[must_use = "a query does nothing until a terminal method such as `.all(&db)` runs it"]
-pub struct Eager<M, L> {
+pub struct Eager<M, L, S = M> {
     select: Select<M, M>,
     with: L,
+    _source: PhantomData<fn() -> S>,
 }
 
-impl<M: Model + Clone, L: With<M>> Eager<M, L> {
+impl<M: Model + Clone, I: Include> Eager<M, (I, ()), M> {
+    /// The rows of a joined query, with `rel` loaded: only `M`'s columns are read.
+    pub(crate) fn of_join<S>(mut ast: crate::query::ast::SelectAst, rel: I) -> Eager<M, (I, ()), S> {
+        ast.projection = vec![crate::query::ast::Projection::Model(M::meta())];
+        Eager { select: Select::from_ast(ast), with: (rel, ()), _source: PhantomData }
+    }
+}
+
+impl<M: Model + Clone, L: With<M>, S> Eager<M, L, S> {
     /// Loads one more relation.
-    pub fn with<I>(self, rel: I) -> Eager<M, (I, L)>
+    pub fn with<I>(self, rel: I) -> Eager<M, (I, L), S>
     where
         I: Include,
         I::Rel: Relation<Parent = M>,
     {
-        Eager { select: self.select, with: (rel, self.with) }
+        Eager { select: self.select, with: (rel, self.with), _source: PhantomData }
     }
 
-    /// Adds a condition (see [`Select::filter`]).
-    pub fn filter(mut self, condition: Expr<M>) -> Self {
-        self.select = self.select.filter(condition);
+    /// Adds a condition (see [`Select::filter`]), on any model the query reads.
+    pub fn filter<F, I>(mut self, condition: Expr<F>) -> Self
+    where
+        S: Contains<F, I>,
+    {
+        self.select.and_filter(condition.node);
         self
     }
 
-    /// Adds a sort key (see [`Select::order_by`]).
+    /// Adds a sort key (see [`Select::order_by`]), on any model the query reads.
     pub fn order_by<F, I>(mut self, order: Order<F>) -> Self
     where
-        M: Contains<F, I>,
+        S: Contains<F, I>,
     {
-        self.select = self.select.order_by(order);
+        self.select.push_order(order);
         self
     }
 
