@@ -244,6 +244,27 @@ impl<M: Model, L: With<M>> Loaded<M, L> {
         self.model
     }
 
+    /// The model and what was loaded, moved out without cloning. The
+    /// relations come as nested pairs, the last `.with(..)` first:
+    /// `Post::find().with(Post::AUTHOR).with(Post::TAGS)` gives
+    /// `(post, (tags, (author, ())))`.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// # let db = ormlet_core::sqlite::Db::connect("sqlite::memory:")?;
+    /// # db.create_table::<User>()?; db.create_table::<Post>()?;
+    /// # let ann_id = User { id: Auto::new(), email: "a@x.io".into(), name: "Ann".into(), age: None }.insert(&db)?;
+    /// # Post { id: Auto::new(), author_id: ann_id, title: "Hi".into() }.insert(&db)?;
+    /// let post = Post::find().with(Post::AUTHOR).one(&db)?;
+    /// let (post, (author, ())) = post.into_parts();
+    /// assert_eq!((post.title.as_str(), author.name.as_str()), ("Hi", "Ann"));
+    /// # Ok::<(), ormlet_core::Error>(())
+    /// ```
+    pub fn into_parts(self) -> (M, L::Data) {
+        (self.model, self.data)
+    }
+
     /// The model.
     pub fn model(&self) -> &M {
         &self.model
