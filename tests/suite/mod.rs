@@ -728,6 +728,13 @@ macro_rules! backend_tests {
             fresh.upsert(&t.db, OnConflict::columns(User::EMAIL)).await.unwrap();
             assert_eq!(User::find().count(&t.db).await.unwrap(), 4);
             assert_eq!(User::get(&t.db, fresh.id.get().unwrap()).await.unwrap().email, "new@x.io");
+            // Many at once: kept rows stay as they were, new ones come in.
+            let batch = [User::new("bob@x.io", "Not Bob", None), User::new("many@x.io", "Many", None)];
+            User::upsert_many(&t.db, &batch, OnConflict::columns(User::EMAIL).do_nothing()).await.unwrap();
+            User::upsert_many(&t.db, &batch, OnConflict::columns(User::EMAIL).update(User::AGE)).await.unwrap();
+            assert_eq!(User::find().filter(User::EMAIL.eq("bob@x.io")).one(&t.db).await.unwrap().name, "Bob");
+            assert_eq!(User::find().count(&t.db).await.unwrap(), 5);
+            User::delete_where(User::EMAIL.eq("many@x.io")).exec(&t.db).await.unwrap();
             let mut created = User::new("cid2@x.io", "Cid 2", None);
             created.upsert(&t.db, OnConflict::columns(User::EMAIL).do_nothing()).await.unwrap();
             assert_eq!(User::get(&t.db, created.id.get().unwrap()).await.unwrap().name, "Cid 2");

@@ -76,6 +76,35 @@ pub trait ModelExt: Model {
         db.run(Upsert { row: self, on, loc: Location::caller() })
     }
 
+    /// [`upsert`](ModelExt::upsert) for many rows, with multi-row statements
+    /// chunked as [`insert_many`](ModelExt::insert_many)'s: each row is
+    /// inserted, or on a conflict on `on`'s columns updates (or keeps) the
+    /// existing one. Gives what the backend counts as rows affected;
+    /// generated keys are not read back. No two rows may share a conflict
+    /// key (PostgreSQL refuses to update a row twice in one statement).
+    ///
+    /// ```
+    /// use ormlet_core::{OnConflict, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// # let db = ormlet_core::sqlite::Db::connect("sqlite::memory:")?;
+    /// # db.create_table::<User>()?;
+    /// let rows: Vec<User> = ["a@x.io", "b@x.io"]
+    ///     .map(|e| User { id: Auto::new(), email: e.into(), name: "N".into(), age: None })
+    ///     .into();
+    /// User::upsert_many(&db, &rows, OnConflict::columns(User::EMAIL).do_nothing())?;
+    /// User::upsert_many(&db, &rows, OnConflict::columns(User::EMAIL).do_nothing())?; // kept, not doubled
+    /// assert_eq!(User::find().count(&db)?, 2);
+    /// # Ok::<(), ormlet_core::Error>(())
+    /// ```
+    #[track_caller]
+    fn upsert_many<'a, E: Executor>(
+        db: &'a E,
+        rows: &'a [Self],
+        on: OnConflict<Self>,
+    ) -> E::Output<'a, UpsertMany<'a, Self>> {
+        db.run(UpsertMany { rows, on, loc: Location::caller() })
+    }
+
     /// An UPDATE of every row matching `filter`.
     fn update_where(
         filter: TypedCondition<Self>,
@@ -292,6 +321,45 @@ impl<M: Model> Job for InsertMany<'_, M> {
     }
 }
 
+/// Job of [`ModelExt::upsert_many`].
+#[doc(hidden)]
+pub struct UpsertMany<'a, M> {
+    rows: &'a [M],
+    on: OnConflict<M>,
+    loc: &'static Location<'static>,
+}
+
+impl<M: Model> Job for UpsertMany<'_, M> {
+    type Out = u64;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let meta = M::meta();
+        if self.rows.is_empty() {
+            return Ok(0);
+        }
+        let columns = insert_columns(meta).count().max(1);
+        let per_chunk = (conn.max_params() / columns).clamp(1, MAX_ROWS_PER_INSERT);
+        let (rows, on, loc) = (self.rows, &self.on, self.loc);
+        let one = async |conn: &mut C, chunk: &[M]| {
+            let backend = conn.backend();
+            let mut key = on.shape(meta);
+            key.extend([b'N' as usize, chunk.len()]);
+            let sql = build_fixed(&key, backend, || on.sql(meta, chunk.len(), false, backend));
+            conn.execute(stmt(&sql, Operation::Insert, meta, loc), &BindInsert(chunk)).await
+        };
+        if rows.len() <= per_chunk {
+            return one(conn, rows).await;
+        }
+        Tx::run(conn, loc, async |conn: &mut C| {
+            let mut n = 0;
+            for chunk in rows.chunks(per_chunk) {
+                n += one(conn, chunk).await?;
+            }
+            Ok(n)
+        })
+        .await
+    }
+}
+
 /// One multi-row INSERT.
 async fn insert_chunk<C: Connection, M: Model>(
     conn: &mut C,
@@ -422,12 +490,14 @@ impl<M: Model> OnConflict<M> {
         key
     }
 
-    fn sql(&self, meta: &ModelMeta, returning_key: bool, backend: Backend) -> String {
+    fn sql(&self, meta: &ModelMeta, rows: usize, returning_key: bool, backend: Backend) -> String {
         let mut q = Query::insert();
         q.into_table(meta.table);
         let columns: Vec<&str> = insert_columns(meta).collect();
         q.columns(columns.iter().copied());
-        q.values_panic(columns.iter().map(|_| Expr::val(0i64)));
+        for _ in 0..rows {
+            q.values_panic(columns.iter().map(|_| Expr::val(0i64)));
+        }
         let mut on = sea_query::OnConflict::columns(self.target.iter().copied());
         let keep = !matches!(&self.update, Some(cols) if !cols.is_empty());
         let has_do_nothing = backend.dialect().has_do_nothing();
@@ -476,7 +546,7 @@ impl<M: Model> Job for Upsert<'_, M> {
         let backend = conn.backend();
         let auto = meta.auto_column().is_some();
         let returning = auto && backend.supports_returning();
-        let sql = build_fixed(&self.on.shape(meta), backend, || self.on.sql(meta, returning, backend));
+        let sql = build_fixed(&self.on.shape(meta), backend, || self.on.sql(meta, 1, returning, backend));
         let s = stmt(&sql, Operation::Insert, meta, self.loc);
         let bind = BindInsert(std::slice::from_ref(&*self.row));
         if returning {

@@ -17,7 +17,7 @@ pub use ast::{LockWait, RowLock};
 #[cfg(feature = "chrono")]
 pub use calc::now;
 pub use calc::{Calc, Functions, Term, term_kind};
-pub use crud::{Columns, DeleteRow, Get, Insert, InsertMany, ModelExt, OnConflict, UpdateRow, Upsert};
+pub use crud::{Columns, DeleteRow, Get, Insert, InsertMany, ModelExt, OnConflict, UpdateRow, Upsert, UpsertMany};
 pub use expr::{
     Agg, Assignment, Column, Contains, Expr, ExprNode, JoinOn, Order, ProjectionList, Selection, TypedExpr, count_all,
     index,
