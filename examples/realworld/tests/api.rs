@@ -1,0 +1,145 @@
+//! The API through its router, profiler layer in place, on an in-memory
+//! SQLite database: responses as the spec shapes them, and each endpoint's
+//! query count, fixed whatever the number of rows.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use ormlet::profiler::server::History;
+use ormlet_realworld::{AppState, auth, open, router};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    history: History,
+}
+
+impl App {
+    async fn new() -> App {
+        let db = open("sqlite::memory:").await.expect("database");
+        let history = History::new(100);
+        let state = AppState { db, keys: auth::Keys::new(b"test secret").expect("keys") };
+        App { router: router(state, history.clone()), history }
+    }
+
+    /// Sends a request; gives the status, the JSON body and the queries it ran.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value, u64) {
+        let mut req = Request::builder().method(method).uri(format!("/api{path}"));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Token {t}"));
+        }
+        let req = match body {
+            Some(b) => req.header("Content-Type", "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .expect("request");
+        let res = self.router.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
+        let (_, profile) = self.history.entries().into_iter().next().expect("the request was profiled");
+        assert!(
+            !profile.findings().iter().any(|f| matches!(f.kind.label(), "N+1" | "duplicate")),
+            "{path}: {}",
+            profile.to_text_with(false)
+        );
+        (status, json, profile.query_count())
+    }
+
+    async fn register(&self, name: &str) -> String {
+        let user = json!({ "user": { "username": name, "email": format!("{name}@x.io"), "password": "secret" } });
+        let (status, body, _) = self.call(Method::POST, "/users", None, Some(user)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["user"]["token"].as_str().expect("token").to_owned()
+    }
+
+    async fn write(&self, token: &str, n: usize) {
+        for i in 0..n {
+            let article = json!({ "article": { "title": format!("Post {i}"), "description": "d", "body": "b", "tagList": ["x", "y"] } });
+            let (status, body, _) = self.call(Method::POST, "/articles", Some(token), Some(article)).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn taken_names_and_bad_tokens_are_the_specs_errors() {
+    let app = App::new().await;
+    app.register("ann").await;
+    let again = json!({ "user": { "username": "ann", "email": "other@x.io", "password": "p" } });
+    let (status, body, _) = app.call(Method::POST, "/users", None, Some(again)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body, json!({ "errors": { "body": ["username has already been taken"] } }));
+    let (status, _, _) = app.call(Method::GET, "/user", Some("not-a-token"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = app.call(Method::GET, "/articles/nope", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn only_the_author_changes_an_article() {
+    let app = App::new().await;
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    app.write(&ann, 1).await;
+    let (_, list, _) = app.call(Method::GET, "/articles", None, None).await;
+    let slug = list["articles"][0]["slug"].as_str().unwrap().to_owned();
+    let change = json!({ "article": { "body": "mine now" } });
+    let (status, _, _) = app.call(Method::PUT, &format!("/articles/{slug}"), Some(&bob), Some(change)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = app.call(Method::DELETE, &format!("/articles/{slug}"), Some(&ann), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+/// Each list endpoint's queries, for one article and for fifty.
+#[tokio::test]
+async fn list_endpoints_run_a_fixed_number_of_queries() {
+    let mut counts = Vec::new();
+    for n in [1, 50] {
+        let app = App::new().await;
+        let ann = app.register("ann").await;
+        let bob = app.register("bob").await;
+        app.write(&ann, n).await;
+        app.call(Method::POST, "/profiles/ann/follow", Some(&bob), None).await;
+        let (_, list, anonymous) = app.call(Method::GET, &format!("/articles?limit={n}"), None, None).await;
+        assert_eq!(list["articles"].as_array().unwrap().len(), n);
+        assert_eq!(list["articlesCount"], n);
+        let slug = list["articles"][0]["slug"].as_str().unwrap().to_owned();
+        for i in 0..n {
+            let comment = json!({ "comment": { "body": format!("c{i}") } });
+            app.call(Method::POST, &format!("/articles/{slug}/comments"), Some(&bob), Some(comment)).await;
+        }
+        app.call(Method::POST, &format!("/articles/{slug}/favorite"), Some(&bob), None).await;
+        let (_, _, signed_in) = app.call(Method::GET, &format!("/articles?limit={n}"), Some(&bob), None).await;
+        let (_, _, by_tag) = app.call(Method::GET, &format!("/articles?tag=x&limit={n}"), Some(&bob), None).await;
+        let (_, feed, feed_count) = app.call(Method::GET, &format!("/articles/feed?limit={n}"), Some(&bob), None).await;
+        assert_eq!(feed["articles"][0]["author"]["following"], true);
+        let (_, comments, comment_count) =
+            app.call(Method::GET, &format!("/articles/{slug}/comments"), Some(&bob), None).await;
+        assert_eq!(comments["comments"].as_array().unwrap().len(), n);
+        let (_, one, single) = app.call(Method::GET, &format!("/articles/{slug}"), Some(&bob), None).await;
+        assert_eq!(
+            (one["article"]["favorited"].clone(), one["article"]["favoritesCount"].clone()),
+            (json!(true), json!(1))
+        );
+        assert_eq!(one["article"]["tagList"], json!(["x", "y"]));
+        let (_, _, profile) = app.call(Method::GET, "/profiles/ann", Some(&bob), None).await;
+        counts.push([anonymous, signed_in, by_tag, feed_count, comment_count, single, profile]);
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "queries for 1 row and for 50 (list, signed in, by tag, feed, comments, one, profile)"
+    );
+    // A list: count, articles, authors, tags (one join), favorites counts;
+    // signed in, the viewer's favorites and follows too. Comments: the
+    // article, comments, their authors, follows. A profile: the user, follows.
+    assert_eq!(counts[0], [5, 7, 7, 7, 4, 6, 2]);
+}
