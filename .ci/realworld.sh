@@ -6,9 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-collection=${REALWORLD_COLLECTION:-../shared/realworld/Conduit.postman_collection.json}
-if [ ! -f "$collection" ]; then
-    echo "error: the RealWorld Postman collection is not at $collection (set REALWORLD_COLLECTION)" >&2
+# The RealWorld project's collection, copied unchanged (with its MIT
+# license) so a clone anywhere can run it; where the project's shared copy
+# sits beside the repository, the two must be the same file.
+collection=${REALWORLD_COLLECTION:-examples/realworld/postman/Conduit.postman_collection.json}
+shared=../shared/realworld/Conduit.postman_collection.json
+if [ -f "$shared" ] && ! cmp -s "$shared" "$collection"; then
+    echo "error: $collection differs from $shared: copy it again, unchanged" >&2
     exit 1
 fi
 pg_url=${ORMLET_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
