@@ -34,6 +34,8 @@ pub fn all() -> Vec<Case> {
         Case { name: "pg_select_10k_rows", run: crate::postgres::select_10k_rows },
         Case { name: "pg_get_by_pk", run: crate::postgres::get_by_pk },
         Case { name: "pg_insert_1", run: crate::postgres::insert_1 },
+        Case { name: "realworld_articles_sqlite", run: crate::realworld::sqlite },
+        Case { name: "realworld_articles_pg", run: crate::realworld::postgres },
     ]
 }
 

@@ -15,6 +15,7 @@ mod cases;
 mod harness;
 mod models;
 mod postgres;
+mod realworld;
 
 use std::path::PathBuf;
 
