@@ -32,6 +32,7 @@ use crate::__private::*;
 
 /// A user: an `Auto` key, a unique email, an indexed name, a nullable age.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct User {
     /// Generated key.
     pub id: Auto<i64>,
@@ -153,6 +154,7 @@ impl FromRow for User {
 
 /// A post: an `Auto` key, a `belongs_to = User` foreign key, a title.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Post {
     /// Generated key.
     pub id: Auto<i64>,

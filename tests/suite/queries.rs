@@ -46,7 +46,7 @@ pub struct Copy {
 pub mod library {
     use ormlet::prelude::*;
 
-    #[derive(Model, Debug, Clone, PartialEq)]
+    #[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
     #[ormlet(table = "authors", has_many(books = Book))]
     pub struct Author {
         #[ormlet(primary_key)]
@@ -54,7 +54,7 @@ pub mod library {
         pub name: String,
     }
 
-    #[derive(Model, Debug, Clone, PartialEq)]
+    #[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
     #[ormlet(table = "books", many_to_many(genres = Genre, through = BookGenre), has_many(loans = Loan))]
     pub struct Book {
         #[ormlet(primary_key)]
@@ -64,7 +64,7 @@ pub mod library {
         pub title: String,
     }
 
-    #[derive(Model, Debug, Clone, PartialEq)]
+    #[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
     #[ormlet(table = "members", has_many(loans = Loan))]
     pub struct Member {
         #[ormlet(primary_key)]
@@ -72,7 +72,7 @@ pub mod library {
         pub name: String,
     }
 
-    #[derive(Model, Debug, Clone, PartialEq)]
+    #[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
     #[ormlet(table = "loans")]
     pub struct Loan {
         #[ormlet(primary_key)]
@@ -84,7 +84,7 @@ pub mod library {
         pub days: i32,
     }
 
-    #[derive(Model, Debug, Clone, PartialEq)]
+    #[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
     #[ormlet(table = "genres")]
     pub struct Genre {
         #[ormlet(primary_key)]
@@ -92,7 +92,7 @@ pub mod library {
         pub name: String,
     }
 
-    #[derive(Model, Debug, Clone, PartialEq)]
+    #[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
     #[ormlet(table = "book_genres")]
     pub struct BookGenre {
         #[ormlet(primary_key, belongs_to = Book)]
@@ -337,6 +337,33 @@ macro_rules! query_tests {
             })
             .await;
             assert_eq!(p.queries().len(), 2, "{}", p.to_text_with(false));
+
+            // Loaded rows serialise as the model's fields plus one per relation, nested too.
+            let authors = Author::find()
+                .order_by(Author::NAME.asc())
+                .with(Author::BOOKS.with(Book::GENRES))
+                .all(db)
+                .await
+                .unwrap();
+            let json = serde_json::to_value(&authors[0]).unwrap();
+            assert_eq!(json["name"], "Austen");
+            let books = json["books"].as_array().unwrap();
+            assert_eq!(books.len(), 2);
+            let emma = books.iter().find(|b| b["title"] == "Emma").unwrap();
+            assert_eq!(emma["genres"].as_array().unwrap().len(), 2);
+            let shelf = Book::find()
+                .order_by(Book::TITLE.asc())
+                .with(Book::AUTHOR)
+                .with(Book::GENRES)
+                .first(db)
+                .await
+                .unwrap()
+                .unwrap();
+            let text = serde_json::to_string(&shelf).unwrap();
+            let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("{key} in {text}"));
+            let order = ["\"id", "author_id", "title", "author\"", "genres"].map(|k| at(k.trim_matches('"')));
+            assert!(order.windows(2).all(|w| w[0] < w[1]), "fields, then relations in .with order: {text}");
+            assert_eq!(serde_json::to_value(&shelf).unwrap()["author"]["name"], "Austen");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
