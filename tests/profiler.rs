@@ -269,20 +269,25 @@ fn json_report_has_the_documented_schema() {
 }
 
 #[test]
-fn nested_scopes_record_in_the_innermost() {
+fn a_query_belongs_to_its_innermost_scope_and_every_enclosing_one() {
     let db = db();
     seed(&db, 0);
     let (inner, outer) = ormlet::profile(|| {
         User::find().count(&db).unwrap();
-        let ((), inner) = ormlet::profile(|| lookups(&db, &[1]));
+        let ((), inner) = ormlet::profile(|| lookups(&db, &[1, 2, 3]));
         inner
     });
-    assert_eq!((outer.query_count(), inner.query_count()), (1, 1));
+    assert_eq!((outer.query_count(), inner.query_count()), (4, 3));
+    // Each scope's findings are its own queries': the loop is an N+1 in both.
+    assert_eq!(inner.findings_of(FindingKind::NPlusOne).count(), 1);
+    assert_eq!(outer.findings_of(FindingKind::NPlusOne).count(), 1);
+    assert!(outer.queries().windows(2).all(|w| w[0].seq < w[1].seq), "in the order they ran");
 }
 
 /// An async scope inside a synchronous one is the innermost while its
-/// future runs: on a current-thread runtime and on a worker of a
-/// multi-threaded one.
+/// future runs, and its queries are the enclosing scope's too; a task
+/// spawned without `ormlet::spawn` on another runtime's worker is in no
+/// enclosing scope.
 #[test]
 fn an_async_scope_inside_a_sync_scope_records_its_own_queries() {
     let db = db();
@@ -307,7 +312,7 @@ fn an_async_scope_inside_a_sync_scope_records_its_own_queries() {
         });
         (on_current.query_count(), on_worker.query_count())
     });
-    assert_eq!((outer.query_count(), inner), (1, (1, 2)));
+    assert_eq!((outer.query_count(), inner), (2, (1, 2)));
 }
 
 /// A multi-threaded runtime, for tasks spawned from a synchronous scope, and

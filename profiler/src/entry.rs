@@ -182,7 +182,7 @@ impl Keyed for Statement {
 /// by the address of its `Arc`: the previous query's first (a loop repeats
 /// one), then the others. An address cannot be reused for other text while the
 /// `Arc` is held here, which it is for as long as the address is a key.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Statements {
     list: KeyedList<Statement>,
     last: Option<(Key, u32)>,

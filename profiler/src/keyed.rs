@@ -17,7 +17,7 @@ pub(crate) trait Keyed {
 pub(crate) const SCANNED: usize = 8;
 
 /// Items in the order they were added, each found by its key.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct KeyedList<T: Keyed> {
     items: Vec<T>,
     /// Empty while there are at most [`SCANNED`] items.

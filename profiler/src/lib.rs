@@ -28,6 +28,13 @@
 //! (a tokio task-local, so concurrent requests never mix); [`spawn`] and
 //! [`in_current_profile`] carry a scope into spawned tasks; [`pause`] hides
 //! fixtures. Outside any scope nothing is kept.
+//!
+//! Scopes nest: a query belongs to its innermost scope and to every scope
+//! that was current when that one began (a sync scope in a sync one, an
+//! async one in an async one, `ProfilerLayer`'s request scope inside a
+//! test's `assert_num_queries_async` around `router.oneshot(..)`). Each
+//! scope's findings are computed over its own queries; an inner scope hands
+//! its queries to the enclosing one when it ends.
 
 #![warn(missing_docs)]
 

@@ -28,7 +28,7 @@ pub(crate) fn db_time(entries: &[Entry], unkept: Ticks) -> Duration {
 }
 
 /// Entries, the statements they point into, and totals.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Recording {
     pub entries: Vec<Entry>,
     pub statements: Statements,

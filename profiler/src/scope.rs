@@ -11,6 +11,11 @@
 //! the scope's shared recording behind its mutex (where the server
 //! executors, which hold a scope across awaits, record directly). While no
 //! scope is alive anywhere, a query costs one atomic load to find that out.
+//!
+//! A scope remembers the scope current where it began; when it ends, its
+//! recording joins that scope's shared one, so enclosing scopes see every
+//! query of the scopes inside them at the cost of one copy per nested
+//! scope, not one per query.
 
 use std::future::Future;
 use std::sync::Arc;

@@ -20,6 +20,9 @@ pub(crate) struct ScopeState {
     /// those of the server executors, which record when their query ends.
     /// (A synchronous scope's own thread records into its [`OwnThread`].)
     shared: Mutex<Recording>,
+    /// The scope that was current when this one began: its queries are
+    /// that scope's too, handed over when this one ends.
+    parent: Option<Arc<ScopeState>>,
     /// Counted as open while alive (including in tasks that hold it), so
     /// queries outside every scope skip the hook.
     _open: ScopeOpen,
@@ -29,7 +32,8 @@ impl ScopeState {
     pub(crate) fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
         // Empty: the first poll's recording moves in as it is.
         let shared = Mutex::new(Recording::default());
-        Arc::new(ScopeState { config, started: Tick::now(), shared, _open: ScopeOpen::new() })
+        let parent = crate::current::current();
+        Arc::new(ScopeState { config, started: Tick::now(), shared, parent, _open: ScopeOpen::new() })
     }
 
     #[cfg(feature = "axum")]
@@ -44,6 +48,10 @@ impl ScopeState {
         let elapsed = Tick::now().duration_since(self.started);
         let shared = std::mem::take(&mut *self.shared.lock()).into_start_order();
         let all = own.merge(shared, keep_limit(&self.config));
+        if let Some(parent) = &self.parent {
+            // Nested: every query here is the enclosing scope's too.
+            parent.shared.lock().append(all.clone(), keep_limit(&parent.config));
+        }
         let profile = Profile::new(all, self.started, elapsed, self.config.clone());
         if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
             return profile;

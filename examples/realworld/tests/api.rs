@@ -143,3 +143,23 @@ async fn list_endpoints_run_a_fixed_number_of_queries() {
     // article, comments, their authors, follows. A profile: the user, follows.
     assert_eq!(counts[0], [5, 7, 7, 7, 4, 6, 2]);
 }
+
+/// The profiler layer's per-request scope nests in the test's: the test's
+/// assertions count what the endpoint ran, as Django's `assertNumQueries`
+/// counts through its middleware.
+#[tokio::test]
+async fn assertions_around_a_request_count_the_queries_behind_the_layer() {
+    use ormlet::profiler::{assert_no_n_plus_one_async, assert_num_queries_async};
+    let app = App::new().await;
+    let ann = app.register("ann").await;
+    app.write(&ann, 5).await;
+    let request = || Request::get("/api/articles?limit=5").body(Body::empty()).expect("request");
+    let res = assert_num_queries_async(5, async {
+        let res = app.router.clone().oneshot(request()).await.expect("response");
+        res.into_body().collect().await.expect("body").to_bytes()
+    })
+    .await;
+    let body: Value = serde_json::from_slice(&res).expect("json");
+    assert_eq!(body["articlesCount"], 5);
+    assert_no_n_plus_one_async(async { app.router.clone().oneshot(request()).await.expect("response") }).await;
+}
