@@ -88,6 +88,10 @@ async fn the_n_plus_one_endpoint_reports_itself() {
 
     let page = get(addr, "/_ormlet").await;
     assert!(page.contains("GET /posts → 200: 11 queries"), "{page}");
+    // The reports keep their styles on the history page: one stylesheet, in the head.
+    let head = page.split("</head>").next().unwrap_or_default();
+    assert_eq!(page.matches("<style>").count(), 1, "{page}");
+    assert!(head.contains("<style>") && head.contains("table{border-collapse"), "{head}");
 }
 
 /// The blog's committed `schema.json` is what its models say: the file that

@@ -48,7 +48,7 @@ mod format;
 mod keyed;
 mod profile;
 mod recording;
-mod report;
+pub(crate) mod report;
 mod scope;
 #[cfg(feature = "axum")]
 pub mod server;

@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::format::{esc, ms, site};
 use crate::profile::Profile;
 
-const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.3rem}\
+/// The report's styles, shared with the history page that shows many reports.
+pub(crate) const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.3rem}\
 h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse;width:100%}td,th{padding:.25rem .5rem;\
 border-bottom:1px solid #ddd;text-align:left;vertical-align:top}code,pre{font:12px/1.4 ui-monospace,monospace}\
 pre{white-space:pre-wrap;margin:0}.finding{border-left:4px solid #c33;padding:.5rem 1rem;margin:.75rem 0;background:#fff5f5}\

@@ -12,7 +12,7 @@
 //! `call_site`, `relation`: the relation a query loaded (`"Post::AUTHOR"`) or
 //! null). Fields are only ever added within a version.
 
-mod html;
+pub(crate) mod html;
 mod json;
 mod text;
 

@@ -41,8 +41,10 @@ impl History {
 
     /// The kept reports as one HTML page.
     pub fn to_html(&self) -> String {
-        let mut page = String::from(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ormlet: recent requests</title></head><body><h1>Recent requests</h1>",
+        // The reports' own styles: each report below is its page's body.
+        let mut page = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ormlet: recent requests</title><style>{}</style></head><body><h1>Recent requests</h1>",
+            crate::report::html::STYLE
         );
         for (i, (info, p)) in self.entries().iter().enumerate() {
             let report = p.to_html();
