@@ -163,3 +163,35 @@ async fn assertions_around_a_request_count_the_queries_behind_the_layer() {
     assert_eq!(body["articlesCount"], 5);
     assert_no_n_plus_one_async(async { app.router.clone().oneshot(request()).await.expect("response") }).await;
 }
+
+/// The layer's options: no `Server-Timing` when turned off, one request in
+/// N profiled, and the header that forces one.
+#[tokio::test]
+async fn the_layer_samples_requests_and_can_leave_server_timing_out() {
+    use ormlet::profiler::server::{FORCE_HEADER, ProfilerLayer};
+    let db = open("sqlite::memory:").await.expect("database");
+    let state = AppState { db, keys: auth::Keys::new(b"test secret").expect("keys") };
+    let get = |router: Router, force: bool| async move {
+        let mut req = Request::get("/api/tags");
+        if force {
+            req = req.header(FORCE_HEADER, "1");
+        }
+        let res = router.oneshot(req.body(Body::empty()).expect("request")).await.expect("response");
+        let timing = res.headers().get("server-timing").is_some();
+        res.into_body().collect().await.expect("body");
+        timing
+    };
+    let history = History::new(100);
+    let quiet = ormlet_realworld::api(state.clone())
+        .layer(ProfilerLayer::new().history(history.clone()).server_timing(false).sample(3));
+    let mut timings = Vec::new();
+    for _ in 0..6 {
+        timings.push(get(quiet.clone(), false).await);
+    }
+    assert!(timings.iter().all(|t| !t), "no Server-Timing when it is off");
+    assert_eq!(history.entries().len(), 2, "one request in three");
+    get(quiet.clone(), true).await;
+    assert_eq!(history.entries().len(), 3, "the header forces one");
+    let loud = ormlet_realworld::api(state).layer(ProfilerLayer::new());
+    assert!(get(loud, false).await, "Server-Timing by default");
+}

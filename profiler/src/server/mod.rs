@@ -33,11 +33,33 @@ use crate::scope::OpenScope;
 
 pub use history::{Entry, History};
 
+/// The request header that has a request profiled whatever the sampling:
+/// `x-ormlet-profile: 1`.
+pub const FORCE_HEADER: &str = "x-ormlet-profile";
+
 /// Opens a profiling scope for every request. See the [module docs](self).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfilerLayer {
     config: Arc<ProfilerConfig>,
     history: Option<History>,
+    server_timing: bool,
+    /// Profile one request in this many (1: all).
+    sample_every: u64,
+    seen: Arc<std::sync::atomic::AtomicU64>,
+    log_level: Option<tracing::Level>,
+}
+
+impl Default for ProfilerLayer {
+    fn default() -> Self {
+        ProfilerLayer {
+            config: Arc::default(),
+            history: None,
+            server_timing: true,
+            sample_every: 1,
+            seen: Arc::default(),
+            log_level: Some(tracing::Level::WARN),
+        }
+    }
 }
 
 impl ProfilerLayer {
@@ -45,6 +67,36 @@ impl ProfilerLayer {
     /// [`n_plus_one_threshold`](ProfilerConfig::n_plus_one_threshold).
     pub fn new() -> Self {
         ProfilerLayer::default()
+    }
+
+    /// Whether responses carry a `Server-Timing` header with the query
+    /// count and database time (default on; browsers' dev tools show it).
+    pub fn server_timing(mut self, on: bool) -> Self {
+        self.server_timing = on;
+        self
+    }
+
+    /// Profiles one request in `n` (the first, then every `n`th); a
+    /// request with the header [`FORCE_HEADER`] (`x-ormlet-profile: 1`) is
+    /// profiled whatever the count. Others run with no scope at all.
+    pub fn sample(mut self, n: u64) -> Self {
+        self.sample_every = n.max(1);
+        self
+    }
+
+    /// The level the summary of a request with findings is logged at
+    /// through `tracing` (default `WARN`); `None` logs nothing.
+    pub fn log_level(mut self, level: Option<tracing::Level>) -> Self {
+        self.log_level = level;
+        self
+    }
+
+    /// Whether this request is profiled.
+    fn profiles<B>(&self, req: &Request<B>) -> bool {
+        if self.sample_every == 1 || req.headers().get(FORCE_HEADER).is_some_and(|v| v.as_bytes() == b"1") {
+            return true;
+        }
+        self.seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(self.sample_every)
     }
 
     /// Uses this configuration for every request.
@@ -100,25 +152,35 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        if !self.layer.profiles(&req) {
+            let fut = self.inner.call(req);
+            return Box::pin(async move {
+                let (parts, body) = fut.await?.into_parts();
+                Ok(Response::from_parts(parts, ProfiledBody { inner: body, finish: None }))
+            });
+        }
         let method = req.method().to_string();
         let path = req.uri().path().to_owned();
         let scope = OpenScope::new(self.layer.config.clone());
-        let history = self.layer.history.clone();
+        let (history, server_timing, log_level) =
+            (self.layer.history.clone(), self.layer.server_timing, self.layer.log_level);
         let fut = scope.enter(|| self.inner.call(req));
         Box::pin(async move {
             let response = scope.run(fut).await?;
-            let (count, db_time) = scope.totals();
             let (mut parts, body) = response.into_parts();
-            let timing = format!(
-                "db;dur={:.3};desc=\"{count} quer{}\"",
-                db_time.as_secs_f64() * 1000.0,
-                if count == 1 { "y" } else { "ies" }
-            );
-            if let Ok(v) = HeaderValue::from_str(&timing) {
-                parts.headers.append("server-timing", v);
+            if server_timing {
+                let (count, db_time) = scope.totals();
+                let timing = format!(
+                    "db;dur={:.3};desc=\"{count} quer{}\"",
+                    db_time.as_secs_f64() * 1000.0,
+                    if count == 1 { "y" } else { "ies" }
+                );
+                if let Ok(v) = HeaderValue::from_str(&timing) {
+                    parts.headers.append("server-timing", v);
+                }
             }
             let info = RequestInfo { method, path, status: parts.status.as_u16() };
-            let body = ProfiledBody { inner: body, finish: Some(Finish { scope, history, info }) };
+            let body = ProfiledBody { inner: body, finish: Some(Finish { scope, history, info, log_level }) };
             Ok(Response::from_parts(parts, body))
         })
     }
@@ -128,19 +190,29 @@ struct Finish {
     scope: OpenScope,
     history: Option<History>,
     info: RequestInfo,
+    log_level: Option<tracing::Level>,
 }
 
 impl Finish {
     fn run(self) {
         let profile = self.scope.finish();
-        if !profile.findings().is_empty() {
-            tracing::warn!(
-                target: "ormlet::profiler",
-                method = %self.info.method,
-                path = %self.info.path,
-                "{}",
-                profile.summary()
-            );
+        if let Some(level) = self.log_level
+            && !profile.findings().is_empty()
+        {
+            let (method, path, summary) = (&self.info.method, &self.info.path, profile.summary());
+            // `tracing` takes its level as a constant: one call per level.
+            macro_rules! log {
+                ($level:expr) => {
+                    tracing::event!(target: "ormlet::profiler", $level, method = %method, path = %path, "{summary}")
+                };
+            }
+            match level {
+                tracing::Level::ERROR => log!(tracing::Level::ERROR),
+                tracing::Level::WARN => log!(tracing::Level::WARN),
+                tracing::Level::INFO => log!(tracing::Level::INFO),
+                tracing::Level::DEBUG => log!(tracing::Level::DEBUG),
+                _ => log!(tracing::Level::TRACE),
+            }
         }
         if let Some(h) = self.history {
             h.push(self.info, profile);
