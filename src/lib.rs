@@ -208,7 +208,7 @@ pub use ormlet_derive::{Enum, FromRow, Model, embed_migrations};
 /// The query profiler: scopes, findings, reports, test assertions.
 pub use ormlet_profiler as profiler;
 pub use ormlet_profiler::{
-    Profile, ProfilerConfig, in_current_profile, pause, profile, profile_async, profile_async_with, spawn,
+    Profile, ProfilerConfig, in_current_profile, pause, pause_async, profile, profile_async, profile_async_with, spawn,
 };
 
 /// Paths the derive macros generate code against. Not a public API.

@@ -485,3 +485,71 @@ fn the_text_report_never_sends_control_characters_to_the_terminal() {
     // Only the terminal report escapes: the JSON keeps the text as it was.
     assert!(p.to_json().contains("\\u001b[2J"));
 }
+
+/// `pause_async` hides a future's queries; `pause(|| fut)` would only have
+/// paused making it.
+#[tokio::test]
+async fn pause_async_hides_the_queries_of_a_future() {
+    let db = db();
+    seed(&db, 0);
+    let adb = AsyncDb::from(db.clone());
+    let ((), p) = ormlet::profile_async(async {
+        ormlet::pause_async(async {
+            User::find().count(&adb).await.unwrap();
+            User::find().count(&adb).await.unwrap();
+        })
+        .await;
+        User::find().count(&adb).await.unwrap();
+    })
+    .await;
+    assert_eq!(p.query_count(), 1, "{}", p.to_text_with(false));
+}
+
+/// The async assertions: scaling checked over futures, and a failure that
+/// names the line the assertion was written on.
+#[tokio::test]
+async fn async_assertions_check_scaling_and_name_their_line() {
+    let db = db();
+    seed(&db, 0);
+    let adb = AsyncDb::from(db.clone());
+    // A fixed number of queries whatever the size: passes.
+    profiler::assert_queries_do_not_scale_async(1, 5, |n| {
+        let adb = adb.clone();
+        async move {
+            let ids: Vec<i64> = (1..=n as i64).collect();
+            User::find().filter(User::ID.is_in(ids)).all(&adb).await.unwrap();
+        }
+    })
+    .await;
+    // One query per row: fails, with both reports.
+    let grows = AssertUnwindSafe(profiler::assert_queries_do_not_scale_async(1, 3, |n| {
+        let adb = adb.clone();
+        async move {
+            for id in 1..=n as i64 {
+                User::find().filter(User::ID.eq(id)).all(&adb).await.unwrap();
+            }
+        }
+    }));
+    let err = futures_catch(grows).await.unwrap_err();
+    assert!(err.contains("query count grows with the data: 1 queries for 1, 3 for 3"), "{err}");
+    let (counting, line) =
+        (profiler::assert_num_queries_async(5, async { User::find().count(&adb).await.unwrap() }), line!());
+    let counted = AssertUnwindSafe(counting);
+    let err = futures_catch(counted).await.unwrap_err();
+    assert!(err.contains(&format!("(assertion at tests/profiler.rs:{line})")), "{err}");
+}
+
+/// The panic message of `fut`, if it panics.
+async fn futures_catch<F: std::future::Future + std::panic::UnwindSafe>(fut: F) -> Result<F::Output, String> {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(move |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+        Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+        Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+        Err(e) => std::task::Poll::Ready(Err(e
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default())),
+    })
+    .await
+}

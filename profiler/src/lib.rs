@@ -57,13 +57,15 @@ mod state;
 pub use assert::{
     assert_max_queries, assert_max_queries_async, assert_no_duplicates, assert_no_duplicates_async,
     assert_no_n_plus_one, assert_no_n_plus_one_async, assert_num_queries, assert_num_queries_async,
-    assert_queries_do_not_scale,
+    assert_queries_do_not_scale, assert_queries_do_not_scale_async,
 };
 pub use config::ProfilerConfig;
 pub use detect::{Finding, FindingKind, Suggestion};
 pub use fingerprint::{FINGERPRINT_VERSION, Fingerprint};
 pub use profile::{Profile, RecordedQuery};
 pub use report::JSON_SCHEMA_VERSION;
-pub use scope::{in_current_profile, install, pause, profile, profile_async, profile_async_with, profile_with, spawn};
+pub use scope::{
+    in_current_profile, install, pause, pause_async, profile, profile_async, profile_async_with, profile_with, spawn,
+};
 #[cfg(feature = "axum")]
 pub use server::{History, ProfilerLayer};

@@ -113,10 +113,32 @@ where
     tokio::spawn(in_current_profile(fut))
 }
 
-/// Runs `f` without recording its queries (fixtures, set-up).
+/// Runs `f` without recording its queries (fixtures, set-up). For async
+/// code use [`pause_async`]: `pause(|| fut)` pauses only the making of
+/// the future, not its queries.
 pub fn pause<T>(f: impl FnOnce() -> T) -> T {
     let _resume = pause_here();
     lend_sink(None, f)
+}
+
+/// Runs `fut` without recording its queries: every poll of it is paused.
+///
+/// ```
+/// # async fn demo(db: &ormlet_core::sqlite::AsyncDb) {
+/// let ((), p) = ormlet_profiler::profile_async(async {
+///     ormlet_profiler::pause_async(async { /* fixtures */ }).await;
+/// })
+/// .await;
+/// assert_eq!(p.query_count(), 0);
+/// # }
+/// ```
+pub async fn pause_async<F: Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(move |cx| {
+        let _resume = pause_here();
+        lend_sink(None, || fut.as_mut().poll(cx))
+    })
+    .await
 }
 
 #[cfg(feature = "axum")]
