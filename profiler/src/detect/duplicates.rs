@@ -19,13 +19,16 @@ pub(super) fn find(view: &View<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     // Groups in order of their first query.
-    let mut index: HashMap<(u64, u64, (u64, u64)), usize> = HashMap::default();
+    // By text, not only fingerprint: SQL with values in its text differs
+    // from one value to the next.
+    let mut index: HashMap<(u64, u64, u64, (u64, u64)), usize> = HashMap::default();
     let mut groups: Vec<Vec<Q<'_>>> = Vec::new();
     let mut windows = Windows::new(view.statements);
     for run in &view.runs {
         let Some(window) = windows.see(run.stmt, run.s) else { continue };
+        let text = super::n_plus_one::text_hash(&run.s.sql);
         for q in run.queries(view.entries) {
-            let g = *index.entry((q.fp, q.e.values_hash, window)).or_insert_with(|| {
+            let g = *index.entry((q.fp, text, q.e.values_hash, window)).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
             });
@@ -189,10 +192,17 @@ mod tests {
             statement("SELECT * FROM c WHERE id = ?", None, Operation::Select),
         ];
         let fingerprints: Vec<_> = statements.iter().map(|s| Arc::new(Fingerprint::of(&s.sql))).collect();
-        let site = std::panic::Location::caller();
+        // A call site per step: repeats from one line with other values
+        // between them would be a loop's (an N+1 finding), not duplicates.
+        #[track_caller]
+        fn at() -> &'static std::panic::Location<'static> {
+            std::panic::Location::caller()
+        }
+        let sites = [at(), at(), at(), at(), at(), at(), at(), at()];
         let entries: Vec<Entry> = steps
             .iter()
-            .map(|&(stmt, values_hash)| Entry {
+            .zip(sites.iter().cycle())
+            .map(|(&(stmt, values_hash), &site)| Entry {
                 stmt,
                 tx_depth: 0,
                 values_hash,

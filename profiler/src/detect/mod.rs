@@ -292,7 +292,12 @@ pub(crate) fn run(
 ) -> Vec<Finding> {
     let view = View::new(all, config);
     let mut out = n_plus_one::find(&view, config);
-    out.extend(duplicates::find(&view));
+    // One problem, one finding: a repeat inside an N+1 loop is that loop's
+    // (its suggestion counts the repeats), not a duplicate of its own.
+    let mut in_loops: Vec<usize> = out.iter().flat_map(|f| f.queries.iter().copied()).collect();
+    in_loops.sort_unstable();
+    let dups = duplicates::find(&view);
+    out.extend(dups.into_iter().filter(|d| !d.queries.iter().all(|q| in_loops.binary_search(q).is_ok())));
     out.extend(slow(&view, all.extras, config));
     out.extend(budget(seen, db_time, config));
     out

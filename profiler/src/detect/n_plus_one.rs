@@ -10,16 +10,20 @@ use crate::config::ProfilerConfig;
 use crate::keyed::{Keyed, KeyedList};
 
 /// What the first pass keeps of a (call site, fingerprint) group.
-struct Group {
+struct Group<'a> {
     site: &'static Location<'static>,
     fp: u64,
     /// The values of its first query, to tell a loop from a repeat.
     first_values: u64,
+    /// Its first statement: SQL with values written into the text (one
+    /// text per value) is a loop too, as Prosopite counts it.
+    first_stmt: u32,
+    first_sql: &'a str,
     count: usize,
     varies: bool,
 }
 
-impl Keyed for Group {
+impl Keyed for Group<'_> {
     /// The site by its value: one line may sit at more than one address.
     type Key = (&'static Location<'static>, u64);
 
@@ -28,7 +32,7 @@ impl Keyed for Group {
     }
 }
 
-impl Group {
+impl Group<'_> {
     /// Whether `run` is one of this group's (by the site's value: one line
     /// may sit at more than one address).
     fn has(&self, run: &Run<'_>) -> bool {
@@ -53,12 +57,17 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
             site: run.site,
             fp: run.fp,
             first_values: first.values_hash,
+            first_stmt: run.stmt,
+            first_sql: &run.s.sql,
             count: 0,
             varies: false,
         });
         if let Some(group) = groups.get_mut(g) {
             group.count += entries.len();
-            group.varies = group.varies || entries.iter().any(|e| e.values_hash != group.first_values);
+            // Another statement of the same text (a raw string made again)
+            // is the same query; another text is other values.
+            let other_text = run.stmt != group.first_stmt && *run.s.sql != *group.first_sql;
+            group.varies = group.varies || other_text || entries.iter().any(|e| e.values_hash != group.first_values);
         }
     }
     // Only the groups that are findings gather their queries, run by run.
@@ -70,7 +79,18 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
         let mut runs = view.runs.iter().filter(|run| group.has(run));
         let Some(first) = runs.next().and_then(|run| run.queries(view.entries).next()) else { continue };
         let relation = first.s.relation.filter(|r| runs.all(|run| run.s.relation == Some(*r)));
-        let suggestion = fix(view, first, group.count, relation);
+        let mut keys: Vec<u64> = view
+            .runs
+            .iter()
+            .filter(|run| group.has(run))
+            .flat_map(|run| {
+                let text = text_hash(&run.s.sql);
+                run.entries(view.entries).iter().map(move |e| e.values_hash ^ text)
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let suggestion = fix(view, first, group.count, keys.len(), relation);
         // A run's queries share a call site: one look at it per run.
         let mut tally = Tally::with_capacity(group.count);
         for run in view.runs.iter().filter(|run| group.has(run)) {
@@ -86,10 +106,10 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
 /// one relation, `.with(...)` on the query that loaded the parents (the last
 /// earlier read of their table from another line); otherwise, one query for
 /// all the keys.
-fn fix(view: &View<'_>, first: Q<'_>, n: usize, relation: Option<RelationLoad>) -> Suggestion {
+fn fix(view: &View<'_>, first: Q<'_>, n: usize, distinct: usize, relation: Option<RelationLoad>) -> Suggestion {
     let at = first.e.call_site;
     let Some(rel) = relation else {
-        return Suggestion::one_query(n, first.s.table, at);
+        return Suggestion::one_query(n, distinct, first.s.table, at);
     };
     // Runs share a statement and a call site: judge each run once.
     let parents = view
@@ -98,5 +118,14 @@ fn fix(view: &View<'_>, first: Q<'_>, n: usize, relation: Option<RelationLoad>) 
         .rev()
         .filter(|r| r.start < first.seq - 1)
         .find(|r| r.s.operation == Operation::Select && r.s.table == Some(rel.parent_table) && *r.site != *at);
-    Suggestion::eager_load(n, rel, at, parents.map(|p| p.site))
+    Suggestion::eager_load(n, distinct, rel, at, parents.map(|p| p.site))
+}
+
+/// A hash of a statement's text: queries of one fingerprint differ by it
+/// when their values are written into the SQL.
+pub(super) fn text_hash(sql: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    sql.hash(&mut h);
+    h.finish()
 }

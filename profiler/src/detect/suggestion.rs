@@ -26,12 +26,13 @@ pub struct Suggestion(Fix);
 
 #[derive(Debug, Clone, PartialEq)]
 enum Fix {
-    /// `n` queries from one line with different values.
-    OneQuery { n: usize, table: Option<&'static str>, at: &'static Location<'static> },
-    /// `n` lazy loads of one relation from `at`; `parents`: the line that
-    /// loaded the parent rows, when known.
+    /// `n` queries from one line with different values, `distinct` of them.
+    OneQuery { n: usize, distinct: usize, table: Option<&'static str>, at: &'static Location<'static> },
+    /// `n` lazy loads of one relation from `at`, over `distinct` keys;
+    /// `parents`: the line that loaded the parent rows, when known.
     EagerLoad {
         n: usize,
+        distinct: usize,
         relation: RelationLoad,
         at: &'static Location<'static>,
         parents: Option<&'static Location<'static>>,
@@ -47,17 +48,23 @@ enum Fix {
 }
 
 impl Suggestion {
-    pub(super) fn one_query(n: usize, table: Option<&'static str>, at: &'static Location<'static>) -> Self {
-        Suggestion(Fix::OneQuery { n, table, at })
+    pub(super) fn one_query(
+        n: usize,
+        distinct: usize,
+        table: Option<&'static str>,
+        at: &'static Location<'static>,
+    ) -> Self {
+        Suggestion(Fix::OneQuery { n, distinct, table, at })
     }
 
     pub(super) fn eager_load(
         n: usize,
+        distinct: usize,
         relation: RelationLoad,
         at: &'static Location<'static>,
         parents: Option<&'static Location<'static>>,
     ) -> Self {
-        Suggestion(Fix::EagerLoad { n, relation, at, parents })
+        Suggestion(Fix::EagerLoad { n, distinct, relation, at, parents })
     }
 
     pub(super) fn reuse(n: usize, again_at: &'static Location<'static>) -> Self {
@@ -80,34 +87,39 @@ impl Suggestion {
 impl fmt::Display for Suggestion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
-            Fix::OneQuery { n, table, at } => {
+            Fix::OneQuery { n, distinct, table, at } => {
                 write!(f, "{n} queries")?;
                 if let Some(t) = table {
                     write!(f, " on `{t}`")?;
                 }
+                repeats(f, *n, *distinct, "values")?;
                 write!(
                     f,
                     " from one line with different values: load them in one query at {} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)",
                     Site(at)
                 )
             }
-            Fix::EagerLoad { n, relation: rel, at, parents: Some(p) } => write!(
-                f,
-                "{n} lazy loads of `{}` (at {}): use `.with({})` at {}, where the `{}` rows are loaded",
-                rel.relation,
-                Site(at),
-                rel.relation,
-                Site(p),
-                rel.parent_table
-            ),
-            Fix::EagerLoad { n, relation: rel, at, parents: None } => write!(
-                f,
-                "{n} lazy loads of `{}` (at {}): load the `{}` rows with `.with({})`",
-                rel.relation,
-                Site(at),
-                rel.parent_table,
-                rel.relation
-            ),
+            Fix::EagerLoad { n, distinct, relation: rel, at, parents } => {
+                write!(f, "{n} lazy loads of `{}`", rel.relation)?;
+                repeats(f, *n, *distinct, "keys")?;
+                match parents {
+                    Some(p) => write!(
+                        f,
+                        " (at {}): use `.with({})` at {}, where the `{}` rows are loaded",
+                        Site(at),
+                        rel.relation,
+                        Site(p),
+                        rel.parent_table
+                    ),
+                    None => write!(
+                        f,
+                        " (at {}): load the `{}` rows with `.with({})`",
+                        Site(at),
+                        rel.parent_table,
+                        rel.relation
+                    ),
+                }
+            }
             Fix::Reuse { n, again_at } => write!(
                 f,
                 "the same query with the same values ran {n} times: reuse the first result (again at {})",
@@ -128,6 +140,15 @@ impl fmt::Display for Suggestion {
     }
 }
 
+/// " over 3 distinct keys; 5 were repeats", when some were: the repeats of
+/// a loop are part of its one finding, not duplicates of their own.
+fn repeats(f: &mut fmt::Formatter<'_>, n: usize, distinct: usize, what: &str) -> fmt::Result {
+    if distinct < n {
+        write!(f, " over {distinct} distinct {what}; {} were repeats", n - distinct)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,21 +161,27 @@ mod tests {
         let load = RelationLoad { relation: "Post::AUTHOR", parent_table: "posts", eager: false };
         let cases = [
             (
-                Suggestion::one_query(3, Some("users"), at),
+                Suggestion::one_query(3, 3, Some("users"), at),
                 format!(
                     "3 queries on `users` from one line with different values: load them in one query at {here} (collect the keys and filter with `.is_in(keys)`, or eager-load the relation)"
                 ),
             ),
             (
-                Suggestion::eager_load(10, load, at, Some(at)),
+                Suggestion::eager_load(10, 10, load, at, Some(at)),
                 format!(
                     "10 lazy loads of `Post::AUTHOR` (at {here}): use `.with(Post::AUTHOR)` at {here}, where the `posts` rows are loaded"
                 ),
             ),
             (
-                Suggestion::eager_load(10, load, at, None),
+                Suggestion::eager_load(10, 10, load, at, None),
                 format!(
                     "10 lazy loads of `Post::AUTHOR` (at {here}): load the `posts` rows with `.with(Post::AUTHOR)`"
+                ),
+            ),
+            (
+                Suggestion::eager_load(8, 3, load, at, None),
+                format!(
+                    "8 lazy loads of `Post::AUTHOR` over 3 distinct keys; 5 were repeats (at {here}): load the `posts` rows with `.with(Post::AUTHOR)`"
                 ),
             ),
             (
