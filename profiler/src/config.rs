@@ -98,6 +98,12 @@ impl ProfilerConfig {
         self.max_queries_kept = n;
         self
     }
+    /// The longest rendering of one kept value, in characters (at least 8).
+    pub fn max_value_len(mut self, n: usize) -> Self {
+        self.max_value_len = n.max(8);
+        self
+    }
+
     /// Keeps bound values in reports (they may hold personal data).
     pub fn capture_values(mut self, on: bool) -> Self {
         self.capture_values = on;

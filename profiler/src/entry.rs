@@ -125,7 +125,29 @@ impl Entry {
 
 /// A value as reports show it, cut at `max` characters.
 pub(crate) fn render_value(v: &ormlet_core::Value, max: usize) -> String {
-    let s = format!("{v:?}");
+    use ormlet_core::Value as V;
+    fn or_null<T>(v: &Option<T>, f: impl FnOnce(&T) -> String) -> String {
+        v.as_ref().map_or_else(|| "NULL".to_owned(), f)
+    }
+    // As SQL would write them: numbers bare, text quoted, NULL; other
+    // types (dates, JSON, UUIDs) as their debug form.
+    let s = match v {
+        V::Bool(b) => or_null(b, ToString::to_string),
+        V::TinyInt(i) => or_null(i, ToString::to_string),
+        V::SmallInt(i) => or_null(i, ToString::to_string),
+        V::Int(i) => or_null(i, ToString::to_string),
+        V::BigInt(i) => or_null(i, ToString::to_string),
+        V::TinyUnsigned(i) => or_null(i, ToString::to_string),
+        V::SmallUnsigned(i) => or_null(i, ToString::to_string),
+        V::Unsigned(i) => or_null(i, ToString::to_string),
+        V::BigUnsigned(i) => or_null(i, ToString::to_string),
+        V::Float(f) => or_null(f, ToString::to_string),
+        V::Double(f) => or_null(f, ToString::to_string),
+        V::String(t) => or_null(t, |t| format!("'{}'", t.replace('\'', "''"))),
+        V::Char(c) => or_null(c, |c| format!("'{c}'")),
+        V::Bytes(b) => or_null(b, |b| format!("<{} bytes>", b.len())),
+        other => format!("{other:?}"),
+    };
     if s.chars().count() > max {
         let cut: String = s.chars().take(max).collect();
         format!("{cut}…")

@@ -65,6 +65,9 @@ impl Profile {
                 r.site,
                 terminal(&r.sql, 100)
             );
+            if let Some(values) = &r.values {
+                let _ = writeln!(s, "{:>7}  {}", "", p.dim(&format!("values: {}", terminal(values, 200))));
+            }
         }
         if self.query_count() > self.kept() as u64 {
             let _ = writeln!(
@@ -104,6 +107,9 @@ struct Row {
     rows: String,
     site: String,
     sql: String,
+    /// The bound values, when the configuration keeps them: one query's,
+    /// or a folded loop's first and last.
+    values: Option<String>,
 }
 
 /// Consecutive queries with one fingerprint from one call site become one row.
@@ -127,12 +133,17 @@ fn fold(queries: &[RecordedQuery]) -> Vec<Row> {
             Some(e) => format!("{}  [error: {}]", q.sql, terminal(e, 80)),
             None => q.sql.to_string(),
         };
+        let values = q.values.as_ref().map(|first| match group[n - 1].values.as_ref() {
+            Some(last) if n > 1 => format!("{} … {}", first.join(", "), last.join(", ")),
+            _ => first.join(", "),
+        });
         out.push(Row {
             label: if n == 1 { q.seq.to_string() } else { format!("{}–{}", q.seq, group[n - 1].seq) },
             time: ms(total),
             rows: rows.to_string(),
             site: if n == 1 { site(q.call_site) } else { format!("{} ×{n}", site(q.call_site)) },
             sql,
+            values,
         });
         i = j;
     }
