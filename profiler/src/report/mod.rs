@@ -14,6 +14,7 @@
 
 pub(crate) mod html;
 mod json;
+mod snapshot;
 mod text;
 
 pub use json::JSON_SCHEMA_VERSION;
