@@ -66,6 +66,93 @@
 //! updating or deleting a row that was never inserted is
 //! [`Error::KeyNotSet`] instead of a silent no-op on row 0.
 //!
+//! ## Enums and your own column types
+//!
+//! ```rust
+//! use ormlet::prelude::*;
+//!
+//! #[derive(Enum, Debug, Clone, Copy, PartialEq)]
+//! #[ormlet(rename_all = "snake_case")]          // stored as text: "on_shelf", "on_loan"
+//! pub enum Status { OnShelf, OnLoan }
+//!
+//! #[derive(Enum, Debug, Clone, Copy, PartialEq)]
+//! #[ormlet(repr = "i16")]                       // stored as its discriminant
+//! pub enum Priority { Low = 1, High = 9 }
+//!
+//! #[derive(Model, Debug, Clone)]
+//! pub struct Copy {
+//!     #[ormlet(primary_key)]
+//!     pub id: Auto<i64>,
+//!     pub status: Status,
+//!     pub priority: Option<Priority>,
+//! }
+//!
+//! fn main() -> ormlet::Result<()> {
+//!     let db = ormlet::sqlite::Db::connect("sqlite::memory:")?;
+//!     db.create_table::<Copy>()?;
+//!     Copy { id: Auto::new(), status: Status::OnLoan, priority: Some(Priority::High) }.insert(&db)?;
+//!     let out = Copy::find().filter(Copy::STATUS.is_in([Status::OnLoan])).count(&db)?;
+//!     assert_eq!(out, 1);
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Any other type becomes a column by implementing `ormlet::types::StoredAs`
+//! (the column type it is stored as, and the two conversions): no database
+//! crate needed.
+//!
+//! ## Concurrency and computed values
+//!
+//! "Read, change, save" loses updates when two requests do it at once. Compute
+//! the change in the database, lock the row, or run serializable and retry:
+//!
+//! ```rust
+//! use ormlet::prelude::*;
+//! use ormlet::transaction::{Isolation, TxOptions};
+//!
+//! #[derive(Model, Debug, Clone)]
+//! pub struct Stock {
+//!     #[ormlet(primary_key)]
+//!     pub id: Auto<i64>,
+//!     pub sku: String,
+//!     pub count: i64,
+//! }
+//!
+//! fn main() -> ormlet::Result<()> {
+//!     let db = ormlet::sqlite::Db::connect("sqlite::memory:")?;
+//!     db.create_table::<Stock>()?;
+//!     let id = Stock { id: Auto::new(), sku: "Book-1".into(), count: 3 }.insert(&db)?;
+//!
+//!     // Computed in the database: atomic, no transaction needed.
+//!     Stock::update_where(Stock::ID.eq(id), [Stock::COUNT.set(Stock::COUNT - 1)]).exec(&db)?;
+//!
+//!     // Read, decide, write: the row stays locked until the commit
+//!     // (FOR UPDATE on PostgreSQL and MySQL; SQLite's BEGIN IMMEDIATE holds the database).
+//!     db.transaction(|tx| {
+//!         let s = Stock::find().filter(Stock::ID.eq(id)).for_update().one(tx)?;
+//!         if s.count > 0 {
+//!             Stock::update_where(Stock::ID.eq(id), [Stock::COUNT.set(s.count - 1)]).exec(tx)?;
+//!         }
+//!         Ok(())
+//!     })?;
+//!
+//!     // Serializable, run again while it fails with a conflict.
+//!     let serializable = TxOptions::new().isolation(Isolation::Serializable).attempts(5);
+//!     db.transaction_with_retry(serializable, |tx| {
+//!         let s = Stock::get(tx, id)?;
+//!         Stock::update_where(Stock::ID.eq(id), [Stock::COUNT.set(s.count - 1)]).exec(tx)
+//!     })?;
+//!
+//!     // Expressions filter and select too; `_ci` and `ilike` ignore case on every backend.
+//!     let low: Vec<(String, i64)> = Stock::find()
+//!         .filter(Stock::SKU.contains_ci("book").and((Stock::COUNT * 2).lt(5)))
+//!         .select((Stock::SKU.lower(), Stock::COUNT))
+//!         .all(&db)?;
+//!     assert_eq!(low, [("book-1".to_owned(), 0)]);
+//!     Ok(())
+//! }
+//! ```
+//!
 //! ## Backends
 //!
 //! [`sqlite`] (rusqlite; synchronous `Db`, and `AsyncDb` for async code) is
@@ -75,6 +162,28 @@
 //! `db.transaction(|tx| Box::pin(async move { ...; Ok(()) })).await?` or
 //! `db.begin().await?` ... `tx.commit().await?` (an unfinished transaction
 //! rolls back when dropped).
+//!
+//! ```no_run
+//! use ormlet::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone)]
+//! pub struct User {
+//!     #[ormlet(primary_key)]
+//!     pub id: Auto<i64>,
+//!     pub name: String,
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> ormlet::Result<()> {
+//!     let db = ormlet::postgres::Db::connect("postgres://app@localhost/app").await?; // or mysql::Db
+//!     db.create_table::<User>().await?;
+//!     let tx = db.begin().await?; // dropped unfinished: rolled back
+//!     User { id: Auto::new(), name: "Ann".into() }.insert(&tx).await?;
+//!     tx.commit().await?;
+//!     println!("{:?}", User::find().filter(User::NAME.eq("Ann")).all(&db).await?);
+//!     Ok(())
+//! }
+//! ```
 //!
 //! ## Relations
 //!
