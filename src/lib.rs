@@ -242,7 +242,11 @@
 //! - Rows come back as [`Loaded<Post, _>`](Loaded), which derefs to `Post`;
 //!   read a relation with `post.get(Post::AUTHOR)` or the generated
 //!   `PostRelations` trait (`post.author()`). Reading one the query did not
-//!   load is a compile error.
+//!   load is a compile error that names the relation's constant.
+//! - [`loaded!`] names the type of such rows, for a function to return:
+//!   `type UserPage = loaded!(User, User::POSTS.with(Post::COMMENTS));` is a
+//!   row of `User::find().with(User::POSTS.with(Post::COMMENTS))`. Several
+//!   includes are listed in `.with(...)` order (`loaded!(Post, Post::AUTHOR, Post::TAGS)`).
 //! - The relation name is the field's minus `_id` (`relation = "..."` to
 //!   choose); `has_many` goes through the child's one `belongs_to` back to the
 //!   parent, or names it with `via = author` when there are several.
@@ -313,7 +317,7 @@ pub use ormlet_core::{
     Value, count_all, exists, not_exists, params,
 };
 pub use ormlet_core::{migrate, relation, schema, sqlite, term_kind, transaction, types};
-pub use ormlet_derive::{Enum, FromRow, Model, embed_migrations};
+pub use ormlet_derive::{Enum, FromRow, Model, embed_migrations, loaded};
 /// The query profiler: scopes, findings, reports, test assertions.
 pub use ormlet_profiler as profiler;
 pub use ormlet_profiler::{

@@ -195,6 +195,29 @@ fn nested_and_composed_with_cost_one_query_per_relation() {
     assert!(posts[1].comments().is_empty());
 }
 
+/// Loaded rows have a type a function can name, through `loaded!`.
+type AuthorPage = ormlet::loaded!(Author, Author::POSTS.with(Post::COMMENTS, Post::EDITOR));
+type PostPage = ormlet::loaded!(Post, Post::AUTHOR, Post::COMMENTS);
+
+fn authors_with_posts_comments_and_editors(db: &Db) -> ormlet::Result<Vec<AuthorPage>> {
+    Author::find().order_by(Author::ID.asc()).with(Author::POSTS.with(Post::COMMENTS).with(Post::EDITOR)).all(db)
+}
+
+fn posts_with_authors_and_comments(db: &Db) -> ormlet::Result<Vec<PostPage>> {
+    Post::find().order_by(Post::ID.asc()).with(Post::AUTHOR).with(Post::COMMENTS).all(db)
+}
+
+#[test]
+fn loaded_names_the_type_of_loaded_rows_for_a_function_to_return() {
+    let db = seeded();
+    let authors = authors_with_posts_comments_and_editors(&db).unwrap();
+    let first = authors[0].posts().iter().find(|p| p.title == "Ann 1").unwrap();
+    assert_eq!(first.comments().len(), 2);
+    assert_eq!(first.editor().as_ref().map(|e| e.name.as_str()), Some("Bob"));
+    let posts = posts_with_authors_and_comments(&db).unwrap();
+    assert_eq!((posts[0].author().name.as_str(), posts[0].comments().len()), ("Ann", 2));
+}
+
 #[test]
 fn an_empty_result_loads_no_relations() {
     let db = seeded();

@@ -10,6 +10,7 @@ mod attr;
 mod embed;
 mod enum_type;
 mod expand;
+mod loaded;
 mod relations;
 mod valid;
 
@@ -71,4 +72,15 @@ fn to_compile_errors(errors: Vec<syn::Error>) -> TokenStream {
 pub fn embed_migrations(input: TokenStream) -> TokenStream {
     let dir = parse_macro_input!(input as syn::LitStr);
     embed::expand(&dir).into()
+}
+
+/// The type of loaded rows, for a function's signature:
+/// `loaded!(User, User::POSTS.with(Post::COMMENTS))` is what
+/// `User::find().with(User::POSTS.with(Post::COMMENTS))` returns a row of.
+/// Includes are listed as `.with(...)` takes them, in the same order; each
+/// model's `…Relations` accessor trait must be reachable by the model's path.
+#[proc_macro]
+pub fn loaded(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as loaded::Input);
+    loaded::expand(&input).into()
 }

@@ -159,31 +159,93 @@ pub fn expand(m: &Model) -> TokenStream {
     let trait_doc = format!(
         "Reads the relations of `{model}` that a query loaded with `.with(...)`, on its `Loaded` rows (no query, no `db`)."
     );
+    // One trait per relation, so that reading a relation the query did not
+    // load fails with an error that names its constant, not its type.
+    let loaded_traits: Vec<TokenStream> = rels
+        .iter()
+        .map(|r| {
+            let c = r.name.to_uppercase();
+            let name = loaded_trait(&model, &r.name, r.span);
+            let ty = &r.ty;
+            let message = format!("the relation `{model}::{c}` was not loaded by this query");
+            let note = format!(
+                "add `.with({model}::{c})` to the query, or load it lazily with `.{}(&db)` (one query)",
+                r.name
+            );
+            quote! {
+                #[doc(hidden)]
+                #[diagnostic::on_unimplemented(message = #message, label = "not loaded with `.with(...)`", note = #note)]
+                #vis trait #name<OrmletIdx, OrmletOut> {
+                    #[doc(hidden)]
+                    fn __ormlet_related(&self) -> &OrmletOut;
+                }
+
+                #[diagnostic::do_not_recommend]
+                impl<L, OrmletIdx, OrmletOut> #name<OrmletIdx, OrmletOut> for ::ormlet::__private::Loaded<#ident, L>
+                where
+                    L: ::ormlet::__private::With<#ident>,
+                    Self: ::ormlet::__private::Related<#ty, OrmletIdx, OrmletOut>,
+                {
+                    fn __ormlet_related(&self) -> &OrmletOut {
+                        ::ormlet::__private::Related::related(self)
+                    }
+                }
+            }
+        })
+        .collect();
     let sigs: Vec<TokenStream> = rels
         .iter()
         .map(|r| {
             let method = format_ident!("{}", r.name, span = r.span);
-            let ty = &r.ty;
+            let bound = loaded_trait(&model, &r.name, r.span);
             let doc = format!("What `.with({model}::{})` loaded: {}.", r.name.to_uppercase(), r.doc);
             quote! {
                 #[doc = #doc]
-                fn #method<OrmletIdx>(&self) -> &<Self as ::ormlet::__private::Related<#ty, OrmletIdx>>::Out
+                fn #method<OrmletIdx, OrmletOut>(&self) -> &OrmletOut
                 where
-                    Self: ::ormlet::__private::Related<#ty, OrmletIdx>
+                    Self: #bound<OrmletIdx, OrmletOut>
             }
         })
         .collect();
+    // The relations' types, for `ormlet::loaded!` to name.
+    let rel_consts: Vec<_> = rels.iter().map(|r| format_ident!("{}", r.name.to_uppercase(), span = r.span)).collect();
+    let rel_types: Vec<_> = rels.iter().map(|r| &r.ty).collect();
+    let bodies = rels.iter().map(|r| {
+        let bound = loaded_trait(&model, &r.name, r.span);
+        quote!({ #bound::__ormlet_related(self) })
+    });
     out.extend(quote! {
+        #(#loaded_traits)*
+
         #[doc = #trait_doc]
+        #[allow(non_camel_case_types)]
         #vis trait #trait_name {
+            #(
+                #[doc(hidden)]
+                type #rel_consts;
+            )*
             #(#sigs;)*
         }
 
         impl<L: ::ormlet::__private::With<#ident>> #trait_name for ::ormlet::__private::Loaded<#ident, L> {
-            #(#sigs { ::ormlet::__private::Related::related(self) })*
+            #(type #rel_consts = #rel_types;)*
+            #(#sigs #bodies)*
         }
     });
     out
+}
+
+/// The trait that proves a query loaded one relation (`PostAuthorLoaded`).
+fn loaded_trait(model: &str, relation: &str, span: proc_macro2::Span) -> syn::Ident {
+    let camel: String = relation
+        .split('_')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+        })
+        .collect();
+    format_ident!("{model}{camel}Loaded", span = span)
 }
 
 /// `ForeignKeyMeta` entries for the model's static metadata.

@@ -208,6 +208,7 @@ pub trait Holds<M: Model, R, Idx>: With<M> {
     fn pick(data: &Self::Data) -> &Self::Out;
 }
 
+#[diagnostic::do_not_recommend]
 impl<M, I, Rest> Holds<M, I::Rel, Here> for (I, Rest)
 where
     M: Model + Clone,
@@ -221,6 +222,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<M, I, Rest, R, Idx> Holds<M, R, There<Idx>> for (I, Rest)
 where
     M: Model + Clone,
@@ -288,22 +290,17 @@ impl<M: Model, L: With<M>> Loaded<M, L> {
     }
 }
 
-/// The derive's accessor traits read relations through this.
-#[diagnostic::on_unimplemented(
-    message = "the relation `{R}` was not loaded by this query",
-    label = "not loaded with `.with(...)`",
-    note = "add `.with(...)` with this relation to the query, or load it lazily with the accessor that takes `&db`"
-)]
-pub trait Related<R, Idx> {
+/// The derive's accessor traits read relations through this; `Out` is a
+/// parameter rather than an associated type so that a relation that was not
+/// loaded fails on the derive's own trait, whose error names the constant.
+pub trait Related<R, Idx, Out> {
     /// What the row holds for `R`.
-    type Out;
-    /// It.
-    fn related(&self) -> &Self::Out;
+    fn related(&self) -> &Out;
 }
 
-impl<M: Model, L: Holds<M, R, Idx>, R, Idx> Related<R, Idx> for Loaded<M, L> {
-    type Out = L::Out;
-    fn related(&self) -> &L::Out {
+#[diagnostic::do_not_recommend]
+impl<M: Model, L: Holds<M, R, Idx, Out = Out>, R, Idx, Out> Related<R, Idx, Out> for Loaded<M, L> {
+    fn related(&self) -> &Out {
         L::pick(&self.data)
     }
 }
