@@ -256,3 +256,27 @@ impl FromRow for Post {
         crate::model::optional_model(row)
     }
 }
+
+/// What a condition on `User` renders as after `WHERE`, on SQLite,
+/// PostgreSQL and MySQL in that order: the examples' way to show the SQL of
+/// one method on all three backends.
+pub fn where_sql(condition: crate::Expr<User>) -> [String; 3] {
+    use crate::ModelExt;
+    let q = User::find().filter(condition);
+    [crate::Backend::Sqlite, crate::Backend::Postgres, crate::Backend::MySql].map(|b| {
+        let sql = q.to_sql(b).0;
+        sql.split_once(" WHERE ").map(|(_, condition)| condition.to_owned()).unwrap_or(sql)
+    })
+}
+
+/// What a selection of `User` columns or aggregates renders as between
+/// `SELECT` and `FROM`, on SQLite, PostgreSQL and MySQL in that order.
+pub fn select_sql<C: crate::query::Selection<User, I>, I>(columns: C) -> [String; 3] {
+    use crate::ModelExt;
+    let q = User::find().select(columns);
+    [crate::Backend::Sqlite, crate::Backend::Postgres, crate::Backend::MySql].map(|b| {
+        let sql = q.to_sql(b).0;
+        let projection = sql.strip_prefix("SELECT ").unwrap_or(&sql);
+        projection.split_once(" FROM ").map_or(projection, |(p, _)| p).to_owned()
+    })
+}

@@ -163,6 +163,15 @@ arithmetic!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
 /// Scalar functions of a typed expression; in scope through the prelude.
 pub trait Functions<M, T>: TypedExpr<M, T> {
     /// `LOWER(self)`.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::NAME.lower());
+    /// assert_eq!(sqlite, r#"LOWER("users"."name")"#);
+    /// assert_eq!(postgres, r#"LOWER("users"."name")"#);
+    /// assert_eq!(mysql, "LOWER(`users`.`name`)");
+    /// ```
     fn lower(self) -> Calc<M, T>
     where
         T: Textual,
@@ -171,6 +180,15 @@ pub trait Functions<M, T>: TypedExpr<M, T> {
     }
 
     /// `UPPER(self)`.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::NAME.upper());
+    /// assert_eq!(sqlite, r#"UPPER("users"."name")"#);
+    /// assert_eq!(postgres, r#"UPPER("users"."name")"#);
+    /// assert_eq!(mysql, "UPPER(`users`.`name`)");
+    /// ```
     fn upper(self) -> Calc<M, T>
     where
         T: Textual,
@@ -180,6 +198,15 @@ pub trait Functions<M, T>: TypedExpr<M, T> {
 
     /// The number of characters (not bytes) of the text, on every backend
     /// (`LENGTH` on SQLite, `CHAR_LENGTH` on the servers).
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::NAME.length());
+    /// assert_eq!(sqlite, r#"LENGTH("users"."name")"#);
+    /// assert_eq!(postgres, r#"CHAR_LENGTH("users"."name")"#);
+    /// assert_eq!(mysql, "CHAR_LENGTH(`users`.`name`)");
+    /// ```
     fn length(self) -> Calc<M, T::Length>
     where
         T: Textual,
@@ -188,6 +215,15 @@ pub trait Functions<M, T>: TypedExpr<M, T> {
     }
 
     /// `ABS(self)`.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::AGE.abs());
+    /// assert_eq!(sqlite, r#"ABS("users"."age")"#);
+    /// assert_eq!(postgres, r#"ABS("users"."age")"#);
+    /// assert_eq!(mysql, "ABS(`users`.`age`)");
+    /// ```
     fn abs(self) -> Calc<M, T>
     where
         T: Numeric,
@@ -196,6 +232,15 @@ pub trait Functions<M, T>: TypedExpr<M, T> {
     }
 
     /// `COALESCE(self, fallback)`: the value, or `fallback` where it is NULL.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::AGE.coalesce(0));
+    /// assert_eq!(sqlite, r#"COALESCE("users"."age", ?)"#);
+    /// assert_eq!(postgres, r#"COALESCE("users"."age", $1)"#);
+    /// assert_eq!(mysql, "COALESCE(`users`.`age`, ?)");
+    /// ```
     fn coalesce<K>(self, fallback: impl Term<M, T::Inner, K>) -> Calc<M, T::Inner>
     where
         T: Optional,

@@ -458,6 +458,17 @@ pub struct OnConflict<M> {
 impl<M: Model> OnConflict<M> {
     /// Conflicts on these columns (a unique index or the key). By default the
     /// other non-key columns are updated from the new row.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, OnConflict};
+    /// # use ormlet_core::doc_models::User;
+    /// let on = OnConflict::<User>::columns(User::EMAIL);
+    /// let set = r#"ON CONFLICT ("email") DO UPDATE SET "name" = "excluded"."name", "age" = "excluded"."age" RETURNING "id""#;
+    /// assert!(on.to_sql(Backend::Sqlite).ends_with(set));
+    /// assert!(on.to_sql(Backend::Postgres).ends_with(set));
+    /// let set = "ON DUPLICATE KEY UPDATE `name` = VALUES(`name`), `age` = VALUES(`age`), `id` = LAST_INSERT_ID(`id`)";
+    /// assert!(on.to_sql(Backend::MySql).ends_with(set));
+    /// ```
     pub fn columns(target: impl Columns<M>) -> Self {
         let mut cols = Vec::new();
         target.names(&mut cols);
@@ -467,6 +478,17 @@ impl<M: Model> OnConflict<M> {
     }
 
     /// Update only these columns from the new row.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, OnConflict};
+    /// # use ormlet_core::doc_models::User;
+    /// let on = OnConflict::columns(User::EMAIL).update(User::NAME);
+    /// let set = r#"ON CONFLICT ("email") DO UPDATE SET "name" = "excluded"."name" RETURNING "id""#;
+    /// assert!(on.to_sql(Backend::Sqlite).ends_with(set));
+    /// assert!(on.to_sql(Backend::Postgres).ends_with(set));
+    /// let set = "ON DUPLICATE KEY UPDATE `name` = VALUES(`name`), `id` = LAST_INSERT_ID(`id`)";
+    /// assert!(on.to_sql(Backend::MySql).ends_with(set));
+    /// ```
     pub fn update(mut self, columns: impl Columns<M>) -> Self {
         let mut cols = Vec::new();
         columns.names(&mut cols);
@@ -475,9 +497,35 @@ impl<M: Model> OnConflict<M> {
     }
 
     /// Keep the existing row as it is.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, OnConflict};
+    /// # use ormlet_core::doc_models::User;
+    /// let on = OnConflict::<User>::columns(User::EMAIL).do_nothing();
+    /// assert!(on.to_sql(Backend::Sqlite).ends_with(r#"ON CONFLICT ("email") DO NOTHING RETURNING "id""#));
+    /// assert!(on.to_sql(Backend::Postgres).starts_with(r#"INSERT INTO "users" ("email", "name", "age") VALUES ($1, $2, $3)"#));
+    /// // MySQL has no DO NOTHING: the no-op update hands back the existing key.
+    /// assert!(on.to_sql(Backend::MySql).ends_with("ON DUPLICATE KEY UPDATE `id` = LAST_INSERT_ID(`id`)"));
+    /// ```
     pub fn do_nothing(mut self) -> Self {
         self.update = None;
         self
+    }
+
+    /// The one-row upsert statement this runs on `backend` (pure; for tests
+    /// and logs). Where the backend has `RETURNING` and the model an
+    /// auto-increment key, the statement returns it.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, OnConflict};
+    /// # use ormlet_core::doc_models::User;
+    /// let sql = OnConflict::columns(User::EMAIL).update(User::NAME).to_sql(Backend::Postgres);
+    /// assert_eq!(sql, r#"INSERT INTO "users" ("email", "name", "age") VALUES ($1, $2, $3) ON CONFLICT ("email") DO UPDATE SET "name" = "excluded"."name" RETURNING "id""#);
+    /// ```
+    pub fn to_sql(&self, backend: Backend) -> String {
+        let meta = M::meta();
+        let returning = meta.auto_column().is_some() && backend.supports_returning();
+        self.sql(meta, 1, returning, backend)
     }
 
     fn shape(&self, meta: &'static ModelMeta) -> Vec<usize> {

@@ -38,16 +38,44 @@ impl<M> Expr<M> {
     }
 
     /// Both conditions hold.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().filter(User::AGE.gt(30).and(User::NAME.eq("Ann")).or(User::AGE.is_null().not()));
+    /// let tail = r#"WHERE ("users"."age" > ? AND "users"."name" = ?) OR (NOT "users"."age" IS NULL)"#;
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(tail));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE ("users"."age" > $1 AND "users"."name" = $2) OR (NOT "users"."age" IS NULL)"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE (`users`.`age` > ? AND `users`.`name` = ?) OR (NOT `users`.`age` IS NULL)"));
+    /// ```
     pub fn and(self, other: Expr<M>) -> Expr<M> {
         Expr::new(Node::Binary(Box::new(self.node), BinOp::And, Box::new(other.node)))
     }
 
     /// Either condition holds.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().filter(User::NAME.eq("Ann").or(User::NAME.eq("Bob")));
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"WHERE "users"."name" = ? OR "users"."name" = ?"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE "users"."name" = $1 OR "users"."name" = $2"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE `users`.`name` = ? OR `users`.`name` = ?"));
+    /// ```
     pub fn or(self, other: Expr<M>) -> Expr<M> {
         Expr::new(Node::Binary(Box::new(self.node), BinOp::Or, Box::new(other.node)))
     }
 
     /// The condition does not hold.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().filter(User::NAME.eq("Ann").not());
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"WHERE NOT "users"."name" = ?"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE NOT "users"."name" = $1"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE NOT `users`.`name` = ?"));
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Expr<M> {
         Expr::new(Node::Not(Box::new(self.node)))
@@ -78,38 +106,119 @@ pub trait TypedExpr<M, T>: Sized {
     fn into_node(self) -> ExprNode;
 
     /// `self = value`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::NAME.eq("Ann"));
+    /// assert_eq!(sqlite, r#""users"."name" = ?"#);
+    /// assert_eq!(postgres, r#""users"."name" = $1"#);
+    /// assert_eq!(mysql, "`users`.`name` = ?");
+    /// ```
     fn eq<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Eq, value)
     }
     /// `self <> value`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::NAME.ne("Ann"));
+    /// assert_eq!(sqlite, r#""users"."name" <> ?"#);
+    /// assert_eq!(postgres, r#""users"."name" <> $1"#);
+    /// assert_eq!(mysql, "`users`.`name` <> ?");
+    /// ```
     fn ne<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Ne, value)
     }
     /// `self < value`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.lt(18));
+    /// assert_eq!(sqlite, r#""users"."age" < ?"#);
+    /// assert_eq!(postgres, r#""users"."age" < $1"#);
+    /// assert_eq!(mysql, "`users`.`age` < ?");
+    /// ```
     fn lt<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Lt, value)
     }
     /// `self <= value`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.le(18));
+    /// assert_eq!(sqlite, r#""users"."age" <= ?"#);
+    /// assert_eq!(postgres, r#""users"."age" <= $1"#);
+    /// assert_eq!(mysql, "`users`.`age` <= ?");
+    /// ```
     fn le<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Le, value)
     }
     /// `self > value`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.gt(65));
+    /// assert_eq!(sqlite, r#""users"."age" > ?"#);
+    /// assert_eq!(postgres, r#""users"."age" > $1"#);
+    /// assert_eq!(mysql, "`users`.`age` > ?");
+    /// ```
     fn gt<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Gt, value)
     }
     /// `self >= value`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.ge(65));
+    /// assert_eq!(sqlite, r#""users"."age" >= ?"#);
+    /// assert_eq!(postgres, r#""users"."age" >= $1"#);
+    /// assert_eq!(mysql, "`users`.`age` >= ?");
+    /// ```
     fn ge<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         compare(self, BinOp::Ge, value)
     }
     /// Same as [`le`](TypedExpr::le), with sea-query's name.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.lte(18));
+    /// assert_eq!(sqlite, r#""users"."age" <= ?"#);
+    /// assert_eq!(postgres, r#""users"."age" <= $1"#);
+    /// assert_eq!(mysql, "`users`.`age` <= ?");
+    /// ```
     fn lte<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         self.le(value)
     }
     /// Same as [`ge`](TypedExpr::ge), with sea-query's name.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.gte(65));
+    /// assert_eq!(sqlite, r#""users"."age" >= ?"#);
+    /// assert_eq!(postgres, r#""users"."age" >= $1"#);
+    /// assert_eq!(mysql, "`users`.`age` >= ?");
+    /// ```
     fn gte<K>(self, value: impl Term<M, T, K>) -> Expr<M> {
         self.ge(value)
     }
     /// `self BETWEEN low AND high`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.between(18, 65));
+    /// assert_eq!(sqlite, r#""users"."age" BETWEEN ? AND ?"#);
+    /// assert_eq!(postgres, r#""users"."age" BETWEEN $1 AND $2"#);
+    /// assert_eq!(mysql, "`users`.`age` BETWEEN ? AND ?");
+    /// ```
     fn between(self, low: impl Operand<T>, high: impl Operand<T>) -> Expr<M> {
         Expr::new(Node::Between {
             expr: Box::new(self.into_node().0),
@@ -119,14 +228,41 @@ pub trait TypedExpr<M, T>: Sized {
         })
     }
     /// `self IN (...)`; an empty list matches nothing.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::ID.is_in([1, 2, 3]));
+    /// assert_eq!(sqlite, r#""users"."id" IN (?, ?, ?)"#);
+    /// assert_eq!(postgres, r#""users"."id" IN ($1, $2, $3)"#);
+    /// assert_eq!(mysql, "`users`.`id` IN (?, ?, ?)");
+    /// ```
     fn is_in<V: Operand<T>>(self, values: impl IntoIterator<Item = V>) -> Expr<M> {
         in_list(self, values, false)
     }
     /// `self NOT IN (...)`; an empty list matches everything.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::ID.not_in([1, 2]));
+    /// assert_eq!(sqlite, r#""users"."id" NOT IN (?, ?)"#);
+    /// assert_eq!(postgres, r#""users"."id" NOT IN ($1, $2)"#);
+    /// assert_eq!(mysql, "`users`.`id` NOT IN (?, ?)");
+    /// ```
     fn not_in<V: Operand<T>>(self, values: impl IntoIterator<Item = V>) -> Expr<M> {
         in_list(self, values, true)
     }
     /// `self IN (SELECT ...)` over a one-column query of the same type.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, Post, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::ID.in_subquery(Post::find().select(Post::AUTHOR_ID)));
+    /// assert_eq!(sqlite, r#""users"."id" IN (SELECT "posts"."author_id" FROM "posts")"#);
+    /// assert_eq!(postgres, r#""users"."id" IN (SELECT "posts"."author_id" FROM "posts")"#);
+    /// assert_eq!(mysql, "`users`.`id` IN (SELECT `posts`.`author_id` FROM `posts`)");
+    /// ```
     fn in_subquery<S>(self, query: super::Select<S, T>) -> Expr<M> {
         Expr::new(Node::InSubquery { expr: Box::new(self.into_node().0), query: Box::new(query.ast), negated: false })
     }
@@ -151,6 +287,15 @@ pub trait TypedExpr<M, T>: Sized {
         like_literal(self.into_node().0, super::ast::literal_pattern(text, true, true), false)
     }
     /// `self` starts with `text`, taken literally (see [`contains`](TypedExpr::contains)).
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::NAME.starts_with("An"));
+    /// assert_eq!(sqlite, r#""users"."name" LIKE ? ESCAPE ('!')"#);
+    /// assert_eq!(postgres, r#""users"."name" LIKE $1 ESCAPE ('!')"#);
+    /// assert_eq!(mysql, "`users`.`name` LIKE (? COLLATE utf8mb4_bin) ESCAPE ('!')");
+    /// ```
     fn starts_with(self, text: &str) -> Expr<M>
     where
         T: Textual,
@@ -158,6 +303,15 @@ pub trait TypedExpr<M, T>: Sized {
         like_literal(self.into_node().0, super::ast::literal_pattern(text, false, true), false)
     }
     /// `self` ends with `text`, taken literally (see [`contains`](TypedExpr::contains)).
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::EMAIL.ends_with("@x.io"));
+    /// assert_eq!(sqlite, r#""users"."email" LIKE ? ESCAPE ('!')"#);
+    /// assert_eq!(postgres, r#""users"."email" LIKE $1 ESCAPE ('!')"#);
+    /// assert_eq!(mysql, "`users`.`email` LIKE (? COLLATE utf8mb4_bin) ESCAPE ('!')");
+    /// ```
     fn ends_with(self, text: &str) -> Expr<M>
     where
         T: Textual,
@@ -182,6 +336,15 @@ pub trait TypedExpr<M, T>: Sized {
         like_literal(self.into_node().0, super::ast::literal_pattern(text, true, true), true)
     }
     /// [`starts_with`](TypedExpr::starts_with), ignoring case.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::NAME.starts_with_ci("an"));
+    /// assert_eq!(sqlite, r#"LOWER("users"."name") LIKE LOWER(?) ESCAPE ('!')"#);
+    /// assert_eq!(postgres, r#"LOWER("users"."name") LIKE LOWER($1) ESCAPE ('!')"#);
+    /// assert_eq!(mysql, "LOWER(`users`.`name`) LIKE (LOWER(?) COLLATE utf8mb4_bin) ESCAPE ('!')");
+    /// ```
     fn starts_with_ci(self, text: &str) -> Expr<M>
     where
         T: Textual,
@@ -189,6 +352,15 @@ pub trait TypedExpr<M, T>: Sized {
         like_literal(self.into_node().0, super::ast::literal_pattern(text, false, true), true)
     }
     /// [`ends_with`](TypedExpr::ends_with), ignoring case.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::EMAIL.ends_with_ci("@X.io"));
+    /// assert_eq!(sqlite, r#"LOWER("users"."email") LIKE LOWER(?) ESCAPE ('!')"#);
+    /// assert_eq!(postgres, r#"LOWER("users"."email") LIKE LOWER($1) ESCAPE ('!')"#);
+    /// assert_eq!(mysql, "LOWER(`users`.`email`) LIKE (LOWER(?) COLLATE utf8mb4_bin) ESCAPE ('!')");
+    /// ```
     fn ends_with_ci(self, text: &str) -> Expr<M>
     where
         T: Textual,
@@ -202,6 +374,15 @@ pub trait TypedExpr<M, T>: Sized {
     /// PostgreSQL and MySQL: an escape): to match text literally, use
     /// [`contains`](TypedExpr::contains), [`starts_with`](TypedExpr::starts_with)
     /// or [`ends_with`](TypedExpr::ends_with).
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::NAME.like("A_n%"));
+    /// assert_eq!(sqlite, r#""users"."name" LIKE ?"#);
+    /// assert_eq!(postgres, r#""users"."name" LIKE $1"#);
+    /// assert_eq!(mysql, "`users`.`name` LIKE (? COLLATE utf8mb4_bin)");
+    /// ```
     fn like(self, pattern: impl Into<String>) -> Expr<M>
     where
         T: Textual,
@@ -234,6 +415,15 @@ pub trait TypedExpr<M, T>: Sized {
         ))
     }
     /// `self NOT LIKE pattern` (text columns only).
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::NAME.not_like("A%"));
+    /// assert_eq!(sqlite, r#""users"."name" NOT LIKE ?"#);
+    /// assert_eq!(postgres, r#""users"."name" NOT LIKE $1"#);
+    /// assert_eq!(mysql, "`users`.`name` NOT LIKE (? COLLATE utf8mb4_bin)");
+    /// ```
     fn not_like(self, pattern: impl Into<String>) -> Expr<M>
     where
         T: Textual,
@@ -245,10 +435,28 @@ pub trait TypedExpr<M, T>: Sized {
         ))
     }
     /// `self IS NULL`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.is_null());
+    /// assert_eq!(sqlite, r#""users"."age" IS NULL"#);
+    /// assert_eq!(postgres, r#""users"."age" IS NULL"#);
+    /// assert_eq!(mysql, "`users`.`age` IS NULL");
+    /// ```
     fn is_null(self) -> Expr<M> {
         Expr::new(Node::IsNull { expr: Box::new(self.into_node().0), negated: false })
     }
     /// `self IS NOT NULL`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::AGE.is_not_null());
+    /// assert_eq!(sqlite, r#""users"."age" IS NOT NULL"#);
+    /// assert_eq!(postgres, r#""users"."age" IS NOT NULL"#);
+    /// assert_eq!(mysql, "`users`.`age` IS NOT NULL");
+    /// ```
     fn is_not_null(self) -> Expr<M> {
         Expr::new(Node::IsNull { expr: Box::new(self.into_node().0), negated: true })
     }
@@ -261,14 +469,41 @@ pub trait TypedExpr<M, T>: Sized {
         Order { node: self.into_node().0, asc: false, _model: PhantomData }
     }
     /// `COUNT(self)`: non-NULL values.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::AGE.count());
+    /// assert_eq!(sqlite, r#"COUNT("users"."age")"#);
+    /// assert_eq!(postgres, r#"COUNT("users"."age")"#);
+    /// assert_eq!(mysql, "COUNT(`users`.`age`)");
+    /// ```
     fn count(self) -> Agg<M, i64> {
         Agg::new(AggFn::Count, self)
     }
     /// `COUNT(DISTINCT self)`
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::AGE.count_distinct());
+    /// assert_eq!(sqlite, r#"COUNT(DISTINCT "users"."age")"#);
+    /// assert_eq!(postgres, r#"COUNT(DISTINCT "users"."age")"#);
+    /// assert_eq!(mysql, "COUNT(DISTINCT `users`.`age`)");
+    /// ```
     fn count_distinct(self) -> Agg<M, i64> {
         Agg::new(AggFn::CountDistinct, self)
     }
     /// `SUM(self)`: NULL over no rows.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::AGE.sum());
+    /// assert_eq!(sqlite, r#"SUM("users"."age")"#);
+    /// assert_eq!(postgres, r#"SUM("users"."age")"#);
+    /// assert_eq!(mysql, "SUM(`users`.`age`)");
+    /// ```
     fn sum(self) -> Agg<M, Option<T::Sum>>
     where
         T: Numeric,
@@ -276,6 +511,15 @@ pub trait TypedExpr<M, T>: Sized {
         Agg::new(AggFn::Sum, self)
     }
     /// `AVG(self)`: NULL over no rows.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::AGE.avg());
+    /// assert_eq!(sqlite, r#"AVG("users"."age")"#);
+    /// assert_eq!(postgres, r#"AVG("users"."age")"#);
+    /// assert_eq!(mysql, "AVG(`users`.`age`)");
+    /// ```
     fn avg(self) -> Agg<M, Option<f64>>
     where
         T: Numeric,
@@ -283,6 +527,15 @@ pub trait TypedExpr<M, T>: Sized {
         Agg::new(AggFn::Avg, self)
     }
     /// `MIN(self)`: NULL over no rows.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::AGE.min());
+    /// assert_eq!(sqlite, r#"MIN("users"."age")"#);
+    /// assert_eq!(postgres, r#"MIN("users"."age")"#);
+    /// assert_eq!(mysql, "MIN(`users`.`age`)");
+    /// ```
     fn min(self) -> Agg<M, T::Opt>
     where
         T: Nullable,
@@ -290,6 +543,15 @@ pub trait TypedExpr<M, T>: Sized {
         Agg::new(AggFn::Min, self)
     }
     /// `MAX(self)`: NULL over no rows.
+    ///
+    /// ```
+    /// use ormlet_core::prelude::*;
+    /// # use ormlet_core::doc_models::{User, select_sql};
+    /// let [sqlite, postgres, mysql] = select_sql(User::NAME.max());
+    /// assert_eq!(sqlite, r#"MAX("users"."name")"#);
+    /// assert_eq!(postgres, r#"MAX("users"."name")"#);
+    /// assert_eq!(mysql, "MAX(`users`.`name`)");
+    /// ```
     fn max(self) -> Agg<M, T::Opt>
     where
         T: Nullable,
@@ -362,11 +624,30 @@ impl<M, T> Column<M, T> {
     /// `SET column = value`, for [`ModelExt::update_where`](crate::ModelExt::update_where).
     /// The value may be computed from the row's columns: `Counter::N.set(Counter::N + 1)`
     /// is an atomic increment.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::update_where(User::ID.eq(1), [User::NAME.set("Ann"), User::AGE.set(User::AGE + 1)]);
+    /// assert_eq!(q.to_sql(Backend::Sqlite).0, r#"UPDATE "users" SET "name" = ?, "age" = "users"."age" + ? WHERE "users"."id" = ?"#);
+    /// assert_eq!(q.to_sql(Backend::Postgres).0, r#"UPDATE "users" SET "name" = $1, "age" = "users"."age" + $2 WHERE "users"."id" = $3"#);
+    /// assert_eq!(q.to_sql(Backend::MySql).0, "UPDATE `users` SET `name` = ?, `age` = `users`.`age` + ? WHERE `users`.`id` = ?");
+    /// ```
     pub fn set<K>(self, value: impl Term<M, T, K>) -> Assignment<M> {
         Assignment { column: self.name, node: value.into_term().0, _model: PhantomData }
     }
 
     /// The join condition `self = other` between two models' columns of one type.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// let q = Post::find().inner_join(Post::AUTHOR_ID.equals(User::ID));
+    /// let tail = r#"FROM "posts" INNER JOIN "users" ON "posts"."author_id" = "users"."id""#;
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(tail));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(tail));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `posts` INNER JOIN `users` ON `posts`.`author_id` = `users`.`id`"));
+    /// ```
     pub fn equals<N>(self, other: Column<N, T>) -> JoinOn<M, N> {
         JoinOn { node: Node::Binary(Box::new(self.node()), BinOp::Eq, Box::new(other.node())), _models: PhantomData }
     }
@@ -404,6 +685,15 @@ impl<M, T> TypedExpr<M, T> for Agg<M, T> {
 }
 
 /// `COUNT(*)` over the rows of `M`: `count_all::<User>()`.
+///
+/// ```
+/// use ormlet_core::{Backend, prelude::*};
+/// # use ormlet_core::doc_models::User;
+/// let q = User::find().select(count_all::<User>());
+/// assert_eq!(q.to_sql(Backend::Sqlite).0, r#"SELECT COUNT(*) FROM "users""#);
+/// assert_eq!(q.to_sql(Backend::Postgres).0, r#"SELECT COUNT(*) FROM "users""#);
+/// assert_eq!(q.to_sql(Backend::MySql).0, "SELECT COUNT(*) FROM `users`");
+/// ```
 pub fn count_all<M: Model>() -> Agg<M, i64> {
     Agg::count_all()
 }

@@ -59,6 +59,15 @@ impl<S, R> std::fmt::Debug for Select<S, R> {
 
 impl<M: Model> Select<M, M> {
     /// All rows of `M` (what `M::find()` returns).
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let sql = r#"SELECT "users"."id", "users"."email", "users"."name", "users"."age" FROM "users""#;
+    /// assert_eq!(Select::<User, User>::of().to_sql(Backend::Sqlite).0, sql);
+    /// assert_eq!(User::find().to_sql(Backend::Postgres).0, sql);
+    /// assert_eq!(User::find().to_sql(Backend::MySql).0, "SELECT `users`.`id`, `users`.`email`, `users`.`name`, `users`.`age` FROM `users`");
+    /// ```
     pub fn of() -> Self {
         Select::from_ast(SelectAst::new(M::meta()))
     }
@@ -74,6 +83,15 @@ impl<S, R> Select<S, R> {
     }
 
     /// Adds a condition; several `filter` calls are ANDed.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().filter(User::AGE.gt(30)).filter(User::NAME.eq("Ann"));
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"WHERE "users"."age" > ? AND "users"."name" = ?"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE "users"."age" > $1 AND "users"."name" = $2"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE `users`.`age` > ? AND `users`.`name` = ?"));
+    /// ```
     pub fn filter<F, I>(mut self, condition: Expr<F>) -> Self
     where
         S: Contains<F, I>,
@@ -90,6 +108,16 @@ impl<S, R> Select<S, R> {
     }
 
     /// Adds a sort key; earlier keys sort first.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().order_by(User::AGE.desc()).order_by(User::ID.asc());
+    /// let tail = r#"ORDER BY "users"."age" DESC, "users"."id" ASC"#;
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(tail));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(tail));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("ORDER BY `users`.`age` DESC, `users`.`id` ASC"));
+    /// ```
     pub fn order_by<F, I>(mut self, order: Order<F>) -> Self
     where
         S: Contains<F, I>,
@@ -103,6 +131,15 @@ impl<S, R> Select<S, R> {
     }
 
     /// At most `n` rows.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().limit(5);
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"FROM "users" LIMIT ?"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"FROM "users" LIMIT $1"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `users` LIMIT ?"));
+    /// ```
     pub fn limit(mut self, n: u64) -> Self {
         self.ast.limit = Some(n);
         self
@@ -129,6 +166,17 @@ impl<S, R> Select<S, R> {
 
     /// Page `page` (from 1) of `per_page` rows: LIMIT and OFFSET. Order the
     /// query for pages to be stable.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, Value, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().order_by(User::ID.asc()).page(3, 20);
+    /// let (sql, values) = q.to_sql(Backend::Postgres);
+    /// assert!(sql.ends_with(r#"ORDER BY "users"."id" ASC LIMIT $1 OFFSET $2"#));
+    /// assert_eq!(values, [Value::BigUnsigned(Some(20)), Value::BigUnsigned(Some(40))]);
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"ASC LIMIT ? OFFSET ?"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("ASC LIMIT ? OFFSET ?"));
+    /// ```
     pub fn page(self, page: u64, per_page: u64) -> Self {
         let offset = page.saturating_sub(1).saturating_mul(per_page);
         self.limit(per_page).offset(offset)
@@ -193,6 +241,15 @@ impl<S, R> Select<S, R> {
     /// Fails at once with [`Error::Conflict`](crate::Error::Conflict) when a
     /// row is locked by another transaction, instead of waiting. Locks
     /// `FOR UPDATE` unless [`for_share`](Select::for_share) was asked for.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().for_update().nowait();
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"FROM "users""#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"FROM "users" FOR UPDATE NOWAIT"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `users` FOR UPDATE NOWAIT"));
+    /// ```
     pub fn nowait(self) -> Self {
         self.with_wait(LockWait::NoWait)
     }
@@ -208,6 +265,15 @@ impl<S, R> Select<S, R> {
     }
 
     /// `SELECT DISTINCT`.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let q = User::find().select(User::NAME).distinct();
+    /// assert_eq!(q.to_sql(Backend::Sqlite).0, r#"SELECT DISTINCT "users"."name" FROM "users""#);
+    /// assert_eq!(q.to_sql(Backend::Postgres).0, r#"SELECT DISTINCT "users"."name" FROM "users""#);
+    /// assert_eq!(q.to_sql(Backend::MySql).0, "SELECT DISTINCT `users`.`name` FROM `users`");
+    /// ```
     pub fn distinct(mut self) -> Self {
         self.ast.distinct = true;
         self
@@ -215,6 +281,16 @@ impl<S, R> Select<S, R> {
 
     /// Selects columns or aggregates instead of whole models; rows decode
     /// into the matching tuple (`(i64, String)` for `(User::ID, User::NAME)`).
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// let q = Post::find().select((Post::AUTHOR_ID, count_all::<Post>())).group_by(Post::AUTHOR_ID);
+    /// let sql = r#"SELECT "posts"."author_id", COUNT(*) FROM "posts" GROUP BY "posts"."author_id""#;
+    /// assert_eq!(q.to_sql(Backend::Sqlite).0, sql);
+    /// assert_eq!(q.to_sql(Backend::Postgres).0, sql);
+    /// assert_eq!(q.to_sql(Backend::MySql).0, "SELECT `posts`.`author_id`, COUNT(*) FROM `posts` GROUP BY `posts`.`author_id`");
+    /// ```
     pub fn select<C: Selection<S, I>, I>(mut self, columns: C) -> Select<S, C::Row> {
         let mut list = ProjectionList(Vec::new());
         columns.project(&mut list);
@@ -224,11 +300,30 @@ impl<S, R> Select<S, R> {
 
     /// Decodes rows into another [`FromRow`] type with the same columns in the
     /// same order, e.g. a `#[derive(FromRow)]` struct after `select(...)`.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// // A `#[derive(FromRow)] struct Named { id: i64, name: String }` reads the same.
+    /// let q = User::find().select((User::ID, User::NAME)).into_row::<(i64, String)>();
+    /// assert_eq!(q.to_sql(Backend::Sqlite).0, r#"SELECT "users"."id", "users"."name" FROM "users""#);
+    /// assert_eq!(q.to_sql(Backend::Postgres).0, r#"SELECT "users"."id", "users"."name" FROM "users""#);
+    /// assert_eq!(q.to_sql(Backend::MySql).0, "SELECT `users`.`id`, `users`.`name` FROM `users`");
+    /// ```
     pub fn into_row<T: FromRow>(self) -> Select<S, T> {
         self.retype()
     }
 
     /// `GROUP BY` an expression of the query's models.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// let q = Post::find().select((Post::AUTHOR_ID, count_all::<Post>())).group_by(Post::AUTHOR_ID);
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"FROM "posts" GROUP BY "posts"."author_id""#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"FROM "posts" GROUP BY "posts"."author_id""#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `posts` GROUP BY `posts`.`author_id`"));
+    /// ```
     pub fn group_by<F, T, I>(mut self, expr: impl TypedExpr<F, T>) -> Self
     where
         S: Contains<F, I>,
@@ -238,6 +333,18 @@ impl<S, R> Select<S, R> {
     }
 
     /// `HAVING` condition, usually over aggregates; several calls are ANDed.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// let q = Post::find()
+    ///     .select((Post::AUTHOR_ID, count_all::<Post>()))
+    ///     .group_by(Post::AUTHOR_ID)
+    ///     .having(count_all::<Post>().gt(2));
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(r#"GROUP BY "posts"."author_id" HAVING COUNT(*) > ?"#));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"GROUP BY "posts"."author_id" HAVING COUNT(*) > $1"#));
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with("GROUP BY `posts`.`author_id` HAVING COUNT(*) > ?"));
+    /// ```
     pub fn having<F, I>(mut self, condition: Expr<F>) -> Self
     where
         S: Contains<F, I>,
@@ -251,6 +358,14 @@ impl<S, R> Select<S, R> {
 
     /// The SQL and values this query runs as on `backend` (pure; for tests,
     /// logs and `EXPLAIN`).
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, Value, prelude::*};
+    /// # use ormlet_core::doc_models::User;
+    /// let (sql, values) = User::find().filter(User::NAME.eq("Ann")).to_sql(Backend::Postgres);
+    /// assert_eq!(sql, r#"SELECT "users"."id", "users"."email", "users"."name", "users"."age" FROM "users" WHERE "users"."name" = $1"#);
+    /// assert_eq!(values, [Value::String(Some("Ann".into()))]);
+    /// ```
     pub fn to_sql(&self, backend: Backend) -> (String, Vec<sea_query::Value>) {
         let b = render::build(self.ast.clone(), backend);
         (b.sql.to_string(), b.values)
@@ -394,11 +509,30 @@ impl<S: Joined, R> Select<S, R> {
 }
 
 /// `EXISTS (query)`
+///
+/// ```
+/// use ormlet_core::{Backend, prelude::*};
+/// # use ormlet_core::doc_models::{User, Post};
+/// let q = User::find().filter(exists(Post::find().filter(Post::TITLE.eq("Hi"))));
+/// let tail = r#"WHERE EXISTS(SELECT "posts"."id", "posts"."author_id", "posts"."title" FROM "posts" WHERE "posts"."title" = ?)"#;
+/// assert!(q.to_sql(Backend::Sqlite).0.ends_with(tail));
+/// assert!(q.to_sql(Backend::Postgres).0.ends_with(&tail.replace('?', "$1")));
+/// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `posts` WHERE `posts`.`title` = ?)"));
+/// ```
 pub fn exists<M, S, R>(query: Select<S, R>) -> Expr<M> {
     Expr::new(Node::Exists { query: Box::new(query.ast), negated: false })
 }
 
 /// `NOT EXISTS (query)`
+///
+/// ```
+/// use ormlet_core::{Backend, prelude::*};
+/// # use ormlet_core::doc_models::{User, Post};
+/// let q = User::find().filter(not_exists(Post::find().filter(Post::TITLE.eq("Hi"))));
+/// assert!(q.to_sql(Backend::Sqlite).0.contains(r#"WHERE NOT EXISTS(SELECT "posts"."id""#));
+/// assert!(q.to_sql(Backend::Postgres).0.ends_with(r#"WHERE "posts"."title" = $1)"#));
+/// assert!(q.to_sql(Backend::MySql).0.contains("WHERE NOT EXISTS(SELECT `posts`.`id`"));
+/// ```
 pub fn not_exists<M, S, R>(query: Select<S, R>) -> Expr<M> {
     Expr::new(Node::Exists { query: Box::new(query.ast), negated: true })
 }

@@ -36,6 +36,17 @@ impl<M: BelongsToField<F>, const F: usize> BelongsTo<M, F> {
     /// Rows whose target matches `condition`:
     /// `Post::AUTHOR.matches(User::NAME.eq("Ann"))` is
     /// `EXISTS (SELECT ... FROM users WHERE users.id = posts.author_id AND ...)`.
+    ///
+    /// ```
+    /// use ormlet_core::{Backend, prelude::*};
+    /// # use ormlet_core::doc_models::{User, Post};
+    /// let q = Post::find().filter(Post::AUTHOR.matches(User::NAME.eq("Ann")));
+    /// let tail = r#"WHERE EXISTS(SELECT "users"."id" FROM "users" WHERE "users"."id" = "posts"."author_id" AND "users"."name" = ?)"#;
+    /// assert!(q.to_sql(Backend::Sqlite).0.ends_with(tail));
+    /// assert!(q.to_sql(Backend::Postgres).0.ends_with(&tail.replace('?', "$1")));
+    /// let tail = "WHERE EXISTS(SELECT `users`.`id` FROM `users` WHERE `users`.`id` = `posts`.`author_id` AND `users`.`name` = ?)";
+    /// assert!(q.to_sql(Backend::MySql).0.ends_with(tail));
+    /// ```
     pub fn matches(self, condition: Expr<M::Target>) -> Expr<M> {
         let target = M::Target::meta();
         let mut q = SelectAst::new(target);
@@ -59,6 +70,15 @@ pub trait ToMany: Relation {
 
     /// Parents with at least one target matching `condition`:
     /// `User::POSTS.any(Post::TITLE.like("%rust%"))`.
+    ///
+    /// ```
+    /// use ormlet_core::{prelude::*, relation::ToMany};
+    /// # use ormlet_core::doc_models::{User, Post, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::POSTS.any(Post::TITLE.eq("Hi")));
+    /// assert_eq!(sqlite, r#"EXISTS(SELECT "posts"."id" FROM "posts" WHERE "posts"."author_id" = "users"."id" AND "posts"."title" = ?)"#);
+    /// assert_eq!(postgres, r#"EXISTS(SELECT "posts"."id" FROM "posts" WHERE "posts"."author_id" = "users"."id" AND "posts"."title" = $1)"#);
+    /// assert_eq!(mysql, "EXISTS(SELECT `posts`.`id` FROM `posts` WHERE `posts`.`author_id` = `users`.`id` AND `posts`.`title` = ?)");
+    /// ```
     fn any(&self, condition: Expr<Self::Target>) -> Expr<Self::Parent> {
         let mut q = self.linked(true).0;
         q.filter = q.filter.map(|f| and(f, condition.node));
@@ -66,6 +86,15 @@ pub trait ToMany: Relation {
     }
 
     /// Parents with no target matching `condition`.
+    ///
+    /// ```
+    /// use ormlet_core::{prelude::*, relation::ToMany};
+    /// # use ormlet_core::doc_models::{User, Post, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::POSTS.none(Post::TITLE.eq("Hi")));
+    /// assert_eq!(sqlite, r#"NOT EXISTS(SELECT "posts"."id" FROM "posts" WHERE "posts"."author_id" = "users"."id" AND "posts"."title" = ?)"#);
+    /// assert_eq!(postgres, r#"NOT EXISTS(SELECT "posts"."id" FROM "posts" WHERE "posts"."author_id" = "users"."id" AND "posts"."title" = $1)"#);
+    /// assert_eq!(mysql, "NOT EXISTS(SELECT `posts`.`id` FROM `posts` WHERE `posts`.`author_id` = `users`.`id` AND `posts`.`title` = ?)");
+    /// ```
     fn none(&self, condition: Expr<Self::Target>) -> Expr<Self::Parent> {
         let mut q = self.linked(true).0;
         q.filter = q.filter.map(|f| and(f, condition.node));
@@ -73,6 +102,15 @@ pub trait ToMany: Relation {
     }
 
     /// Parents with at least one target at all.
+    ///
+    /// ```
+    /// use ormlet_core::{prelude::*, relation::ToMany};
+    /// # use ormlet_core::doc_models::{User, Post, where_sql};
+    /// let [sqlite, postgres, mysql] = where_sql(User::POSTS.exists());
+    /// assert_eq!(sqlite, r#"EXISTS(SELECT "posts"."id" FROM "posts" WHERE "posts"."author_id" = "users"."id")"#);
+    /// assert_eq!(postgres, sqlite);
+    /// assert_eq!(mysql, "EXISTS(SELECT `posts`.`id` FROM `posts` WHERE `posts`.`author_id` = `users`.`id`)");
+    /// ```
     fn exists(&self) -> Expr<Self::Parent> {
         exists(self.linked(false).0, false)
     }
