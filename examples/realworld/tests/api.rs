@@ -6,9 +6,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use ormlet::profiler::Profile;
 use ormlet::profiler::server::History;
 use ormlet_realworld::{AppState, auth, open, router};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use tower::ServiceExt;
 
 struct App {
@@ -24,7 +26,8 @@ impl App {
         App { router: router(state, history.clone()), history }
     }
 
-    /// Sends a request; gives the status, the JSON body and the queries it ran.
+    /// Sends a request; gives the status, the JSON body and the number of
+    /// queries it ran.
     async fn call(
         &self,
         method: Method,
@@ -32,6 +35,18 @@ impl App {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Value, u64) {
+        let (status, json, profile) = self.profiled(method, path, token, body).await;
+        (status, json, profile.query_count())
+    }
+
+    /// Sends a request; gives the status, the JSON body and its profile.
+    async fn profiled(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value, Arc<Profile>) {
         let mut req = Request::builder().method(method).uri(format!("/api{path}"));
         if let Some(t) = token {
             req = req.header("Authorization", format!("Token {t}"));
@@ -51,7 +66,7 @@ impl App {
             "{path}: {}",
             profile.to_text_with(false)
         );
-        (status, json, profile.query_count())
+        (status, json, profile)
     }
 
     async fn register(&self, name: &str) -> String {
@@ -142,6 +157,37 @@ async fn list_endpoints_run_a_fixed_number_of_queries() {
     // signed in, the viewer's favorites and follows too. Comments: the
     // article, comments, their authors, follows. A profile: the user, follows.
     assert_eq!(counts[0], [5, 7, 7, 7, 4, 6, 2]);
+}
+
+/// What each read endpoint runs, pinned: a pull request that adds a query
+/// to one shows it in the snapshot's diff. (`INSTA_UPDATE=always` accepts.)
+#[tokio::test]
+async fn each_read_endpoint_runs_these_queries() {
+    let app = App::new().await;
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    app.write(&ann, 3).await;
+    app.call(Method::POST, "/profiles/ann/follow", Some(&bob), None).await;
+    let (_, list, _) = app.call(Method::GET, "/articles", None, None).await;
+    let slug = list["articles"][0]["slug"].as_str().unwrap().to_owned();
+    let comment = json!({ "comment": { "body": "nice" } });
+    app.call(Method::POST, &format!("/articles/{slug}/comments"), Some(&bob), Some(comment)).await;
+    app.call(Method::POST, &format!("/articles/{slug}/favorite"), Some(&bob), None).await;
+    let endpoints = [
+        ("list_articles", "/articles?limit=20".to_owned()),
+        ("list_articles_by_tag", "/articles?tag=x&limit=20".to_owned()),
+        ("feed", "/articles/feed?limit=20".to_owned()),
+        ("get_article", format!("/articles/{slug}")),
+        ("comments", format!("/articles/{slug}/comments")),
+        ("profile", "/profiles/ann".to_owned()),
+        ("current_user", "/user".to_owned()),
+        ("tags", "/tags".to_owned()),
+    ];
+    for (name, path) in endpoints {
+        let (status, _, profile) = app.profiled(Method::GET, &path, Some(&bob), None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        insta::assert_snapshot!(name, profile.snapshot());
+    }
 }
 
 /// The profiler layer's per-request scope nests in the test's: the test's
