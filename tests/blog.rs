@@ -87,7 +87,7 @@ async fn the_n_plus_one_endpoint_reports_itself() {
     assert!(logs.contains("examples/blog/app.rs:69:24\""), "the call site of the loop: {logs}");
 
     let page = get(addr, "/_ormlet").await;
-    assert!(page.contains("GET /posts → 200: 11 queries"), "{page}");
+    assert!(page.contains("<span class=path>/posts</span>") && page.contains("<span class=num>11</span>"), "{page}");
     // The reports keep their styles on the history page: one stylesheet, in the head.
     let head = page.split("</head>").next().unwrap_or_default();
     assert_eq!(page.matches("<style>").count(), 1, "{page}");

@@ -14,8 +14,29 @@ pub(crate) struct Site<'a>(pub &'a Location<'a>);
 
 impl std::fmt::Display for Site<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", self.0.file(), self.0.line(), self.0.column())
+        let file = self.0.file();
+        // A file included with `#[path = "../x.rs"]` is named through `..`:
+        // write the path it resolves to.
+        if file.contains("/../") {
+            write!(f, "{}:{}:{}", collapse_parents(file), self.0.line(), self.0.column())
+        } else {
+            write!(f, "{file}:{}:{}", self.0.line(), self.0.column())
+        }
     }
+}
+
+/// `tests/../examples/app.rs` → `examples/app.rs`, lexically.
+fn collapse_parents(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            ".." if parts.last().is_some_and(|p| *p != ".." && !p.is_empty()) => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
 }
 
 /// A duration in milliseconds, with the decimals its size needs.
@@ -81,6 +102,13 @@ pub(crate) fn esc(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parent_segments_collapse_where_they_can() {
+        assert_eq!(super::collapse_parents("tests/../examples/blog/app.rs"), "examples/blog/app.rs");
+        assert_eq!(super::collapse_parents("../up/a.rs"), "../up/a.rs");
+        assert_eq!(super::collapse_parents("/abs/x/../y.rs"), "/abs/y.rs");
+    }
+
     use super::*;
 
     #[test]

@@ -25,11 +25,18 @@ impl Profile {
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ormlet profile</title><style>{STYLE}</style></head><body>"
         );
         let _ = write!(h, "<h1>ormlet: {}</h1>", esc(&self.summary()));
-        self.html_findings(&mut h);
-        self.html_groups(&mut h);
-        self.html_queries(&mut h);
+        self.html_sections(&mut h);
         h.push_str("</body></html>\n");
         h
+    }
+
+    /// The report's sections without the page around them: findings, then
+    /// queries by fingerprint, then the timeline (the dashboard shows one
+    /// per request).
+    pub(crate) fn html_sections(&self, h: &mut String) {
+        self.html_findings(h);
+        self.html_groups(h);
+        self.html_queries(h);
     }
 
     fn html_findings(&self, h: &mut String) {

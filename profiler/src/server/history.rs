@@ -3,10 +3,11 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use axum::extract::OriginalUri;
 use axum::response::{Html, IntoResponse};
 
 use super::RequestInfo;
-use crate::format::esc;
+use super::dashboard::{self, View};
 use crate::profile::Profile;
 
 /// One request's report.
@@ -39,30 +40,15 @@ impl History {
         self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().cloned().collect()
     }
 
-    /// The kept reports as one HTML page.
+    /// The kept reports as one HTML page: the requests newest first, one
+    /// line each, each opening onto its full report.
     pub fn to_html(&self) -> String {
-        // The reports' own styles: each report below is its page's body.
-        let mut page = format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ormlet: recent requests</title><style>{}</style></head><body><h1>Recent requests</h1>",
-            crate::report::html::STYLE
-        );
-        for (i, (info, p)) in self.entries().iter().enumerate() {
-            let report = p.to_html();
-            let body = report.split_once("<body>").and_then(|(_, b)| b.rsplit_once("</body>")).map_or("", |(b, _)| b);
-            page.push_str(&format!(
-                "<details{}><summary>{} {} → {}: {}</summary>{body}</details>",
-                if i == 0 { " open" } else { "" },
-                esc(&info.method),
-                esc(&info.path),
-                info.status,
-                esc(&p.summary())
-            ));
-        }
-        page.push_str("</body></html>\n");
-        page
+        dashboard::page(&self.entries(), View::default(), "json")
     }
 
-    /// The kept reports as a JSON array of `{method, path, status, report}`.
+    /// The kept reports as a JSON array, newest first, of `{method, path,
+    /// status, queries, db_time_ms, findings, report}` (`findings` as the
+    /// page's line says it, `report` as [`Profile::to_json`] writes it).
     pub fn to_json(&self) -> String {
         let items: Vec<serde_json::Value> = self
             .entries()
@@ -72,6 +58,9 @@ impl History {
                     "method": info.method,
                     "path": info.path,
                     "status": info.status,
+                    "queries": p.query_count(),
+                    "db_time_ms": p.db_time().as_secs_f64() * 1000.0,
+                    "findings": dashboard::findings_label(p),
                     "report": serde_json::from_str::<serde_json::Value>(&p.to_json()).unwrap_or_default(),
                 })
             })
@@ -79,12 +68,20 @@ impl History {
         serde_json::to_string_pretty(&items).unwrap_or_default()
     }
 
-    /// An axum router serving `/` (HTML) and `/json`; mount it yourself,
-    /// behind access control in production.
+    /// An axum router serving the page at `/` (`?findings` lists only the
+    /// requests with findings, `?open=0` opens the first listed) and the
+    /// same data as JSON at `/json`; mount
+    /// it yourself (`.nest("/_ormlet", history.router())`), behind access
+    /// control in production.
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
         let html = self.clone();
         let json = self.clone();
-        axum::Router::new().route("/", axum::routing::get(move || std::future::ready(Html(html.to_html())))).route(
+        let page = move |OriginalUri(uri): OriginalUri| {
+            let view = View::from_query(uri.query());
+            let json_path = format!("{}/json", uri.path().trim_end_matches('/'));
+            std::future::ready(Html(dashboard::page(&html.entries(), view, &json_path)))
+        };
+        axum::Router::new().route("/", axum::routing::get(page)).route(
             "/json",
             axum::routing::get(move || {
                 std::future::ready(([(http::header::CONTENT_TYPE, "application/json")], json.to_json()).into_response())

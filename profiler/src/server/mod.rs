@@ -16,6 +16,7 @@
 //!     .nest("/_ormlet", history.router());
 //! ```
 
+mod dashboard;
 mod history;
 
 use std::future::Future;
