@@ -100,16 +100,18 @@ impl AnyDb {
     /// unfinished, it rolls back.
     #[track_caller]
     pub fn begin(&self) -> impl Future<Output = Result<AnyTx>> + Send + '_ {
-        let loc = Location::caller();
-        async move {
-            Ok(match self {
-                AnyDb::Sqlite(db) => AnyTx::Sqlite(db.begin_at(loc).await?),
-                #[cfg(feature = "postgres")]
-                AnyDb::Postgres(db) => AnyTx::Postgres(db.begin_at(loc).await?),
-                #[cfg(feature = "mysql")]
-                AnyDb::MySql(db) => AnyTx::MySql(db.begin_at(loc).await?),
-            })
-        }
+        self.begin_at(Location::caller())
+    }
+
+    /// [`begin`](AnyDb::begin), recorded at `loc`.
+    pub(crate) async fn begin_at(&self, loc: &'static Location<'static>) -> Result<AnyTx> {
+        Ok(match self {
+            AnyDb::Sqlite(db) => AnyTx::Sqlite(db.begin_at(loc).await?),
+            #[cfg(feature = "postgres")]
+            AnyDb::Postgres(db) => AnyTx::Postgres(db.begin_at(loc).await?),
+            #[cfg(feature = "mysql")]
+            AnyDb::MySql(db) => AnyTx::MySql(db.begin_at(loc).await?),
+        })
     }
 
     /// A transaction for schema changes: on SQLite, foreign keys are off
@@ -119,7 +121,7 @@ impl AnyDb {
         match self {
             AnyDb::Sqlite(db) => Ok(AnyTx::Sqlite(db.begin_without_foreign_keys(loc).await?)),
             #[cfg(any(feature = "postgres", feature = "mysql"))]
-            _ => self.begin().await,
+            _ => self.begin_at(loc).await,
         }
     }
 
@@ -149,13 +151,17 @@ impl AnyDb {
     });
 
     /// Runs a script of statements without values.
-    pub async fn execute_batch(&self, sql: &str) -> Result<()> {
-        match self {
-            AnyDb::Sqlite(db) => db.execute_batch(sql).await,
-            #[cfg(feature = "postgres")]
-            AnyDb::Postgres(db) => db.execute_batch(sql).await,
-            #[cfg(feature = "mysql")]
-            AnyDb::MySql(db) => db.execute_batch(sql).await,
+    #[track_caller]
+    pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
+        let loc = Location::caller();
+        async move {
+            match self {
+                AnyDb::Sqlite(db) => db.execute_batch_at(sql, loc).await,
+                #[cfg(feature = "postgres")]
+                AnyDb::Postgres(db) => db.execute_batch_at(sql, loc).await,
+                #[cfg(feature = "mysql")]
+                AnyDb::MySql(db) => db.execute_batch_at(sql, loc).await,
+            }
         }
     }
 }
@@ -190,8 +196,14 @@ impl Executor for AnyDb {
 
 impl AnyTx {
     /// Runs a script of statements without values inside the transaction.
-    pub async fn execute_batch(&self, sql: &str) -> Result<()> {
-        each_tx!(self, |tx| tx.execute_batch(sql).await)
+    #[track_caller]
+    pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
+        self.execute_batch_at(sql, Location::caller())
+    }
+
+    /// [`execute_batch`](AnyTx::execute_batch), recorded at `loc`.
+    pub(crate) async fn execute_batch_at(&self, sql: &str, loc: &'static Location<'static>) -> Result<()> {
+        each_tx!(self, |tx| tx.execute_batch_at(sql, loc).await)
     }
 
     /// Commits.
@@ -206,7 +218,8 @@ impl AnyTx {
         self.finish(false, Location::caller())
     }
 
-    async fn finish(self, commit: bool, loc: &'static Location<'static>) -> Result<()> {
+    /// Commits (`commit`) or rolls back, recorded at `loc`.
+    pub(crate) async fn finish(self, commit: bool, loc: &'static Location<'static>) -> Result<()> {
         each_tx!(self, |tx| tx.finish(commit, loc).await)
     }
 

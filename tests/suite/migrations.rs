@@ -181,6 +181,41 @@ pub async fn revert(db: &ormlet::AnyDb, step: Step, models: &ormlet::migrate::Sn
 
 macro_rules! migration_tests {
     ($open:path) => {
+        /// A profile around the runner records its statements at the
+        /// caller's line, as bookkeeping: two runs, a status and a revert
+        /// repeat the record and lock statements but are no findings.
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn the_runners_own_statements_are_bookkeeping_at_the_callers_line() {
+            use ormlet::migrate::{Migrator, write};
+            use $crate::suite::AsAny;
+            use $crate::suite::migrations::temp_dir;
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            let dir = temp_dir("bookkeeping");
+            let now = std::time::SystemTime::now();
+            write(&dir, "a", now, "CREATE TABLE bk_a (id BIGINT PRIMARY KEY);", "DROP TABLE bk_a;").unwrap();
+            write(&dir, "b", now, "CREATE TABLE bk_b (id BIGINT PRIMARY KEY);", "DROP TABLE bk_b;").unwrap();
+            let migrator = Migrator::from_dir(&dir).unwrap();
+            // This test's lines (in a macro, the line that expands it).
+            let here = std::panic::Location::caller();
+            let ((), profile) = ormlet::profile_async(async {
+                assert_eq!(migrator.run(&db, None).await.unwrap().len(), 2);
+                assert!(migrator.run(&db, None).await.unwrap().is_empty());
+                assert_eq!(migrator.status(&db).await.unwrap().len(), 2);
+                assert_eq!(migrator.revert(&db, 2).await.unwrap().len(), 2);
+            })
+            .await;
+            assert!(profile.query_count() > 10, "{}", profile.to_text());
+            assert!(profile.findings().is_empty(), "{}", profile.to_text());
+            let ours = format!("{}:{}:", here.file(), here.line());
+            for q in profile.queries() {
+                let site = q.call_site_string();
+                assert!(site.starts_with(&ours), "{site} is not this test's line ({ours}): {}", q.sql);
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn diff_migrations_round_trip_a_release_of_model_changes() {
             use ormlet::migrate::{Migrator, Snapshot, introspect, plan};

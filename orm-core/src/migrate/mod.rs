@@ -35,6 +35,7 @@ mod snapshot;
 mod split;
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::Location;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -50,7 +51,9 @@ pub use split::statements;
 use crate::any::{AnyDb, AnyTx};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::executor::{Executor, ExecutorExt};
+use crate::executor::{Executor, QueryFuture};
+use crate::query::jobs::{Execute, FetchAll, Source};
+use sea_query::Value;
 
 /// The table that records applied migrations.
 pub const TABLE: &str = "ormlet_migrations";
@@ -136,37 +139,37 @@ impl Migrator {
 
     /// Creates the record table, under the runners' lock: two `CREATE TABLE
     /// IF NOT EXISTS` racing each other fail on PostgreSQL.
-    async fn ensure_table(&self, db: &AnyDb) -> Result<()> {
-        let tx = db.begin().await?;
-        self.locked(&tx, async {
-            tx.execute_batch(&format!(
-                "CREATE TABLE IF NOT EXISTS {TABLE} (version BIGINT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, \
-                 checksum VARCHAR(64) NOT NULL, applied_at VARCHAR(40) NOT NULL, duration_ms BIGINT NOT NULL)"
-            ))
+    async fn ensure_table(&self, db: &AnyDb, at: At) -> Result<()> {
+        let tx = db.begin_at(at).await?;
+        self.locked(&tx, at, async {
+            tx.execute_batch_at(
+                &format!(
+                    "CREATE TABLE IF NOT EXISTS {TABLE} (version BIGINT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, \
+                     checksum VARCHAR(64) NOT NULL, applied_at VARCHAR(40) NOT NULL, duration_ms BIGINT NOT NULL)"
+                ),
+                at,
+            )
             .await
         })
         .await?;
-        tx.commit().await
+        tx.finish(true, at).await
     }
 
     /// Runs `body` holding the runners' lock on `tx`'s connection, and
     /// releases it whatever `body` returns: a lock that outlives the
     /// transaction (MySQL's) must not stay with a pooled connection.
-    async fn locked<T>(&self, tx: &AnyTx, body: impl Future<Output = Result<T>>) -> Result<T> {
-        lock(tx, self.lock_timeout).await?;
+    async fn locked<T>(&self, tx: &AnyTx, at: At, body: impl Future<Output = Result<T>>) -> Result<T> {
+        lock(tx, self.lock_timeout, at).await?;
         let out = body.await;
-        let released = unlock(tx).await;
+        let released = unlock(tx, at).await;
         // The body's error is the one to report.
         let value = out?;
         released.map(|()| value)
     }
 
-    async fn records<E>(db: &E) -> Result<Vec<Record>>
-    where
-        for<'a> E: RawAll<'a>,
-    {
-        let rows: Vec<(i64, String, String, String)> =
-            db.raw_all(format!("SELECT version, name, checksum, applied_at FROM {TABLE} ORDER BY version")).await?;
+    async fn records(db: &impl Bookkeeping, at: At) -> Result<Vec<Record>> {
+        let sql = format!("SELECT version, name, checksum, applied_at FROM {TABLE} ORDER BY version");
+        let rows: Vec<(i64, String, String, String)> = db.rows(sql, Vec::new(), at).await?;
         Ok(rows
             .into_iter()
             .map(|(version, name, checksum, applied_at)| Record { version, name, checksum, applied_at })
@@ -174,9 +177,15 @@ impl Migrator {
     }
 
     /// Every migration, on disk or recorded, with where it stands.
-    pub async fn status(&self, db: &AnyDb) -> Result<Vec<Status>> {
-        self.ensure_table(db).await?;
-        let records = Self::records(db).await?;
+    #[track_caller]
+    pub fn status<'a>(&'a self, db: &'a AnyDb) -> impl Future<Output = Result<Vec<Status>>> + 'a {
+        let at = Location::caller();
+        async move { self.status_at(db, at).await }
+    }
+
+    async fn status_at(&self, db: &AnyDb, at: At) -> Result<Vec<Status>> {
+        self.ensure_table(db, at).await?;
+        let records = Self::records(db, at).await?;
         let mut out: Vec<Status> = self
             .migrations
             .iter()
@@ -216,26 +225,31 @@ impl Migrator {
     }
 
     /// Applies every pending migration (up to and including `to`), in
-    /// order; gives the versions it applied.
-    pub async fn run(&self, db: &AnyDb, to: Option<i64>) -> Result<Vec<i64>> {
-        self.ensure_table(db).await?;
-        self.check_unchanged(&Self::records(db).await?)?;
-        let mut applied = Vec::new();
-        for m in self.migrations.iter().filter(|m| to.is_none_or(|to| m.version <= to)) {
-            if self.apply(db, m).await? {
-                applied.push(m.version);
+    /// order; gives the versions it applied. A profile records the runner's
+    /// statements at the line that called this, as bookkeeping.
+    #[track_caller]
+    pub fn run<'a>(&'a self, db: &'a AnyDb, to: Option<i64>) -> impl Future<Output = Result<Vec<i64>>> + 'a {
+        let at = Location::caller();
+        async move {
+            self.ensure_table(db, at).await?;
+            self.check_unchanged(&Self::records(db, at).await?)?;
+            let mut applied = Vec::new();
+            for m in self.migrations.iter().filter(|m| to.is_none_or(|to| m.version <= to)) {
+                if self.apply(db, m, at).await? {
+                    applied.push(m.version);
+                }
             }
+            Ok(applied)
         }
-        Ok(applied)
     }
 
     /// Applies one migration in its own transaction, unless a concurrent
     /// runner did; `false` when it was applied already.
-    async fn apply(&self, db: &AnyDb, m: &Migration) -> Result<bool> {
-        let tx = db.begin_for_schema(Location::caller()).await?;
+    async fn apply(&self, db: &AnyDb, m: &Migration, at: At) -> Result<bool> {
+        let tx = db.begin_for_schema(at).await?;
         let applied = self
-            .locked(&tx, async {
-                let recorded = Self::records(&tx).await?;
+            .locked(&tx, at, async {
+                let recorded = Self::records(&tx, at).await?;
                 if let Some(r) = recorded.iter().find(|r| r.version == m.version) {
                     return if r.checksum == m.checksum {
                         Ok(false)
@@ -244,31 +258,33 @@ impl Migrator {
                     };
                 }
                 let started = Instant::now();
-                run_script(&tx, m.version, &m.up).await?;
-                check_foreign_keys(&tx, m.version).await?;
+                run_script(&tx, m.version, &m.up, at).await?;
+                check_foreign_keys(&tx, m.version, at).await?;
                 let sql = format!(
                     "INSERT INTO {TABLE} (version, name, checksum, applied_at, duration_ms) VALUES ({})",
                     placeholders(tx.backend(), 5)
                 );
                 let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
                 let values = crate::params![m.version, m.name.clone(), m.checksum.clone(), now_rfc3339(), ms];
-                tx.raw(sql, values).exec().await?;
+                tx.exec(sql, values, at).await?;
                 Ok(true)
             })
             .await?;
-        if applied {
-            tx.commit().await?
-        } else {
-            tx.rollback().await?
-        }
+        tx.finish(applied, at).await?;
         Ok(applied)
     }
 
     /// Reverts the last `steps` applied migrations, newest first, each with
     /// its `down.sql` in its own transaction; gives their versions.
-    pub async fn revert(&self, db: &AnyDb, steps: usize) -> Result<Vec<i64>> {
-        self.ensure_table(db).await?;
-        let records = Self::records(db).await?;
+    #[track_caller]
+    pub fn revert<'a>(&'a self, db: &'a AnyDb, steps: usize) -> impl Future<Output = Result<Vec<i64>>> + 'a {
+        let at = Location::caller();
+        async move { self.revert_at(db, steps, at).await }
+    }
+
+    async fn revert_at(&self, db: &AnyDb, steps: usize, at: At) -> Result<Vec<i64>> {
+        self.ensure_table(db, at).await?;
+        let records = Self::records(db, at).await?;
         self.check_unchanged(&records)?;
         let mut reverted = Vec::new();
         for r in records.iter().rev().take(steps) {
@@ -276,26 +292,30 @@ impl Migrator {
                 version: Some(r.version),
                 message: format!("`{}` is applied but its folder is gone: cannot revert without its down.sql", r.name),
             })?;
-            let tx = db.begin_for_schema(Location::caller()).await?;
-            self.locked(&tx, async {
-                run_script(&tx, m.version, &m.down).await?;
-                check_foreign_keys(&tx, m.version).await?;
+            let tx = db.begin_for_schema(at).await?;
+            self.locked(&tx, at, async {
+                run_script(&tx, m.version, &m.down, at).await?;
+                check_foreign_keys(&tx, m.version, at).await?;
                 let sql = format!("DELETE FROM {TABLE} WHERE version = {}", placeholders(tx.backend(), 1));
-                tx.raw(sql, crate::params![m.version]).exec().await
+                tx.exec(sql, crate::params![m.version], at).await
             })
             .await?;
-            tx.commit().await?;
+            tx.finish(true, at).await?;
             reverted.push(m.version);
         }
         Ok(reverted)
     }
 
     /// Reverts the last applied migration and applies it again.
-    pub async fn redo(&self, db: &AnyDb) -> Result<Option<i64>> {
-        let Some(v) = self.revert(db, 1).await?.first().copied() else { return Ok(None) };
-        let m = self.migrations.iter().find(|m| m.version == v).expect("reverted from this set");
-        self.apply(db, m).await?;
-        Ok(Some(v))
+    #[track_caller]
+    pub fn redo<'a>(&'a self, db: &'a AnyDb) -> impl Future<Output = Result<Option<i64>>> + 'a {
+        let at = Location::caller();
+        async move {
+            let Some(v) = self.revert_at(db, 1, at).await?.first().copied() else { return Ok(None) };
+            let m = self.migrations.iter().find(|m| m.version == v).expect("reverted from this set");
+            self.apply(db, m, at).await?;
+            Ok(Some(v))
+        }
     }
 }
 
@@ -303,15 +323,15 @@ impl Migrator {
 /// (SQLite's `BEGIN IMMEDIATE` already holds the write lock.) Where the
 /// lock takes a timeout, its result is read: a runner that did not get the
 /// lock fails, naming who holds it, instead of going on without it.
-async fn lock(tx: &AnyTx, timeout: Duration) -> Result<()> {
+async fn lock(tx: &AnyTx, timeout: Duration, at: At) -> Result<()> {
     let dialect = tx.backend().dialect();
     let Some(sql) = dialect.migration_lock(timeout.as_secs()) else { return Ok(()) };
-    let Some(holder_sql) = dialect.migration_lock_holder() else { return tx.execute_batch(&sql).await };
-    let got: Vec<(Option<i64>,)> = tx.raw_all(sql).await?;
+    let Some(holder_sql) = dialect.migration_lock_holder() else { return tx.exec(sql, Vec::new(), at).await.map(drop) };
+    let got: Vec<(Option<i64>,)> = tx.rows(sql, Vec::new(), at).await?;
     if got.first().and_then(|r| r.0) == Some(1) {
         return Ok(());
     }
-    let holder: Vec<(Option<i64>,)> = tx.raw_all(holder_sql.to_owned()).await?;
+    let holder: Vec<(Option<i64>,)> = tx.rows(holder_sql.to_owned(), Vec::new(), at).await?;
     let who = match holder.first().and_then(|r| r.0) {
         Some(id) => format!("the database connection with id {id}"),
         None => "another connection (it has let go since)".to_owned(),
@@ -328,9 +348,9 @@ async fn lock(tx: &AnyTx, timeout: Duration) -> Result<()> {
 /// Releases MySQL's session lock before the commit (the connection goes
 /// back to the pool after it). A runner waiting on it may then read the
 /// record before this commit lands; MySQL runners are best not started together.
-async fn unlock(tx: &AnyTx) -> Result<()> {
+async fn unlock(tx: &AnyTx, at: At) -> Result<()> {
     match tx.backend().dialect().migration_unlock() {
-        Some(sql) => tx.execute_batch(sql).await,
+        Some(sql) => tx.exec(sql.to_owned(), Vec::new(), at).await.map(drop),
         None => Ok(()),
     }
 }
@@ -339,10 +359,10 @@ async fn unlock(tx: &AnyTx) -> Result<()> {
 /// [`AnyDb::begin_for_schema`]), and its dialect names the query that lists
 /// broken ones; this refuses to commit one that leaves a
 /// row whose key matches nothing.
-async fn check_foreign_keys(tx: &AnyTx, version: i64) -> Result<()> {
+async fn check_foreign_keys(tx: &AnyTx, version: i64, at: At) -> Result<()> {
     let Some(check) = tx.backend().dialect().foreign_key_check() else { return Ok(()) };
     // table, rowid, parent, fkid
-    let broken: Vec<(String, Option<i64>, String, i64)> = tx.raw_all(check.into()).await?;
+    let broken: Vec<(String, Option<i64>, String, i64)> = tx.rows(check.into(), Vec::new(), at).await?;
     match broken.first() {
         None => Ok(()),
         Some((table, rowid, parent, _)) => Err(Error::Migration {
@@ -358,9 +378,9 @@ async fn check_foreign_keys(tx: &AnyTx, version: i64) -> Result<()> {
 }
 
 /// Runs a migration's script, one statement at a time, naming the one that fails.
-async fn run_script(tx: &AnyTx, version: i64, script: &str) -> Result<()> {
+async fn run_script(tx: &AnyTx, version: i64, script: &str, at: At) -> Result<()> {
     for (i, statement) in statements(script, tx.backend().dialect()).into_iter().enumerate() {
-        tx.execute_batch(statement).await.map_err(|e| {
+        tx.execute_batch_at(statement, at).await.map_err(|e| {
             // The server's words, then the statement once.
             let reason = match &e {
                 Error::Database { message, .. } => message.clone(),
@@ -375,28 +395,38 @@ async fn run_script(tx: &AnyTx, version: i64, script: &str) -> Result<()> {
     Ok(())
 }
 
-/// Reading rows of a raw query on any async executor.
-trait RawAll<'a> {
-    fn raw_all<R: crate::FromRow + Send + 'a>(
+/// Where the runner's statements are recorded: the line that called it.
+type At = &'static Location<'static>;
+
+/// The runner's own statements (its record, its lock, the foreign-key
+/// check), on a database or in a transaction: recorded at the caller's line
+/// as schema bookkeeping, which a profile never reports as a finding.
+trait Bookkeeping: Sync {
+    fn rows<'a, R: crate::FromRow + Send + 'a>(
         &'a self,
         sql: String,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<R>>> + Send + 'a>>;
+        values: Vec<Value>,
+        at: At,
+    ) -> QueryFuture<'a, Vec<R>>;
+    fn exec(&self, sql: String, values: Vec<Value>, at: At) -> QueryFuture<'_, u64>;
 }
 
-impl<'a> RawAll<'a> for AnyDb {
-    fn raw_all<R: crate::FromRow + Send + 'a>(
-        &'a self,
-        sql: String,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<R>>> + Send + 'a>> {
-        self.raw(sql, Vec::new()).all()
-    }
-}
+macro_rules! bookkeeping {
+    ($($executor:ty),*) => {$(
+        impl Bookkeeping for $executor {
+            fn rows<'a, R: crate::FromRow + Send + 'a>(
+                &'a self,
+                sql: String,
+                values: Vec<Value>,
+                at: At,
+            ) -> QueryFuture<'a, Vec<R>> {
+                self.run(FetchAll { source: Source::Schema(sql.into(), values), loc: at, _row: PhantomData })
+            }
 
-impl<'a> RawAll<'a> for AnyTx {
-    fn raw_all<R: crate::FromRow + Send + 'a>(
-        &'a self,
-        sql: String,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<R>>> + Send + 'a>> {
-        self.raw(sql, Vec::new()).all()
-    }
+            fn exec(&self, sql: String, values: Vec<Value>, at: At) -> QueryFuture<'_, u64> {
+                self.run(Execute { source: Source::Schema(sql.into(), values), loc: at })
+            }
+        }
+    )*};
 }
+bookkeeping!(AnyDb, AnyTx);

@@ -24,6 +24,10 @@ pub(crate) enum Source {
     Update(UpdateAst),
     Delete(DeleteAst),
     Raw(Arc<str>, Vec<Value>),
+    /// Hand-written SQL about the schema, whatever its verb: the migration
+    /// runner's record and lock statements, which are bookkeeping to the
+    /// profiler, never findings.
+    Schema(Arc<str>, Vec<Value>),
 }
 
 impl Source {
@@ -49,6 +53,7 @@ impl Source {
                 let op = Operation::of_sql(&sql);
                 (Built { sql, values }, op, None)
             }
+            Source::Schema(sql, values) => (Built { sql, values }, Operation::Schema, None),
         }
     }
 

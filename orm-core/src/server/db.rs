@@ -190,8 +190,12 @@ impl<D: Driver> Db<D> {
     /// Runs a script of statements without values, one at a time.
     #[track_caller]
     pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
-        let loc = Location::caller();
-        async move { self.conn().await?.batch(&Arc::from(sql), loc).await }
+        self.execute_batch_at(sql, Location::caller())
+    }
+
+    /// [`execute_batch`](Db::execute_batch), recorded at `loc`.
+    pub(crate) async fn execute_batch_at(&self, sql: &str, loc: &'static Location<'static>) -> Result<()> {
+        self.conn().await?.batch(&Arc::from(sql), loc).await
     }
 }
 

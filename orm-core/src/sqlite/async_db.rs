@@ -126,11 +126,13 @@ impl AsyncDb {
     /// Runs a script of statements without values (schema set-up).
     #[track_caller]
     pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
-        let loc = Location::caller();
-        async move {
-            let conn = self.db.pool().take_async().await?;
-            run_blocking(|| conn.batch(&std::sync::Arc::from(sql), loc))
-        }
+        self.execute_batch_at(sql, Location::caller())
+    }
+
+    /// [`execute_batch`](AsyncDb::execute_batch), recorded at `loc`.
+    pub(crate) async fn execute_batch_at(&self, sql: &str, loc: &'static Location<'static>) -> Result<()> {
+        let conn = self.db.pool().take_async().await?;
+        run_blocking(|| conn.batch(&std::sync::Arc::from(sql), loc))
     }
 }
 

@@ -71,7 +71,7 @@ impl AsyncDb {
         let pooled = self.pooled().await?;
         let conn = &pooled.0;
         if conn.pragma_flag("foreign_keys")? {
-            run_blocking(|| conn.batch(&std::sync::Arc::from("PRAGMA foreign_keys = OFF"), loc))?;
+            run_blocking(|| conn.transaction_setting("PRAGMA foreign_keys = OFF", loc))?;
             // Turned back on when the transaction ends, whichever way it ends.
             conn.foreign_keys_off_until_end();
         }

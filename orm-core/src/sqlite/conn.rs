@@ -276,7 +276,18 @@ impl Conn {
 
     /// Runs possibly several statements without values (schema scripts).
     pub(crate) fn batch(&self, sql: &Arc<str>, loc: &'static Location<'static>) -> Result<()> {
-        let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
+        self.batch_as(sql, Operation::of_sql(sql), loc)
+    }
+
+    /// A setting a transaction of ormlet's turns on or off around itself
+    /// (foreign keys, read-only): recorded as schema bookkeeping, so a loop
+    /// of such transactions is not a duplicate finding.
+    pub(crate) fn transaction_setting(&self, sql: &'static str, loc: &'static Location<'static>) -> Result<()> {
+        self.batch_as(&Arc::from(sql), Operation::Schema, loc)
+    }
+
+    fn batch_as(&self, sql: &Arc<str>, operation: Operation, loc: &'static Location<'static>) -> Result<()> {
+        let s = Stmt { sql, operation, table: None, loc, relation: None };
         self.observe(&s, |_| self.raw.execute_batch(sql).map(|()| ((), 0)).map_err(|e| from_sqlite(e, sql)))
     }
 }

@@ -65,7 +65,7 @@ impl Conn {
         let options = if depth == 1 { self.take_next_begin() } else { None };
         let mut begin = Control::at(depth).begin;
         if options.is_some_and(|o| o.read_only) {
-            self.batch(&Arc::from("PRAGMA query_only = ON"), loc)?;
+            self.transaction_setting("PRAGMA query_only = ON", loc)?;
             self.query_only_until_end();
             begin = Arc::from("BEGIN DEFERRED");
         }
@@ -110,10 +110,10 @@ impl Conn {
     /// nothing can report to.
     fn after_level(&self, loc: &'static Location<'static>) {
         if self.depth() == 0 && self.take_foreign_keys_off() {
-            let _ = self.batch(&Arc::from("PRAGMA foreign_keys = ON"), loc);
+            let _ = self.transaction_setting("PRAGMA foreign_keys = ON", loc);
         }
         if self.depth() == 0 && self.take_query_only() {
-            let _ = self.batch(&Arc::from("PRAGMA query_only = OFF"), loc);
+            let _ = self.transaction_setting("PRAGMA query_only = OFF", loc);
         }
     }
 }

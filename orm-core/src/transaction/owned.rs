@@ -103,7 +103,15 @@ impl<O: OwnedConnection> Transaction<O> {
     /// Runs a script of statements without values inside the transaction.
     #[track_caller]
     pub fn execute_batch<'a>(&'a self, sql: &'a str) -> impl Future<Output = Result<()>> + Send + 'a {
-        let loc = Location::caller();
+        self.execute_batch_at(sql, Location::caller())
+    }
+
+    /// [`execute_batch`](Transaction::execute_batch), recorded at `loc`.
+    pub(crate) fn execute_batch_at<'a>(
+        &'a self,
+        sql: &'a str,
+        loc: &'static Location<'static>,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
         self.step(Batch { sql: Arc::from(sql), loc })
     }
 }
