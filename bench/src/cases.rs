@@ -31,6 +31,9 @@ pub fn all() -> Vec<Case> {
         Case { name: "profiler_in_scope_count_only", run: profiler_in_scope_count_only },
         Case { name: "profiler_clock_only", run: profiler_clock_only },
         Case { name: "profiler_in_async_scope", run: profiler_in_async_scope },
+        Case { name: "profiler_scope_one_query", run: profiler_scope_one_query },
+        Case { name: "profiler_scope_10k_rows", run: profiler_scope_10k_rows },
+        Case { name: "profiler_scope_eager", run: profiler_scope_eager },
         Case { name: "pg_select_10k_rows", run: crate::postgres::select_10k_rows },
         Case { name: "pg_get_by_pk", run: crate::postgres::get_by_pk },
         Case { name: "pg_insert_1", run: crate::postgres::insert_1 },
@@ -120,18 +123,7 @@ fn medium_complex(plan: &Plan) -> CaseResult {
 /// against two hand-written queries (the IN list prepared once) and grouping by hand.
 fn load_associations(plan: &Plan) -> CaseResult {
     let (users, per_user) = (1_000, 10);
-    let (db, raw) = pair(users, |_| None);
-    let posts: Vec<Post> = (1..=users as i32)
-        .flat_map(|u| (0..per_user).map(move |i| (u, i)))
-        .map(|(u, i)| Post { id: Auto::new(), user_id: u, title: format!("Post {i}"), body: None })
-        .collect();
-    Post::insert_many(&db, &posts).expect("seed ormlet");
-    {
-        let mut stmt = raw.prepare("INSERT INTO posts (user_id, title, body) VALUES (?, ?, ?)").expect("prepare");
-        for p in &posts {
-            stmt.execute(rusqlite::params![p.user_id, p.title, p.body]).expect("seed raw");
-        }
-    }
+    let (db, raw) = with_posts(users, per_user);
     let users_sql = User::find().to_sql(ormlet::Backend::Sqlite).0;
     let marks = vec!["?"; users].join(", ");
     let posts_sql = format!("SELECT id, user_id, title, body FROM posts WHERE user_id IN ({marks})");
@@ -171,6 +163,23 @@ fn load_associations(plan: &Plan) -> CaseResult {
             black_box(grouped);
         },
     )
+}
+
+/// [`pair`] with `per_user` posts for each of `users` users.
+fn with_posts(users: usize, per_user: usize) -> (Db, Connection) {
+    let (db, raw) = pair(users, |_| None);
+    let posts: Vec<Post> = (1..=users as i32)
+        .flat_map(|u| (0..per_user).map(move |i| (u, i)))
+        .map(|(u, i)| Post { id: Auto::new(), user_id: u, title: format!("Post {i}"), body: None })
+        .collect();
+    Post::insert_many(&db, &posts).expect("seed ormlet");
+    {
+        let mut stmt = raw.prepare("INSERT INTO posts (user_id, title, body) VALUES (?, ?, ?)").expect("prepare");
+        for p in &posts {
+            stmt.execute(rusqlite::params![p.user_id, p.title, p.body]).expect("seed raw");
+        }
+    }
+    (db, raw)
 }
 
 fn insert(plan: &Plan, name: &str, n: usize) -> CaseResult {
@@ -423,6 +432,60 @@ fn get_each_async<'a>(
             black_box(User::get(db, key()).await.expect("ormlet"));
         }
     })
+}
+
+/// One `get_by_pk` in a scope of its own, findings computed: a request's
+/// shape under `ProfilerLayer`, against the same query with no profiler.
+fn profiler_scope_one_query(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, _raw) = pair(n, |_| None);
+    let mut key = keys(n);
+    scoped(plan, "profiler_scope_one_query", &mut || get_each(&db, &mut key, 1))
+}
+
+/// 10,000 rows read in a scope: recording is per query, so it should not
+/// show against the rows' decoding.
+fn profiler_scope_10k_rows(plan: &Plan) -> CaseResult {
+    let (db, _raw) = pair(10_000, |_| None);
+    scoped(plan, "profiler_scope_10k_rows", &mut || {
+        let users: Vec<User> = User::find().all(&db).expect("ormlet");
+        assert_eq!(users.len(), 10_000);
+        black_box(users);
+    })
+}
+
+/// 1,000 users with their 10,000 posts (`.with(User::POSTS)`) in a scope.
+fn profiler_scope_eager(plan: &Plan) -> CaseResult {
+    let (db, _raw) = with_posts(1_000, 10);
+    scoped(plan, "profiler_scope_eager", &mut || {
+        let loaded = User::find().with(User::POSTS).all(&db).expect("ormlet");
+        assert_eq!(loaded.len(), 1_000);
+        black_box(loaded);
+    })
+}
+
+/// `work` in a scope of its own whose findings are read, against `work`
+/// with no profiler installed. Both sides call the one copy of `work`.
+fn scoped(plan: &Plan, name: &'static str, work: &mut dyn FnMut()) -> CaseResult {
+    let work = std::cell::RefCell::new(work);
+    let result = compare_with_setup(
+        plan,
+        name,
+        "ormlet without profiler",
+        (ormlet::profiler::install, || {
+            let ((), profile) = ormlet::profile(|| (work.borrow_mut())());
+            black_box(profile.findings());
+            black_box(profile);
+        }),
+        (
+            || {
+                ormlet::events::clear_hook();
+            },
+            || (work.borrow_mut())(),
+        ),
+    );
+    ormlet::profiler::install();
+    result
 }
 
 /// `n` `get_by_pk`s with keys from `key`. Both sides of a profiler case

@@ -75,19 +75,39 @@ impl RecordedQuery {
 /// Distinct SQL texts fingerprinted so far; past this the cache starts over.
 const FINGERPRINT_CACHE_CAP: usize = 10_000;
 
-/// Fingerprints by SQL text, shared by all scopes (keyed by text, not by
-/// pointer: a freed `Arc`'s address can come back holding other SQL).
+/// Fingerprints by SQL text, shared by all scopes. Found first by the
+/// text's address (the builder's statements share one `Arc` per shape, so
+/// most lookups end there without hashing the text), then by the text. The
+/// cache holds each `Arc` it is keyed by, so while an entry lives its
+/// address cannot come back holding other SQL.
+#[derive(Default)]
+struct FingerprintCache {
+    by_address: FxHashMap<usize, (Arc<str>, Arc<Fingerprint>)>,
+    by_text: FxHashMap<Arc<str>, Arc<Fingerprint>>,
+}
+
 fn cached_fingerprint(sql: &Arc<str>) -> Arc<Fingerprint> {
-    static CACHE: LazyLock<Mutex<FxHashMap<Arc<str>, Arc<Fingerprint>>>> = LazyLock::new(Mutex::default);
-    if let Some(fp) = CACHE.lock().get(sql) {
+    static CACHE: LazyLock<Mutex<FingerprintCache>> = LazyLock::new(Mutex::default);
+    let address = sql.as_ptr() as usize;
+    let mut cache = CACHE.lock();
+    if let Some((_, fp)) = cache.by_address.get(&address) {
         return fp.clone();
     }
-    let fp = Arc::new(Fingerprint::of(sql));
-    let mut cache = CACHE.lock();
-    if cache.len() >= FINGERPRINT_CACHE_CAP {
-        cache.clear();
+    if cache.by_address.len() >= FINGERPRINT_CACHE_CAP || cache.by_text.len() >= FINGERPRINT_CACHE_CAP {
+        *cache = FingerprintCache::default();
     }
-    cache.insert(sql.clone(), fp.clone());
+    let fp = match cache.by_text.get(sql) {
+        Some(fp) => fp.clone(),
+        None => {
+            // Worked out without the lock: other scopes need not wait.
+            drop(cache);
+            let fp = Arc::new(Fingerprint::of(sql));
+            cache = CACHE.lock();
+            cache.by_text.insert(sql.clone(), fp.clone());
+            fp
+        }
+    };
+    cache.by_address.insert(address, (sql.clone(), fp.clone()));
     fp
 }
 

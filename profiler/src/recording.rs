@@ -12,8 +12,10 @@ use ormlet_core::events::{QueryEvent, Ticks};
 use crate::config::ProfilerConfig;
 use crate::entry::{Entry, Extra, NO_EXTRA, Statements};
 
-/// Room for a typical request's queries without growing.
-pub(crate) const TYPICAL_QUERIES: usize = 128;
+/// Room a scope's own recording starts with: small enough that a scope of
+/// one query costs one small allocation (7 KB for 128 cost more than the
+/// query), and doubling from it copies little.
+pub(crate) const TYPICAL_QUERIES: usize = 16;
 
 /// How many queries a scope keeps: entries index their statement with a
 /// u32.
@@ -79,6 +81,11 @@ impl Recording {
         self.entries.push(Entry::new(event, stmt, extra));
     }
 
+    /// Nothing recorded at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.extras.is_empty() && self.unkept == 0
+    }
+
     /// Queries seen, kept or not.
     pub(crate) fn seen(&self) -> u64 {
         self.entries.len() as u64 + self.unkept
@@ -98,6 +105,10 @@ impl Recording {
     /// Both recordings in one, entries in the order they started, at most
     /// `keep` of them.
     pub(crate) fn merge(mut self, other: Recording, keep: usize) -> Recording {
+        // A synchronous scope's queries from elsewhere: usually none.
+        if other.is_empty() && self.entries.len() <= keep {
+            return self;
+        }
         // An async scope's own recording is empty: all it has is `other`.
         if self.entries.is_empty() {
             self.append(other, keep);
@@ -142,6 +153,9 @@ impl Recording {
     /// may interleave theirs, which [`into_start_order`](Self::into_start_order)
     /// sorts out when the scope ends.
     pub(crate) fn append(&mut self, later: Recording, keep: usize) {
+        if later.is_empty() {
+            return;
+        }
         self.unkept += later.unkept;
         self.unkept_ticks = self.unkept_ticks.saturating_add(later.unkept_ticks);
         if self.entries.is_empty() && self.extras.is_empty() && later.entries.len() <= keep {
