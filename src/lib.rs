@@ -276,16 +276,31 @@
 //!
 //! ## Migrations
 //!
-//! Files `migrations/<version>_<name>/{up,down}.sql`, applied in order and
-//! recorded with a checksum in `ormlet_migrations`; an applied migration whose
-//! `up.sql` changed is refused. Each runs in its own transaction on SQLite and
-//! PostgreSQL, so a failing statement leaves the schema and the record as they
-//! were; MySQL commits DDL as it goes. Runners started together apply each
-//! migration once. `ormlet migrate diff` writes a migration from a snapshot of
-//! your models ([`migrate::Snapshot`]); on SQLite a change `ALTER` cannot make
-//! rebuilds the table, with foreign keys checked before the commit. Review
-//! what it wrote: tables and columns the snapshot does not list are dropped,
-//! and `diff` lists each one. See [`migrate`] for running them from code.
+//! Files `migrations/<version>_<name>/`, applied in order and recorded with
+//! a checksum of the script the backend ran in `ormlet_migrations`; an
+//! applied migration whose script changed is refused. A folder holds
+//! `up.sql`/`down.sql` for every backend, or a backend's own
+//! `up.postgres.sql`, `up.mysql.sql`, `up.sqlite.sql` (and `down`s) where
+//! its SQL differs: one folder serves SQLite in development and PostgreSQL
+//! in production. Each runs in its own transaction on SQLite and PostgreSQL,
+//! so a failing statement leaves the schema and the record as they were;
+//! MySQL commits DDL as it goes. Runners started together apply each
+//! migration once.
+//!
+//! `ormlet migrate diff --snapshot schema.json` writes the next migration
+//! with no database: it compares a snapshot of your models
+//! ([`migrate::Snapshot`]) with the schema the last migration recorded (its
+//! `schema.json`), renders the change for all three backends, and records
+//! the new schema beside it ([`migrate::Change`]). Dropping a table, column,
+//! index or foreign key the models no longer declare needs `--drop`; what the
+//! database holds but no migration recorded (a hand-made partial index) is
+//! never touched. `ormlet migrate check` compares a live database with the
+//! schema its applied migrations record and fails on drift. On SQLite a
+//! change `ALTER` cannot make rebuilds the table, with foreign keys checked
+//! before the commit. See [`migrate`] for running migrations from code;
+//! [`embed_migrations!`] builds them into the binary (cargo rebuilds when an
+//! embedded file changes, not when a folder is added: touch a source file,
+//! or add `println!("cargo:rerun-if-changed=migrations")` to a `build.rs`).
 //!
 //! ## Errors
 //!

@@ -8,10 +8,16 @@ use ormlet::prelude::*;
 async fn embedded_migrations_apply_once_and_match_the_files() {
     let embedded = ormlet::embed_migrations!("tests/migrations_fixture");
     let on_disk = Migrator::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/migrations_fixture")).unwrap();
-    let pairs: Vec<(i64, &str, &str)> =
-        embedded.migrations().iter().map(|m| (m.version, m.name.as_str(), m.checksum.as_str())).collect();
-    let files: Vec<(i64, &str, &str)> =
-        on_disk.migrations().iter().map(|m| (m.version, m.name.as_str(), m.checksum.as_str())).collect();
+    let pairs: Vec<(i64, &str, String)> = embedded
+        .migrations()
+        .iter()
+        .map(|m| (m.version, m.name.as_str(), m.checksum_for(ormlet::Backend::Sqlite)))
+        .collect();
+    let files: Vec<(i64, &str, String)> = on_disk
+        .migrations()
+        .iter()
+        .map(|m| (m.version, m.name.as_str(), m.checksum_for(ormlet::Backend::Sqlite)))
+        .collect();
     assert_eq!(pairs, files);
 
     let db = AnyDb::connect("sqlite::memory:").await.unwrap();

@@ -55,14 +55,27 @@ pub enum Action {
     Redo,
     /// List migrations: applied, pending, changed since applied, or missing.
     Status,
-    /// Write a migration that brings the database to a schema snapshot
-    /// (`Snapshot::of::<(User, Post)>().to_json()`), and its down.sql back.
+    /// Write the next migration: what changed in the models' schema snapshot
+    /// (`Snapshot::of::<(User, Post)>().to_json()`) since the schema the last
+    /// migration recorded, for SQLite, PostgreSQL and MySQL in one folder,
+    /// with the snapshot recorded beside it. Needs no database.
     Diff {
-        /// The snapshot file: JSON written by `ormlet::migrate::Snapshot::to_json`.
+        /// The models' snapshot: JSON written by `ormlet::migrate::Snapshot::to_json`.
         #[arg(long)]
         snapshot: PathBuf,
         /// The new migration's name.
         #[arg(long, default_value = "schema_change")]
         name: String,
+        /// Drop the tables, columns, indexes and foreign keys the models no
+        /// longer declare (refused without it, listing them).
+        #[arg(long)]
+        drop: bool,
+        /// Compare with the database at --database-url instead of the
+        /// recorded history (once, for migrations that recorded no schema).
+        #[arg(long)]
+        from_database: bool,
     },
+    /// Compare the database with the schema its applied migrations record;
+    /// exits non-zero, listing each difference, when they differ (drift).
+    Check,
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use ormlet_core::AnyDb;
 use ormlet_core::Executor;
-use ormlet_core::migrate::{Migrator, Snapshot, State, create, plan};
+use ormlet_core::migrate::{Change, Migrator, SCHEMA_FILE, Snapshot, State, create, plan};
 
 use crate::args::{Action, Cli, Command, Migrate};
 
@@ -79,21 +79,88 @@ async fn migrate(m: Migrate) -> Result<ExitCode, String> {
                 ));
             }
         }
-        Action::Diff { snapshot, name } => diff(&m, snapshot, name).await?,
+        Action::Diff { snapshot, name, drop, from_database } => {
+            let models = read_snapshot(snapshot)?;
+            if *from_database {
+                diff_database(&m, &models, snapshot, name).await?
+            } else {
+                diff_history(&m, &models, snapshot, name, *drop)?
+            }
+        }
+        Action::Check => return check(&m).await,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Compares the database with the snapshot and writes the migration between them.
-async fn diff(m: &Migrate, snapshot: &std::path::Path, name: &str) -> Result<(), String> {
+fn read_snapshot(snapshot: &std::path::Path) -> Result<Snapshot, String> {
     let json = std::fs::read_to_string(snapshot).map_err(|e| {
         format!(
             "cannot read the snapshot {}: {e} (write one with `Snapshot::of::<(User, Post)>().to_json()`)",
             snapshot.display()
         )
     })?;
+    Snapshot::from_json(&json).map_err(|e| format!("{}: {e}", snapshot.display()))
+}
+
+/// The models' snapshot against the schema the last migration recorded:
+/// no database involved.
+fn diff_history(
+    m: &Migrate,
+    models: &Snapshot,
+    snapshot: &std::path::Path,
+    name: &str,
+    drop: bool,
+) -> Result<(), String> {
     let err = |e: ormlet_core::Error| e.to_string();
-    let target = Snapshot::from_json(&json).map_err(|e| format!("{}: {e}", snapshot.display()))?;
+    let change = Change::since(&m.dir, models).map_err(err)?;
+    if change.is_empty() {
+        println!("the models match the schema recorded in {}: no migration written", m.dir.display());
+        return Ok(());
+    }
+    let header = format!(
+        "Written by `ormlet migrate diff --snapshot {}` from the schema recorded in {}.\nReview it before running it.",
+        snapshot.display(),
+        m.dir.display()
+    );
+    let folder = change.write(&m.dir, name, &header, drop, std::time::SystemTime::now()).map_err(err)?;
+    println!("created {}", folder.display());
+    for (backend, up, down) in &change.scripts {
+        println!("  {}: up {} statement(s), down {}", backend.name(), up.len(), down.len());
+    }
+    for dropped in &change.drops {
+        println!("  note: up drops {dropped}, and the data in it");
+    }
+    Ok(())
+}
+
+/// Compares the database with its applied migrations' recorded schema.
+async fn check(m: &Migrate) -> Result<ExitCode, String> {
+    let err = |e: ormlet_core::Error| e.to_string();
+    let migrator = Migrator::from_dir(&m.dir).map_err(err)?;
+    let db = connect(m).await?;
+    let drift = ormlet_core::migrate::check(&db, &migrator).await.map_err(err)?;
+    for note in &drift.notes {
+        println!("note: {note}");
+    }
+    if drift.is_clean() {
+        println!("the database holds the schema migration {} records", drift.recorded_by);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "drift: the database differs from the schema migration {} records; bringing it back would run:",
+        drift.recorded_by
+    );
+    for d in &drift.differences {
+        println!("  {d}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+/// Compares the live database with the snapshot and writes the migration
+/// between them, recording the snapshot: how a project whose migrations
+/// recorded no schema starts its history.
+async fn diff_database(m: &Migrate, target: &Snapshot, snapshot: &std::path::Path, name: &str) -> Result<(), String> {
+    let err = |e: ormlet_core::Error| e.to_string();
     let db = connect(m).await?;
     // A diff against a database that lags its migrations would write them again.
     if m.dir.exists() {
@@ -114,19 +181,17 @@ async fn diff(m: &Migrate, snapshot: &std::path::Path, name: &str) -> Result<(),
             ));
         }
     }
-    let plan = plan(&db, &target).await.map_err(err)?;
-    if plan.is_empty() {
-        println!("the database already matches {}: no migration written", snapshot.display());
-        return Ok(());
-    }
+    let plan = plan(&db, target).await.map_err(err)?;
     let header = format!(
-        "Written by `ormlet migrate diff --snapshot {}` against {}.\nReview it before running it.",
+        "Written by `ormlet migrate diff --from-database --snapshot {}` against {}.\nReview it before running it.",
         snapshot.display(),
         db.backend().name()
     );
     let folder = plan.write(&m.dir, name, &header, std::time::SystemTime::now()).map_err(err)?;
+    std::fs::write(folder.join(SCHEMA_FILE), target.to_json())
+        .map_err(|e| format!("cannot write {}: {e}", folder.join(SCHEMA_FILE).display()))?;
     println!("created {}", folder.display());
-    println!("  up.sql: {} statement(s), down.sql: {}", plan.up.len(), plan.down.len());
+    println!("  up.sql: {} statement(s), down.sql: {} ({} only)", plan.up.len(), plan.down.len(), db.backend().name());
     for loss in &plan.losses {
         println!("  note: up.sql drops {loss}, and the data in it");
     }

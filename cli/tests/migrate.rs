@@ -290,51 +290,125 @@ fn users_snapshot(with_bio: bool) -> String {
     Snapshot { version: SNAPSHOT_VERSION, tables: vec![users] }.to_json()
 }
 
+/// `ormlet migrate` with no database at all.
+fn offline(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .arg("migrate")
+        .args(args)
+        .output()
+        .expect("run ormlet")
+}
+
 #[test]
-fn diff_writes_what_brings_a_sqlite_file_to_the_snapshot_then_nothing() {
+fn diff_needs_no_database_and_writes_the_next_migration_from_the_recorded_schema() {
     let dir = temp_dir("diff");
     let url = format!("sqlite://{}", dir.join("app.db").display());
     let folders = || std::fs::read_dir(dir.join("migrations")).map_or(0, |d| d.count());
     std::fs::write(dir.join("schema.json"), users_snapshot(false)).unwrap();
 
-    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json", "--name", "create users"]);
+    // No DATABASE_URL: the first migration creates the table, for every backend.
+    let o = offline(&dir, &["diff", "--snapshot", "schema.json", "--name", "create users"]);
     assert!(o.status.success() && stdout(&o).starts_with("created "), "{}{}", stdout(&o), stderr(&o));
     let folder = std::fs::read_dir(dir.join("migrations")).unwrap().next().unwrap().unwrap().path();
-    let up = std::fs::read_to_string(folder.join("up.sql")).unwrap();
-    assert!(up.starts_with("-- Written by `ormlet migrate diff --snapshot schema.json` against sqlite."), "{up}");
-    assert!(up.contains(r#"CREATE TABLE IF NOT EXISTS "users""#), "{up}");
-    assert_eq!(
-        std::fs::read_to_string(folder.join("down.sql")).unwrap().lines().last(),
-        Some(r#"DROP TABLE "users";"#)
-    );
-    assert!(ormlet(&dir, &url, &["run"]).status.success());
-    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"]);
-    assert!(o.status.success() && stdout(&o).contains("already matches"), "{}{}", stdout(&o), stderr(&o));
-    assert_eq!(folders(), 1, "nothing written when nothing differs");
+    let file = |name: &str| std::fs::read_to_string(folder.join(name)).unwrap();
+    assert!(file("up.postgres.sql").starts_with("-- Written by `ormlet migrate diff --snapshot schema.json`"));
+    assert!(file("up.postgres.sql").contains(r#"CREATE TABLE IF NOT EXISTS "users""#));
+    assert!(file("up.mysql.sql").contains("CREATE TABLE IF NOT EXISTS `users`"));
+    assert!(file("up.sqlite.sql").contains("AUTOINCREMENT"));
+    assert_eq!(file("down.sqlite.sql").lines().last(), Some(r#"DROP TABLE "users";"#));
+    assert_eq!(file("schema.json"), users_snapshot(false), "the models' schema is recorded beside it");
+    let o = offline(&dir, &["diff", "--snapshot", "schema.json"]);
+    assert!(o.status.success() && stdout(&o).contains("match the schema recorded"), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(folders(), 1, "nothing written when nothing changed");
 
-    // The model gains a column: a second migration adds it, and the diff is empty again.
+    // The model gains a column: the next migration, still with no database.
     std::fs::write(dir.join("schema.json"), users_snapshot(true)).unwrap();
-    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json", "--name", "add bio"]);
+    let o = offline(&dir, &["diff", "--snapshot", "schema.json", "--name", "add bio"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(folders(), 2);
+    // Both run on a database, which then holds the recorded schema.
     assert!(ormlet(&dir, &url, &["run"]).status.success());
-    assert!(stdout(&ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"])).contains("already matches"));
+    let o = ormlet(&dir, &url, &["check"]);
+    assert!(o.status.success() && stdout(&o).contains("holds the schema"), "{}{}", stdout(&o), stderr(&o));
     let (tables, applied) = sqlite_tables(&dir.join("app.db"));
     assert_eq!((tables.contains(&"users".to_owned()), applied), (true, 2));
 
-    // Dropping it again is announced: its data goes with it.
+    // Dropping it needs --drop, and says what goes.
     std::fs::write(dir.join("schema.json"), users_snapshot(false)).unwrap();
-    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json", "--name", "drop bio"]);
-    assert!(stdout(&o).contains("note: up.sql drops column users.bio"), "{}{}", stdout(&o), stderr(&o));
-    assert!(ormlet(&dir, &url, &["run"]).status.success());
-    assert!(stdout(&ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"])).contains("already matches"));
-
-    // A pending migration must run before a diff; a missing or malformed snapshot is one line.
-    assert!(ormlet(&dir, &url, &["new", "by hand"]).status.success());
-    let o = ormlet(&dir, &url, &["diff", "--snapshot", "schema.json"]);
+    let o = offline(&dir, &["diff", "--snapshot", "schema.json", "--name", "drop bio"]);
     one_error_line(&o);
-    assert!(stderr(&o).contains(" by_hand") && stderr(&o).contains("ormlet migrate run"), "{}", stderr(&o));
-    one_error_line(&ormlet(&dir, &url, &["diff", "--snapshot", "nope.json"]));
+    assert!(stderr(&o).contains("no longer declare column users.bio: pass --drop"), "{}", stderr(&o));
+    assert_eq!(folders(), 2, "nothing written");
+    let o = offline(&dir, &["diff", "--snapshot", "schema.json", "--name", "drop bio", "--drop"]);
+    assert!(stdout(&o).contains("note: up drops column users.bio"), "{}{}", stdout(&o), stderr(&o));
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    assert!(ormlet(&dir, &url, &["check"]).status.success());
+
+    // A missing or malformed snapshot is one line.
+    one_error_line(&offline(&dir, &["diff", "--snapshot", "nope.json"]));
     std::fs::write(dir.join("bad.json"), "{").unwrap();
-    one_error_line(&ormlet(&dir, &url, &["diff", "--snapshot", "bad.json"]));
+    one_error_line(&offline(&dir, &["diff", "--snapshot", "bad.json"]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_fails_on_drift_and_passes_after_run() {
+    let dir = temp_dir("check");
+    let url = format!("sqlite://{}", dir.join("app.db").display());
+    std::fs::write(dir.join("schema.json"), users_snapshot(true)).unwrap();
+    assert!(offline(&dir, &["diff", "--snapshot", "schema.json", "--name", "users"]).status.success());
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    assert!(ormlet(&dir, &url, &["check"]).status.success());
+
+    // A column dropped by hand, and a hand-made partial index: the first is
+    // drift, the second a note.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = ormlet_core::AnyDb::connect(&url).await.unwrap();
+        db.execute_batch("ALTER TABLE users DROP COLUMN bio").await.unwrap();
+        db.execute_batch("CREATE UNIQUE INDEX one_name_with_bio ON users (name) WHERE id > 0").await.unwrap();
+    });
+    let o = ormlet(&dir, &url, &["check"]);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("drift: the database differs") && out.contains("bio"), "{out}");
+    assert!(out.contains("note: index one_name_with_bio on users is not in the recorded schema; left as is"), "{out}");
+
+    // Put back by a migration: check passes again, the note stays.
+    let folder = dir.join("migrations").join("99999999999999_restore_bio");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("up.sql"), "ALTER TABLE users ADD COLUMN bio TEXT;").unwrap();
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    let o = ormlet(&dir, &url, &["check"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("note: index one_name_with_bio"), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn diff_from_the_database_starts_a_history_for_older_migrations() {
+    let dir = temp_dir("fromdb");
+    let url = format!("sqlite://{}", dir.join("app.db").display());
+    write(
+        &dir,
+        1,
+        "by_hand",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);",
+        "DROP TABLE users;",
+    );
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    std::fs::write(dir.join("schema.json"), users_snapshot(true)).unwrap();
+    // Migrations without a recorded schema: diff says how to start one.
+    let o = offline(&dir, &["diff", "--snapshot", "schema.json"]);
+    one_error_line(&o);
+    assert!(stderr(&o).contains("--from-database"), "{}", stderr(&o));
+    let o = ormlet(&dir, &url, &["diff", "--from-database", "--snapshot", "schema.json", "--name", "history"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(ormlet(&dir, &url, &["run"]).status.success());
+    // From now on the history serves: nothing left to diff, offline.
+    let o = offline(&dir, &["diff", "--snapshot", "schema.json"]);
+    assert!(stdout(&o).contains("match the schema recorded"), "{}{}", stdout(&o), stderr(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -18,13 +18,29 @@ pub fn expand(dir: &LitStr) -> TokenStream {
     };
     let items = found.iter().map(|m| {
         let (version, name, folder) = (m.version, &m.name, &m.dir);
-        let up = LitStr::new(&folder.join("up.sql").display().to_string(), Span::call_site());
-        let down_path = folder.join("down.sql");
-        let down = if down_path.is_file() {
-            let lit = LitStr::new(&down_path.display().to_string(), Span::call_site());
-            quote!(::std::string::String::from(::core::include_str!(#lit)))
-        } else {
-            quote!(::std::string::String::new())
+        let text = |file: &str| {
+            let path = folder.join(file);
+            if path.is_file() {
+                let lit = LitStr::new(&path.display().to_string(), Span::call_site());
+                quote!(::std::string::String::from(::core::include_str!(#lit)))
+            } else {
+                quote!(::std::string::String::new())
+            }
+        };
+        let (up, down) = (text("up.sql"), text("down.sql"));
+        let scripts = m.scripts.iter().map(|s| {
+            let tag = ormlet_core::migrate::file_tag(s.backend);
+            let i = ormlet_core::migrate::BACKENDS.iter().position(|(b, _)| *b == s.backend).unwrap_or_default();
+            let backend = quote!(::ormlet::migrate::BACKENDS[#i].0);
+            let (up, down) = (text(&format!("up.{tag}.sql")), text(&format!("down.{tag}.sql")));
+            quote!(::ormlet::migrate::BackendScripts { backend: #backend, up: #up, down: #down })
+        });
+        let schema = match &m.schema {
+            Some(_) => {
+                let file = text(ormlet_core::migrate::SCHEMA_FILE);
+                quote!(::core::option::Option::Some(#file))
+            }
+            None => quote!(::core::option::Option::None),
         };
         let shown = LitStr::new(&folder.display().to_string(), Span::call_site());
         quote! {
@@ -32,9 +48,10 @@ pub fn expand(dir: &LitStr) -> TokenStream {
                 version: #version,
                 name: ::std::string::String::from(#name),
                 dir: ::std::path::PathBuf::from(#shown),
-                up: ::std::string::String::from(::core::include_str!(#up)),
+                up: #up,
                 down: #down,
-                checksum: ::ormlet::migrate::checksum(::core::include_str!(#up)),
+                scripts: ::std::vec![#(#scripts),*],
+                schema: #schema,
             }
         }
     });

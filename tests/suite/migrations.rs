@@ -117,6 +117,68 @@ pub mod v5 {
     }
 }
 
+/// The committed folder that `ormlet migrate diff` wrote, with no database,
+/// for the suite's models and then their release (v2, which drops
+/// `posts.likes`): the one folder every backend runs.
+pub const HISTORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/history_fixture");
+
+/// Writes what `ormlet migrate diff` writes for the suite's models, then for
+/// their release (`--drop`), into `dir`, at fixed times.
+pub fn write_history(dir: &std::path::Path) {
+    use crate::suite::{Kinds, Label, Post, PostLabel, Tag, User};
+    use ormlet::migrate::{Change, Snapshot};
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_861_800);
+    let header = "Written by `ormlet migrate diff` for the test suite's models.";
+    let v1 = Snapshot::of::<(User, Post, Tag, Kinds, Label, PostLabel)>();
+    Change::since(dir, &v1).unwrap().write(dir, "create_schema", header, false, at).unwrap();
+    let v2 = Snapshot::of::<(v2::User, v2::Post, Tag, Kinds, Label, PostLabel)>();
+    let release = Change::since(dir, &v2).unwrap();
+    assert_eq!(release.drops, ["column posts.likes"]);
+    release.write(dir, "release", header, true, at).unwrap();
+}
+
+/// Every file under `dir`, by path relative to it.
+pub fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for folder in std::fs::read_dir(dir).unwrap() {
+        let folder = folder.unwrap().path();
+        for file in std::fs::read_dir(&folder).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.strip_prefix(dir).unwrap().display().to_string();
+            out.insert(name, std::fs::read_to_string(&file).unwrap());
+        }
+    }
+    out
+}
+
+/// The committed history folder is what `diff` writes for the models now.
+/// `ORMLET_UPDATE_SNAPSHOT=1 cargo test --test sqlite history_fixture` rewrites it.
+#[test]
+fn the_history_fixture_is_what_diff_writes_for_the_models() {
+    let dir = temp_dir("history");
+    write_history(&dir);
+    let fixture = std::path::Path::new(HISTORY);
+    if std::env::var("ORMLET_UPDATE_SNAPSHOT").as_deref() == Ok("1") {
+        let _ = std::fs::remove_dir_all(fixture);
+        std::fs::create_dir_all(fixture).unwrap();
+        for (name, text) in files(&dir) {
+            let path = fixture.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+    let (written, committed) = (files(&dir), files(fixture));
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        committed.keys().collect::<Vec<_>>(),
+        "rewrite with ORMLET_UPDATE_SNAPSHOT=1"
+    );
+    for (name, text) in &written {
+        assert_eq!(&committed[name], text, "{name}: rewrite with ORMLET_UPDATE_SNAPSHOT=1");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// What a live table and a snapshot's table agree on, types aside;
 /// columns by name, as an added column lands last.
 pub fn shape(t: &ormlet::migrate::TableSpec) -> impl PartialEq + std::fmt::Debug {
@@ -181,6 +243,42 @@ pub async fn revert(db: &ormlet::AnyDb, step: Step, models: &ormlet::migrate::Sn
 
 macro_rules! migration_tests {
     ($open:path) => {
+        /// The one folder `diff` wrote with no database runs here, from disk
+        /// and embedded, to the models' schema; down and up again leave the
+        /// same schema; `check` finds no drift.
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn one_migrations_folder_runs_on_every_backend_up_down_up() {
+            use ormlet::migrate::{Migrator, Snapshot, check, introspect};
+            use $crate::suite::migrations::{HISTORY, shape, v2};
+            use $crate::suite::{AsAny, Kinds, Label, PostLabel, Tag};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            let models = Snapshot::of::<(v2::User, v2::Post, Tag, Kinds, Label, PostLabel)>();
+            let embedded = ormlet::embed_migrations!("tests/history_fixture");
+            for migrator in [Migrator::from_dir(HISTORY).unwrap(), embedded] {
+                assert_eq!(migrator.run(&db, None).await.unwrap().len(), 2);
+                let first = introspect(&db).await.unwrap();
+                assert_eq!(first.tables.len(), models.tables.len());
+                for m in &models.tables {
+                    let live = first.table(&m.name).unwrap_or_else(|| panic!("no table {}", m.name));
+                    assert_eq!(shape(live), shape(m), "table {}", m.name);
+                }
+                let drift = check(&db, &migrator).await.unwrap();
+                assert!(drift.is_clean(), "{:#?}", drift.differences);
+
+                assert_eq!(migrator.revert(&db, 2).await.unwrap().len(), 2);
+                assert!(introspect(&db).await.unwrap().tables.is_empty());
+                assert_eq!(migrator.run(&db, None).await.unwrap().len(), 2);
+                let again = introspect(&db).await.unwrap();
+                assert_eq!(again.tables.len(), first.tables.len());
+                for t in &first.tables {
+                    assert_eq!(shape(again.table(&t.name).unwrap()), shape(t), "table {} after down and up", t.name);
+                }
+                assert_eq!(migrator.revert(&db, 2).await.unwrap().len(), 2);
+            }
+        }
+
         /// A profile around the runner records its statements at the
         /// caller's line, as bookkeeping: two runs, a status and a revert
         /// repeat the record and lock statements but are no findings.

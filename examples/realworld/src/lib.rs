@@ -10,9 +10,9 @@ pub mod routes;
 pub mod views;
 
 use axum::Router;
+use ormlet::AnyDb;
 use ormlet::migrate::Migrator;
 use ormlet::profiler::server::{History, ProfilerLayer};
-use ormlet::{AnyDb, Executor};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -21,19 +21,16 @@ pub struct AppState {
     pub keys: auth::Keys,
 }
 
-/// The migrations of `db`'s backend, built into the binary.
-pub fn migrations(db: &AnyDb) -> Migrator {
-    match db.backend() {
-        ormlet::Backend::Postgres => ormlet::embed_migrations!("migrations/postgres"),
-        ormlet::Backend::MySql => ormlet::embed_migrations!("migrations/mysql"),
-        _ => ormlet::embed_migrations!("migrations/sqlite"),
-    }
+/// The migrations, built into the binary: one folder, each backend running
+/// its own scripts.
+pub fn migrations() -> Migrator {
+    ormlet::embed_migrations!("migrations")
 }
 
 /// Opens the database at `url` and brings its schema up to date.
 pub async fn open(url: &str) -> ormlet::Result<AnyDb> {
     let db = AnyDb::connect(url).await?;
-    migrations(&db).run(&db, None).await?;
+    migrations().run(&db, None).await?;
     Ok(db)
 }
 

@@ -241,3 +241,16 @@ async fn the_layer_samples_requests_and_can_leave_server_timing_out() {
     let loud = ormlet_realworld::api(state).layer(ProfilerLayer::new());
     assert!(get(loud, false).await, "Server-Timing by default");
 }
+
+/// The committed migrations record the models' schema: `ormlet migrate
+/// diff` has nothing left to write, and `schema.json` is the models'.
+#[test]
+fn the_migrations_record_the_models_schema() {
+    use ormlet::migrate::{Change, Snapshot};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let models = Snapshot::of::<ormlet_realworld::models::All>();
+    let committed = std::fs::read_to_string(root.join("schema.json")).expect("schema.json");
+    assert_eq!(committed.trim_end(), models.to_json().trim_end(), "regenerate schema.json, then diff");
+    let change = Change::since(&root.join("migrations"), &models).expect("the recorded history");
+    assert!(change.is_empty(), "the models changed: run `ormlet migrate diff`: {:#?}", change.scripts);
+}

@@ -82,7 +82,7 @@ impl Plan {
 }
 
 /// A migration script: `header` as comment lines, then each statement.
-fn script(header: &str, statements: &[String]) -> String {
+pub(crate) fn script(header: &str, statements: &[String]) -> String {
     let mut s: String = header.lines().map(|l| format!("-- {l}\n")).collect();
     for st in statements {
         if !s.is_empty() {
@@ -103,7 +103,7 @@ pub async fn plan(db: &AnyDb, target: &Snapshot) -> Result<Plan> {
 }
 
 /// The tables and columns of `from` that `to` lacks.
-fn losses(from: &Snapshot, to: &Snapshot) -> Vec<String> {
+pub(crate) fn losses(from: &Snapshot, to: &Snapshot) -> Vec<String> {
     let mut out = Vec::new();
     for t in &from.tables {
         match to.table(&t.name) {

@@ -1,8 +1,25 @@
-//! Migration files: `<dir>/<version>_<name>/up.sql` and `down.sql`.
+//! Migration files: `<dir>/<version>_<name>/`, holding `up.sql` and
+//! `down.sql` for every backend, or each backend's own (`up.postgres.sql`,
+//! `up.mysql.sql`, `up.sqlite.sql`, with their `down`s) where its SQL
+//! differs, and `schema.json`, the models' schema after the migration, where
+//! `ormlet migrate diff` wrote it.
 
 use std::path::{Path, PathBuf};
 
+use crate::backend::Backend;
 use crate::error::{Error, Result};
+
+/// The backends a migration folder can hold scripts for, and their files' tag.
+pub const BACKENDS: [(Backend, &str); 3] =
+    [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres"), (Backend::MySql, "mysql")];
+
+/// The tag a backend's own scripts carry: `up.<tag>.sql`.
+pub fn file_tag(backend: Backend) -> &'static str {
+    BACKENDS.iter().find(|(b, _)| *b == backend).map_or("sql", |(_, tag)| tag)
+}
+
+/// The file holding the models' schema after a migration.
+pub const SCHEMA_FILE: &str = "schema.json";
 
 /// One migration as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,18 +30,87 @@ pub struct Migration {
     pub name: String,
     /// The folder.
     pub dir: PathBuf,
-    /// `up.sql`.
+    /// `up.sql`: what every backend without a script of its own runs (empty
+    /// when the folder has none).
     pub up: String,
     /// `down.sql` (may be empty: the migration cannot be reverted).
     pub down: String,
-    /// Checksum of `up.sql`, recorded when applied.
-    pub checksum: String,
+    /// Backends' own scripts, which they run instead of `up.sql`/`down.sql`.
+    pub scripts: Vec<BackendScripts>,
+    /// `schema.json`: the models' schema after this migration, where
+    /// `ormlet migrate diff` recorded it.
+    pub schema: Option<String>,
+}
+
+/// One backend's own `up.<tag>.sql` and `down.<tag>.sql`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendScripts {
+    /// The backend that runs them.
+    pub backend: Backend,
+    /// `up.<tag>.sql`.
+    pub up: String,
+    /// `down.<tag>.sql` (may be empty).
+    pub down: String,
 }
 
 impl Migration {
     /// A migration held in memory (built in code rather than read from a folder).
     pub fn new(version: i64, name: &str, up: String, down: String) -> Migration {
-        Migration { version, name: name.to_owned(), dir: PathBuf::new(), checksum: checksum(&up), up, down }
+        Migration { version, name: name.to_owned(), dir: PathBuf::new(), up, down, scripts: Vec::new(), schema: None }
+    }
+
+    /// With `backend`'s own scripts, which it runs instead of `up`/`down`.
+    pub fn with_backend(mut self, backend: Backend, up: String, down: String) -> Migration {
+        self.scripts.retain(|s| s.backend != backend);
+        self.scripts.push(BackendScripts { backend, up, down });
+        self
+    }
+
+    /// With the models' schema after it (`schema.json`).
+    pub fn with_schema(mut self, schema: String) -> Migration {
+        self.schema = Some(schema);
+        self
+    }
+
+    fn own(&self, backend: Backend) -> Option<&BackendScripts> {
+        self.scripts.iter().find(|s| s.backend == backend)
+    }
+
+    /// The up script `backend` runs: its own, else `up.sql`; an error naming
+    /// the files when the folder has neither.
+    pub fn up_for(&self, backend: Backend) -> Result<&str> {
+        match self.own(backend) {
+            Some(s) => Ok(&s.up),
+            None if !self.up.is_empty() || self.scripts.is_empty() => Ok(&self.up),
+            None => Err(Error::Migration {
+                version: Some(self.version),
+                message: format!(
+                    "`{}` has no script for {}: add up.sql (every backend) or up.{}.sql",
+                    self.name,
+                    backend.name(),
+                    file_tag(backend)
+                ),
+            }),
+        }
+    }
+
+    /// The down script `backend` runs: its own, else `down.sql`.
+    pub fn down_for(&self, backend: Backend) -> &str {
+        self.own(backend).map_or(&self.down, |s| &s.down)
+    }
+
+    /// The checksum recorded when `backend` applies it: of the up script
+    /// that backend runs.
+    pub fn checksum_for(&self, backend: Backend) -> String {
+        checksum(self.up_for(backend).unwrap_or_default())
+    }
+
+    /// The file `backend` runs, for messages.
+    pub fn up_file(&self, backend: Backend) -> PathBuf {
+        match self.own(backend) {
+            Some(_) => self.dir.join(format!("up.{}.sql", file_tag(backend))),
+            None => self.dir.join("up.sql"),
+        }
     }
 }
 
@@ -44,7 +130,7 @@ fn io(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// Reads every migration under `dir`, in version order. A folder that does
-/// not start with a version, or lacks `up.sql`, is an error naming it.
+/// not start with a version, or holds no up script, is an error naming it.
 pub fn read_dir(dir: &Path) -> Result<Vec<Migration>> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::Migration {
         version: None,
@@ -71,16 +157,28 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>> {
                 version: None,
                 message: format!("{}: a migration folder is named `<version>_<name>`", path.display()),
             })?;
-        let up_path = path.join("up.sql");
-        let up = std::fs::read_to_string(&up_path).map_err(|e| io(&up_path, e))?;
-        let down_path = path.join("down.sql");
-        let down = match std::fs::read_to_string(&down_path) {
-            Ok(s) => s,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(io(&down_path, e)),
+        let optional = |file: PathBuf| match std::fs::read_to_string(&file) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(&file, e)),
         };
-        let checksum = checksum(&up);
-        out.push(Migration { version, name, dir: path, up, down, checksum });
+        let up = optional(path.join("up.sql"))?;
+        let down = optional(path.join("down.sql"))?.unwrap_or_default();
+        let mut scripts = Vec::new();
+        for (backend, tag) in BACKENDS {
+            if let Some(up) = optional(path.join(format!("up.{tag}.sql")))? {
+                let down = optional(path.join(format!("down.{tag}.sql")))?.unwrap_or_default();
+                scripts.push(BackendScripts { backend, up, down });
+            }
+        }
+        if up.is_none() && scripts.is_empty() {
+            return Err(Error::Migration {
+                version: None,
+                message: format!("{}: a migration folder holds up.sql, or up.<backend>.sql", path.display()),
+            });
+        }
+        let schema = optional(path.join(SCHEMA_FILE))?;
+        out.push(Migration { version, name, dir: path, up: up.unwrap_or_default(), down, scripts, schema });
     }
     out.sort_by_key(|m| m.version);
     if let Some(w) = out.windows(2).find(|w| w[0].version == w[1].version) {
@@ -102,6 +200,17 @@ pub fn create(dir: &Path, name: &str, now: std::time::SystemTime) -> Result<Path
 /// UTC time, or one past the newest migration already in `dir` when that is
 /// later (two created in the same second still apply in order).
 pub fn write(dir: &Path, name: &str, now: std::time::SystemTime, up: &str, down: &str) -> Result<PathBuf> {
+    write_files(dir, name, now, &[("up.sql".to_owned(), up.to_owned()), ("down.sql".to_owned(), down.to_owned())])
+}
+
+/// Creates a migration folder holding `files` (name, text), versioned as
+/// [`write`] does; gives the folder.
+pub(crate) fn write_files(
+    dir: &Path,
+    name: &str,
+    now: std::time::SystemTime,
+    files: &[(String, String)],
+) -> Result<PathBuf> {
     let clean: String =
         name.trim().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     if clean.trim_matches('_').is_empty() {
@@ -125,8 +234,9 @@ pub fn write(dir: &Path, name: &str, now: std::time::SystemTime, up: &str, down:
         message: format!("cannot create {}: {e}", folder.display()),
     };
     std::fs::create_dir_all(&folder).map_err(fail)?;
-    std::fs::write(folder.join("up.sql"), up).map_err(fail)?;
-    std::fs::write(folder.join("down.sql"), down).map_err(fail)?;
+    for (file, text) in files {
+        std::fs::write(folder.join(file), text).map_err(fail)?;
+    }
     Ok(folder)
 }
 

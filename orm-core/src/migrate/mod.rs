@@ -29,7 +29,9 @@
 //! close it (DDL commits by itself): start one runner at a time there.
 
 mod diff;
+mod drift;
 mod files;
+mod history;
 mod introspect;
 mod snapshot;
 mod split;
@@ -43,7 +45,9 @@ use std::time::{Duration, Instant};
 /// The table descriptions snapshots are made of (defined in [`schema`](crate::schema)).
 pub use crate::schema::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
 pub use diff::{Plan, diff, plan};
-pub use files::{Migration, checksum, create, read_dir, write};
+pub use drift::{Drift, check};
+pub use files::{BACKENDS, BackendScripts, Migration, SCHEMA_FILE, checksum, create, file_tag, read_dir, write};
+pub use history::{Change, recorded};
 pub use introspect::introspect;
 pub use snapshot::{Models, SNAPSHOT_VERSION, Snapshot};
 pub use split::statements;
@@ -184,6 +188,7 @@ impl Migrator {
     }
 
     async fn status_at(&self, db: &AnyDb, at: At) -> Result<Vec<Status>> {
+        let backend = db.backend();
         self.ensure_table(db, at).await?;
         let records = Self::records(db, at).await?;
         let mut out: Vec<Status> = self
@@ -192,7 +197,7 @@ impl Migrator {
             .map(|m| {
                 let state = match records.iter().find(|r| r.version == m.version) {
                     None => State::Pending,
-                    Some(r) if r.checksum != m.checksum => State::Changed,
+                    Some(r) if r.checksum != m.checksum_for(backend) => State::Changed,
                     Some(r) => State::Applied { at: r.applied_at.clone() },
                 };
                 Status { version: m.version, name: m.name.clone(), state }
@@ -206,17 +211,17 @@ impl Migrator {
     }
 
     /// Refuses to go on when an applied migration's file changed.
-    fn check_unchanged(&self, records: &[Record]) -> Result<()> {
+    fn check_unchanged(&self, records: &[Record], backend: Backend) -> Result<()> {
         for m in &self.migrations {
             if let Some(r) = records.iter().find(|r| r.version == m.version)
-                && r.checksum != m.checksum
+                && r.checksum != m.checksum_for(backend)
             {
                 return Err(Error::Migration {
                     version: Some(m.version),
                     message: format!(
-                        "`{}` was applied, then its up.sql changed ({}): restore the file, or write a new migration for the change",
+                        "`{}` was applied, then its up script changed ({}): restore the file, or write a new migration for the change",
                         m.name,
-                        m.dir.join("up.sql").display()
+                        m.up_file(backend).display()
                     ),
                 });
             }
@@ -232,7 +237,7 @@ impl Migrator {
         let at = Location::caller();
         async move {
             self.ensure_table(db, at).await?;
-            self.check_unchanged(&Self::records(db, at).await?)?;
+            self.check_unchanged(&Self::records(db, at).await?, db.backend())?;
             let mut applied = Vec::new();
             for m in self.migrations.iter().filter(|m| to.is_none_or(|to| m.version <= to)) {
                 if self.apply(db, m, at).await? {
@@ -249,23 +254,25 @@ impl Migrator {
         let tx = db.begin_for_schema(at).await?;
         let applied = self
             .locked(&tx, at, async {
+                let backend = tx.backend();
+                let checksum = m.checksum_for(backend);
                 let recorded = Self::records(&tx, at).await?;
                 if let Some(r) = recorded.iter().find(|r| r.version == m.version) {
-                    return if r.checksum == m.checksum {
+                    return if r.checksum == checksum {
                         Ok(false)
                     } else {
-                        self.check_unchanged(&recorded).map(|()| false)
+                        self.check_unchanged(&recorded, backend).map(|()| false)
                     };
                 }
                 let started = Instant::now();
-                run_script(&tx, m.version, &m.up, at).await?;
+                run_script(&tx, m.version, m.up_for(backend)?, at).await?;
                 check_foreign_keys(&tx, m.version, at).await?;
                 let sql = format!(
                     "INSERT INTO {TABLE} (version, name, checksum, applied_at, duration_ms) VALUES ({})",
                     placeholders(tx.backend(), 5)
                 );
                 let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-                let values = crate::params![m.version, m.name.clone(), m.checksum.clone(), now_rfc3339(), ms];
+                let values = crate::params![m.version, m.name.clone(), checksum, now_rfc3339(), ms];
                 tx.exec(sql, values, at).await?;
                 Ok(true)
             })
@@ -285,7 +292,7 @@ impl Migrator {
     async fn revert_at(&self, db: &AnyDb, steps: usize, at: At) -> Result<Vec<i64>> {
         self.ensure_table(db, at).await?;
         let records = Self::records(db, at).await?;
-        self.check_unchanged(&records)?;
+        self.check_unchanged(&records, db.backend())?;
         let mut reverted = Vec::new();
         for r in records.iter().rev().take(steps) {
             let m = self.migrations.iter().find(|m| m.version == r.version).ok_or_else(|| Error::Migration {
@@ -294,7 +301,7 @@ impl Migrator {
             })?;
             let tx = db.begin_for_schema(at).await?;
             self.locked(&tx, at, async {
-                run_script(&tx, m.version, &m.down, at).await?;
+                run_script(&tx, m.version, m.down_for(tx.backend()), at).await?;
                 check_foreign_keys(&tx, m.version, at).await?;
                 let sql = format!("DELETE FROM {TABLE} WHERE version = {}", placeholders(tx.backend(), 1));
                 tx.exec(sql, crate::params![m.version], at).await

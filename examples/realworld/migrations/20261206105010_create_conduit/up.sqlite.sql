@@ -1,4 +1,4 @@
--- Written by `ormlet migrate diff --snapshot schema.json` against sqlite.
+-- Written by `ormlet migrate diff --snapshot examples/realworld/schema.json` from the schema recorded in migrations.
 -- Review it before running it.
 
 CREATE TABLE IF NOT EXISTS "users" ( "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "username" text NOT NULL UNIQUE, "email" text NOT NULL UNIQUE, "password_hash" text NOT NULL, "bio" text NULL, "image" text NULL );

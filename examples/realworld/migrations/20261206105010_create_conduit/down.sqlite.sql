@@ -1,4 +1,4 @@
--- Written by `ormlet migrate diff --snapshot schema.json` against postgresql.
+-- Written by `ormlet migrate diff --snapshot examples/realworld/schema.json` from the schema recorded in migrations.
 -- Review it before running it.
 
 DROP TABLE "comments";

@@ -1,4 +1,4 @@
--- Written by `ormlet migrate diff --snapshot schema.json` against mysql.
+-- Written by `ormlet migrate diff --snapshot examples/realworld/schema.json` from the schema recorded in migrations.
 -- Review it before running it.
 
 CREATE TABLE IF NOT EXISTS `users` ( `id` bigint NOT NULL PRIMARY KEY AUTO_INCREMENT, `username` varchar(255) NOT NULL UNIQUE, `email` varchar(255) NOT NULL UNIQUE, `password_hash` longtext NOT NULL, `bio` longtext NULL, `image` longtext NULL );
