@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 /// ormlet's command line tool.
 #[derive(Parser, Debug)]
-#[command(name = "ormlet", version, about = "ormlet's command line tool: migrations")]
+#[command(name = "ormlet", version, about = "ormlet's command line tool: migrations and databases")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -16,6 +16,42 @@ pub struct Cli {
 pub enum Command {
     /// Create, apply, revert and inspect migrations.
     Migrate(Migrate),
+    /// Create, drop, reset or set up the database at DATABASE_URL.
+    Database(Database),
+}
+
+#[derive(Parser, Debug)]
+pub struct Database {
+    /// The database: sqlite://path, postgres://.../name, mysql://.../name (or set DATABASE_URL, also read from .env).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// The migrations folder (for reset and setup).
+    #[arg(long, default_value = "migrations", global = true)]
+    pub dir: PathBuf,
+
+    #[command(subcommand)]
+    pub action: DatabaseAction,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DatabaseAction {
+    /// Create the database, if it does not exist.
+    Create,
+    /// Drop the database and everything in it (asks first).
+    Drop {
+        /// Do not ask.
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
+    /// Drop the database (asks first), create it, and run every migration.
+    Reset {
+        /// Do not ask.
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
+    /// Create the database if it does not exist, and run every pending migration.
+    Setup,
 }
 
 #[derive(Parser, Debug)]

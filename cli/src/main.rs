@@ -1,7 +1,9 @@
-//! `ormlet`, the command line tool: `ormlet migrate new|run|revert|redo|status`.
-//! The engine is `ormlet::migrate`; this only parses and prints.
+//! `ormlet`, the command line tool: `ormlet migrate new|run|revert|redo|
+//! status|diff|check` and `ormlet database create|drop|reset|setup`. The
+//! engine is `ormlet::migrate` and `ormlet::database`; this only parses and prints.
 
 mod args;
+mod database;
 mod migrate;
 
 use std::process::ExitCode;
@@ -13,7 +15,12 @@ fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     let args = args::Cli::parse();
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt.block_on(migrate::run(args)),
+        Ok(rt) => rt.block_on(async {
+            match args.command {
+                args::Command::Migrate(m) => migrate::run(m).await,
+                args::Command::Database(d) => database::run(d).await,
+            }
+        }),
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             ExitCode::FAILURE

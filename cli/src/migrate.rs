@@ -6,11 +6,10 @@ use ormlet_core::AnyDb;
 use ormlet_core::Executor;
 use ormlet_core::migrate::{Change, Migrator, SCHEMA_FILE, Snapshot, State, create, plan};
 
-use crate::args::{Action, Cli, Command, Migrate};
+use crate::args::{Action, Migrate};
 
 /// Runs the command; every failure is one line on stderr and a non-zero exit.
-pub async fn run(cli: Cli) -> ExitCode {
-    let Command::Migrate(m) = cli.command;
+pub async fn run(m: Migrate) -> ExitCode {
     match migrate(m).await {
         Ok(code) => code,
         Err(message) => {
@@ -21,10 +20,24 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn connect(m: &Migrate) -> Result<AnyDb, String> {
-    let url = m.database_url.as_deref().ok_or(
-        "no database: pass --database-url or set DATABASE_URL (e.g. sqlite://app.db, postgres://user@host/db)",
-    )?;
-    AnyDb::connect(url).await.map_err(|e| e.to_string())
+    AnyDb::connect(database_url(m.database_url.as_deref())?).await.map_err(|e| e.to_string())
+}
+
+/// The URL given, or how to give one.
+pub fn database_url(url: Option<&str>) -> Result<&str, String> {
+    url.ok_or_else(|| {
+        "no database: pass --database-url or set DATABASE_URL (e.g. sqlite://app.db, postgres://user@host/db)"
+            .to_owned()
+    })
+}
+
+/// Applies every pending migration in `dir`, printing each.
+pub async fn run_all(db: &AnyDb, dir: &std::path::Path) -> Result<(), String> {
+    let err = |e: ormlet_core::Error| e.to_string();
+    let migrator = Migrator::from_dir(dir).map_err(err)?;
+    let applied = migrator.run(db, None).await.map_err(err)?;
+    report(&migrator, &applied, "applied");
+    Ok(())
 }
 
 async fn migrate(m: Migrate) -> Result<ExitCode, String> {

@@ -25,6 +25,7 @@ mod any;
 mod backend;
 mod clock;
 pub mod connection;
+pub mod database;
 pub mod dialect;
 #[doc(hidden)]
 pub mod doc_models;

@@ -13,6 +13,12 @@ pub(crate) fn connect(e: sqlx::Error, url: &str) -> Error {
         sqlx::Error::Configuration(_) => {
             format!("{e} (check the URL's form: scheme://user[:password]@host[:port]/database)")
         }
+        // PostgreSQL's invalid_catalog_name; MySQL's 1049 (its SQLSTATE is generic).
+        sqlx::Error::Database(db)
+            if db.code().as_deref() == Some("3D000") || db.message().starts_with("Unknown database") =>
+        {
+            format!("{} (create it with `ormlet database create`)", db.message())
+        }
         _ => e.to_string(),
     };
     Error::Connection { url: redact(url), message }

@@ -54,6 +54,14 @@ impl DbOptions {
         Ok(DbOptions::at(url.to_owned(), place))
     }
 
+    /// The database file, or `None` for an in-memory database.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match &self.location {
+            Place::File(p) => Some(p),
+            Place::Memory => None,
+        }
+    }
+
     /// Options for a file given as a path (any file name, no URL rules).
     pub fn file(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
