@@ -59,7 +59,9 @@
 //! `default_sql = "CURRENT_TIMESTAMP"`, `skip` (not a column; filled with
 //! `Default::default()` when read), `json` (any serde type stored as JSON text,
 //! feature `json`), `belongs_to = Model` on a foreign-key field (with
-//! `relation = "name"` when the field's name does not end in `_id`).
+//! `relation = "name"` when the field's name does not end in `_id`, and
+//! `on_delete` / `on_update = "cascade"` or `"set_null"` for what deleting or
+//! re-keying the row it points at does; refusing is the default).
 //!
 //! A key the database generates is written `Auto<i64>`: `insert` leaves it out
 //! and stores the generated value back, rows read always carry it, and

@@ -213,7 +213,12 @@ impl Model for Post {
                 column("title", SqlType::Text, false),
             ],
             indexes: &[],
-            foreign_keys: &[ForeignKeyMeta { column: "author_id", target: <User as Model>::meta }],
+            foreign_keys: &[ForeignKeyMeta {
+                column: "author_id",
+                target: <User as Model>::meta,
+                on_delete: None,
+                on_update: None,
+            }],
         };
         &META
     }

@@ -83,6 +83,7 @@ pub mod __private {
         load_relation,
     };
     pub use crate::row::{FromRow, RowReader};
+    pub use crate::schema::ReferentialAction;
     #[cfg(feature = "json")]
     pub use crate::types::Json;
     pub use crate::types::{Auto, FieldType, SqlType};

@@ -182,6 +182,10 @@ pub struct ForeignKeyMeta {
     pub column: &'static str,
     /// The referenced model (a function: statics cannot call `meta()`).
     pub target: fn() -> &'static ModelMeta,
+    /// `on_delete = "cascade"` or `"set_null"`; `None` refuses the delete.
+    pub on_delete: Option<crate::schema::ReferentialAction>,
+    /// `on_update = ...`, likewise.
+    pub on_update: Option<crate::schema::ReferentialAction>,
 }
 
 /// An index over one or more columns.

@@ -5,8 +5,20 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Ident, Lit, LitStr, Token};
 
 const STRUCT_KEYS: &[&str] = &["table", "index", "unique", "has_many", "many_to_many"];
-const FIELD_KEYS: &[&str] =
-    &["column", "primary_key", "unique", "index", "default", "default_sql", "skip", "json", "belongs_to", "relation"];
+const FIELD_KEYS: &[&str] = &[
+    "column",
+    "primary_key",
+    "unique",
+    "index",
+    "default",
+    "default_sql",
+    "skip",
+    "json",
+    "belongs_to",
+    "relation",
+    "on_delete",
+    "on_update",
+];
 
 /// Struct-level attributes.
 #[derive(Default)]
@@ -36,6 +48,19 @@ pub struct FieldAttrs {
     pub belongs_to: Option<syn::Path>,
     /// `relation = "author"`: the relation's name, when not the field's minus `_id`.
     pub relation: Option<LitStr>,
+    /// `on_delete = "cascade"`, with `belongs_to`.
+    pub on_delete: Option<(Span, Action)>,
+    /// `on_update = "cascade"`, with `belongs_to`.
+    pub on_update: Option<(Span, Action)>,
+}
+
+/// A foreign key's `on_delete` / `on_update`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Cascade,
+    SetNull,
+    /// `restrict` / `no_action`: refuse, the default.
+    Refuse,
 }
 
 fn is_ormlet(attr: &Attribute) -> bool {
@@ -220,6 +245,22 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAt
             "relation" => {
                 let lit: LitStr = meta.value()?.parse()?;
                 set_once(&mut out.relation, lit, &key, errors);
+            }
+            k @ ("on_delete" | "on_update") => {
+                let lit: LitStr = meta.value()?.parse()?;
+                let action = match lit.value().to_ascii_lowercase().replace(' ', "_").as_str() {
+                    "cascade" => Action::Cascade,
+                    "set_null" => Action::SetNull,
+                    "restrict" | "no_action" => Action::Refuse,
+                    _ => {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            format!("`{k}` is \"cascade\", \"set_null\" or \"restrict\" (the default)"),
+                        ));
+                    }
+                };
+                let slot = if k == "on_delete" { &mut out.on_delete } else { &mut out.on_update };
+                set_once(slot, (lit.span(), action), &key, errors);
             }
             _ => {
                 errors.push(unknown(&key, FIELD_KEYS, STRUCT_KEYS, "a field", "the struct"));

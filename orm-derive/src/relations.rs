@@ -255,10 +255,22 @@ pub fn foreign_keys(m: &Model) -> Vec<TokenStream> {
         .filter_map(|f| {
             let target = f.attrs.belongs_to.as_ref()?;
             let col = f.column();
+            let action = |a: &Option<(proc_macro2::Span, crate::attr::Action)>| match a.map(|(_, a)| a) {
+                Some(crate::attr::Action::Cascade) => {
+                    quote!(::core::option::Option::Some(::ormlet::__private::ReferentialAction::Cascade))
+                }
+                Some(crate::attr::Action::SetNull) => {
+                    quote!(::core::option::Option::Some(::ormlet::__private::ReferentialAction::SetNull))
+                }
+                Some(crate::attr::Action::Refuse) | None => quote!(::core::option::Option::None),
+            };
+            let (on_delete, on_update) = (action(&f.attrs.on_delete), action(&f.attrs.on_update));
             Some(quote! {
                 ::ormlet::__private::ForeignKeyMeta {
                     column: #col,
                     target: <#target as ::ormlet::__private::Model>::meta,
+                    on_delete: #on_delete,
+                    on_update: #on_update,
                 }
             })
         })

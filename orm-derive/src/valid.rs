@@ -145,8 +145,22 @@ fn relations(model: &Model, errors: &mut Vec<syn::Error>) {
                     "`relation` names a `belongs_to` relation; add `belongs_to = Model`",
                 ));
             }
+            for (span, _) in a.on_delete.iter().chain(&a.on_update) {
+                errors.push(syn::Error::new(
+                    *span,
+                    "`on_delete` and `on_update` go with a foreign key: add `belongs_to = Model`",
+                ));
+            }
             continue;
         };
+        for (span, action) in a.on_delete.iter().chain(&a.on_update) {
+            if *action == crate::attr::Action::SetNull && !is_option(&f.ty) {
+                errors.push(syn::Error::new(
+                    *span,
+                    format!("\"set_null\" needs a nullable key: make `{}` an `Option<...>`", f.ident),
+                ));
+            }
+        }
         let span = syn::spanned::Spanned::span(target);
         if a.skip.is_some() {
             errors.push(syn::Error::new(span, "`belongs_to` cannot go with `skip`: the foreign key must be a column"));
@@ -175,4 +189,9 @@ fn relations(model: &Model, errors: &mut Vec<syn::Error>) {
     for (name, _, _) in &model.attrs.many_to_many {
         claim(errors, &name.to_string(), name.span(), format!("the relation `{name}`"));
     }
+}
+
+/// `Option<...>`, by its last path segment.
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }

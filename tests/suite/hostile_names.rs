@@ -103,6 +103,8 @@ pub fn tables(n: &Names) -> Vec<TableSpec> {
             column: n.owner.clone(),
             references_table: n.parent.clone(),
             references_column: n.key.clone(),
+            on_delete: None,
+            on_update: None,
         }],
     };
     vec![parent, child]

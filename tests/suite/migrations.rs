@@ -179,6 +179,64 @@ fn the_history_fixture_is_what_diff_writes_for_the_models() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Shelves and what points at them, first with no foreign-key actions
+/// (`plain`), then with them (`acting`): a book goes with its shelf, a
+/// note loses it.
+pub mod v6 {
+    pub mod plain {
+        use ormlet::prelude::*;
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "shelves")]
+        pub struct Shelf {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+        }
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "shelf_books")]
+        pub struct Book {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            #[ormlet(belongs_to = Shelf)]
+            pub shelf_id: i64,
+        }
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "shelf_notes")]
+        pub struct Note {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            #[ormlet(belongs_to = Shelf)]
+            pub shelf_id: Option<i64>,
+        }
+    }
+
+    pub mod acting {
+        use ormlet::prelude::*;
+
+        pub use super::plain::Shelf;
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "shelf_books")]
+        pub struct Book {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            #[ormlet(belongs_to = Shelf, on_delete = "cascade", on_update = "cascade")]
+            pub shelf_id: i64,
+        }
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "shelf_notes")]
+        pub struct Note {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            #[ormlet(belongs_to = Shelf, on_delete = "set_null")]
+            pub shelf_id: Option<i64>,
+        }
+    }
+}
+
 /// What a live table and a snapshot's table agree on, types aside;
 /// columns by name, as an added column lands last.
 pub fn shape(t: &ormlet::migrate::TableSpec) -> impl PartialEq + std::fmt::Debug {
@@ -432,6 +490,47 @@ macro_rules! migration_tests {
 
             db.execute_batch("DELETE FROM users WHERE display_name = 'Ann 2'").await.unwrap();
             revert(&db, step, &Snapshot::of::<(User, Tag)>()).await;
+        }
+
+        /// `on_delete` / `on_update` on `belongs_to`: created, introspected
+        /// back, added to existing keys by a diff and taken off by its revert;
+        /// deleting a shelf takes its books and unsets its notes.
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn foreign_key_actions_round_trip_and_act() {
+            use ormlet::migrate::{Change, Snapshot, introspect};
+            use ormlet::prelude::*;
+            use ormlet::schema::ReferentialAction;
+            use $crate::suite::AsAny;
+            use $crate::suite::migrations::{migrate_to, revert, v6};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            let plain = Snapshot::of::<(v6::plain::Shelf, v6::plain::Book, v6::plain::Note)>();
+            let acting = Snapshot::of::<(v6::acting::Shelf, v6::acting::Book, v6::acting::Note)>();
+            let books = acting.table("shelf_books").unwrap();
+            assert_eq!(books.foreign_keys[0].on_delete, Some(ReferentialAction::Cascade));
+            t.db.create_table::<v6::plain::Shelf>().await.unwrap();
+            t.db.create_table::<v6::plain::Book>().await.unwrap();
+            t.db.create_table::<v6::plain::Note>().await.unwrap();
+            // Actions added to existing keys (migrate_to compares them as introspected).
+            let step = migrate_to(&db, &acting, "fk_actions").await;
+            let live = introspect(&db).await.unwrap();
+            let notes = &live.table("shelf_notes").unwrap().foreign_keys[0];
+            assert_eq!((notes.on_delete, notes.on_update), (Some(ReferentialAction::SetNull), None));
+
+            let shelf = v6::acting::Shelf { id: ormlet::Auto::new() }.insert(&t.db).await.unwrap();
+            v6::acting::Book { id: ormlet::Auto::new(), shelf_id: shelf }.insert(&t.db).await.unwrap();
+            let mut note = v6::acting::Note { id: ormlet::Auto::new(), shelf_id: Some(shelf) };
+            note.insert(&t.db).await.unwrap();
+            assert_eq!(v6::acting::Shelf::delete_where(v6::acting::Shelf::ID.eq(shelf)).exec(&t.db).await.unwrap(), 1);
+            assert_eq!(v6::acting::Book::find().count(&t.db).await.unwrap(), 0, "the book went with its shelf");
+            let left = v6::acting::Note::find().one(&t.db).await.unwrap();
+            assert_eq!(left.shelf_id, None, "the note lost its shelf");
+
+            // The same change from history, for every backend, takes them off again down.
+            let change = Change::between(&plain, &acting).unwrap();
+            assert!(change.scripts.iter().all(|(_, up, down)| !up.is_empty() && !down.is_empty()));
+            revert(&db, step, &plain).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

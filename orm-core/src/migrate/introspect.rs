@@ -11,7 +11,7 @@ use crate::backend::Backend;
 use crate::dialect::{Dialect, Sqlite};
 use crate::error::Result;
 use crate::executor::{Executor, ExecutorExt};
-use crate::schema::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
+use crate::schema::{ColumnSpec, ForeignKeySpec, IndexSpec, ReferentialAction, TableSpec};
 
 /// The tables of the database (ormlet's own record table left out).
 pub async fn introspect(db: &AnyDb) -> Result<Snapshot> {
@@ -52,9 +52,9 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
                 _ => indexes.push(IndexSpec { name: name.clone(), columns, unique: *unique != 0 }),
             }
         }
-        let fks: Vec<(String, String, Option<String>)> = db
+        let fks: Vec<(String, String, Option<String>, String, String)> = db
             .raw(
-                "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+                "SELECT \"table\", \"from\", \"to\", on_delete, on_update FROM pragma_foreign_key_list(?) ORDER BY id, seq",
                 crate::params![table.clone()],
             )
             .all()
@@ -75,10 +75,12 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
             .collect();
         let foreign_keys = fks
             .into_iter()
-            .map(|(references_table, column, to)| ForeignKeySpec {
+            .map(|(references_table, column, to, on_delete, on_update)| ForeignKeySpec {
                 column,
                 references_table,
                 references_column: to.unwrap_or_else(|| "id".into()),
+                on_delete: ReferentialAction::from_sql(&on_delete),
+                on_update: ReferentialAction::from_sql(&on_update),
             })
             .collect();
         tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());
@@ -158,9 +160,11 @@ async fn postgres(db: &AnyDb) -> Result<Snapshot> {
         let constraints: Vec<String> = rows.iter().filter(|r| r.3).map(|r| r.0.clone()).collect();
         let rows = rows.into_iter().map(|(n, u, c, _)| (n, u, c)).collect();
         let (indexes, unique_columns) = group_indexes(rows, |name, _| constraints.iter().any(|c| c == name));
-        let fks: Vec<(String, String, String)> = db
+        let fks: Vec<(String, String, String, String, String)> = db
             .raw(
-                "SELECT a.attname::text, cf.relname::text, af.attname::text FROM pg_constraint c \
+                "SELECT a.attname::text, cf.relname::text, af.attname::text, \
+                 CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE '' END, \
+                 CASE c.confupdtype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE '' END FROM pg_constraint c \
                  JOIN pg_class cf ON cf.oid = c.confrelid \
                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
                  JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1] \
@@ -183,10 +187,12 @@ async fn postgres(db: &AnyDb) -> Result<Snapshot> {
             .collect();
         let foreign_keys = fks
             .into_iter()
-            .map(|(column, references_table, references_column)| ForeignKeySpec {
+            .map(|(column, references_table, references_column, on_delete, on_update)| ForeignKeySpec {
                 column,
                 references_table,
                 references_column,
+                on_delete: ReferentialAction::from_sql(&on_delete),
+                on_update: ReferentialAction::from_sql(&on_update),
             })
             .collect();
         tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());
@@ -217,11 +223,14 @@ async fn mysql(db: &AnyDb) -> Result<Snapshot> {
             )
             .all()
             .await?;
-        let fks: Vec<(String, String, String, String)> = db
+        let fks: Vec<(String, String, String, String, String, String)> = db
             .raw(
-                "SELECT constraint_name, column_name, referenced_table_name, referenced_column_name \
-                 FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND table_name = ? \
-                 AND referenced_table_name IS NOT NULL ORDER BY constraint_name, ordinal_position",
+                "SELECT k.constraint_name, k.column_name, k.referenced_table_name, k.referenced_column_name, \
+                 r.delete_rule, r.update_rule FROM information_schema.key_column_usage k \
+                 JOIN information_schema.referential_constraints r ON r.constraint_schema = k.constraint_schema \
+                 AND r.constraint_name = k.constraint_name AND r.table_name = k.table_name \
+                 WHERE k.table_schema = DATABASE() AND k.table_name = ? \
+                 AND k.referenced_table_name IS NOT NULL ORDER BY k.constraint_name, k.ordinal_position",
                 p(),
             )
             .all()
@@ -258,10 +267,12 @@ async fn mysql(db: &AnyDb) -> Result<Snapshot> {
             .collect();
         let foreign_keys = fks
             .into_iter()
-            .map(|(_, column, references_table, references_column)| ForeignKeySpec {
+            .map(|(_, column, references_table, references_column, on_delete, on_update)| ForeignKeySpec {
                 column,
                 references_table,
                 references_column,
+                on_delete: ReferentialAction::from_sql(&on_delete),
+                on_update: ReferentialAction::from_sql(&on_update),
             })
             .collect();
         tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());

@@ -118,7 +118,9 @@ mod tests {
             [ForeignKeySpec {
                 column: "author_id".into(),
                 references_table: "users".into(),
-                references_column: "id".into()
+                references_column: "id".into(),
+                on_delete: None,
+                on_update: None,
             }]
         );
     }

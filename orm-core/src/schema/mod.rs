@@ -9,7 +9,7 @@ use crate::backend::Backend;
 pub(crate) mod declared;
 mod spec;
 
-pub use spec::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
+pub use spec::{ColumnSpec, ForeignKeySpec, IndexSpec, ReferentialAction, TableSpec};
 
 use crate::model::Model;
 use declared::{ColumnKind, column_kind, keyed};
@@ -78,11 +78,17 @@ pub(crate) fn foreign_key_name(table: &str, column: &str) -> String {
 
 /// A foreign key, its name escaped for `backend` (sea-query writes it as given).
 pub(crate) fn foreign_key(table: &str, fk: &ForeignKeySpec, backend: Backend) -> sea_query::ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(backend.dialect().escape_ident(&foreign_key_name(table, &fk.column)))
+    let mut key = ForeignKey::create();
+    key.name(backend.dialect().escape_ident(&foreign_key_name(table, &fk.column)))
         .from(table.to_owned(), fk.column.clone())
-        .to(fk.references_table.clone(), fk.references_column.clone())
-        .to_owned()
+        .to(fk.references_table.clone(), fk.references_column.clone());
+    if let Some(action) = fk.on_delete {
+        key.on_delete(action.sea());
+    }
+    if let Some(action) = fk.on_update {
+        key.on_update(action.sea());
+    }
+    key
 }
 
 /// A column's definition. `composite_key` leaves PRIMARY KEY to the table.

@@ -59,6 +59,45 @@ pub struct ForeignKeySpec {
     pub references_table: String,
     /// The referenced column.
     pub references_column: String,
+    /// What deleting the referenced row does; `None` refuses it while
+    /// rows point at it (the default, `RESTRICT` / `NO ACTION`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_delete: Option<ReferentialAction>,
+    /// What changing the referenced key does; `None` refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<ReferentialAction>,
+}
+
+/// What a foreign key does to the rows that point at a deleted or re-keyed
+/// row, instead of refusing (`belongs_to = User, on_delete = "cascade"`).
+/// SQLite, PostgreSQL and MySQL all have both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReferentialAction {
+    /// Delete (or re-key) them too.
+    #[serde(rename = "CASCADE")]
+    Cascade,
+    /// Set their key to NULL (the column must be nullable).
+    #[serde(rename = "SET NULL")]
+    SetNull,
+}
+
+impl ReferentialAction {
+    /// A rule as the databases write it (`CASCADE`, `SET NULL`); the
+    /// refusing ones (`RESTRICT`, `NO ACTION`, none) are `None`.
+    pub fn from_sql(rule: &str) -> Option<ReferentialAction> {
+        match rule.trim().to_ascii_uppercase().as_str() {
+            "CASCADE" => Some(ReferentialAction::Cascade),
+            "SET NULL" | "SET_NULL" => Some(ReferentialAction::SetNull),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn sea(self) -> sea_query::ForeignKeyAction {
+        match self {
+            ReferentialAction::Cascade => sea_query::ForeignKeyAction::Cascade,
+            ReferentialAction::SetNull => sea_query::ForeignKeyAction::SetNull,
+        }
+    }
 }
 
 fn default_sql(d: DefaultValue) -> String {
@@ -133,6 +172,8 @@ impl TableSpec {
                         column: f.column.to_owned(),
                         references_table: target.table.to_owned(),
                         references_column: target.primary_key().next().map_or("id", |c| c.name).to_owned(),
+                        on_delete: f.on_delete,
+                        on_update: f.on_update,
                     }
                 })
                 .collect(),
