@@ -50,7 +50,9 @@
 //! ## The model attributes
 //!
 //! On the struct: `table = "name"` (default: the struct name in snake_case),
-//! `index(a, b)` and `unique(a, b)` for multi-column indexes,
+//! `index(a, b)` and `unique(a, b)` for multi-column indexes (with
+//! `name = "..."` to name one, and `where = "deleted_at IS NULL"` for a
+//! partial index on SQLite and PostgreSQL; MySQL has none and refuses it),
 //! `has_many(posts = Post)` (optionally `via = author` to pick among several
 //! foreign keys back) and `many_to_many(tags = Tag, through = PostTag)`.
 //!

@@ -140,6 +140,9 @@ fn diff_history(
     for (backend, up, down) in &change.scripts {
         println!("  {}: up {} statement(s), down {}", backend.name(), up.len(), down.len());
     }
+    for (backend, why) in &change.skipped {
+        println!("  note: no script for {}: {why}", backend.name());
+    }
     for dropped in &change.drops {
         println!("  note: up drops {dropped}, and the data in it");
     }

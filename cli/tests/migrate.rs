@@ -285,7 +285,8 @@ fn users_snapshot(with_bio: bool) -> String {
     if with_bio {
         columns.push(col("bio", "Text", true, false));
     }
-    let index = IndexSpec { name: "idx_users_name".into(), columns: vec!["name".into()], unique: false };
+    let index =
+        IndexSpec { name: "idx_users_name".into(), columns: vec!["name".into()], unique: false, where_clause: None };
     let users = TableSpec { name: "users".into(), columns, indexes: vec![index], foreign_keys: vec![] };
     Snapshot { version: SNAPSHOT_VERSION, tables: vec![users] }.to_json()
 }

@@ -103,7 +103,7 @@ impl Model for User {
                     default: None,
                 },
             ],
-            indexes: &[IndexMeta { name: "idx_users_name", columns: &["name"], unique: false }],
+            indexes: &[IndexMeta { name: "idx_users_name", columns: &["name"], unique: false, where_clause: None }],
             foreign_keys: &[],
         };
         &META

@@ -197,6 +197,8 @@ pub struct IndexMeta {
     pub columns: &'static [&'static str],
     /// A UNIQUE index.
     pub unique: bool,
+    /// The condition of a partial index (`where = "..."`).
+    pub where_clause: Option<&'static str>,
 }
 
 /// Per-model cache of the SQL of the fixed-shape statements (get, insert,

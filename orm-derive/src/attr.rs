@@ -24,13 +24,23 @@ const FIELD_KEYS: &[&str] = &[
 #[derive(Default)]
 pub struct StructAttrs {
     pub table: Option<LitStr>,
-    /// `index(a, b)` and `unique(a, b)`: (fields, unique, span).
-    pub indexes: Vec<(Vec<Ident>, bool, Span)>,
+    /// `index(a, b)` and `unique(a, b, name = "...", where = "...")`.
+    pub indexes: Vec<IndexAttr>,
     /// `has_many(posts = Post)`: (relation name, child model, `via = relation`
     /// naming the child's `belongs_to` when it has several to this model).
     pub has_many: Vec<(Ident, syn::Path, Option<Ident>)>,
     /// `many_to_many(tags = Tag, through = ArticleTag)`: (name, target, join model).
     pub many_to_many: Vec<(Ident, syn::Path, syn::Path)>,
+}
+
+/// A struct-level `index(...)` or `unique(...)`.
+pub struct IndexAttr {
+    pub fields: Vec<Ident>,
+    pub unique: bool,
+    /// `name = "..."`: the index's name, instead of `idx_<table>_<columns>`.
+    pub name: Option<LitStr>,
+    /// `where = "..."`: a partial index's condition, in SQL.
+    pub where_clause: Option<LitStr>,
 }
 
 /// Field-level attributes; each flag keeps the span of the word that set it.
@@ -152,12 +162,35 @@ pub fn struct_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> Struct
                 }
                 let content;
                 syn::parenthesized!(content in meta.input);
-                let fields = content.parse_terminated(Ident::parse_any_ident, Token![,])?;
-                let fields: Vec<Ident> = fields.into_iter().collect();
-                if fields.is_empty() {
+                let mut index = IndexAttr { fields: Vec::new(), unique: k == "unique", name: None, where_clause: None };
+                while !content.is_empty() {
+                    let word = content.call(Ident::parse_any_ident)?;
+                    if content.peek(Token![=]) {
+                        content.parse::<Token![=]>()?;
+                        let value: LitStr = content.parse()?;
+                        match word.to_string().as_str() {
+                            "name" => set_once(&mut index.name, value, &word, errors),
+                            "where" => set_once(&mut index.where_clause, value, &word, errors),
+                            other => {
+                                return Err(syn::Error::new(
+                                    word.span(),
+                                    format!(
+                                        "`{other} = ...` is not an index option: `name = \"...\"` or `where = \"...\"`"
+                                    ),
+                                ));
+                            }
+                        }
+                    } else {
+                        index.fields.push(word);
+                    }
+                    if !content.is_empty() {
+                        content.parse::<Token![,]>()?;
+                    }
+                }
+                if index.fields.is_empty() {
                     return Err(syn::Error::new(key.span(), format!("`{k}(...)` needs at least one field")));
                 }
-                out.indexes.push((fields, k == "unique", key.span()));
+                out.indexes.push(index);
             }
             "has_many" => {
                 for (name, target) in relation_list(&key, meta, "has_many(posts = Post)")? {

@@ -135,14 +135,32 @@ pub fn model(m: &Model) -> TokenStream {
         .map(|f| {
             let col = f.column();
             let iname = format!("idx_{table}_{col}");
-            quote!(::ormlet::__private::IndexMeta { name: #iname, columns: &[#col], unique: false })
+            quote!(::ormlet::__private::IndexMeta {
+                name: #iname,
+                columns: &[#col],
+                unique: false,
+                where_clause: ::core::option::Option::None,
+            })
         })
         .collect();
-    for (fields, unique, _) in &m.attrs.indexes {
+    for index in &m.attrs.indexes {
         let cols: Vec<String> =
-            fields.iter().filter_map(|n| m.fields.iter().find(|f| f.ident == *n).map(Field::column)).collect();
-        let iname = format!("{}_{table}_{}", if *unique { "uq" } else { "idx" }, cols.join("_"));
-        indexes.push(quote!(::ormlet::__private::IndexMeta { name: #iname, columns: &[#(#cols),*], unique: #unique }));
+            index.fields.iter().filter_map(|n| m.fields.iter().find(|f| f.ident == *n).map(Field::column)).collect();
+        let unique = index.unique;
+        let iname = match &index.name {
+            Some(name) => name.value(),
+            None => format!("{}_{table}_{}", if unique { "uq" } else { "idx" }, cols.join("_")),
+        };
+        let where_clause = match &index.where_clause {
+            Some(w) => quote!(::core::option::Option::Some(#w)),
+            None => quote!(::core::option::Option::None),
+        };
+        indexes.push(quote!(::ormlet::__private::IndexMeta {
+            name: #iname,
+            columns: &[#(#cols),*],
+            unique: #unique,
+            where_clause: #where_clause,
+        }));
     }
 
     // Spanned at the field's type, so an unsupported type reports there.

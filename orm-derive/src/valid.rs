@@ -92,8 +92,13 @@ pub fn check(model: &Model, errors: &mut Vec<syn::Error>) {
 
     relations(model, errors);
 
-    for (fields, _, _) in &model.attrs.indexes {
-        for name in fields {
+    for index in &model.attrs.indexes {
+        if let Some(w) = &index.where_clause
+            && w.value().trim().is_empty()
+        {
+            err(errors, w.span(), "`where` needs a condition, e.g. `where = \"deleted_at IS NULL\"`".to_owned());
+        }
+        for name in &index.fields {
             let found = model.fields.iter().find(|f| f.ident == *name);
             match found {
                 None => err(errors, name.span(), format!("no field `{name}` in `{}`", model.ident)),

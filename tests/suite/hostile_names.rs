@@ -88,6 +88,7 @@ pub fn tables(n: &Names) -> Vec<TableSpec> {
         name: format!("idx_{table}_{column}"),
         columns: vec![column.to_owned()],
         unique: false,
+        where_clause: None,
     };
     let parent = TableSpec {
         name: n.parent.clone(),

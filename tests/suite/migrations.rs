@@ -237,6 +237,34 @@ pub mod v6 {
     }
 }
 
+/// Loans with a named partial unique index: one active loan per member.
+pub mod v7 {
+    use ormlet::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[ormlet(table = "loans", unique(member_id, name = "one_active_loan", where = "returned_at IS NULL"))]
+    pub struct Loan {
+        #[ormlet(primary_key)]
+        pub id: ormlet::Auto<i64>,
+        pub member_id: i64,
+        pub returned_at: Option<String>,
+    }
+
+    /// The same loans without the index.
+    pub mod bare {
+        use ormlet::prelude::*;
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "loans")]
+        pub struct Loan {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            pub member_id: i64,
+            pub returned_at: Option<String>,
+        }
+    }
+}
+
 /// What a live table and a snapshot's table agree on, types aside;
 /// columns by name, as an added column lands last.
 pub fn shape(t: &ormlet::migrate::TableSpec) -> impl PartialEq + std::fmt::Debug {
@@ -490,6 +518,52 @@ macro_rules! migration_tests {
 
             db.execute_batch("DELETE FROM users WHERE display_name = 'Ann 2'").await.unwrap();
             revert(&db, step, &Snapshot::of::<(User, Tag)>()).await;
+        }
+
+        /// A named partial unique index: created by a diff and read back with
+        /// its condition (SQLite, PostgreSQL), enforced only where it holds,
+        /// dropped by the revert; on MySQL, which has none, a typed refusal.
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn partial_and_named_indexes_round_trip_where_the_backend_has_them() {
+            use ormlet::migrate::{Change, Snapshot, introspect};
+            use ormlet::prelude::*;
+            use $crate::suite::AsAny;
+            use $crate::suite::migrations::{migrate_to, revert, v7};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            t.db.create_table::<v7::bare::Loan>().await.unwrap();
+            let bare = Snapshot::of::<v7::bare::Loan>();
+            let indexed = Snapshot::of::<v7::Loan>();
+            let index = &indexed.table("loans").unwrap().indexes[0];
+            assert_eq!(
+                (index.name.as_str(), index.where_clause.as_deref()),
+                ("one_active_loan", Some("returned_at IS NULL"))
+            );
+            if db.backend() == ormlet::Backend::MySql {
+                let err = ormlet::migrate::plan(&db, &indexed).await.unwrap_err();
+                assert!(matches!(err, ormlet::Error::Unsupported { .. }), "{err}");
+                let change = Change::between(&bare, &indexed).unwrap();
+                assert_eq!(change.skipped.len(), 1, "no MySQL script, and why");
+                return;
+            }
+            let step = migrate_to(&db, &indexed, "partial_index").await;
+            let live = introspect(&db).await.unwrap();
+            let read = &live.table("loans").unwrap().indexes[0];
+            assert!(read.where_clause.as_deref().is_some_and(|w| w.contains("returned_at")), "{read:?}");
+            assert_eq!(read, index, "the condition reads back as written");
+
+            let loan = |returned: Option<&str>| v7::Loan {
+                id: ormlet::Auto::new(),
+                member_id: 7,
+                returned_at: returned.map(Into::into),
+            };
+            loan(Some("2026-01-01")).insert(&t.db).await.unwrap();
+            loan(None).insert(&t.db).await.unwrap();
+            loan(Some("2026-02-01")).insert(&t.db).await.unwrap();
+            let second = loan(None).insert(&t.db).await.unwrap_err();
+            assert!(matches!(second, ormlet::Error::Constraint(_)), "a second active loan: {second}");
+            revert(&db, step, &bare).await;
         }
 
         /// `on_delete` / `on_update` on `belongs_to`: created, introspected

@@ -229,6 +229,11 @@ pub trait Dialect: Send + Sync + 'static {
         false
     }
 
+    /// Whether an index may have a `WHERE` (a partial index).
+    fn partial_indexes(&self) -> bool {
+        true
+    }
+
     /// Whether a foreign key makes an index under its own name when no
     /// other index serves it (one that outlives the key).
     fn foreign_keys_make_indexes(&self) -> bool {

@@ -182,6 +182,10 @@ impl Dialect for MySql {
         true
     }
 
+    fn partial_indexes(&self) -> bool {
+        false
+    }
+
     /// One lock per database (MySQL's named locks are server-wide), held
     /// until the session ends or it is released: the runner releases it on
     /// every path. Returns 1 when taken, 0 on timeout.

@@ -36,6 +36,10 @@ pub struct Change {
     pub to: Snapshot,
     /// Per backend, the statements up (from → to) and down (back).
     pub scripts: Vec<(Backend, Vec<String>, Vec<String>)>,
+    /// Backends the change cannot be written for (MySQL has no partial
+    /// indexes), each with why: the folder holds no script for them, and
+    /// running it there fails saying so.
+    pub skipped: Vec<(Backend, String)>,
     /// What the models no longer declare and `up` drops, one line each
     /// (`table posts`, `column posts.likes`, `index posts_title_idx`,
     /// `foreign key posts.author_id`): written only when asked for.
@@ -46,10 +50,15 @@ impl Change {
     /// The change from `from` to `to`, rendered for SQLite, PostgreSQL and MySQL.
     pub fn between(from: &Snapshot, to: &Snapshot) -> Result<Change> {
         let mut scripts = Vec::new();
+        let mut skipped = Vec::new();
         for (backend, _) in BACKENDS {
-            scripts.push((backend, diff(from, to, backend)?, diff(to, from, backend)?));
+            match diff(from, to, backend).and_then(|up| Ok((up, diff(to, from, backend)?))) {
+                Ok((up, down)) => scripts.push((backend, up, down)),
+                Err(e @ Error::Unsupported { .. }) => skipped.push((backend, e.to_string())),
+                Err(e) => return Err(e),
+            }
         }
-        Ok(Change { from: from.clone(), to: to.clone(), scripts, drops: drops(from, to) })
+        Ok(Change { from: from.clone(), to: to.clone(), scripts, skipped, drops: drops(from, to) })
     }
 
     /// The models' schema `to` against the last schema recorded in `dir`.
@@ -59,7 +68,7 @@ impl Change {
 
     /// Nothing to migrate on any backend.
     pub fn is_empty(&self) -> bool {
-        self.scripts.iter().all(|(_, up, down)| up.is_empty() && down.is_empty())
+        self.from.tables == self.to.tables && self.scripts.iter().all(|(_, up, down)| up.is_empty() && down.is_empty())
     }
 
     /// The folder's files, name and text: `up.sql`/`down.sql` when every
@@ -67,7 +76,7 @@ impl Change {
     /// `down.<backend>.sql` for each; and `schema.json`. Each script opens
     /// with `header` as comment lines.
     pub fn files(&self, header: &str) -> Vec<(String, String)> {
-        let same = self.scripts.windows(2).all(|w| w[0].1 == w[1].1 && w[0].2 == w[1].2);
+        let same = self.skipped.is_empty() && self.scripts.windows(2).all(|w| w[0].1 == w[1].1 && w[0].2 == w[1].2);
         let mut out = Vec::new();
         for (backend, up, down) in &self.scripts {
             let tag = if same { String::new() } else { format!(".{}", super::file_tag(*backend)) };

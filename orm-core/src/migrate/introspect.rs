@@ -41,7 +41,7 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
         let idx: Vec<(i64, String, i64, String, i64)> = db.raw(format!("PRAGMA index_list({q})"), vec![]).all().await?;
         let mut indexes = Vec::new();
         let mut unique_columns = Vec::new();
-        for (_, name, unique, origin, _) in &idx {
+        for (_, name, unique, origin, partial) in &idx {
             // seqno, cid, name
             let on: Vec<(i64, i64, Option<String>)> =
                 db.raw(format!("PRAGMA index_info({})", Sqlite.quote_ident(name)), vec![]).all().await?;
@@ -49,7 +49,10 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
             match origin.as_str() {
                 "u" if columns.len() == 1 => unique_columns.push(columns[0].clone()),
                 "pk" => {}
-                _ => indexes.push(IndexSpec { name: name.clone(), columns, unique: *unique != 0 }),
+                _ => {
+                    let where_clause = if *partial != 0 { sqlite_index_condition(db, name).await? } else { None };
+                    indexes.push(IndexSpec { name: name.clone(), columns, unique: *unique != 0, where_clause })
+                }
             }
         }
         let fks: Vec<(String, String, Option<String>, String, String)> = db
@@ -88,6 +91,18 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }
 
+/// A partial index's condition, from the SQL that created it.
+async fn sqlite_index_condition(db: &AnyDb, index: &str) -> Result<Option<String>> {
+    let sql: Option<String> = db
+        .raw("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", crate::params![index.to_owned()])
+        .one()
+        .await?;
+    Ok(sql.and_then(|sql| {
+        let upper = sql.to_ascii_uppercase();
+        upper.rfind(" WHERE ").map(|at| sql[at + " WHERE ".len()..].trim().to_owned())
+    }))
+}
+
 /// Index rows (index, unique, column) grouped into indexes, in order; a
 /// single-column unique index that `is_constraint` says backs a column's
 /// UNIQUE becomes that column's `unique` flag instead.
@@ -99,7 +114,7 @@ fn group_indexes(
     for (name, unique, column) in rows {
         match indexes.last_mut() {
             Some(last) if last.name == name => last.columns.push(column),
-            _ => indexes.push(IndexSpec { name, columns: vec![column], unique }),
+            _ => indexes.push(IndexSpec { name, columns: vec![column], unique, where_clause: None }),
         }
     }
     let mut unique_columns = Vec::new();
@@ -159,7 +174,21 @@ async fn postgres(db: &AnyDb) -> Result<Snapshot> {
             .await?;
         let constraints: Vec<String> = rows.iter().filter(|r| r.3).map(|r| r.0.clone()).collect();
         let rows = rows.into_iter().map(|(n, u, c, _)| (n, u, c)).collect();
-        let (indexes, unique_columns) = group_indexes(rows, |name, _| constraints.iter().any(|c| c == name));
+        let (mut indexes, unique_columns) = group_indexes(rows, |name, _| constraints.iter().any(|c| c == name));
+        let conditions: Vec<(String, String)> = db
+            .raw(
+                "SELECT ic.relname::text, pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix \
+                 JOIN pg_class ic ON ic.oid = ix.indexrelid \
+                 WHERE ix.indrelid = quote_ident($1)::regclass AND ix.indpred IS NOT NULL",
+                p(),
+            )
+            .all()
+            .await?;
+        for (name, condition) in conditions {
+            if let Some(i) = indexes.iter_mut().find(|i| i.name == name) {
+                i.where_clause = Some(condition);
+            }
+        }
         let fks: Vec<(String, String, String, String, String)> = db
             .raw(
                 "SELECT a.attname::text, cf.relname::text, af.attname::text, \

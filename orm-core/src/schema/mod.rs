@@ -137,5 +137,9 @@ pub(crate) fn index_statement(table: &str, i: &IndexSpec, backend: Backend) -> I
     if i.unique {
         s.unique();
     }
+    if let Some(condition) = &i.where_clause {
+        // Written by the model's author, as a `default_sql` is.
+        sea_query::ConditionalStatement::and_where(&mut s, Expr::cust(condition.clone()));
+    }
     s.to_owned()
 }

@@ -40,7 +40,7 @@ pub struct ColumnSpec {
 }
 
 /// One index.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexSpec {
     /// Name.
     pub name: String,
@@ -48,6 +48,45 @@ pub struct IndexSpec {
     pub columns: Vec<String>,
     /// UNIQUE.
     pub unique: bool,
+    /// The condition of a partial index (`deleted_at IS NULL`): only rows
+    /// that meet it are indexed (or held unique). SQLite and PostgreSQL.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub where_clause: Option<String>,
+}
+
+/// Conditions compare as the databases give them back: PostgreSQL writes
+/// `deleted_at IS NULL` as `(deleted_at IS NULL)` and adds `::text` casts.
+impl PartialEq for IndexSpec {
+    fn eq(&self, other: &IndexSpec) -> bool {
+        self.name == other.name
+            && self.columns == other.columns
+            && self.unique == other.unique
+            && self.where_clause.as_deref().map(loose) == other.where_clause.as_deref().map(loose)
+    }
+}
+
+/// A condition without case, spaces, parentheses or `::type` casts.
+fn loose(condition: &str) -> String {
+    let mut out = String::new();
+    let mut chars = condition.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ':' if chars.peek() == Some(&':') => {
+                chars.next();
+                while chars.peek().is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == ' ') {
+                    // A cast's type name; stop at what follows it.
+                    let next = chars.next();
+                    if next == Some(' ') {
+                        break;
+                    }
+                }
+            }
+            '(' | ')' | '"' | '`' => {}
+            c if c.is_whitespace() => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
 }
 
 /// One foreign key.
@@ -115,6 +154,12 @@ impl TableSpec {
     /// indexes, foreign keys and what they reference) against what
     /// `dialect` takes, before anything runs.
     pub fn check_names(&self, dialect: &dyn Dialect) -> Result<()> {
+        if !dialect.partial_indexes() && self.indexes.iter().any(|i| i.where_clause.is_some()) {
+            return Err(Error::Unsupported {
+                backend: dialect.name(),
+                feature: "partial indexes (an index with `where = ...`): leave the condition out there",
+            });
+        }
         let fk_names: Vec<String> =
             self.foreign_keys.iter().map(|f| super::foreign_key_name(&self.name, &f.column)).collect();
         let tables = std::iter::once(&self.name).chain(self.foreign_keys.iter().map(|f| &f.references_table));
@@ -161,6 +206,7 @@ impl TableSpec {
                     name: i.name.to_owned(),
                     columns: i.columns.iter().map(|c| (*c).to_owned()).collect(),
                     unique: i.unique,
+                    where_clause: i.where_clause.map(str::to_owned),
                 })
                 .collect(),
             foreign_keys: meta
