@@ -53,6 +53,7 @@
 //! `index(a, b)` and `unique(a, b)` for multi-column indexes (with
 //! `name = "..."` to name one, and `where = "deleted_at IS NULL"` for a
 //! partial index on SQLite and PostgreSQL; MySQL has none and refuses it),
+//! `check(copies_not_negative = "copies >= 0")` for named CHECK constraints,
 //! `has_many(posts = Post)` (optionally `via = author` to pick among several
 //! foreign keys back) and `many_to_many(tags = Tag, through = PostTag)`.
 //!

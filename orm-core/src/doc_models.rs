@@ -105,6 +105,7 @@ impl Model for User {
             ],
             indexes: &[IndexMeta { name: "idx_users_name", columns: &["name"], unique: false, where_clause: None }],
             foreign_keys: &[],
+            checks: &[],
         };
         &META
     }
@@ -219,6 +220,7 @@ impl Model for Post {
                 on_delete: None,
                 on_update: None,
             }],
+            checks: &[],
         };
         &META
     }

@@ -54,7 +54,8 @@ pub use backend::Backend;
 pub use error::{ConflictKind, ConstraintKind, ConstraintViolation, Error, Result};
 pub use executor::{CreateTable, Executor, ExecutorExt, Job, QueryFuture};
 pub use model::{
-    Binder, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql, ValueCollector,
+    Binder, CheckMeta, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql,
+    ValueCollector,
 };
 pub use query::*;
 pub use relation::{BelongsTo, HasMany, Loaded, ManyToMany, ToMany};
@@ -75,7 +76,8 @@ pub mod __private {
     pub use crate::error::{Error, Result};
     pub use crate::executor::Executor;
     pub use crate::model::{
-        Binder, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql, optional_model,
+        Binder, CheckMeta, ColumnMeta, DefaultValue, ForeignKeyMeta, IndexMeta, Key, Model, ModelMeta, ModelSql,
+        optional_model,
     };
     pub use crate::query::Column;
     pub use crate::relation::{

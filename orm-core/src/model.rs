@@ -120,6 +120,8 @@ pub struct ModelMeta {
     pub indexes: &'static [IndexMeta],
     /// Foreign keys (`belongs_to` fields).
     pub foreign_keys: &'static [ForeignKeyMeta],
+    /// CHECK constraints (`check(name = "condition")`).
+    pub checks: &'static [CheckMeta],
 }
 
 impl ModelMeta {
@@ -186,6 +188,15 @@ pub struct ForeignKeyMeta {
     pub on_delete: Option<crate::schema::ReferentialAction>,
     /// `on_update = ...`, likewise.
     pub on_update: Option<crate::schema::ReferentialAction>,
+}
+
+/// A named CHECK constraint: rows must meet `condition` (SQL).
+#[derive(Debug)]
+pub struct CheckMeta {
+    /// Constraint name.
+    pub name: &'static str,
+    /// The condition, in SQL.
+    pub condition: &'static str,
 }
 
 /// An index over one or more columns.

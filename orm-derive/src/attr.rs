@@ -4,7 +4,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, Lit, LitStr, Token};
 
-const STRUCT_KEYS: &[&str] = &["table", "index", "unique", "has_many", "many_to_many"];
+const STRUCT_KEYS: &[&str] = &["table", "index", "unique", "check", "has_many", "many_to_many"];
 const FIELD_KEYS: &[&str] = &[
     "column",
     "primary_key",
@@ -29,6 +29,8 @@ pub struct StructAttrs {
     /// `has_many(posts = Post)`: (relation name, child model, `via = relation`
     /// naming the child's `belongs_to` when it has several to this model).
     pub has_many: Vec<(Ident, syn::Path, Option<Ident>)>,
+    /// `check(copies_not_negative = "copies >= 0")`: (constraint name, condition).
+    pub checks: Vec<(Ident, LitStr)>,
     /// `many_to_many(tags = Tag, through = ArticleTag)`: (name, target, join model).
     pub many_to_many: Vec<(Ident, syn::Path, syn::Path)>,
 }
@@ -191,6 +193,29 @@ pub fn struct_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> Struct
                     return Err(syn::Error::new(key.span(), format!("`{k}(...)` needs at least one field")));
                 }
                 out.indexes.push(index);
+            }
+            "check" => {
+                let example = "check(copies_not_negative = \"copies >= 0\")";
+                if !meta.input.peek(syn::token::Paren) {
+                    return Err(syn::Error::new(key.span(), format!("`check` names its constraints: `{example}`")));
+                }
+                let content;
+                syn::parenthesized!(content in meta.input);
+                while !content.is_empty() {
+                    let name = content.call(Ident::parse_any_ident)?;
+                    content
+                        .parse::<Token![=]>()
+                        .map_err(|e| syn::Error::new(e.span(), format!("write `{example}`")))?;
+                    let condition: LitStr = content.parse()?;
+                    if condition.value().trim().is_empty() {
+                        errors
+                            .push(syn::Error::new(condition.span(), format!("`check` needs a condition: `{example}`")));
+                    }
+                    out.checks.push((name, condition));
+                    if !content.is_empty() {
+                        content.parse::<Token![,]>()?;
+                    }
+                }
             }
             "has_many" => {
                 for (name, target) in relation_list(&key, meta, "has_many(posts = Post)")? {

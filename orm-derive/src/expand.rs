@@ -163,6 +163,11 @@ pub fn model(m: &Model) -> TokenStream {
         }));
     }
 
+    let check_constraints = m.attrs.checks.iter().map(|(name, condition)| {
+        let name = name.to_string();
+        quote!(::ormlet::__private::CheckMeta { name: #name, condition: #condition })
+    });
+
     // Spanned at the field's type, so an unsupported type reports there.
     let bind = |f: &&Field| {
         let fi = &f.ident;
@@ -214,6 +219,7 @@ pub fn model(m: &Model) -> TokenStream {
                     columns: &[#(#column_metas),*],
                     indexes: &[#(#indexes),*],
                     foreign_keys: &[#(#foreign_keys),*],
+                    checks: &[#(#check_constraints),*],
                 };
                 &META
             }

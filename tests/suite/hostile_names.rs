@@ -95,6 +95,7 @@ pub fn tables(n: &Names) -> Vec<TableSpec> {
         columns: vec![column(&n.key, "BigInt", true), column(&n.text, "Text", false)],
         indexes: vec![index(&n.parent, &n.text)],
         foreign_keys: vec![],
+        checks: vec![],
     };
     let child = TableSpec {
         name: n.child.clone(),
@@ -107,6 +108,7 @@ pub fn tables(n: &Names) -> Vec<TableSpec> {
             on_delete: None,
             on_update: None,
         }],
+        checks: vec![],
     };
     vec![parent, child]
 }

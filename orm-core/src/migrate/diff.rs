@@ -45,7 +45,7 @@ use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::schema::declared::{declared, ident, normalize_default};
-use crate::schema::{ColumnSpec, TableSpec};
+use crate::schema::{CheckSpec, ColumnSpec, TableSpec};
 use crate::schema::{
     column_def, foreign_key, foreign_key_name, index_statement, restated_column, spec_sql, table_statement,
 };
@@ -220,6 +220,8 @@ struct Changes<'a> {
     indexes_added: Vec<&'a super::IndexSpec>,
     fks_dropped: Vec<&'a super::ForeignKeySpec>,
     fks_added: Vec<&'a super::ForeignKeySpec>,
+    checks_dropped: Vec<&'a CheckSpec>,
+    checks_added: Vec<&'a CheckSpec>,
 }
 
 fn changes<'a>(from: &'a TableSpec, to: &'a TableSpec, backend: Backend) -> Changes<'a> {
@@ -237,6 +239,8 @@ fn changes<'a>(from: &'a TableSpec, to: &'a TableSpec, backend: Backend) -> Chan
         indexes_added: to.indexes.iter().filter(|i| !from.indexes.contains(i)).collect(),
         fks_dropped: from.foreign_keys.iter().filter(|f| !to.foreign_keys.contains(f)).collect(),
         fks_added: to.foreign_keys.iter().filter(|f| !from.foreign_keys.contains(f)).collect(),
+        checks_dropped: from.checks.iter().filter(|c| !to.checks.contains(c)).collect(),
+        checks_added: to.checks.iter().filter(|c| !from.checks.contains(c)).collect(),
     }
 }
 
@@ -254,6 +258,10 @@ fn alter_in_place(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut 
     let dialect = backend.dialect();
     let ch = changes(from, to, backend);
     let t = ident(backend, &to.name);
+    // A condition may name a column about to change: checks go first, come back last.
+    for c in &ch.checks_dropped {
+        out.push(format!("ALTER TABLE {t} DROP CONSTRAINT {}", ident(backend, &c.name)));
+    }
     for f in &ch.fks_dropped {
         let name = foreign_key_name(&from.name, &f.column);
         let escaped = dialect.escape_ident(&name);
@@ -319,6 +327,9 @@ fn alter_in_place(from: &TableSpec, to: &TableSpec, backend: Backend, out: &mut 
     for f in &ch.fks_added {
         out.push(backend.render(&foreign_key(&to.name, f, backend)));
     }
+    for c in &ch.checks_added {
+        out.push(format!("ALTER TABLE {t} ADD CONSTRAINT {} CHECK ({})", ident(backend, &c.name), c.condition));
+    }
 }
 
 /// Whether an index of `table` starts with `column` (the primary key, a
@@ -352,6 +363,8 @@ fn rebuild_changed(from: &TableSpec, to: &TableSpec, b: Backend, out: &mut Vec<S
         || !ch.changed.is_empty()
         || !ch.fks_added.is_empty()
         || !ch.fks_dropped.is_empty()
+        || !ch.checks_added.is_empty()
+        || !ch.checks_dropped.is_empty()
         || !ch.added.iter().all(|c| addable(c));
     if !rebuild {
         for i in &ch.indexes_dropped {

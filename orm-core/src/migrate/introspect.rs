@@ -11,7 +11,7 @@ use crate::backend::Backend;
 use crate::dialect::{Dialect, Sqlite};
 use crate::error::Result;
 use crate::executor::{Executor, ExecutorExt};
-use crate::schema::{ColumnSpec, ForeignKeySpec, IndexSpec, ReferentialAction, TableSpec};
+use crate::schema::{CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, ReferentialAction, TableSpec};
 
 /// The tables of the database (ormlet's own record table left out).
 pub async fn introspect(db: &AnyDb) -> Result<Snapshot> {
@@ -86,9 +86,75 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
                 on_update: ReferentialAction::from_sql(&on_update),
             })
             .collect();
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());
+        let checks = sqlite_checks(&create_sql);
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
+}
+
+/// The named CHECK constraints in a table's `CREATE TABLE` text:
+/// `CONSTRAINT name CHECK (condition)`.
+fn sqlite_checks(create_sql: &str) -> Vec<CheckSpec> {
+    let mut out = Vec::new();
+    let upper = create_sql.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(at) = upper[from..].find("CONSTRAINT") {
+        let start = from + at + "CONSTRAINT".len();
+        from = start;
+        let rest = create_sql[start..].trim_start();
+        // The name: quoted (with "" for a quote) or a bare word.
+        let (name, after) = match rest.strip_prefix('"') {
+            Some(quoted) => {
+                let mut name = String::new();
+                let mut chars = quoted.char_indices().peekable();
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    if c == '"' {
+                        if chars.peek().is_some_and(|(_, n)| *n == '"') {
+                            chars.next();
+                            name.push('"');
+                            continue;
+                        }
+                        end = i + 1;
+                        break;
+                    }
+                    name.push(c);
+                }
+                (name, &quoted[end..])
+            }
+            None => {
+                let end = rest.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(rest.len());
+                (rest[..end].to_owned(), &rest[end..])
+            }
+        };
+        let after = after.trim_start();
+        if !after.to_ascii_uppercase().starts_with("CHECK") {
+            continue;
+        }
+        let Some(open) = after.find('(') else { continue };
+        // The condition: to the parenthesis that closes the first, outside quotes.
+        let (mut depth, mut quote, mut close) = (0usize, None, None);
+        for (i, c) in after[open..].char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"' | '`') => quote = Some(c),
+                (None, '(') => depth += 1,
+                (None, ')') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(open + i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(close) = close {
+            out.push(CheckSpec { name, condition: after[open + 1..close].trim().to_owned() });
+        }
+    }
+    out
 }
 
 /// A partial index's condition, from the SQL that created it.
@@ -224,7 +290,22 @@ async fn postgres(db: &AnyDb) -> Result<Snapshot> {
                 on_update: ReferentialAction::from_sql(&on_update),
             })
             .collect();
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());
+        let checks: Vec<(String, String)> = db
+            .raw(
+                "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE conrelid = quote_ident($1)::regclass AND contype = 'c' ORDER BY conname",
+                p(),
+            )
+            .all()
+            .await?;
+        let checks = checks
+            .into_iter()
+            .map(|(name, def)| CheckSpec {
+                name,
+                condition: def.strip_prefix("CHECK ").unwrap_or(&def).trim().to_owned(),
+            })
+            .collect();
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }
@@ -304,7 +385,24 @@ async fn mysql(db: &AnyDb) -> Result<Snapshot> {
                 on_update: ReferentialAction::from_sql(&on_update),
             })
             .collect();
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys }.canonical());
+        let checks: Vec<(String, String)> = db
+            .raw(
+                "SELECT tc.constraint_name, cc.check_clause FROM information_schema.table_constraints tc \
+                 JOIN information_schema.check_constraints cc ON cc.constraint_schema = tc.constraint_schema \
+                 AND cc.constraint_name = tc.constraint_name \
+                 WHERE tc.table_schema = DATABASE() AND tc.table_name = ? AND tc.constraint_type = 'CHECK' \
+                 ORDER BY tc.constraint_name",
+                p(),
+            )
+            .all()
+            .await?;
+        let checks = checks
+            .into_iter()
+            // MariaDB checks its JSON columns itself.
+            .filter(|(_, clause)| !clause.trim_start().to_ascii_lowercase().starts_with("json_valid("))
+            .map(|(name, condition)| CheckSpec { name, condition })
+            .collect();
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }

@@ -9,7 +9,7 @@ use crate::backend::Backend;
 pub(crate) mod declared;
 mod spec;
 
-pub use spec::{ColumnSpec, ForeignKeySpec, IndexSpec, ReferentialAction, TableSpec};
+pub use spec::{CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, ReferentialAction, TableSpec};
 
 use crate::model::Model;
 use declared::{ColumnKind, column_kind, keyed};
@@ -67,6 +67,10 @@ pub(crate) fn table_statement(table: &TableSpec, backend: Backend) -> TableCreat
     }
     for fk in &table.foreign_keys {
         t.foreign_key(&mut foreign_key(&table.name, fk, backend));
+    }
+    for c in &table.checks {
+        // Written by the model's author, as a `default_sql` is.
+        t.check(sea_query::Check::named(backend.dialect().escape_ident(&c.name), Expr::cust(c.condition.clone())));
     }
     t.to_owned()
 }

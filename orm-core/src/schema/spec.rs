@@ -18,6 +18,25 @@ pub struct TableSpec {
     pub indexes: Vec<IndexSpec>,
     /// Foreign keys.
     pub foreign_keys: Vec<ForeignKeySpec>,
+    /// Named CHECK constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckSpec>,
+}
+
+/// A named CHECK constraint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckSpec {
+    /// Constraint name.
+    pub name: String,
+    /// The condition, in SQL (`copies >= 0`).
+    pub condition: String,
+}
+
+/// Conditions compare as the databases give them back (see [`IndexSpec`]).
+impl PartialEq for CheckSpec {
+    fn eq(&self, other: &CheckSpec) -> bool {
+        self.name == other.name && loose(&self.condition) == loose(&other.condition)
+    }
 }
 
 /// One column.
@@ -169,6 +188,7 @@ impl TableSpec {
             .map(|c| &c.name)
             .chain(self.indexes.iter().flat_map(|i| std::iter::once(&i.name).chain(&i.columns)))
             .chain(self.foreign_keys.iter().flat_map(|f| [&f.column, &f.references_column]))
+            .chain(self.checks.iter().map(|c| &c.name))
             .chain(&fk_names);
         let problems = tables
             .map(|n| (n, dialect.table_name_problem(n)))
@@ -223,6 +243,11 @@ impl TableSpec {
                     }
                 })
                 .collect(),
+            checks: meta
+                .checks
+                .iter()
+                .map(|c| CheckSpec { name: c.name.to_owned(), condition: c.condition.to_owned() })
+                .collect(),
         }
         .canonical()
     }
@@ -232,6 +257,7 @@ impl TableSpec {
     pub(crate) fn canonical(mut self) -> TableSpec {
         self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
         self.foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
+        self.checks.sort_by(|a, b| a.name.cmp(&b.name));
         self
     }
 }
