@@ -64,7 +64,9 @@
 //! feature `json`), `belongs_to = Model` on a foreign-key field (with
 //! `relation = "name"` when the field's name does not end in `_id`, and
 //! `on_delete` / `on_update = "cascade"` or `"set_null"` for what deleting or
-//! re-keying the row it points at does; refusing is the default).
+//! re-keying the row it points at does; refusing is the default), and
+//! `renamed_from = "old"` so that a migration renames the column, its data
+//! kept, instead of dropping one and adding another.
 //!
 //! A key the database generates is written `Auto<i64>`: `insert` leaves it out
 //! and stores the generated value back, rows read always carry it, and

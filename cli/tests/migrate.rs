@@ -287,7 +287,14 @@ fn users_snapshot(with_bio: bool) -> String {
     }
     let index =
         IndexSpec { name: "idx_users_name".into(), columns: vec!["name".into()], unique: false, where_clause: None };
-    let users = TableSpec { name: "users".into(), columns, indexes: vec![index], foreign_keys: vec![], checks: vec![] };
+    let users = TableSpec {
+        name: "users".into(),
+        columns,
+        indexes: vec![index],
+        foreign_keys: vec![],
+        checks: vec![],
+        renamed: vec![],
+    };
     Snapshot { version: SNAPSHOT_VERSION, tables: vec![users] }.to_json()
 }
 

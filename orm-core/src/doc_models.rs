@@ -106,6 +106,7 @@ impl Model for User {
             indexes: &[IndexMeta { name: "idx_users_name", columns: &["name"], unique: false, where_clause: None }],
             foreign_keys: &[],
             checks: &[],
+            renamed_columns: &[],
         };
         &META
     }
@@ -221,6 +222,7 @@ impl Model for Post {
                 on_update: None,
             }],
             checks: &[],
+            renamed_columns: &[],
         };
         &META
     }

@@ -122,6 +122,8 @@ pub struct ModelMeta {
     pub foreign_keys: &'static [ForeignKeyMeta],
     /// CHECK constraints (`check(name = "condition")`).
     pub checks: &'static [CheckMeta],
+    /// Columns renamed (`renamed_from = "old"`): (column, its old name).
+    pub renamed_columns: &'static [(&'static str, &'static str)],
 }
 
 impl ModelMeta {

@@ -18,6 +18,7 @@ const FIELD_KEYS: &[&str] = &[
     "relation",
     "on_delete",
     "on_update",
+    "renamed_from",
 ];
 
 /// Struct-level attributes.
@@ -60,6 +61,8 @@ pub struct FieldAttrs {
     pub belongs_to: Option<syn::Path>,
     /// `relation = "author"`: the relation's name, when not the field's minus `_id`.
     pub relation: Option<LitStr>,
+    /// `renamed_from = "old"`: the column's previous name, for a migration to rename it.
+    pub renamed_from: Option<LitStr>,
     /// `on_delete = "cascade"`, with `belongs_to`.
     pub on_delete: Option<(Span, Action)>,
     /// `on_update = "cascade"`, with `belongs_to`.
@@ -303,6 +306,10 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAt
             "relation" => {
                 let lit: LitStr = meta.value()?.parse()?;
                 set_once(&mut out.relation, lit, &key, errors);
+            }
+            "renamed_from" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                set_once(&mut out.renamed_from, lit, &key, errors);
             }
             k @ ("on_delete" | "on_update") => {
                 let lit: LitStr = meta.value()?.parse()?;

@@ -168,6 +168,12 @@ pub fn model(m: &Model) -> TokenStream {
         quote!(::ormlet::__private::CheckMeta { name: #name, condition: #condition })
     });
 
+    let renamed = stored.iter().filter_map(|f| {
+        let was = f.attrs.renamed_from.as_ref()?;
+        let col = f.column();
+        Some(quote!((#col, #was)))
+    });
+
     // Spanned at the field's type, so an unsupported type reports there.
     let bind = |f: &&Field| {
         let fi = &f.ident;
@@ -220,6 +226,7 @@ pub fn model(m: &Model) -> TokenStream {
                     indexes: &[#(#indexes),*],
                     foreign_keys: &[#(#foreign_keys),*],
                     checks: &[#(#check_constraints),*],
+                    renamed_columns: &[#(#renamed),*],
                 };
                 &META
             }

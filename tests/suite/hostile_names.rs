@@ -96,6 +96,7 @@ pub fn tables(n: &Names) -> Vec<TableSpec> {
         indexes: vec![index(&n.parent, &n.text)],
         foreign_keys: vec![],
         checks: vec![],
+        renamed: vec![],
     };
     let child = TableSpec {
         name: n.child.clone(),
@@ -109,6 +110,7 @@ pub fn tables(n: &Names) -> Vec<TableSpec> {
             on_update: None,
         }],
         checks: vec![],
+        renamed: vec![],
     };
     vec![parent, child]
 }

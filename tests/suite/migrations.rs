@@ -290,6 +290,34 @@ pub mod v8 {
     }
 }
 
+/// A column renamed: `name` becomes `full_name`.
+pub mod v9 {
+    pub mod before {
+        use ormlet::prelude::*;
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "readers", index(name))]
+        pub struct Reader {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            pub name: String,
+        }
+    }
+
+    pub mod after {
+        use ormlet::prelude::*;
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "readers", index(full_name))]
+        pub struct Reader {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            #[ormlet(renamed_from = "name")]
+            pub full_name: String,
+        }
+    }
+}
+
 /// What a live table and a snapshot's table agree on, types aside;
 /// columns by name, as an added column lands last.
 pub fn shape(t: &ormlet::migrate::TableSpec) -> impl PartialEq + std::fmt::Debug {
@@ -543,6 +571,34 @@ macro_rules! migration_tests {
 
             db.execute_batch("DELETE FROM users WHERE display_name = 'Ann 2'").await.unwrap();
             revert(&db, step, &Snapshot::of::<(User, Tag)>()).await;
+        }
+
+        /// `renamed_from`: a diff renames the column (its data kept, nothing
+        /// listed as dropped) and the revert renames it back.
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_renamed_column_keeps_its_data_both_ways() {
+            use ormlet::migrate::{Change, Snapshot};
+            use ormlet::prelude::*;
+            use $crate::suite::AsAny;
+            use $crate::suite::migrations::{migrate_to, revert, v9};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            t.db.create_table::<v9::before::Reader>().await.unwrap();
+            v9::before::Reader { id: ormlet::Auto::new(), name: "Ann".into() }.insert(&t.db).await.unwrap();
+            let before = Snapshot::of::<v9::before::Reader>();
+            let after = Snapshot::of::<v9::after::Reader>();
+            let change = Change::between(&before, &after).unwrap();
+            assert!(change.drops.is_empty(), "a rename loses nothing: {:?}", change.drops);
+            assert!(change.scripts.iter().all(|(_, up, _)| up[0].contains("RENAME COLUMN")), "{:#?}", change.scripts);
+            let step = migrate_to(&db, &after, "rename").await;
+            let names: Vec<String> =
+                v9::after::Reader::find().all(&t.db).await.unwrap().into_iter().map(|r| r.full_name).collect();
+            assert_eq!(names, ["Ann"]);
+            revert(&db, step, &before).await;
+            let names: Vec<String> =
+                v9::before::Reader::find().all(&t.db).await.unwrap().into_iter().map(|r| r.name).collect();
+            assert_eq!(names, ["Ann"], "and back");
         }
 
         /// A named CHECK: added by a diff (a rebuild on SQLite), read back,

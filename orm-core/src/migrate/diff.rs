@@ -108,12 +108,17 @@ pub(crate) fn losses(from: &Snapshot, to: &Snapshot) -> Vec<String> {
     for t in &from.tables {
         match to.table(&t.name) {
             None => out.push(format!("table {}", t.name)),
-            Some(kept) => out.extend(
-                t.columns
-                    .iter()
-                    .filter(|c| !kept.columns.iter().any(|k| k.name == c.name))
-                    .map(|c| format!("column {}.{}", t.name, c.name)),
-            ),
+            Some(kept) => {
+                // A renamed column keeps its data.
+                let (renamed, _) = renames(t, kept);
+                out.extend(
+                    renamed
+                        .columns
+                        .iter()
+                        .filter(|c| !kept.columns.iter().any(|k| k.name == c.name))
+                        .map(|c| format!("column {}.{}", t.name, c.name)),
+                )
+            }
         }
     }
     out
@@ -136,6 +141,16 @@ pub fn diff(from: &Snapshot, to: &Snapshot, backend: Backend) -> Result<Vec<Stri
     }
     for t in &to.tables {
         if let Some(old) = from.table(&t.name) {
+            let renamed = renames(old, t);
+            for (was, now) in &renamed.1 {
+                out.push(format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    ident(backend, &t.name),
+                    ident(backend, was),
+                    ident(backend, now)
+                ));
+            }
+            let old = &renamed.0;
             check_keys(old, t)?;
             if backend.dialect().alters_columns() {
                 alter_in_place(old, t, backend, &mut out);
@@ -149,6 +164,38 @@ pub fn diff(from: &Snapshot, to: &Snapshot, backend: Backend) -> Result<Vec<Stri
         out.push(backend.render(&Table::drop().table(t.name.clone()).to_owned()));
     }
     Ok(out)
+}
+
+/// The columns to rename between two versions of a table, (old, new), and
+/// `from` as it is once they are: a column the models renamed
+/// (`renamed_from`) that `from` still has under its old name, going up; one
+/// `from` renamed that `to` has under its old name, going down.
+pub(crate) fn renames(from: &TableSpec, to: &TableSpec) -> (TableSpec, Vec<(String, String)>) {
+    let has = |t: &TableSpec, c: &str| t.columns.iter().any(|x| x.name == c);
+    let mut pairs: Vec<(String, String)> = to
+        .renamed
+        .iter()
+        .filter(|r| has(from, &r.from) && !has(from, &r.column) && has(to, &r.column))
+        .map(|r| (r.from.clone(), r.column.clone()))
+        .collect();
+    pairs.extend(
+        from.renamed
+            .iter()
+            .filter(|r| has(from, &r.column) && !has(to, &r.column) && has(to, &r.from) && !has(from, &r.from))
+            .map(|r| (r.column.clone(), r.from.clone())),
+    );
+    let mut after = from.clone();
+    for (was, now) in &pairs {
+        let rename = |c: &mut String| {
+            if c == was {
+                c.clone_from(now);
+            }
+        };
+        after.columns.iter_mut().for_each(|c| rename(&mut c.name));
+        after.indexes.iter_mut().flat_map(|i| i.columns.iter_mut()).for_each(rename);
+        after.foreign_keys.iter_mut().for_each(|f| rename(&mut f.column));
+    }
+    (after, pairs)
 }
 
 /// Tables after the ones they reference (among `tables`), else in order.

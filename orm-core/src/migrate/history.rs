@@ -140,7 +140,17 @@ fn drops(from: &Snapshot, to: &Snapshot) -> Vec<String> {
     let mut out = losses(from, to);
     for t in &from.tables {
         let Some(kept) = to.table(&t.name) else { continue };
-        for i in t.indexes.iter().filter(|i| !kept.indexes.iter().any(|k| k.name == i.name)) {
+        // An index over renamed columns, made again under its new name, is not a drop.
+        let (renamed, _) = super::diff::renames(t, kept);
+        let remade = |i: &crate::schema::IndexSpec| {
+            let now = renamed.indexes.iter().find(|r| r.name == i.name);
+            now.is_some_and(|n| {
+                kept.indexes
+                    .iter()
+                    .any(|k| k.columns == n.columns && k.unique == n.unique && k.where_clause == n.where_clause)
+            })
+        };
+        for i in t.indexes.iter().filter(|i| !kept.indexes.iter().any(|k| k.name == i.name) && !remade(i)) {
             out.push(format!("index {}", i.name));
         }
         for f in t.foreign_keys.iter().filter(|f| !kept.foreign_keys.iter().any(|k| k.column == f.column)) {

@@ -87,7 +87,7 @@ async fn sqlite(db: &AnyDb) -> Result<Snapshot> {
             })
             .collect();
         let checks = sqlite_checks(&create_sql);
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks }.canonical());
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks, renamed: Vec::new() }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }
@@ -305,7 +305,7 @@ async fn postgres(db: &AnyDb) -> Result<Snapshot> {
                 condition: def.strip_prefix("CHECK ").unwrap_or(&def).trim().to_owned(),
             })
             .collect();
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks }.canonical());
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks, renamed: Vec::new() }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }
@@ -402,7 +402,7 @@ async fn mysql(db: &AnyDb) -> Result<Snapshot> {
             .filter(|(_, clause)| !clause.trim_start().to_ascii_lowercase().starts_with("json_valid("))
             .map(|(name, condition)| CheckSpec { name, condition })
             .collect();
-        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks }.canonical());
+        tables.push(TableSpec { name: table, columns, indexes, foreign_keys, checks, renamed: Vec::new() }.canonical());
     }
     Ok(Snapshot { version: SNAPSHOT_VERSION, tables })
 }

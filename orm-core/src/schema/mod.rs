@@ -9,7 +9,7 @@ use crate::backend::Backend;
 pub(crate) mod declared;
 mod spec;
 
-pub use spec::{CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, ReferentialAction, TableSpec};
+pub use spec::{CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, ReferentialAction, Renamed, TableSpec};
 
 use crate::model::Model;
 use declared::{ColumnKind, column_kind, keyed};

@@ -21,6 +21,19 @@ pub struct TableSpec {
     /// Named CHECK constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckSpec>,
+    /// Columns the models renamed (`renamed_from`), which a diff renames
+    /// rather than dropping and adding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed: Vec<Renamed>,
+}
+
+/// A column renamed in the models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Renamed {
+    /// Its name now.
+    pub column: String,
+    /// Its name before.
+    pub from: String,
 }
 
 /// A named CHECK constraint.
@@ -247,6 +260,11 @@ impl TableSpec {
                 .checks
                 .iter()
                 .map(|c| CheckSpec { name: c.name.to_owned(), condition: c.condition.to_owned() })
+                .collect(),
+            renamed: meta
+                .renamed_columns
+                .iter()
+                .map(|(column, from)| Renamed { column: (*column).to_owned(), from: (*from).to_owned() })
                 .collect(),
         }
         .canonical()
