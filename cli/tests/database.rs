@@ -94,6 +94,15 @@ fn lifecycle(url: &str, tag: &str) {
     for step in ["dropped the database", "created the database", "applied 1 notes"] {
         assert!(text.contains(step), "{step} in {text}");
     }
+    // The one migrations folder `diff` wrote with no database (the test
+    // suite's), run by the CLI here, to the schema it records.
+    assert!(run(&["database", "drop", "-y"], "").status.success());
+    assert!(run(&["database", "create"], "").status.success());
+    let history = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/history_fixture");
+    let o = run(&["migrate", "--dir", history, "run"], "");
+    assert!(o.status.success() && out(&o).contains("applied 20261128103001 release"), "{}", out(&o));
+    let o = run(&["migrate", "--dir", history, "check"], "");
+    assert!(o.status.success() && out(&o).contains("holds the schema migration 20261128103001 records"), "{}", out(&o));
     assert!(run(&["database", "drop", "-y"], "").status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }

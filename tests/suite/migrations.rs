@@ -342,6 +342,8 @@ pub struct Step {
     pub migrator: ormlet::migrate::Migrator,
     pub plan: ormlet::migrate::Plan,
     pub before: ormlet::migrate::Snapshot,
+    /// The live schema after it.
+    pub after: ormlet::migrate::Snapshot,
 }
 
 /// Diffs `db` against `target`, writes and runs the migration, and checks
@@ -361,11 +363,12 @@ pub async fn migrate_to(db: &ormlet::AnyDb, target: &ormlet::migrate::Snapshot, 
     }
     let left = plan(db, target).await.unwrap();
     assert!(left.is_empty(), "after running {:#?}, diff still found {:#?}", p.up, left.up);
-    Step { dir, migrator, plan: p, before }
+    Step { dir, migrator, plan: p, before, after }
 }
 
 /// Reverts the step and checks the schema is as it was and a diff against
-/// `models` (what the schema was made from) finds nothing.
+/// `models` (what the schema was made from) finds nothing; then up again
+/// (the schema as after the step) and down again: up, down, up, down.
 pub async fn revert(db: &ormlet::AnyDb, step: Step, models: &ormlet::migrate::Snapshot) {
     use ormlet::migrate::{introspect, plan};
     assert_eq!(step.migrator.revert(db, 1).await.unwrap().len(), 1);
@@ -377,6 +380,15 @@ pub async fn revert(db: &ormlet::AnyDb, step: Step, models: &ormlet::migrate::Sn
     }
     let back = plan(db, models).await.unwrap();
     assert!(back.is_empty(), "after revert, diff found {:#?}", back.up);
+    // Up again: the same schema as the first time; then down for good.
+    assert_eq!(step.migrator.run(db, None).await.unwrap().len(), 1);
+    let again = introspect(db).await.unwrap();
+    assert_eq!(again.tables.len(), step.after.tables.len());
+    for a in &step.after.tables {
+        let t = again.table(&a.name).unwrap_or_else(|| panic!("no table {} up again", a.name));
+        assert_eq!(shape(t), shape(a), "table {} up a second time", a.name);
+    }
+    assert_eq!(step.migrator.revert(db, 1).await.unwrap().len(), 1);
     let _ = std::fs::remove_dir_all(&step.dir);
 }
 
