@@ -66,9 +66,10 @@ impl Change {
         Change::between(&recorded(dir)?, to)
     }
 
-    /// Nothing to migrate on any backend.
+    /// Nothing to migrate on any backend (a `renamed_from` left on a field
+    /// after its rename ran, say, changes no statement).
     pub fn is_empty(&self) -> bool {
-        self.from.tables == self.to.tables && self.scripts.iter().all(|(_, up, down)| up.is_empty() && down.is_empty())
+        self.skipped.is_empty() && self.scripts.iter().all(|(_, up, down)| up.is_empty() && down.is_empty())
     }
 
     /// The folder's files, name and text: `up.sql`/`down.sql` when every
@@ -180,6 +181,14 @@ mod tests {
         assert!(Change::since(&dir, &models).unwrap().is_empty(), "nothing left to diff");
         assert!(folder.join("up.postgres.sql").is_file() && folder.join("down.sqlite.sql").is_file());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_rename_left_on_a_field_after_it_ran_is_no_change() {
+        let models = Snapshot::of::<(User, Post)>();
+        let mut kept = models.clone();
+        kept.tables[0].renamed.push(crate::schema::Renamed { column: "name".into(), from: "full_name".into() });
+        assert!(Change::between(&models, &kept).unwrap().is_empty());
     }
 
     #[test]
