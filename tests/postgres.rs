@@ -52,3 +52,30 @@ suite::migrations::migration_tests!(crate::open);
 suite::hostile_names::hostile_name_tests!(crate::open);
 suite::queries::query_tests!(crate::open);
 suite::queries::concurrency_tests!(crate::open);
+
+/// The pool's knobs, through `DbOptions` alone: with no ping before each
+/// query, a connection the server ended fails its next query with a
+/// retryable error, and the pool replaces it for the one after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_knobs_and_a_connection_the_server_ended_without_a_ping() {
+    use ormlet::ExecutorExt;
+    use std::time::Duration;
+    let Some(t) = open().await else { return };
+    let options = ormlet::postgres::Db::options(&t.url)
+        .pool_size(1)
+        .test_before_acquire(false)
+        .min_connections(1)
+        .idle_timeout(Some(Duration::from_secs(60)))
+        .max_lifetime(None);
+    let shown = format!("{options:?}");
+    assert!(shown.contains("test_before_acquire: false") && shown.contains("min_connections: 1"), "{shown}");
+    let db = options.open().await.unwrap();
+    let pid: i32 = db.raw("SELECT pg_backend_pid()", vec![]).one().await.unwrap();
+    let ended: bool = t.db.raw("SELECT pg_terminate_backend($1)", ormlet::params![pid]).one().await.unwrap();
+    assert!(ended);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let err = db.raw("SELECT 1", vec![]).one::<i32>().await.unwrap_err();
+    assert!(err.is_retryable(), "a lost connection is retryable: {err:?}");
+    let again: i32 = db.raw("SELECT 1", vec![]).one().await.unwrap();
+    assert_eq!(again, 1, "the pool replaced the connection");
+}

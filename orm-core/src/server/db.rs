@@ -22,6 +22,10 @@ pub struct DbOptions<D> {
     pool_size: u32,
     acquire_timeout: Duration,
     statement_cache: usize,
+    test_before_acquire: bool,
+    min_connections: u32,
+    idle_timeout: Option<Duration>,
+    max_lifetime: Option<Duration>,
     _driver: std::marker::PhantomData<fn() -> D>,
 }
 
@@ -38,6 +42,10 @@ impl<D> std::fmt::Debug for DbOptions<D> {
             .field("pool_size", &self.pool_size)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("statement_cache", &self.statement_cache)
+            .field("test_before_acquire", &self.test_before_acquire)
+            .field("min_connections", &self.min_connections)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_lifetime", &self.max_lifetime)
             .finish()
     }
 }
@@ -49,8 +57,41 @@ impl<D: Driver> DbOptions<D> {
             pool_size: 10,
             acquire_timeout: Duration::from_secs(5),
             statement_cache: 256,
+            test_before_acquire: true,
+            min_connections: 0,
+            idle_timeout: Some(Duration::from_secs(10 * 60)),
+            max_lifetime: Some(Duration::from_secs(30 * 60)),
             _driver: std::marker::PhantomData,
         }
+    }
+
+    /// Whether a pooled connection is pinged before each query (default
+    /// on): a connection the server dropped is then replaced before use,
+    /// at the cost of one round trip per query. Off, a query on such a
+    /// connection fails with a retryable [`Error::is_retryable`] error.
+    pub fn test_before_acquire(mut self, on: bool) -> Self {
+        self.test_before_acquire = on;
+        self
+    }
+
+    /// Connections the pool keeps open even when idle (default 0).
+    pub fn min_connections(mut self, n: u32) -> Self {
+        self.min_connections = n;
+        self
+    }
+
+    /// How long a connection may sit idle before the pool closes it
+    /// (default 10 min; `None`: never).
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// How long a connection may live before the pool replaces it
+    /// (default 30 min; `None`: forever).
+    pub fn max_lifetime(mut self, lifetime: Option<Duration>) -> Self {
+        self.max_lifetime = lifetime;
+        self
     }
 
     /// Connections in the pool (default 10).
@@ -88,8 +129,11 @@ impl<D: Driver> DbOptions<D> {
         let _ = sqlx::Connection::close(first).await;
         let pool = PoolOptions::<D>::new()
             .max_connections(self.pool_size)
-            .min_connections(0)
+            .min_connections(self.min_connections.min(self.pool_size))
             .acquire_timeout(self.acquire_timeout)
+            .test_before_acquire(self.test_before_acquire)
+            .idle_timeout(self.idle_timeout)
+            .max_lifetime(self.max_lifetime)
             .connect_with(options)
             .await
             .map_err(|e| error::connect(e, &self.url))?;

@@ -36,6 +36,18 @@ pub(crate) fn query<D: Driver>(e: sqlx::Error, sql: &str, url: &str) -> Error {
             if let Some(kind) = D::conflict(&*db) {
                 return Error::Conflict { kind, message: db.message().to_owned(), sql: sql.to_owned() };
             }
+            // The server ending the session (PostgreSQL's 57P01-57P03 on a
+            // shutdown or pg_terminate_backend; SQLSTATE class 08) is a lost
+            // connection, not a failed statement.
+            if db.code().is_some_and(|c| c.starts_with("57P0") || c.starts_with("08")) {
+                return Error::Connection {
+                    url: redact(url),
+                    message: format!(
+                        "{} (the server ended the connection; nothing was committed by this statement)",
+                        db.message()
+                    ),
+                };
+            }
             Error::Database {
                 message: db.message().to_owned(),
                 sql: sql.to_owned(),
