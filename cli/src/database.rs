@@ -5,6 +5,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use ormlet_core::AnyDb;
+use ormlet_core::database::redacted;
 
 use crate::args::{Database, DatabaseAction};
 use crate::migrate::{database_url, run_all};
@@ -40,23 +41,23 @@ async fn database(d: Database) -> Result<(), String> {
 
 async fn create(url: &str) -> Result<(), String> {
     if ormlet_core::database::create(url).await.map_err(|e| e.to_string())? {
-        println!("created the database at {}", shown(url));
+        println!("created the database at {}", redacted(url));
     } else {
-        println!("the database at {} exists already", shown(url));
+        println!("the database at {} exists already", redacted(url));
     }
     Ok(())
 }
 
 async fn drop(url: &str, yes: bool) -> Result<(), String> {
     if !ormlet_core::database::exists(url).await.map_err(|e| e.to_string())? {
-        println!("no database at {}: nothing to drop", shown(url));
+        println!("no database at {}: nothing to drop", redacted(url));
         return Ok(());
     }
-    if !yes && !confirm(&format!("Drop the database at {} and everything in it? [y/N] ", shown(url))) {
+    if !yes && !confirm(&format!("Drop the database at {} and everything in it? [y/N] ", redacted(url))) {
         return Err("not dropped (answer y, or pass -y)".to_owned());
     }
     ormlet_core::database::drop(url).await.map_err(|e| e.to_string())?;
-    println!("dropped the database at {}", shown(url));
+    println!("dropped the database at {}", redacted(url));
     Ok(())
 }
 
@@ -69,9 +70,4 @@ fn confirm(question: &str) -> bool {
         return false;
     }
     matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
-}
-
-/// The URL without its password.
-fn shown(url: &str) -> String {
-    ormlet_core::database::redacted(url)
 }

@@ -144,7 +144,7 @@ macro_rules! server_admin {
             use crate::error::{Error, Result};
 
             pub(super) fn parse(url: &str) -> Result<Named<$options>> {
-                let shown = crate::server::redacted(url);
+                let shown = super::redacted(url);
                 let invalid = |reason: String| Error::InvalidUrl { url: shown.clone(), reason };
                 let options = <$options>::from_str(url).map_err(|e| invalid(e.to_string()))?;
                 let name = options

@@ -239,11 +239,11 @@ where
 /// A row of `M` with the relations `L` loaded. Dereferences to the model;
 /// read a relation with [`get`](Loaded::get) or the derive's accessor trait.
 pub struct Loaded<M: Model, L: With<M>> {
-    model: M,
-    data: L::Data,
+    pub(super) model: M,
+    pub(super) data: L::Data,
     /// The relations' names, in `data`'s order (for serialising), shared by
     /// the rows of one query.
-    names: std::sync::Arc<[&'static str]>,
+    pub(super) names: std::sync::Arc<[&'static str]>,
 }
 
 impl<M: Model, L: With<M>> Loaded<M, L> {
@@ -528,109 +528,4 @@ impl<M: Model + Clone, L: With<M>> Job for EagerOne<M, L> {
             .next()
             .ok_or(Error::NotFound { model: M::meta().name, key: None })
     }
-}
-
-/// With the `serde` feature: the model's fields, then one field per loaded
-/// relation, named after it (`Post::AUTHOR` → `"author"`), in the order of
-/// the `.with(..)` calls; nested relations nest the same way.
-///
-/// ```
-/// # #[cfg(feature = "serde")] {
-/// use ormlet_core::prelude::*;
-/// # use ormlet_core::doc_models::{User, Post};
-/// # let db = ormlet_core::sqlite::Db::connect("sqlite::memory:").unwrap();
-/// # db.create_table::<User>().unwrap(); db.create_table::<Post>().unwrap();
-/// # let ann = User { id: Auto::new(), email: "a@x.io".into(), name: "Ann".into(), age: None }.insert(&db).unwrap();
-/// # Post { id: Auto::new(), author_id: ann, title: "Hi".into() }.insert(&db).unwrap();
-/// let posts = Post::find().with(Post::AUTHOR).all(&db).unwrap();
-/// let json = serde_json::to_value(&posts[0]).unwrap();
-/// assert_eq!(json["title"], "Hi");
-/// assert_eq!(json["author"]["name"], "Ann");
-/// # }
-/// ```
-#[cfg(feature = "serde")]
-impl<M, L> serde::Serialize for Loaded<M, L>
-where
-    M: Model + serde::Serialize,
-    L: SerializeRelations<M>,
-{
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        #[derive(serde::Serialize)]
-        struct Flat<'a, M, R> {
-            #[serde(flatten)]
-            model: &'a M,
-            #[serde(flatten)]
-            relations: R,
-        }
-        let relations = Relations::<M, L> { data: &self.data, names: &self.names };
-        Flat { model: &self.model, relations }.serialize(serializer)
-    }
-}
-
-/// The loaded relations as one map entry each.
-#[cfg(feature = "serde")]
-struct Relations<'a, M: Model, L: With<M>> {
-    data: &'a L::Data,
-    names: &'a [&'static str],
-}
-
-#[cfg(feature = "serde")]
-impl<M: Model, L: SerializeRelations<M>> serde::Serialize for Relations<'_, M, L> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.names.len()))?;
-        // `data` holds the last `.with(..)` first: write them in call order.
-        L::entries(self.data, self.names, &mut map)?;
-        map.end()
-    }
-}
-
-/// A relation list whose loaded data serialises; implemented for every list
-/// whose targets do. Never implemented by hand.
-#[cfg(feature = "serde")]
-#[doc(hidden)]
-pub trait SerializeRelations<M: Model>: With<M> {
-    fn entries<S: serde::ser::SerializeMap>(
-        data: &Self::Data,
-        names: &[&'static str],
-        map: &mut S,
-    ) -> std::result::Result<(), S::Error>;
-}
-
-#[cfg(feature = "serde")]
-impl<M: Model + Clone> SerializeRelations<M> for () {
-    fn entries<S: serde::ser::SerializeMap>(
-        _: &(),
-        _: &[&'static str],
-        _: &mut S,
-    ) -> std::result::Result<(), S::Error> {
-        Ok(())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<M, I, Rest> SerializeRelations<M> for (I, Rest)
-where
-    M: Model + Clone,
-    I: Include,
-    I::Rel: Relation<Parent = M>,
-    Rest: SerializeRelations<M>,
-    IncludeData<I>: serde::Serialize,
-{
-    fn entries<S: serde::ser::SerializeMap>(
-        data: &Self::Data,
-        names: &[&'static str],
-        map: &mut S,
-    ) -> std::result::Result<(), S::Error> {
-        // The earlier `.with(..)` calls first.
-        Rest::entries(&data.1, names.get(1..).unwrap_or_default(), map)?;
-        let name = names.first().copied().unwrap_or("relation");
-        map.serialize_entry(&field_name(name), &data.0)
-    }
-}
-
-/// `"Post::AUTHOR"` → `"author"`: the relation's name as a field.
-#[cfg(feature = "serde")]
-fn field_name(relation: &str) -> String {
-    relation.rsplit("::").next().unwrap_or(relation).to_lowercase()
 }

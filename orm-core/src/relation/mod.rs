@@ -28,6 +28,8 @@ mod eager;
 mod filter;
 mod lazy;
 mod load;
+#[cfg(feature = "serde")]
+mod serialize;
 
 use std::future::Future;
 use std::hash::Hash;

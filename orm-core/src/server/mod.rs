@@ -27,7 +27,6 @@ pub use driver::Driver;
 pub(crate) use driver::bind_value;
 pub(crate) use error::connect as connect_error;
 pub use run::Runs;
-pub(crate) use url::redact as redacted;
 
 pub use crate::executor::QueryFuture;
 use crate::transaction::Transaction;

@@ -1,9 +1,6 @@
 //! Server URLs as they may be shown: never with their password.
 
-/// `scheme://user:password@host/db` without the password.
-pub(crate) fn redact(url: &str) -> String {
-    crate::database::redacted(url)
-}
+pub(crate) use crate::database::redacted as redact;
 
 #[cfg(test)]
 mod tests {
