@@ -63,3 +63,20 @@ mod migration_lock {
         tx.rollback().await.unwrap();
     }
 }
+
+/// With no ping before a query (the default), a connection the server
+/// killed while idle is replaced and a read run again on a new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_on_a_connection_the_server_killed_runs_again_on_a_new_one() {
+    use ormlet::ExecutorExt;
+    let Some(t) = open().await else { return };
+    let db = ormlet::mysql::Db::options(&t.url).pool_size(1).open().await.unwrap();
+    let id = || db.raw("SELECT CONNECTION_ID()", vec![]).one::<i64>();
+    let first = id().await.unwrap();
+    // sqlx pings a connection as it goes back to the pool: kill it after that.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    t.db.execute_batch(&format!("KILL {first}")).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let second = id().await.expect("a read on a killed connection runs again on a new one");
+    assert_ne!(first, second);
+}

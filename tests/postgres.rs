@@ -53,9 +53,10 @@ suite::hostile_names::hostile_name_tests!(crate::open);
 suite::queries::query_tests!(crate::open);
 suite::queries::concurrency_tests!(crate::open);
 
-/// The pool's knobs, through `DbOptions` alone: with no ping before each
-/// query, a connection the server ended fails its next query with a
-/// retryable error, and the pool replaces it for the one after.
+/// The pool's knobs, through `DbOptions` alone, with no ping before a
+/// query (the default): a connection the server ended while idle is
+/// replaced and the statement run again when it cannot have run; inside a
+/// transaction the loss is a retryable error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pool_knobs_and_a_connection_the_server_ended_without_a_ping() {
     use ormlet::ExecutorExt;
@@ -63,19 +64,39 @@ async fn pool_knobs_and_a_connection_the_server_ended_without_a_ping() {
     let Some(t) = open().await else { return };
     let options = ormlet::postgres::Db::options(&t.url)
         .pool_size(1)
-        .test_before_acquire(false)
         .min_connections(1)
         .idle_timeout(Some(Duration::from_secs(60)))
         .max_lifetime(None);
     let shown = format!("{options:?}");
     assert!(shown.contains("test_before_acquire: false") && shown.contains("min_connections: 1"), "{shown}");
     let db = options.open().await.unwrap();
-    let pid: i32 = db.raw("SELECT pg_backend_pid()", vec![]).one().await.unwrap();
-    let ended: bool = t.db.raw("SELECT pg_terminate_backend($1)", ormlet::params![pid]).one().await.unwrap();
-    assert!(ended);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let err = db.raw("SELECT 1", vec![]).one::<i32>().await.unwrap_err();
-    assert!(err.is_retryable(), "a lost connection is retryable: {err:?}");
+    let end = |pid: i32| {
+        let admin = t.db.clone();
+        async move {
+            // sqlx pings a connection as it goes back to the pool: end it after that.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let ended: bool = admin.raw("SELECT pg_terminate_backend($1)", ormlet::params![pid]).one().await.unwrap();
+            assert!(ended);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let pid = || db.raw("SELECT pg_backend_pid()", vec![]).one::<i32>();
+
+    let first = pid().await.unwrap();
+    end(first).await;
+    let second = pid().await.expect("a read on a connection the server ended runs again on a new one");
+    assert_ne!(first, second);
+
+    end(second).await;
+    let written = db.raw("CREATE TEMPORARY TABLE scratch (id INT)", vec![]).exec().await;
+    written.expect("the server's own word that it ended the session lets a write run again");
+
+    let tx = db.begin().await.unwrap();
+    let third: i32 = tx.raw("SELECT pg_backend_pid()", vec![]).one().await.unwrap();
+    end(third).await;
+    let err = tx.raw("SELECT 1", vec![]).one::<i32>().await.unwrap_err();
+    assert!(err.is_retryable(), "a connection lost inside a transaction is a retryable error: {err:?}");
+    drop(tx);
     let again: i32 = db.raw("SELECT 1", vec![]).one().await.unwrap();
     assert_eq!(again, 1, "the pool replaced the connection");
 }

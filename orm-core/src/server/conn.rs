@@ -27,7 +27,12 @@ use tracing::Instrument;
 /// A pooled server connection, held for one job or a whole transaction.
 #[doc(hidden)]
 pub struct ServerConn<D: Driver> {
-    conn: PoolConnection<D>,
+    /// `None` only after a lost connection could not be replaced.
+    conn: Option<PoolConnection<D>>,
+    /// The pool, while this checkout has run nothing yet: a connection the
+    /// server ended while it sat idle fails its first statement, which is
+    /// then run again on a new connection (see [`ServerConn::retries`]).
+    fresh: Option<sqlx::Pool<D>>,
     last_id: i64,
     /// The server's URL without its password, for errors.
     url: Arc<str>,
@@ -36,8 +41,41 @@ pub struct ServerConn<D: Driver> {
 }
 
 impl<D: Driver> ServerConn<D> {
-    pub(crate) fn new(conn: PoolConnection<D>, url: Arc<str>) -> Self {
-        ServerConn { conn, last_id: 0, url, next_begin: None }
+    pub(crate) fn new(conn: PoolConnection<D>, pool: &sqlx::Pool<D>, url: Arc<str>) -> Self {
+        ServerConn { conn: Some(conn), fresh: Some(pool.clone()), last_id: 0, url, next_begin: None }
+    }
+
+    /// The live connection, or the error saying it was lost for good.
+    fn live(&mut self) -> Result<&mut D::Connection> {
+        match &mut self.conn {
+            Some(conn) => Ok(&mut **conn),
+            None => Err(Error::Connection {
+                url: super::url::redact(&self.url),
+                message: "the connection was lost and no new one could be opened".to_owned(),
+            }),
+        }
+    }
+
+    /// The pool to take a new connection from when `e`, failing the first
+    /// statement of this checkout outside a transaction, says the server had
+    /// ended the connection before the statement could run: a read or a
+    /// BEGIN on any lost connection, a write only on the server's own word
+    /// that it ended the session (an I/O error after a write was sent leaves
+    /// unknown whether it committed).
+    fn retries(&self, fresh: Option<sqlx::Pool<D>>, op: Operation, e: &sqlx::Error) -> Option<sqlx::Pool<D>> {
+        let idempotent = matches!(op, Operation::Select | Operation::Begin);
+        let retry = self.depth() == 0 && (error::ended_by_server(e) || (idempotent && error::is_lost(e)));
+        fresh.filter(|_| retry)
+    }
+
+    /// Swaps the lost connection for a new one from `pool`.
+    async fn reconnect(&mut self, pool: sqlx::Pool<D>, e: &sqlx::Error) -> Result<()> {
+        tracing::info!(error = %e, "the server had ended a pooled connection; running the statement on a new one");
+        // Detached, the dead connection gives its place in the pool back at once.
+        drop(self.conn.take().map(PoolConnection::detach));
+        let conn = pool.acquire().await.map_err(|e| error::connect(e, &self.url))?;
+        self.conn = Some(conn);
+        Ok(())
     }
 }
 
@@ -155,6 +193,64 @@ impl<D: Driver> RowReader for ServerRow<'_, D> {
     }
 }
 
+/// Why reading a statement's rows stopped early.
+enum Failure {
+    /// The server or the connection failed.
+    Server(sqlx::Error),
+    /// A row did not decode.
+    Row(Error),
+}
+
+/// Runs a read, handing each decoded row to `each` until it returns false;
+/// the rows read and what failed, if anything.
+async fn read_rows<D: Driver, R: FromRow, F: FnMut(R) -> bool>(
+    conn: &mut D::Connection,
+    s: &Stmt<'_>,
+    args: D::Arguments,
+    each: &mut F,
+) -> (u64, Option<Failure>) {
+    let mut rows = D::fetch(conn, s.sql.clone(), args);
+    let mut n = 0u64;
+    loop {
+        match rows.try_next().await {
+            Err(e) => return (n, Some(Failure::Server(e))),
+            Ok(None) => return (n, None),
+            Ok(Some(row)) => {
+                n += 1;
+                match R::from_row(&mut ServerRow::<D> { row: &row, next: 0 }) {
+                    Err(e) => return (n, Some(Failure::Row(e))),
+                    Ok(r) => {
+                        if !each(r) {
+                            return (n, None);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sends BEGIN (after `setup`, and as `begin` when given), COMMIT or
+/// ROLLBACK through sqlx's transaction manager, which tracks the depth.
+async fn send_control<D: Driver>(
+    conn: &mut D::Connection,
+    op: Operation,
+    setup: Option<&str>,
+    begin: Option<&str>,
+) -> std::result::Result<(), sqlx::Error> {
+    match op {
+        Operation::Begin | Operation::Savepoint => {
+            if let Some(setup) = setup {
+                D::script(conn, Arc::from(setup)).await?;
+            }
+            let statement = begin.map(|b| sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(b.to_owned())));
+            <D::TransactionManager as TransactionManager>::begin(conn, statement).await
+        }
+        Operation::Commit | Operation::Release => <D::TransactionManager as TransactionManager>::commit(conn).await,
+        _ => <D::TransactionManager as TransactionManager>::rollback(conn).await,
+    }
+}
+
 impl<D: Driver> ServerConn<D> {
     /// The profiling scope's sink and a binder for one statement. Values are
     /// kept when the scope wants them, or may want a slow read's plan (which
@@ -186,7 +282,7 @@ impl<D: Driver> ServerConn<D> {
             binder.put(v, String::new).ok()?;
         }
         let sql: Arc<str> = Arc::from(format!("{}{}", D::BACKEND.dialect().explain(), s.sql));
-        let mut rows = D::fetch(&mut self.conn, sql, binder.args);
+        let mut rows = D::fetch(self.live().ok()?, sql, binder.args);
         let mut out = String::new();
         while let Ok(Some(row)) = rows.try_next().await {
             let cell = D::raw(&row, 0).ok().and_then(|raw| D::cell(raw).ok())?;
@@ -264,24 +360,20 @@ impl<D: Driver> ServerConn<D> {
         let s = Stmt { sql: &sql, operation: op, table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
         let (sink, binder, started) = self.start();
-        let r = async {
-            match op {
-                Operation::Begin | Operation::Savepoint => {
-                    if let Some(setup) = setup {
-                        D::script(&mut self.conn, Arc::from(setup)).await?;
-                    }
-                    let statement = begin.map(|b| sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(b)));
-                    <D::TransactionManager as TransactionManager>::begin(&mut self.conn, statement).await
+        let mut fresh = self.fresh.take();
+        let result = async {
+            loop {
+                match send_control::<D>(self.live()?, op, setup.as_deref(), begin.as_deref()).await {
+                    Ok(()) => return Ok(((), 0)),
+                    Err(e) => match self.retries(fresh.take(), op, &e) {
+                        None => return Err(error::query::<D>(e, &sql, &self.url)),
+                        Some(pool) => self.reconnect(pool, &e).await?,
+                    },
                 }
-                Operation::Commit | Operation::Release => {
-                    <D::TransactionManager as TransactionManager>::commit(&mut self.conn).await
-                }
-                _ => <D::TransactionManager as TransactionManager>::rollback(&mut self.conn).await,
             }
         }
         .instrument(span)
         .await;
-        let result = r.map(|()| ((), 0)).map_err(|e| error::query::<D>(e, &sql, &self.url));
         self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }
@@ -316,31 +408,28 @@ impl<D: Driver> Connection for ServerConn<D> {
         let span = trace::query_span(D::BACKEND, &s);
         async move {
             let (sink, mut binder, started) = self.start();
-            let result = match bind.bind_to(&mut binder) {
-                Err(e) => Err(e),
-                Ok(()) => {
-                    let args = std::mem::take(&mut binder.args);
-                    let mut rows = D::fetch(&mut self.conn, s.sql.clone(), args);
-                    let mut n = 0u64;
-                    let mut out = Ok(());
-                    loop {
-                        match rows.try_next().await {
-                            Err(e) => break out = Err(error::query::<D>(e, s.sql, &self.url)),
-                            Ok(None) => break,
-                            Ok(Some(row)) => {
-                                n += 1;
-                                match R::from_row(&mut ServerRow::<D> { row: &row, next: 0 }) {
-                                    Err(e) => break out = Err(e),
-                                    Ok(r) => {
-                                        if !each(r) {
-                                            break;
-                                        }
-                                    }
-                                }
+            let mut fresh = self.fresh.take();
+            let result = loop {
+                if let Err(e) = bind.bind_to(&mut binder) {
+                    break Err(e);
+                }
+                let args = std::mem::take(&mut binder.args);
+                let (n, failed) = match self.live() {
+                    Err(e) => break Err(e),
+                    Ok(conn) => read_rows::<D, R, F>(conn, &s, args, &mut each).await,
+                };
+                match failed {
+                    None => break Ok(((), n)),
+                    Some(Failure::Row(e)) => break Err(e),
+                    Some(Failure::Server(e)) => match self.retries(fresh.take(), s.operation, &e).filter(|_| n == 0) {
+                        None => break Err(error::query::<D>(e, s.sql, &self.url)),
+                        Some(pool) => {
+                            if let Err(lost) = self.reconnect(pool, &e).await {
+                                break Err(lost);
                             }
+                            binder = ServerBinder::new(binder.recording, binder.values.is_some());
                         }
-                    }
-                    out.map(|()| ((), n))
+                    },
                 }
             };
             let ended = Tick::now();
@@ -358,20 +447,27 @@ impl<D: Driver> Connection for ServerConn<D> {
     async fn execute<'s, B: Bind + ?Sized>(&'s mut self, s: Stmt<'s>, bind: &'s B) -> Result<u64> {
         let span = trace::query_span(D::BACKEND, &s);
         let (sink, mut binder, started) = self.start();
-        let result = match bind.bind_to(&mut binder) {
-            Err(e) => Err(e),
-            Ok(()) => {
+        let mut fresh = self.fresh.take();
+        let result = async {
+            loop {
+                bind.bind_to(&mut binder)?;
                 let args = std::mem::take(&mut binder.args);
-                match D::execute(&mut self.conn, s.sql.clone(), args).instrument(span).await {
+                match D::execute(self.live()?, s.sql.clone(), args).await {
                     Ok(done) => {
                         self.last_id = D::last_insert_id(&done);
                         let n = D::rows_affected(&done);
-                        Ok((n, n))
+                        return Ok((n, n));
                     }
-                    Err(e) => Err(error::query::<D>(e, s.sql, &self.url)),
+                    Err(e) => match self.retries(fresh.take(), s.operation, &e) {
+                        None => return Err(error::query::<D>(e, s.sql, &self.url)),
+                        Some(pool) => self.reconnect(pool, &e).await?,
+                    },
                 }
+                binder = ServerBinder::new(binder.recording, binder.values.is_some());
             }
-        };
+        }
+        .instrument(span)
+        .await;
         self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
         result.map(|(n, _)| n)
     }
@@ -381,13 +477,16 @@ impl<D: Driver> Connection for ServerConn<D> {
     }
 
     fn depth(&self) -> u32 {
-        let depth = <D::TransactionManager as TransactionManager>::get_transaction_depth(&self.conn);
+        let Some(conn) = &self.conn else { return 0 };
+        let depth = <D::TransactionManager as TransactionManager>::get_transaction_depth(conn);
         u32::try_from(depth).unwrap_or(u32::MAX)
     }
 
     fn start_rollback(&mut self, _loc: &'static Location<'static>) {
         // Queued: sent before the connection's next use, as sqlx's own transactions do.
-        <D::TransactionManager as TransactionManager>::start_rollback(&mut self.conn);
+        if let Some(conn) = &mut self.conn {
+            <D::TransactionManager as TransactionManager>::start_rollback(conn);
+        }
     }
 
     fn begin(&mut self, loc: &'static Location<'static>) -> impl Future<Output = Result<()>> + Send + '_ {
@@ -408,11 +507,15 @@ impl<D: Driver> Connection for ServerConn<D> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
         let (sink, binder, started) = self.start();
-        let result = D::script(&mut self.conn, sql.clone())
-            .instrument(span)
-            .await
-            .map(|()| ((), 0))
-            .map_err(|e| error::query::<D>(e, sql, &self.url));
+        self.fresh = None;
+        let result = match self.live() {
+            Err(e) => Err(e),
+            Ok(conn) => D::script(conn, sql.clone())
+                .instrument(span)
+                .await
+                .map(|()| ((), 0))
+                .map_err(|e| error::query::<D>(e, sql, &self.url)),
+        };
         self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
         result.map(|_| ())
     }

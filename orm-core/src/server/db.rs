@@ -57,7 +57,7 @@ impl<D: Driver> DbOptions<D> {
             pool_size: 10,
             acquire_timeout: Duration::from_secs(5),
             statement_cache: 256,
-            test_before_acquire: true,
+            test_before_acquire: false,
             min_connections: 0,
             idle_timeout: Some(Duration::from_secs(10 * 60)),
             max_lifetime: Some(Duration::from_secs(30 * 60)),
@@ -66,9 +66,15 @@ impl<D: Driver> DbOptions<D> {
     }
 
     /// Whether a pooled connection is pinged before each query (default
-    /// on): a connection the server dropped is then replaced before use,
-    /// at the cost of one round trip per query. Off, a query on such a
-    /// connection fails with a retryable [`Error::is_retryable`] error.
+    /// off: the ping is one more round trip per query).
+    ///
+    /// Without it, a connection the server ended while it sat idle fails
+    /// the first statement it is given, and ormlet runs that statement
+    /// once more on a new connection when it cannot have run: a read or
+    /// a BEGIN, or a write the server refused with its own "session
+    /// ended" error. Otherwise the statement fails with a retryable
+    /// [`Error::Connection`] (see [`Error::is_retryable`]); inside a
+    /// transaction nothing is run again.
     pub fn test_before_acquire(mut self, on: bool) -> Self {
         self.test_before_acquire = on;
         self
@@ -218,7 +224,7 @@ impl<D: Driver> Db<D> {
     /// A pooled connection, with no transaction open.
     pub(crate) async fn conn(&self) -> Result<ServerConn<D>> {
         let url = self.inner.url.clone();
-        self.acquire().await.map(|c| ServerConn::new(c, url))
+        self.acquire().await.map(|c| ServerConn::new(c, &self.inner.pool, url))
     }
 
     transaction_methods!(

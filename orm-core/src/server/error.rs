@@ -66,6 +66,22 @@ pub(crate) fn query<D: Driver>(e: sqlx::Error, sql: &str, url: &str) -> Error {
     }
 }
 
+/// The server's own word that it ended the session (PostgreSQL's
+/// 57P01-57P03, sent on a shutdown or `pg_terminate_backend`): a statement
+/// that meets it did not run.
+pub(crate) fn ended_by_server(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P0")))
+}
+
+/// A connection that is gone, whatever ended it.
+pub(crate) fn is_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("57P0") || c.starts_with("08")),
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        _ => false,
+    }
+}
+
 /// The text between the first pair of `open`/`close` after `after`.
 pub(crate) fn between<'a>(text: &'a str, after: &str, open: char, close: char) -> Option<&'a str> {
     let rest = &text[text.find(after)? + after.len()..];
