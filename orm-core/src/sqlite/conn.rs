@@ -9,6 +9,7 @@ use rusqlite::types::ValueRef;
 
 use super::bind::{Recorded, SqliteBinder};
 use super::error::from_sqlite;
+use super::statements::Handle;
 use crate::backend::Backend;
 use crate::clock::Ticker;
 use crate::connection::{Bind, Connection, Stmt};
@@ -21,7 +22,7 @@ use crate::types::FieldType;
 
 /// A SQLite connection owned by a [`Db`](super::Db). Jobs run on it.
 pub struct Conn {
-    raw: rusqlite::Connection,
+    handle: Handle,
     depth: Cell<u32>,
     /// Foreign keys were turned off for the open transaction, and are turned
     /// back on when it ends.
@@ -40,7 +41,7 @@ impl Conn {
                 .unwrap_or(999)
                 .max(1);
         Conn {
-            raw,
+            handle: Handle::open(raw),
             depth: Cell::new(0),
             foreign_keys_off: Cell::new(false),
             next_begin: Cell::new(None),
@@ -52,7 +53,7 @@ impl Conn {
     /// The rusqlite connection, for what ormlet does not cover. Queries run
     /// on it directly are not profiled.
     pub fn rusqlite(&self) -> &rusqlite::Connection {
-        &self.raw
+        self.handle.conn()
     }
 
     pub(crate) fn depth(&self) -> u32 {
@@ -91,11 +92,11 @@ impl Conn {
     /// A boolean pragma's value (`foreign_keys`), read without profiling.
     pub(crate) fn pragma_flag(&self, name: &str) -> Result<bool> {
         let sql = format!("PRAGMA {name}");
-        self.raw.query_row(&sql, [], |r| r.get::<_, i64>(0)).map(|v| v != 0).map_err(|e| from_sqlite(e, &sql))
+        self.handle.conn().query_row(&sql, [], |r| r.get::<_, i64>(0)).map(|v| v != 0).map_err(|e| from_sqlite(e, &sql))
     }
 
     pub(crate) fn last_insert_rowid(&self) -> i64 {
-        self.raw.last_insert_rowid()
+        self.handle.conn().last_insert_rowid()
     }
 
     /// Runs a statement: prepare (cached), bind, `exec`, then report the event
@@ -203,7 +204,7 @@ impl Conn {
     /// `EXPLAIN QUERY PLAN` of a read, as an indented tree of its steps.
     /// Parameters stay unbound: SQLite plans do not depend on them.
     fn plan(&self, sql: &str) -> Option<String> {
-        let mut stmt = self.raw.prepare(&format!("{}{sql}", Sqlite.explain())).ok()?;
+        let mut stmt = self.handle.conn().prepare(&format!("{}{sql}", Sqlite.explain())).ok()?;
         let mut depth: Vec<(i64, usize)> = Vec::new();
         let mut out = String::new();
         let mut rows = stmt.raw_query();
@@ -218,14 +219,17 @@ impl Conn {
 
     fn run_inner<T>(
         &self,
-        sql: &str,
+        sql: &Arc<str>,
         record: Option<&mut Recorded>,
         bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
         exec: impl FnOnce(&mut rusqlite::Statement<'_>, &str) -> Result<(T, u64)>,
     ) -> Result<(T, u64)> {
-        let mut stmt = self.raw.prepare_cached(sql).map_err(|e| from_sqlite(e, sql))?;
-        bind(&mut SqliteBinder::new(&mut stmt, record))?;
-        exec(&mut stmt, sql)
+        self.handle
+            .with_statement(sql, |stmt| {
+                bind(&mut SqliteBinder::new(stmt, record))?;
+                exec(stmt, sql)
+            })
+            .map_err(|e| from_sqlite(e, sql))?
     }
 
     /// Runs a query and hands each decoded row to `each`, until it returns
@@ -288,7 +292,7 @@ impl Conn {
 
     fn batch_as(&self, sql: &Arc<str>, operation: Operation, loc: &'static Location<'static>) -> Result<()> {
         let s = Stmt { sql, operation, table: None, loc, relation: None };
-        self.observe(&s, |_| self.raw.execute_batch(sql).map(|()| ((), 0)).map_err(|e| from_sqlite(e, sql)))
+        self.observe(&s, |_| self.handle.conn().execute_batch(sql).map(|()| ((), 0)).map_err(|e| from_sqlite(e, sql)))
     }
 }
 

@@ -10,6 +10,7 @@ mod db;
 mod error;
 mod functions;
 mod pool;
+mod statements;
 mod tx;
 
 pub use async_db::{AsyncDb, AsyncQuery};
