@@ -7,8 +7,9 @@ use ormlet::prelude::*;
 use ormlet::sqlite::{AsyncDb, Db};
 use rusqlite::Connection;
 
+use crate::diesel_suite as suite;
 use crate::harness::{CaseResult, Plan, compare, compare_with_setup};
-use crate::models::{Post, RawPost, RawUser, SCHEMA, User, UserRelations, raw_user};
+use crate::models::{Post, RawUser, SCHEMA, User, raw_user};
 
 pub struct Case {
     pub name: &'static str,
@@ -17,14 +18,15 @@ pub struct Case {
 
 pub fn all() -> Vec<Case> {
     vec![
-        Case { name: "trivial_query_1", run: |p| trivial_query(p, "trivial_query_1", 1) },
-        Case { name: "trivial_query_10k", run: |p| trivial_query(p, "trivial_query_10k", 10_000) },
-        Case { name: "medium_complex_10k", run: medium_complex },
-        Case { name: "insert_1", run: |p| insert(p, "insert_1", 1) },
-        Case { name: "insert_100", run: |p| insert(p, "insert_100", 100) },
+        Case { name: "trivial_query_1", run: |p| suite::trivial_query(p, "trivial_query_1", 1) },
+        Case { name: "trivial_query_10k", run: |p| suite::trivial_query(p, "trivial_query_10k", 10_000) },
+        Case { name: "medium_complex_1", run: |p| suite::medium_complex(p, "medium_complex_1", 1) },
+        Case { name: "medium_complex_10k", run: |p| suite::medium_complex(p, "medium_complex_10k", 10_000) },
+        Case { name: "insert_1", run: |p| suite::insert(p, "insert_1", 1) },
+        Case { name: "insert_100", run: |p| suite::insert(p, "insert_100", 100) },
+        Case { name: "load_associations", run: suite::load_associations },
         Case { name: "get_by_pk", run: get_by_pk },
         Case { name: "filter_order_limit", run: filter_order_limit },
-        Case { name: "load_associations", run: load_associations },
         Case { name: "async_get_by_pk", run: async_get_by_pk },
         Case { name: "profiler_no_scope", run: profiler_no_scope },
         Case { name: "profiler_in_scope", run: profiler_in_scope },
@@ -34,6 +36,18 @@ pub fn all() -> Vec<Case> {
         Case { name: "profiler_scope_one_query", run: profiler_scope_one_query },
         Case { name: "profiler_scope_10k_rows", run: profiler_scope_10k_rows },
         Case { name: "profiler_scope_eager", run: profiler_scope_eager },
+        Case { name: "pg_trivial_query_1", run: |p| crate::pg_suite::trivial_query(p, "pg_trivial_query_1", 1) },
+        Case {
+            name: "pg_trivial_query_10k",
+            run: |p| crate::pg_suite::trivial_query(p, "pg_trivial_query_10k", 10_000),
+        },
+        Case { name: "pg_medium_complex_1", run: |p| crate::pg_suite::medium_complex(p, "pg_medium_complex_1", 1) },
+        Case {
+            name: "pg_medium_complex_10k",
+            run: |p| crate::pg_suite::medium_complex(p, "pg_medium_complex_10k", 10_000),
+        },
+        Case { name: "pg_insert_1_peers", run: |p| crate::pg_suite::insert(p, "pg_insert_1_peers", 1) },
+        Case { name: "pg_insert_100", run: |p| crate::pg_suite::insert(p, "pg_insert_100", 100) },
         Case { name: "pg_select_10k_rows", run: crate::postgres::select_10k_rows },
         Case { name: "pg_get_by_pk", run: crate::postgres::get_by_pk },
         Case { name: "pg_insert_1", run: crate::postgres::insert_1 },
@@ -63,108 +77,6 @@ fn pair(n: usize, hair: impl Fn(usize) -> Option<&'static str>) -> (Db, Connecti
     (db, raw)
 }
 
-fn trivial_query(plan: &Plan, name: &str, n: usize) -> CaseResult {
-    let (db, raw) = pair(n, |_| None);
-    let sql = User::find().to_sql(ormlet::Backend::Sqlite).0;
-    compare(
-        plan,
-        name,
-        "rusqlite",
-        || {
-            let users: Vec<User> = User::find().all(&db).expect("ormlet");
-            assert_eq!(users.len(), n);
-            black_box(users);
-        },
-        || {
-            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
-            let users: Vec<RawUser> =
-                stmt.query_map([], raw_user).expect("query").collect::<Result<_, _>>().expect("rows");
-            assert_eq!(users.len(), n);
-            black_box(users);
-        },
-    )
-}
-
-fn medium_complex(plan: &Plan) -> CaseResult {
-    let n = 10_000;
-    let (db, raw) = pair(n, |i| Some(if i % 2 == 0 { "black" } else { "brown" }));
-    let query = || User::find().left_join(User::ID.equals(Post::USER_ID)).filter(User::HAIR_COLOR.eq("black"));
-    let sql = query().to_sql(ormlet::Backend::Sqlite).0;
-    compare(
-        plan,
-        "medium_complex_10k",
-        "rusqlite",
-        || {
-            let rows: Vec<(User, Option<Post>)> = query().all(&db).expect("ormlet");
-            assert_eq!(rows.len(), n / 2);
-            black_box(rows);
-        },
-        || {
-            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
-            let rows: Vec<(RawUser, Option<RawPost>)> = stmt
-                .query_map(["black"], |row| {
-                    let user = raw_user(row)?;
-                    let post = match row.get::<_, Option<i32>>(3)? {
-                        None => None,
-                        Some(id) => Some(RawPost { id, user_id: row.get(4)?, title: row.get(5)?, body: row.get(6)? }),
-                    };
-                    Ok((user, post))
-                })
-                .expect("query")
-                .collect::<Result<_, _>>()
-                .expect("rows");
-            assert_eq!(rows.len(), n / 2);
-            black_box(rows);
-        },
-    )
-}
-
-/// 1 000 users with 10 posts each, loaded with their posts: `.with(User::POSTS)`
-/// against two hand-written queries (the IN list prepared once) and grouping by hand.
-fn load_associations(plan: &Plan) -> CaseResult {
-    let (users, per_user) = (1_000, 10);
-    let (db, raw) = with_posts(users, per_user);
-    let users_sql = User::find().to_sql(ormlet::Backend::Sqlite).0;
-    let marks = vec!["?"; users].join(", ");
-    let posts_sql = format!("SELECT id, user_id, title, body FROM posts WHERE user_id IN ({marks})");
-    compare(
-        plan,
-        "load_associations",
-        "rusqlite",
-        || {
-            let loaded = User::find().with(User::POSTS).all(&db).expect("ormlet");
-            assert_eq!(loaded.len(), users);
-            assert_eq!(loaded[0].posts().len(), per_user);
-            black_box(loaded);
-        },
-        || {
-            let mut stmt = raw.prepare_cached(&users_sql).expect("prepare");
-            let rows: Vec<RawUser> =
-                stmt.query_map([], raw_user).expect("query").collect::<Result<_, _>>().expect("rows");
-            let index: std::collections::HashMap<i32, usize> =
-                rows.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
-            let mut grouped: Vec<(RawUser, Vec<RawPost>)> = rows.into_iter().map(|u| (u, Vec::new())).collect();
-            let mut stmt = raw.prepare_cached(&posts_sql).expect("prepare");
-            let ids = grouped.iter().map(|(u, _)| u.id);
-            let mut rows = stmt.query(rusqlite::params_from_iter(ids)).expect("query");
-            while let Some(row) = rows.next().expect("row") {
-                let post = RawPost {
-                    id: row.get(0).unwrap(),
-                    user_id: row.get(1).unwrap(),
-                    title: row.get(2).unwrap(),
-                    body: row.get(3).unwrap(),
-                };
-                if let Some(&i) = index.get(&post.user_id) {
-                    grouped[i].1.push(post);
-                }
-            }
-            assert_eq!(grouped.len(), users);
-            assert_eq!(grouped[0].1.len(), per_user);
-            black_box(grouped);
-        },
-    )
-}
-
 /// [`pair`] with `per_user` posts for each of `users` users.
 fn with_posts(users: usize, per_user: usize) -> (Db, Connection) {
     let (db, raw) = pair(users, |_| None);
@@ -180,39 +92,6 @@ fn with_posts(users: usize, per_user: usize) -> (Db, Connection) {
         }
     }
     (db, raw)
-}
-
-fn insert(plan: &Plan, name: &str, n: usize) -> CaseResult {
-    let (db, raw) = pair(0, |_| None);
-    let rows: Vec<User> = (0..n)
-        .map(|i| User { id: Auto::new(), name: format!("User {i}"), hair_color: Some("hair_color".into()) })
-        .collect();
-    let placeholders = vec!["(?, ?)"; n].join(", ");
-    let sql = format!("INSERT INTO \"users\" (\"name\", \"hair_color\") VALUES {placeholders}");
-    let mut one = rows[0].clone();
-    compare(
-        plan,
-        name,
-        "rusqlite",
-        || {
-            if n == 1 {
-                black_box(one.insert(&db).expect("ormlet"));
-            } else {
-                black_box(User::insert_many(&db, &rows).expect("ormlet"));
-            }
-        },
-        || {
-            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
-            for (i, u) in rows.iter().enumerate() {
-                stmt.raw_bind_parameter(2 * i + 1, &u.name).expect("bind");
-                stmt.raw_bind_parameter(2 * i + 2, &u.hair_color).expect("bind");
-            }
-            black_box(stmt.raw_execute().expect("insert"));
-            if n == 1 {
-                black_box(raw.last_insert_rowid());
-            }
-        },
-    )
 }
 
 pub(crate) fn keys(n: usize) -> impl FnMut() -> i32 {

@@ -12,8 +12,11 @@
 //! one round's pair of batches.
 
 mod cases;
+mod diesel_models;
+mod diesel_suite;
 mod harness;
 mod models;
+mod pg_suite;
 mod postgres;
 mod realworld;
 
@@ -48,7 +51,7 @@ fn main() {
         .filter(|c| only.as_deref().is_none_or(|o| if exact { c.name == o } else { c.name.contains(o) }))
         .map(|c| {
             let r = (c.run)(&plan);
-            eprintln!("  {:<22} {:>12.0} ns  {:>12.0} ns  {:>6.3}", r.name, r.ormlet_ns, r.baseline_ns, r.ratio);
+            eprintln!("  {:<26} {:>12.0} ns  {:>12.0} ns  {:>6.3}", r.name, r.ormlet_ns, r.baseline_ns, r.ratio);
             r
         })
         .collect();

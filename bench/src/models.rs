@@ -12,7 +12,7 @@ pub struct User {
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
-#[ormlet(table = "posts")]
+#[ormlet(table = "posts", has_many(comments = Comment))]
 pub struct Post {
     #[ormlet(primary_key)]
     pub id: Auto<i32>,
@@ -20,6 +20,16 @@ pub struct Post {
     pub user_id: i32,
     pub title: String,
     pub body: Option<String>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ormlet(table = "comments")]
+pub struct Comment {
+    #[ormlet(primary_key)]
+    pub id: Auto<i32>,
+    #[ormlet(belongs_to = Post)]
+    pub post_id: i32,
+    pub text: String,
 }
 
 /// The schema both sides run on (Diesel's, plus the index the
@@ -51,4 +61,20 @@ pub struct RawPost {
 
 pub fn raw_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
     Ok(RawUser { id: row.get(0)?, name: row.get(1)?, hair_color: row.get(2)? })
+}
+
+#[derive(Debug)]
+#[allow(dead_code)] // read only through black_box
+pub struct RawComment {
+    pub id: i32,
+    pub post_id: i32,
+    pub text: String,
+}
+
+pub fn raw_post(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawPost> {
+    Ok(RawPost { id: row.get(0)?, user_id: row.get(1)?, title: row.get(2)?, body: row.get(3)? })
+}
+
+pub fn raw_comment(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawComment> {
+    Ok(RawComment { id: row.get(0)?, post_id: row.get(1)?, text: row.get(2)? })
 }

@@ -31,7 +31,7 @@ impl Drop for Pg {
     }
 }
 
-fn url() -> String {
+pub(crate) fn url() -> String {
     std::env::var("ORMLET_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
@@ -72,6 +72,8 @@ fn skipped(name: &str) -> CaseResult {
         baseline: "sqlx (no server)",
         baseline_ns: f64::NAN,
         ratio: f64::NAN,
+        pg_peers: None,
+        peers: None,
     }
 }
 

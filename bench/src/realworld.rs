@@ -152,6 +152,8 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
             baseline: "no ProfilerLayer",
             baseline_ns: median(bs),
             ratio: median(ratios),
+            pg_peers: None,
+            peers: None,
         }
     })
 }
@@ -181,6 +183,8 @@ pub fn postgres(plan: &Plan) -> CaseResult {
             baseline: "no server",
             baseline_ns: f64::NAN,
             ratio: f64::NAN,
+            pg_peers: None,
+            peers: None,
         };
     }
     let r = run(plan, "realworld_articles_pg", format!("{url}?options=-c%20search_path%3D{schema}"));
