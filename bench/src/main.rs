@@ -33,7 +33,7 @@ fn main() {
             "--json" => json = args.next().map(PathBuf::from),
             "--only" => only = args.next(),
             "-h" | "--help" => {
-                println!("usage: ormlet-bench [--quick] [--json FILE] [--only CASE]");
+                println!("usage: ormlet-bench [--quick] [--json FILE] [--only CASE[,CASE...]]");
                 return;
             }
             other => {
@@ -44,11 +44,19 @@ fn main() {
     }
     let plan = harness::Plan::new(quick);
     let cases = cases::all();
-    // An exact name runs that case alone; otherwise every case containing the text.
-    let exact = only.as_deref().is_some_and(|o| cases.iter().any(|c| c.name == o));
-    let results: Vec<harness::CaseResult> = cases
+    // Comma-separated names; an exact name runs that case alone, otherwise
+    // every case containing the text.
+    let wanted: Vec<&str> = only.as_deref().map(|o| o.split(',').collect()).unwrap_or_default();
+    let picks = |name: &str| {
+        wanted.is_empty()
+            || wanted.iter().any(|w| {
+                let exact = cases.iter().any(|c| c.name == *w);
+                if exact { name == *w } else { name.contains(w) }
+            })
+    };
+    let picked: Vec<&cases::Case> = cases.iter().filter(|c| picks(c.name)).collect();
+    let results: Vec<harness::CaseResult> = picked
         .into_iter()
-        .filter(|c| only.as_deref().is_none_or(|o| if exact { c.name == o } else { c.name.contains(o) }))
         .map(|c| {
             let r = (c.run)(&plan);
             eprintln!("  {:<26} {:>12.0} ns  {:>12.0} ns  {:>6.3}", r.name, r.ormlet_ns, r.baseline_ns, r.ratio);
