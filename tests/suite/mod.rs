@@ -1308,6 +1308,30 @@ macro_rules! server_tests {
                 assert_eq!(User::find().count(&t.db).await.unwrap(), 0);
             }
 
+            /// ormlet keeps a connection a query gives back for the next
+            /// one: a transaction dropped without a commit leaves nothing on
+            /// it, and sqlx's pool used directly is never kept waiting.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_pool_of_one_lends_its_connection_again_and_shares_it_with_sqlx() {
+                let t = open!();
+                let db = <$db>::options(&t.url)
+                    .pool_size(1)
+                    .acquire_timeout(Duration::from_millis(500))
+                    .open()
+                    .await
+                    .unwrap();
+                {
+                    let tx = db.begin().await.unwrap();
+                    User::new("a@x.io", "Ann", None).insert(&tx).await.unwrap();
+                }
+                assert_eq!(User::find().count(&db).await.unwrap(), 0, "the dropped transaction rolled back");
+                User::new("b@x.io", "Bob", None).insert(&db).await.unwrap();
+                assert_eq!(User::find().count(&t.db).await.unwrap(), 1, "committed, outside any transaction");
+                let raw = tokio::time::timeout(Duration::from_secs(2), db.pool().acquire()).await;
+                drop(raw.expect("sqlx's pool is not kept waiting").unwrap());
+                assert_eq!(User::find().count(&db).await.unwrap(), 1);
+            }
+
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn an_exhausted_pool_is_a_typed_timeout() {
                 let Some(_t) = $open().await else { return };

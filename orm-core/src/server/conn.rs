@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::transaction::TxOptions;
 use crate::types::value::ValueRef;
@@ -12,6 +13,7 @@ use sqlx::ValueRef as _;
 use sqlx::pool::PoolConnection;
 use sqlx_core::transaction::TransactionManager;
 
+use super::lender::{Lender, Lent};
 use super::{Driver, error};
 use crate::backend::Backend;
 use crate::connection::{Bind, Connection, Stmt};
@@ -29,10 +31,17 @@ use tracing::Instrument;
 pub struct ServerConn<D: Driver> {
     /// `None` only after a lost connection could not be replaced.
     conn: Option<PoolConnection<D>>,
-    /// The pool, while this checkout has run nothing yet: a connection the
-    /// server ended while it sat idle fails its first statement, which is
-    /// then run again on a new connection (see [`ServerConn::retries`]).
-    fresh: Option<sqlx::Pool<D>>,
+    /// When `conn` was taken from sqlx's pool.
+    taken: Instant,
+    /// Where the connection goes back to.
+    home: Arc<Lender<D>>,
+    /// This loan has run nothing yet: a connection the server ended while
+    /// it sat idle fails its first statement, which is then run again on a
+    /// new connection (see [`ServerConn::retries`]).
+    fresh: bool,
+    /// A statement started and has not finished (its future was dropped
+    /// mid-way): the connection may hold the rest of its reply.
+    busy: bool,
     last_id: i64,
     /// The server's URL without its password, for errors.
     url: Arc<str>,
@@ -41,8 +50,28 @@ pub struct ServerConn<D: Driver> {
 }
 
 impl<D: Driver> ServerConn<D> {
-    pub(crate) fn new(conn: PoolConnection<D>, pool: &sqlx::Pool<D>, url: Arc<str>) -> Self {
-        ServerConn { conn: Some(conn), fresh: Some(pool.clone()), last_id: 0, url, next_begin: None }
+    pub(crate) fn new(lent: Lent<D>, home: Arc<Lender<D>>, url: Arc<str>) -> Self {
+        ServerConn {
+            conn: Some(lent.conn),
+            taken: lent.taken,
+            home,
+            fresh: true,
+            busy: false,
+            last_id: 0,
+            url,
+            next_begin: None,
+        }
+    }
+
+    /// Marks a statement started: the loan is no longer fresh, and the
+    /// connection is not clean until [`ServerConn::finished`].
+    fn started(&mut self) -> bool {
+        self.busy = true;
+        std::mem::replace(&mut self.fresh, false)
+    }
+
+    fn finished(&mut self) {
+        self.busy = false;
     }
 
     /// The live connection, or the error saying it was lost for good.
@@ -56,26 +85,39 @@ impl<D: Driver> ServerConn<D> {
         }
     }
 
-    /// The pool to take a new connection from when `e`, failing the first
-    /// statement of this checkout outside a transaction, says the server had
-    /// ended the connection before the statement could run: a read or a
-    /// BEGIN on any lost connection, a write only on the server's own word
-    /// that it ended the session (an I/O error after a write was sent leaves
-    /// unknown whether it committed).
-    fn retries(&self, fresh: Option<sqlx::Pool<D>>, op: Operation, e: &sqlx::Error) -> Option<sqlx::Pool<D>> {
+    /// Whether `e`, failing the first statement of a loan (`fresh`) outside
+    /// a transaction, says the server had ended the connection before the
+    /// statement could run: a read or a BEGIN on any lost connection, a
+    /// write only on the server's own word that it ended the session (an
+    /// I/O error after a write was sent leaves unknown whether it
+    /// committed).
+    fn retries(&self, fresh: bool, op: Operation, e: &sqlx::Error) -> bool {
         let idempotent = matches!(op, Operation::Select | Operation::Begin);
-        let retry = self.depth() == 0 && (error::ended_by_server(e) || (idempotent && error::is_lost(e)));
-        fresh.filter(|_| retry)
+        fresh && self.depth() == 0 && (error::ended_by_server(e) || (idempotent && error::is_lost(e)))
     }
 
-    /// Swaps the lost connection for a new one from `pool`.
-    async fn reconnect(&mut self, pool: sqlx::Pool<D>, e: &sqlx::Error) -> Result<()> {
+    /// Swaps the lost connection for a new one from sqlx's pool.
+    async fn reconnect(&mut self, e: &sqlx::Error) -> Result<()> {
         tracing::info!(error = %e, "the server had ended a pooled connection; running the statement on a new one");
         // Detached, the dead connection gives its place in the pool back at once.
         drop(self.conn.take().map(PoolConnection::detach));
-        let conn = pool.acquire().await.map_err(|e| error::connect(e, &self.url))?;
+        let conn = self.home.pool().acquire().await.map_err(|e| error::connect(e, &self.url))?;
         self.conn = Some(conn);
+        self.taken = Instant::now();
         Ok(())
+    }
+}
+
+/// A connection whose last statement ended, outside any transaction, is
+/// parked for the next query; any other goes back to sqlx, whose ping on
+/// return tidies it (a cut-off reply, a rollback still to send).
+impl<D: Driver> Drop for ServerConn<D> {
+    fn drop(&mut self) {
+        let clean = !self.busy && self.depth() == 0;
+        // Not clean: the field's own drop hands it to sqlx.
+        if clean && let Some(conn) = self.conn.take() {
+            self.home.give_back(Lent { conn, taken: self.taken });
+        }
     }
 }
 
@@ -360,21 +402,20 @@ impl<D: Driver> ServerConn<D> {
         let s = Stmt { sql: &sql, operation: op, table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
         let (sink, binder, started) = self.start();
-        let mut fresh = self.fresh.take();
+        let mut fresh = self.started();
         let result = async {
             loop {
                 match send_control::<D>(self.live()?, op, setup.as_deref(), begin.as_deref()).await {
                     Ok(()) => return Ok(((), 0)),
-                    Err(e) => match self.retries(fresh.take(), op, &e) {
-                        None => return Err(error::query::<D>(e, &sql, &self.url)),
-                        Some(pool) => self.reconnect(pool, &e).await?,
-                    },
+                    Err(e) if self.retries(std::mem::take(&mut fresh), op, &e) => self.reconnect(&e).await?,
+                    Err(e) => return Err(error::query::<D>(e, &sql, &self.url)),
                 }
             }
         }
         .instrument(span)
         .await;
         self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
+        self.finished();
         result.map(|_| ())
     }
 }
@@ -408,7 +449,7 @@ impl<D: Driver> Connection for ServerConn<D> {
         let span = trace::query_span(D::BACKEND, &s);
         async move {
             let (sink, mut binder, started) = self.start();
-            let mut fresh = self.fresh.take();
+            let mut fresh = self.started();
             let result = loop {
                 if let Err(e) = bind.bind_to(&mut binder) {
                     break Err(e);
@@ -421,15 +462,15 @@ impl<D: Driver> Connection for ServerConn<D> {
                 match failed {
                     None => break Ok(((), n)),
                     Some(Failure::Row(e)) => break Err(e),
-                    Some(Failure::Server(e)) => match self.retries(fresh.take(), s.operation, &e).filter(|_| n == 0) {
-                        None => break Err(error::query::<D>(e, s.sql, &self.url)),
-                        Some(pool) => {
-                            if let Err(lost) = self.reconnect(pool, &e).await {
-                                break Err(lost);
-                            }
-                            binder = ServerBinder::new(binder.recording, binder.values.is_some());
+                    Some(Failure::Server(e)) => {
+                        if n > 0 || !self.retries(std::mem::take(&mut fresh), s.operation, &e) {
+                            break Err(error::query::<D>(e, s.sql, &self.url));
                         }
-                    },
+                        if let Err(lost) = self.reconnect(&e).await {
+                            break Err(lost);
+                        }
+                        binder = ServerBinder::new(binder.recording, binder.values.is_some());
+                    }
                 }
             };
             let ended = Tick::now();
@@ -439,6 +480,7 @@ impl<D: Driver> Connection for ServerConn<D> {
                 Err(_) => None,
             };
             self.record(sink, &s, (started, ended), &result, binder.values, &binder.hasher, plan);
+            self.finished();
             result.map(|_| ())
         }
         .instrument(span)
@@ -447,7 +489,7 @@ impl<D: Driver> Connection for ServerConn<D> {
     async fn execute<'s, B: Bind + ?Sized>(&'s mut self, s: Stmt<'s>, bind: &'s B) -> Result<u64> {
         let span = trace::query_span(D::BACKEND, &s);
         let (sink, mut binder, started) = self.start();
-        let mut fresh = self.fresh.take();
+        let mut fresh = self.started();
         let result = async {
             loop {
                 bind.bind_to(&mut binder)?;
@@ -458,10 +500,8 @@ impl<D: Driver> Connection for ServerConn<D> {
                         let n = D::rows_affected(&done);
                         return Ok((n, n));
                     }
-                    Err(e) => match self.retries(fresh.take(), s.operation, &e) {
-                        None => return Err(error::query::<D>(e, s.sql, &self.url)),
-                        Some(pool) => self.reconnect(pool, &e).await?,
-                    },
+                    Err(e) if self.retries(std::mem::take(&mut fresh), s.operation, &e) => self.reconnect(&e).await?,
+                    Err(e) => return Err(error::query::<D>(e, s.sql, &self.url)),
                 }
                 binder = ServerBinder::new(binder.recording, binder.values.is_some());
             }
@@ -469,6 +509,7 @@ impl<D: Driver> Connection for ServerConn<D> {
         .instrument(span)
         .await;
         self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
+        self.finished();
         result.map(|(n, _)| n)
     }
 
@@ -483,6 +524,9 @@ impl<D: Driver> Connection for ServerConn<D> {
     }
 
     fn start_rollback(&mut self, _loc: &'static Location<'static>) {
+        // The ROLLBACK is still to send: the connection is not clean, and
+        // goes back to sqlx, whose ping on return sends it.
+        self.busy = true;
         // Queued: sent before the connection's next use, as sqlx's own transactions do.
         if let Some(conn) = &mut self.conn {
             <D::TransactionManager as TransactionManager>::start_rollback(conn);
@@ -507,7 +551,7 @@ impl<D: Driver> Connection for ServerConn<D> {
         let s = Stmt { sql, operation: Operation::of_sql(sql), table: None, loc, relation: None };
         let span = trace::query_span(D::BACKEND, &s);
         let (sink, binder, started) = self.start();
-        self.fresh = None;
+        self.started();
         let result = match self.live() {
             Err(e) => Err(e),
             Ok(conn) => D::script(conn, sql.clone())
@@ -517,6 +561,7 @@ impl<D: Driver> Connection for ServerConn<D> {
                 .map_err(|e| error::query::<D>(e, sql, &self.url)),
         };
         self.record(sink, &s, (started, Tick::now()), &result, binder.values, &binder.hasher, None);
+        self.finished();
         result.map(|_| ())
     }
 }

@@ -5,10 +5,11 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::pool::{PoolConnection, PoolOptions};
+use sqlx::pool::PoolOptions;
 
 use super::conn::ServerConn;
 use super::driver::Driver;
+use super::lender::{Lender, Lent};
 use super::{Tx, error};
 use crate::backend::Backend;
 use crate::connection::Connection;
@@ -144,13 +145,13 @@ impl<D: Driver> DbOptions<D> {
             .await
             .map_err(|e| error::connect(e, &self.url))?;
         let url = Arc::from(super::url::redact(&self.url));
-        Ok(Db { inner: Arc::new(Inner { pool, url, options: self }) })
+        Ok(Db { inner: Arc::new(Inner { lender: Arc::new(Lender::new(pool, false)), url, options: self }) })
     }
 }
 
 #[derive(Debug)]
 struct Inner<D: Driver> {
-    pool: sqlx::Pool<D>,
+    lender: Arc<Lender<D>>,
     /// The URL without its password, for errors on a pooled connection.
     url: Arc<str>,
     options: DbOptions<D>,
@@ -191,17 +192,24 @@ impl<D: Driver> Db<D> {
             acquire_timeout: pool.options().get_acquire_timeout(),
             ..options
         };
-        Db { inner: Arc::new(Inner { pool, url: Arc::from("(a pool made with sqlx)"), options }) }
+        // The caller may acquire from its own clone of the pool: park nothing.
+        let lender = Arc::new(Lender::new(pool, true));
+        Db { inner: Arc::new(Inner { lender, url: Arc::from("(a pool made with sqlx)"), options }) }
     }
 
     /// The sqlx pool, for what ormlet does not cover. Queries run on it
     /// directly are not profiled.
+    ///
+    /// ormlet keeps a connection a query gives back for the next query,
+    /// past sqlx's pool (which would ping it first). Once this is called it
+    /// stops, so code acquiring from the pool never waits for a connection
+    /// ormlet holds.
     pub fn pool(&self) -> &sqlx::Pool<D> {
-        &self.inner.pool
+        self.inner.lender.share()
     }
 
-    async fn acquire(&self) -> Result<PoolConnection<D>> {
-        self.inner.pool.acquire().await.map_err(|e| match e {
+    async fn acquire(&self) -> Result<Lent<D>> {
+        self.inner.lender.lend().await.map_err(|e| match e {
             sqlx::Error::PoolTimedOut => Error::PoolTimeout {
                 size: self.inner.options.pool_size as usize,
                 waited: self.inner.options.acquire_timeout,
@@ -224,7 +232,7 @@ impl<D: Driver> Db<D> {
     /// A pooled connection, with no transaction open.
     pub(crate) async fn conn(&self) -> Result<ServerConn<D>> {
         let url = self.inner.url.clone();
-        self.acquire().await.map(|c| ServerConn::new(c, &self.inner.pool, url))
+        self.acquire().await.map(|lent| ServerConn::new(lent, self.inner.lender.clone(), url))
     }
 
     transaction_methods!(

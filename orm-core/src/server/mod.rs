@@ -10,6 +10,7 @@ mod conn;
 mod db;
 mod driver;
 mod error;
+mod lender;
 #[cfg(feature = "mysql")]
 pub(crate) mod mysql;
 #[cfg(feature = "postgres")]
