@@ -25,7 +25,7 @@ pub fn all() -> Vec<Case> {
         Case { name: "insert_1", run: |p| suite::insert(p, "insert_1", 1) },
         Case { name: "insert_100", run: |p| suite::insert(p, "insert_100", 100) },
         Case { name: "load_associations", run: suite::load_associations },
-        Case { name: "get_by_pk", run: get_by_pk },
+        Case { name: "get_by_pk", run: suite::get_by_pk },
         Case { name: "filter_order_limit", run: filter_order_limit },
         Case { name: "async_get_by_pk", run: async_get_by_pk },
         Case { name: "profiler_no_scope", run: profiler_no_scope },
@@ -48,6 +48,7 @@ pub fn all() -> Vec<Case> {
         },
         Case { name: "pg_insert_1_peers", run: |p| crate::pg_suite::insert(p, "pg_insert_1_peers", 1) },
         Case { name: "pg_insert_100", run: |p| crate::pg_suite::insert(p, "pg_insert_100", 100) },
+        Case { name: "pg_load_associations", run: crate::pg_suite::load_associations },
         Case { name: "pg_select_10k_rows", run: crate::postgres::select_10k_rows },
         Case { name: "pg_get_by_pk", run: crate::postgres::get_by_pk },
         Case { name: "pg_insert_1", run: crate::postgres::insert_1 },
@@ -100,25 +101,6 @@ pub(crate) fn keys(n: usize) -> impl FnMut() -> i32 {
         k = (k + 7919) % n;
         k as i32 + 1
     }
-}
-
-fn get_by_pk(plan: &Plan) -> CaseResult {
-    let n = 10_000;
-    let (db, raw) = pair(n, |_| None);
-    let sql = format!("{} WHERE \"users\".\"id\" = ?", User::find().to_sql(ormlet::Backend::Sqlite).0);
-    let (mut ko, mut kb) = (keys(n), keys(n));
-    compare(
-        plan,
-        "get_by_pk",
-        "rusqlite",
-        || {
-            black_box(User::get(&db, ko()).expect("ormlet"));
-        },
-        || {
-            let mut stmt = raw.prepare_cached(&sql).expect("prepare");
-            black_box(stmt.query_row([kb()], raw_user).expect("row"));
-        },
-    )
 }
 
 fn filter_order_limit(plan: &Plan) -> CaseResult {

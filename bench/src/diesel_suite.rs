@@ -13,10 +13,12 @@ use ormlet::prelude::*;
 use ormlet::sqlite::Db;
 use rusqlite::Connection as Rusqlite;
 
+use crate::cases::keys;
 use crate::diesel_models::{self as d, load_associations};
 use crate::harness::{CaseResult, Peers, Plan, Side, compare_sides};
 use crate::models::{
-    Comment, Post, PostRelations, RawPost, RawUser, SCHEMA, User, UserRelations, raw_comment, raw_post, raw_user,
+    Comment, Grouped, Post, PostRelations, RawPost, RawUser, SCHEMA, User, UserRelations, group, raw_comment, raw_post,
+    raw_user,
 };
 
 /// The rows a case starts with: `users` users (hair colour by index), each
@@ -144,6 +146,32 @@ pub fn trivial_query(plan: &Plan, name: &str, n: usize) -> CaseResult {
             let users: Vec<User> = User::find().all(&db).expect("ormlet");
             assert_eq!(users.len(), n);
             black_box(users);
+        }),
+    )
+}
+
+/// One user by primary key, keys spread over 10,000 users (not one of
+/// Diesel's cases; `users.find(id).get_result()` on its side).
+pub fn get_by_pk(plan: &Plan) -> CaseResult {
+    let n = 10_000;
+    let (db, mut diesel, raw) = databases(&Rows::users(n, |_| None));
+    let sql = format!("{} WHERE \"users\".\"id\" = ?", User::find().to_sql(ormlet::Backend::Sqlite).0);
+    let mut held = raw.prepare(&sql).expect("prepare");
+    let (mut kh, mut kc, mut kd, mut ko) = (keys(n), keys(n), keys(n), keys(n));
+    run(
+        plan,
+        "get_by_pk",
+        Side::new(|| {
+            black_box(held.query_row([kh()], raw_user).expect("row"));
+        }),
+        Side::new(|| {
+            black_box(raw.prepare_cached(&sql).expect("prepare").query_row([kc()], raw_user).expect("row"));
+        }),
+        Side::new(|| {
+            black_box(d::users::table.find(kd()).get_result::<d::DieselUser>(&mut diesel).expect("diesel"));
+        }),
+        Side::new(|| {
+            black_box(User::get(&db, ko()).expect("ormlet"));
         }),
     )
 }
@@ -282,15 +310,13 @@ pub fn load_associations(plan: &Plan) -> CaseResult {
     )
 }
 
-type ByHand = Vec<(RawUser, Vec<(RawPost, Vec<crate::models::RawComment>)>)>;
-
-/// The association case in hand-written rusqlite: three queries, each
-/// level grouped under its parent through an index of parent ids.
+/// The association case in hand-written rusqlite: three queries, grouped
+/// by hand.
 fn by_hand(
     users: &mut rusqlite::Statement<'_>,
     posts: &mut rusqlite::Statement<'_>,
     comments: &mut rusqlite::Statement<'_>,
-) -> ByHand {
+) -> Grouped {
     let users: Vec<RawUser> = users.query_map([], raw_user).expect("query").collect::<Result<_, _>>().expect("rows");
     let posts: Vec<RawPost> = posts
         .query_map(rusqlite::params_from_iter(users.iter().map(|u| u.id)), raw_post)
@@ -302,19 +328,5 @@ fn by_hand(
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
-    let post_index: std::collections::HashMap<i32, usize> = posts.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-    let mut posts: Vec<(RawPost, Vec<_>)> = posts.into_iter().map(|p| (p, Vec::new())).collect();
-    for c in comments {
-        if let Some(&i) = post_index.get(&c.post_id) {
-            posts[i].1.push(c);
-        }
-    }
-    let user_index: std::collections::HashMap<i32, usize> = users.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
-    let mut grouped: ByHand = users.into_iter().map(|u| (u, Vec::new())).collect();
-    for p in posts {
-        if let Some(&i) = user_index.get(&p.0.user_id) {
-            grouped[i].1.push(p);
-        }
-    }
-    grouped
+    group(users, posts, comments)
 }

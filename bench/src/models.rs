@@ -78,3 +78,27 @@ pub fn raw_post(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawPost> {
 pub fn raw_comment(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawComment> {
     Ok(RawComment { id: row.get(0)?, post_id: row.get(1)?, text: row.get(2)? })
 }
+
+/// Users with their posts, each with its comments.
+pub type Grouped = Vec<(RawUser, Vec<(RawPost, Vec<RawComment>)>)>;
+
+/// Groups each level under its parent through an index of parent ids, as
+/// hand-written code loading associations does.
+pub fn group(users: Vec<RawUser>, posts: Vec<RawPost>, comments: Vec<RawComment>) -> Grouped {
+    use std::collections::HashMap;
+    let post_index: HashMap<i32, usize> = posts.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    let mut posts: Vec<(RawPost, Vec<RawComment>)> = posts.into_iter().map(|p| (p, Vec::new())).collect();
+    for c in comments {
+        if let Some(&i) = post_index.get(&c.post_id) {
+            posts[i].1.push(c);
+        }
+    }
+    let user_index: HashMap<i32, usize> = users.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+    let mut grouped: Grouped = users.into_iter().map(|u| (u, Vec::new())).collect();
+    for p in posts {
+        if let Some(&i) = user_index.get(&p.0.user_id) {
+            grouped[i].1.push(p);
+        }
+    }
+    grouped
+}

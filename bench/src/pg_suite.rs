@@ -12,8 +12,9 @@ use ormlet::prelude::*;
 use sqlx::{Connection as _, Row};
 
 use crate::diesel_models as d;
+use crate::diesel_models::load_associations;
 use crate::harness::{CaseResult, PgPeers, Plan, Side, compare_sides};
-use crate::models::{Post, RawPost, RawUser, User};
+use crate::models::{Comment, Grouped, Post, PostRelations, RawComment, RawPost, RawUser, User, UserRelations, group};
 
 const SCHEMA: &str = "
     CREATE TABLE users (id SERIAL PRIMARY KEY, name VARCHAR NOT NULL, hair_color VARCHAR);
@@ -46,6 +47,11 @@ impl Drop for Peers {
 /// A schema holding `n` users (black or brown hair by index), or the reason
 /// there is none.
 fn setup(n: usize) -> Result<Peers, String> {
+    setup_with(n, 0)
+}
+
+/// [`setup`], each user with `per` posts and each post with `per` comments.
+fn setup_with(n: usize, per: usize) -> Result<Peers, String> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let url = crate::postgres::url();
     let schema = format!("ormlet_bench_peers_{}", std::process::id());
@@ -64,6 +70,16 @@ fn setup(n: usize) -> Result<Peers, String> {
             })
             .collect();
         User::insert_many(&db, &users).await.map_err(|e| e.to_string())?;
+        let posts: Vec<Post> = (1..=n as i32)
+            .flat_map(|u| (0..per).map(move |i| (u, i)))
+            .map(|(u, i)| Post { id: Auto::new(), user_id: u, title: format!("Post {i} by user {u}"), body: None })
+            .collect();
+        Post::insert_many(&db, &posts).await.map_err(|e| e.to_string())?;
+        let comments: Vec<Comment> = (1..=posts.len() as i32)
+            .flat_map(|p| (0..per).map(move |i| (p, i)))
+            .map(|(p, i)| Comment { id: Auto::new(), post_id: p, text: format!("Comment {i} on post {p}") })
+            .collect();
+        Comment::insert_many(&db, &comments).await.map_err(|e| e.to_string())?;
         let sqlx = sqlx::PgConnection::connect(&own).await.map_err(|e| e.to_string())?;
         let (client, connection) =
             tokio_postgres::connect(&own, tokio_postgres::NoTls).await.map_err(|e| e.to_string())?;
@@ -270,6 +286,80 @@ pub fn insert(plan: &Plan, name: &str, n: usize) -> CaseResult {
         }),
         Side::new(|| {
             black_box(rt.block_on(User::insert_many(&*db, &rows)).expect("ormlet"));
+        }),
+    )
+}
+
+/// Diesel's "loading associations sequentially" with 100 users (as Diesel
+/// runs it on PostgreSQL), 10 posts each, 10 comments a post: three
+/// queries, grouped in memory.
+pub fn load_associations(plan: &Plan) -> CaseResult {
+    const USERS: usize = 100;
+    let name = "pg_load_associations";
+    let mut pg = match setup_with(USERS, 10) {
+        Ok(pg) => pg,
+        Err(reason) => return skipped(name, &reason),
+    };
+    let users_sql = "SELECT id, name, hair_color FROM users";
+    let posts_sql = "SELECT id, user_id, title, body FROM posts WHERE user_id = ANY($1)";
+    let comments_sql = "SELECT id, post_id, text FROM comments WHERE post_id = ANY($1)";
+    let Peers { rt, db, sqlx, client, diesel, .. } = &mut pg;
+    let statements = rt.block_on(async {
+        (client.prepare(users_sql).await, client.prepare(posts_sql).await, client.prepare(comments_sql).await)
+    });
+    let statements = (statements.0.expect("prepare"), statements.1.expect("prepare"), statements.2.expect("prepare"));
+    let check = |loaded: usize, first_posts: usize, first_comments: usize| {
+        assert_eq!((loaded, first_posts, first_comments), (USERS, 10, 10));
+    };
+    run(
+        plan,
+        name,
+        Side::new(|| {
+            let loaded: Grouped = rt.block_on(async {
+                let users: Vec<RawUser> =
+                    sqlx::query(users_sql).fetch_all(&mut *sqlx).await.expect("sqlx").iter().map(sqlx_user).collect();
+                let ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+                let rows = sqlx::query(posts_sql).bind(&ids).fetch_all(&mut *sqlx).await.expect("sqlx");
+                let posts: Vec<RawPost> = rows
+                    .iter()
+                    .map(|r| RawPost { id: r.get(0), user_id: r.get(1), title: r.get(2), body: r.get(3) })
+                    .collect();
+                let ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+                let rows = sqlx::query(comments_sql).bind(&ids).fetch_all(&mut *sqlx).await.expect("sqlx");
+                let comments = rows.iter().map(|r| RawComment { id: r.get(0), post_id: r.get(1), text: r.get(2) });
+                group(users, posts, comments.collect())
+            });
+            check(loaded.len(), loaded[0].1.len(), loaded[0].1[0].1.len());
+            black_box(loaded);
+        }),
+        Side::new(|| {
+            let (users_st, posts_st, comments_st) = &statements;
+            let loaded: Grouped = rt.block_on(async {
+                let rows = client.query(users_st, &[]).await.expect("tokio-postgres");
+                let users: Vec<RawUser> = rows.iter().map(tp_user).collect();
+                let ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+                let rows = client.query(posts_st, &[&ids]).await.expect("tokio-postgres");
+                let posts: Vec<RawPost> = rows
+                    .iter()
+                    .map(|r| RawPost { id: r.get(0), user_id: r.get(1), title: r.get(2), body: r.get(3) })
+                    .collect();
+                let ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+                let rows = client.query(comments_st, &[&ids]).await.expect("tokio-postgres");
+                let comments = rows.iter().map(|r| RawComment { id: r.get(0), post_id: r.get(1), text: r.get(2) });
+                group(users, posts, comments.collect())
+            });
+            check(loaded.len(), loaded[0].1.len(), loaded[0].1[0].1.len());
+            black_box(loaded);
+        }),
+        Side::new(|| {
+            let loaded = load_associations!(&mut *diesel);
+            check(loaded.len(), loaded[0].1.len(), loaded[0].1[0].1.len());
+            black_box(loaded);
+        }),
+        Side::new(|| {
+            let loaded = rt.block_on(User::find().with(User::POSTS.with(Post::COMMENTS)).all(&*db)).expect("ormlet");
+            check(loaded.len(), loaded[0].posts().len(), loaded[0].posts()[0].comments().len());
+            black_box(loaded);
         }),
     )
 }
