@@ -36,7 +36,7 @@ impl Rows {
     }
 }
 
-fn black_or_brown(i: usize) -> Option<&'static str> {
+pub(crate) fn black_or_brown(i: usize) -> Option<&'static str> {
     Some(if i.is_multiple_of(2) { "black" } else { "brown" })
 }
 

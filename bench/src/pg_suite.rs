@@ -13,8 +13,10 @@ use sqlx::{Connection as _, Row};
 
 use crate::diesel_models as d;
 use crate::diesel_models::load_associations;
+use crate::diesel_suite::black_or_brown;
 use crate::harness::{CaseResult, PgPeers, Plan, Side, compare_sides};
 use crate::models::{Comment, Grouped, Post, PostRelations, RawComment, RawPost, RawUser, User, UserRelations, group};
+use crate::postgres::{leak, raw_user};
 
 const SCHEMA: &str = "
     CREATE TABLE users (id SERIAL PRIMARY KEY, name VARCHAR NOT NULL, hair_color VARCHAR);
@@ -35,12 +37,7 @@ struct Peers {
 
 impl Drop for Peers {
     fn drop(&mut self) {
-        let (url, schema) = (self.url.clone(), self.schema.clone());
-        self.rt.block_on(async move {
-            if let Ok(admin) = ormlet::postgres::Db::connect(&url).await {
-                let _ = admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE")).await;
-            }
-        });
+        crate::postgres::drop_schema(&self.rt, &self.url, &self.schema);
     }
 }
 
@@ -63,11 +60,7 @@ fn setup_with(n: usize, per: usize) -> Result<Peers, String> {
         let db = ormlet::postgres::Db::options(&own).pool_size(1).open().await.map_err(|e| e.to_string())?;
         db.execute_batch(SCHEMA).await.map_err(|e| e.to_string())?;
         let users: Vec<User> = (0..n)
-            .map(|i| User {
-                id: Auto::new(),
-                name: format!("User {i}"),
-                hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.into()),
-            })
+            .map(|i| User { id: Auto::new(), name: format!("User {i}"), hair_color: black_or_brown(i).map(Into::into) })
             .collect();
         User::insert_many(&db, &users).await.map_err(|e| e.to_string())?;
         let posts: Vec<Post> = (1..=n as i32)
@@ -136,17 +129,8 @@ fn run(
     }
 }
 
-fn sqlx_user(row: &sqlx::postgres::PgRow) -> RawUser {
-    RawUser { id: row.get(0), name: row.get(1), hair_color: row.get(2) }
-}
-
 fn tp_user(row: &tokio_postgres::Row) -> RawUser {
     RawUser { id: row.get(0), name: row.get(1), hair_color: row.get(2) }
-}
-
-/// The SQL ormlet sends, as the `&'static str` a hand-written query would be.
-fn leak(sql: String) -> &'static str {
-    Box::leak(sql.into_boxed_str())
 }
 
 /// Every user.
@@ -163,7 +147,7 @@ pub fn trivial_query(plan: &Plan, name: &str, n: usize) -> CaseResult {
         name,
         Side::new(|| {
             let rows = rt.block_on(sqlx::query(sql).fetch_all(&mut *sqlx)).expect("sqlx");
-            let users: Vec<RawUser> = rows.iter().map(sqlx_user).collect();
+            let users: Vec<RawUser> = rows.iter().map(raw_user).collect();
             assert_eq!(users.len(), n);
             black_box(users);
         }),
@@ -211,7 +195,7 @@ pub fn medium_complex(plan: &Plan, name: &str, n: usize) -> CaseResult {
                         title: row.get(5),
                         body: row.get(6),
                     });
-                    (sqlx_user(row), post)
+                    (raw_user(row), post)
                 })
                 .collect();
             assert_eq!(rows.len(), expected);
@@ -317,7 +301,7 @@ pub fn load_associations(plan: &Plan) -> CaseResult {
         Side::new(|| {
             let loaded: Grouped = rt.block_on(async {
                 let users: Vec<RawUser> =
-                    sqlx::query(users_sql).fetch_all(&mut *sqlx).await.expect("sqlx").iter().map(sqlx_user).collect();
+                    sqlx::query(users_sql).fetch_all(&mut *sqlx).await.expect("sqlx").iter().map(raw_user).collect();
                 let ids: Vec<i32> = users.iter().map(|u| u.id).collect();
                 let rows = sqlx::query(posts_sql).bind(&ids).fetch_all(&mut *sqlx).await.expect("sqlx");
                 let posts: Vec<RawPost> = rows

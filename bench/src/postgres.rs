@@ -22,13 +22,17 @@ struct Pg {
 
 impl Drop for Pg {
     fn drop(&mut self) {
-        let (url, schema) = (self.url.clone(), self.schema.clone());
-        self.rt.block_on(async move {
-            if let Ok(admin) = ormlet::postgres::Db::connect(&url).await {
-                let _ = admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE")).await;
-            }
-        });
+        drop_schema(&self.rt, &self.url, &self.schema);
     }
+}
+
+/// Drops a schema a run made, on `rt`.
+pub(crate) fn drop_schema(rt: &tokio::runtime::Runtime, url: &str, schema: &str) {
+    rt.block_on(async move {
+        if let Ok(admin) = ormlet::postgres::Db::connect(url).await {
+            let _ = admin.execute_batch(&format!("DROP SCHEMA {schema} CASCADE")).await;
+        }
+    });
 }
 
 pub(crate) fn url() -> String {
@@ -77,12 +81,12 @@ fn skipped(name: &str) -> CaseResult {
     }
 }
 
-fn raw_user(row: &sqlx::postgres::PgRow) -> RawUser {
+pub(crate) fn raw_user(row: &sqlx::postgres::PgRow) -> RawUser {
     RawUser { id: row.get(0), name: row.get(1), hair_color: row.get(2) }
 }
 
 /// The SQL ormlet sends, as the `&'static str` a hand-written query would be.
-fn leak(sql: String) -> &'static str {
+pub(crate) fn leak(sql: String) -> &'static str {
     Box::leak(sql.into_boxed_str())
 }
 
