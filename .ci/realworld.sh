@@ -2,7 +2,7 @@
 # The RealWorld example under the project's official Postman suite
 # (../shared/realworld), on SQLite, PostgreSQL and MySQL, each on a database
 # of its own; then the app's profiler history is read back: no request of
-# the whole suite may have an N+1 or a duplicate query.
+# the whole suite may have an N+1, a duplicate query or an unused eager load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +36,8 @@ bin=target/debug/ormlet-realworld
 psql "$pg_url" -qc "CREATE DATABASE $name"
 mariadb -h127.0.0.1 -uroot -e "CREATE DATABASE $name"
 
-# The history check: every request of the run, none with an N+1 or a duplicate.
+# The history check: every request of the run, none with an N+1, a duplicate
+# or an unused eager load.
 check_js='
 const [url, expected] = process.argv.slice(1);
 fetch(url).then(r => r.json()).then(history => {
@@ -48,13 +49,13 @@ fetch(url).then(r => r.json()).then(history => {
   for (const e of history) {
     queries += e.report.query_count;
     for (const f of e.report.findings) {
-      if (f.kind === "n_plus_one" || f.kind === "duplicate") {
+      if (["n_plus_one", "duplicate", "unused_eager_load"].includes(f.kind)) {
         bad++;
         console.error(`${e.method} ${e.path}: ${f.kind}: ${f.suggestion}`);
       }
     }
   }
-  console.log(`profiler: ${history.length} requests, ${queries} queries, ${bad} N+1 or duplicate findings`);
+  console.log(`profiler: ${history.length} requests, ${queries} queries, ${bad} N+1, duplicate or unused eager load findings`);
   process.exit(bad ? 1 : 0);
 }).catch(e => { console.error(e); process.exit(1); });
 '
@@ -96,4 +97,4 @@ run_suite() { # backend database-url
 run_suite sqlite "sqlite://$work/realworld.db"
 run_suite postgres "${pg_url%/*}/$name"
 run_suite mysql "${my_url%/*}/$name"
-echo "realworld: the Postman suite passed on SQLite, PostgreSQL and MySQL with no N+1 and no duplicate query"
+echo "realworld: the Postman suite passed on SQLite, PostgreSQL and MySQL with no N+1, no duplicate query and no unused eager load"

@@ -269,9 +269,10 @@ fn five_thousand_parents_are_loaded_in_chunks_under_the_parameter_limit() {
     assert_eq!(profile.query_count(), 7);
     assert!(posts.iter().all(|p| p.author().id.get() == Some(p.author_id)));
     // Chunks of one eager load are by design, not an N+1 (nor duplicates;
-    // a busy machine may make one slow, which is not what this is about).
-    let kinds: Vec<_> = profile.findings().iter().map(|f| f.kind).collect();
-    assert!(kinds.iter().all(|k| *k == ormlet::profiler::FindingKind::Slow), "{}", profile.to_text());
+    // a busy machine may make one slow, and the rows are read after the
+    // scope, neither of which is what this is about).
+    use ormlet::profiler::FindingKind::{Duplicate, NPlusOne};
+    assert!(!profile.findings().iter().any(|f| matches!(f.kind, NPlusOne | Duplicate)), "{}", profile.to_text());
 }
 
 #[test]

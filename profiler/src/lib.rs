@@ -1,6 +1,7 @@
 //! The query profiler of [ormlet](https://docs.rs/ormlet): every query a
 //! request or a test runs, with the line of application code that issued it,
-//! and what is wrong with them — duplicates, N+1 loops, slow queries, budgets.
+//! and what is wrong with them — duplicates, N+1 loops, eager loads nobody
+//! read, slow queries, budgets.
 //!
 //! ```
 //! use ormlet_core::{prelude::*, doc_models::User, sqlite::Db};
@@ -35,6 +36,13 @@
 //! test's `assert_num_queries_async` around `router.oneshot(..)`). Each
 //! scope's findings are computed over its own queries; an inner scope hands
 //! its queries to the enclosing one when it ends.
+//!
+//! Unused eager loads: rows loaded with `.with(rel)` note which relations
+//! the application read (through `get`, the derive's accessors,
+//! `into_parts`, serialising, `Debug` or `==`). A relation that no load of
+//! one `.with(..)` call had read when the scope ended is a
+//! [`FindingKind::UnusedEagerLoad`] at that call, whose fix is to remove it.
+//! Rows read only after the scope ended count as unread there.
 
 #![warn(missing_docs)]
 

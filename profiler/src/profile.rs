@@ -134,6 +134,8 @@ pub struct Profile {
     fingerprints: OnceLock<Vec<Arc<Fingerprint>>>,
     queries: OnceLock<Vec<RecordedQuery>>,
     findings: OnceLock<Vec<Finding>>,
+    /// What the scope's eager loads had left unread when it ended.
+    unread: Vec<detect::Unread>,
     config: Arc<ProfilerConfig>,
 }
 
@@ -142,6 +144,7 @@ impl Profile {
     /// and how long it ran.
     pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
         Profile {
+            unread: detect::unread(&recorded.loaded),
             unkept_ticks: recorded.unkept_ticks(),
             seen: recorded.seen(),
             entries: recorded.entries,
@@ -214,7 +217,8 @@ impl Profile {
         self.elapsed
     }
 
-    /// Duplicate, N+1, slow and budget findings (worked out on first call).
+    /// Duplicate, N+1, unused eager load, slow and budget findings (worked
+    /// out on first call; what eager loads left unread is as of the scope's end).
     pub fn findings(&self) -> &[Finding] {
         self.findings.get_or_init(|| {
             let queries = detect::Queries {
@@ -223,7 +227,7 @@ impl Profile {
                 extras: &self.extras,
                 fingerprints: self.fingerprints(),
             };
-            detect::run(&queries, self.seen, || self.db_time(), &self.config)
+            detect::run(&queries, &self.unread, self.seen, || self.db_time(), &self.config)
         })
     }
 
@@ -237,11 +241,17 @@ impl Profile {
         &self.config
     }
 
-    /// "11 queries, 3.2 ms, 1 N+1, 0 duplicate, 0 slow"
+    /// "11 queries, 3.2 ms, 1 N+1, 0 duplicate, 0 slow" (and ", 1 unused
+    /// eager load", ", over budget" when there are).
     pub fn summary(&self) -> String {
         let n = |k| self.findings_of(k).count();
+        let unused = match n(FindingKind::UnusedEagerLoad) {
+            0 => String::new(),
+            1 => ", 1 unused eager load".to_owned(),
+            k => format!(", {k} unused eager loads"),
+        };
         format!(
-            "{} quer{}, {}, {} N+1, {} duplicate, {} slow{}",
+            "{} quer{}, {}, {} N+1, {} duplicate, {} slow{unused}{}",
             self.seen,
             if self.seen == 1 { "y" } else { "ies" },
             crate::format::ms(self.db_time()),

@@ -5,9 +5,10 @@
 //! for queries from tasks it spawned and other threads. They are merged
 //! when the scope ends.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use ormlet_core::events::{QueryEvent, Ticks};
+use ormlet_core::events::{LoadedRelations, QueryEvent, Ticks};
 
 use crate::config::ProfilerConfig;
 use crate::entry::{Entry, Extra, NO_EXTRA, Statements};
@@ -36,6 +37,8 @@ pub(crate) struct Recording {
     pub statements: Statements,
     /// What few entries have: errors, plans, kept values.
     pub extras: Vec<Extra>,
+    /// Rows of eager loads handed to the application, and what of them it read.
+    pub loaded: Vec<Arc<LoadedRelations>>,
     /// Queries past the keep limit: counted, not kept. (The kept ones are
     /// counted and their times summed when asked, not per query.)
     unkept: u64,
@@ -83,7 +86,7 @@ impl Recording {
 
     /// Nothing recorded at all.
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.extras.is_empty() && self.unkept == 0
+        self.entries.is_empty() && self.extras.is_empty() && self.unkept == 0 && self.loaded.is_empty()
     }
 
     /// Queries seen, kept or not.
@@ -104,11 +107,12 @@ impl Recording {
 
     /// Both recordings in one, entries in the order they started, at most
     /// `keep` of them.
-    pub(crate) fn merge(mut self, other: Recording, keep: usize) -> Recording {
+    pub(crate) fn merge(mut self, mut other: Recording, keep: usize) -> Recording {
         // A synchronous scope's queries from elsewhere: usually none.
         if other.is_empty() && self.entries.len() <= keep {
             return self;
         }
+        self.loaded.append(&mut other.loaded);
         // An async scope's own recording is empty: all it has is `other`.
         if self.entries.is_empty() {
             self.append(other, keep);
@@ -152,16 +156,20 @@ impl Recording {
     /// polls end in the order they ran; a scope's tasks on several threads
     /// may interleave theirs, which [`into_start_order`](Self::into_start_order)
     /// sorts out when the scope ends.
-    pub(crate) fn append(&mut self, later: Recording, keep: usize) {
+    pub(crate) fn append(&mut self, mut later: Recording, keep: usize) {
         if later.is_empty() {
             return;
         }
         self.unkept += later.unkept;
         self.unkept_ticks = self.unkept_ticks.saturating_add(later.unkept_ticks);
         if self.entries.is_empty() && self.extras.is_empty() && later.entries.len() <= keep {
-            *self = Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, ..later };
+            // Eager loads noted before stay first.
+            let mut loaded = std::mem::take(&mut self.loaded);
+            loaded.append(&mut later.loaded);
+            *self = Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, loaded, ..later };
             return;
         }
+        self.loaded.append(&mut later.loaded);
         if self.entries.len() >= keep {
             // Full: neither its entries nor the extras they point to.
             later.entries.iter().for_each(|e| self.count_unkept(e));

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ormlet_core::events::{QueryEvent, QuerySink, ScopeOpen, Tick};
+use ormlet_core::events::{LoadedRelations, QueryEvent, QuerySink, ScopeOpen, Tick};
 use parking_lot::Mutex;
 
 use crate::config::ProfilerConfig;
@@ -83,6 +83,10 @@ impl QuerySink for ScopeState {
     fn record(&self, event: &QueryEvent<'_>) {
         self.shared.lock().record(event, &self.config);
     }
+
+    fn eager_loaded(&self, relations: &Arc<LoadedRelations>) {
+        self.shared.lock().loaded.push(relations.clone());
+    }
 }
 
 /// A recording lent to one thread (it is not `Sync`): a synchronous
@@ -108,7 +112,7 @@ pub(crate) struct PollRecording<'s> {
 impl Drop for PollRecording<'_> {
     fn drop(&mut self) {
         let recording = std::mem::take(self.own.recording.get_mut());
-        if recording.seen() > 0 {
+        if !recording.is_empty() {
             self.state.shared.lock().append(recording, keep_limit(&self.state.config));
         }
     }
@@ -127,6 +131,12 @@ impl QuerySink for OwnThread<'_> {
         // Never borrowed already: recording calls nothing that queries.
         if let Ok(mut r) = self.recording.try_borrow_mut() {
             r.record(event, self.config);
+        }
+    }
+
+    fn eager_loaded(&self, relations: &Arc<LoadedRelations>) {
+        if let Ok(mut r) = self.recording.try_borrow_mut() {
+            r.loaded.push(relations.clone());
         }
     }
 }

@@ -12,6 +12,7 @@
 
 mod hook;
 mod lend;
+mod reads;
 
 use std::panic::Location;
 use std::sync::Arc;
@@ -182,6 +183,13 @@ pub trait QuerySink {
     fn explain_slower_than(&self) -> Option<std::time::Duration> {
         None
     }
+
+    /// Called when an eager load hands rows to the application (after its
+    /// queries were recorded), with what they hold: a sink that keeps it
+    /// can tell, when its scope ends, which relations were never read.
+    fn eager_loaded(&self, relations: &Arc<LoadedRelations>) {
+        let _ = relations;
+    }
 }
 
 /// A sink the hook hands out: queries on any thread or task may reach it.
@@ -190,3 +198,4 @@ pub type SharedSink = Arc<dyn QuerySink + Send + Sync>;
 pub use hook::{QueryHook, ScopeOpen, clear_hook, current_sink, has_hook, set_hook};
 pub(crate) use lend::{Recipient, Wants, with_hook_sink, with_recipient};
 pub use lend::{lend_sink, with_current_sink};
+pub use reads::{EagerRelation, LoadedRelations};

@@ -498,13 +498,14 @@ impl<S: Joined, R> Select<S, R> {
     /// Join through `belongs_to` relations here: a to-many join would repeat rows.
     ///
     /// [`WithRelation::with`]: crate::relation::WithRelation::with
+    #[track_caller]
     pub fn with<I>(self, rel: I) -> Eager<S::Root, (I, ()), S>
     where
         S::Root: Clone,
         I: Include,
         I::Rel: Relation<Parent = S::Root>,
     {
-        Eager::of_join(self.ast, rel)
+        Eager::of_join(self.ast, rel, std::panic::Location::caller())
     }
 }
 

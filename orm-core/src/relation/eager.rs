@@ -4,9 +4,12 @@
 use std::marker::PhantomData;
 use std::panic::Location;
 
+use std::sync::Arc;
+
 use super::{BelongsTo, HasMany, LoadSite, ManyToMany, Relation};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
+use crate::events::{self, EagerRelation, LoadedRelations};
 use crate::executor::{Executor, Job};
 use crate::model::Model;
 use crate::query::jobs::Source;
@@ -27,6 +30,7 @@ pub trait With<M: Model>: Send + Sync {
         &'a self,
         conn: &'a mut C,
         at: LoadSite,
+        sites: WithSites<'a>,
         rows: &'a [M],
     ) -> impl Future<Output = Result<Vec<Self::Data>>> + Send + 'a;
 
@@ -35,12 +39,42 @@ pub trait With<M: Model>: Send + Sync {
         &'a self,
         conn: &'a mut C,
         at: LoadSite,
+        sites: WithSites<'a>,
         rows: Vec<M>,
     ) -> impl Future<Output = Result<Vec<Self::Item>>> + Send + 'a;
 
-    /// The relations' names in code (`"Post::AUTHOR"`), in `Data`'s order.
+    /// The relations, named as in code (`"Post::AUTHOR"`), with the
+    /// `.with(..)` that asked for each, in `Data`'s order.
     #[doc(hidden)]
-    fn names(&self, out: &mut Vec<&'static str>);
+    fn relations(&self, at: LoadSite, sites: WithSites<'_>, out: &mut Vec<EagerRelation>);
+}
+
+/// Where each relation of a list was asked for: a query's `.with(..)`
+/// calls (in call order, so the list's first relation is the last call),
+/// or one outer `.with(..)` for every relation of a nested list.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum WithSites<'a> {
+    Each(&'a [&'static Location<'static>]),
+    All(&'static Location<'static>),
+}
+
+impl<'a> WithSites<'a> {
+    /// The site of the list's first relation (`or` if none was noted).
+    fn first(self, or: &'static Location<'static>) -> &'static Location<'static> {
+        match self {
+            WithSites::Each(sites) => sites.last().copied().unwrap_or(or),
+            WithSites::All(site) => site,
+        }
+    }
+
+    /// The sites of the relations after the first.
+    fn rest(self) -> WithSites<'a> {
+        match self {
+            WithSites::Each(sites) => WithSites::Each(sites.split_last().map_or(sites, |(_, rest)| rest)),
+            all => all,
+        }
+    }
 }
 
 impl<M: Model + Clone> With<M> for () {
@@ -51,6 +85,7 @@ impl<M: Model + Clone> With<M> for () {
         &'a self,
         _: &'a mut C,
         _: LoadSite,
+        _: WithSites<'a>,
         rows: &'a [M],
     ) -> impl Future<Output = Result<Vec<()>>> + Send + 'a {
         std::future::ready(Ok(vec![(); rows.len()]))
@@ -60,12 +95,13 @@ impl<M: Model + Clone> With<M> for () {
         &'a self,
         _: &'a mut C,
         _: LoadSite,
+        _: WithSites<'a>,
         rows: Vec<M>,
     ) -> impl Future<Output = Result<Vec<M>>> + Send + 'a {
         std::future::ready(Ok(rows))
     }
 
-    fn names(&self, _: &mut Vec<&'static str>) {}
+    fn relations(&self, _: LoadSite, _: WithSites<'_>, _: &mut Vec<EagerRelation>) {}
 }
 
 /// What one parent holds for the include `I`.
@@ -87,12 +123,13 @@ where
         &'a self,
         conn: &'a mut C,
         at: LoadSite,
+        sites: WithSites<'a>,
         rows: &'a [M],
     ) -> Result<Vec<Self::Data>> {
         // `Rest` holds the earlier `.with(...)` calls: they load first.
-        let rest = self.1.data(conn, at, rows).await?;
+        let rest = self.1.data(conn, at, sites.rest(), rows).await?;
         let (rel, nest) = self.0.parts();
-        let mine = rel.load(conn, at, rows, nest).await?;
+        let mine = rel.load(conn, at.asked_at(sites.first(at.loc)), rows, nest).await?;
         Ok(mine.into_iter().zip(rest).collect())
     }
 
@@ -100,18 +137,25 @@ where
         &'a self,
         conn: &'a mut C,
         at: LoadSite,
+        sites: WithSites<'a>,
         rows: Vec<M>,
     ) -> Result<Vec<Self::Item>> {
-        let data = self.data(conn, at, &rows).await?;
-        let mut names = Vec::new();
-        self.names(&mut names);
-        let names: std::sync::Arc<[&'static str]> = names.into();
-        Ok(rows.into_iter().zip(data).map(|(model, data)| Loaded { model, data, names: names.clone() }).collect())
+        let data = self.data(conn, at, sites, &rows).await?;
+        let mut relations = Vec::new();
+        self.relations(at, sites, &mut relations);
+        let loaded = Arc::new(LoadedRelations::new(relations.into(), rows.len(), at.loc));
+        // The scope looks at what was read when it ends.
+        events::with_current_sink(|sink| {
+            if let Some(sink) = sink {
+                sink.eager_loaded(&loaded);
+            }
+        });
+        Ok(rows.into_iter().zip(data).map(|(model, data)| Loaded { model, data, loaded: loaded.clone() }).collect())
     }
 
-    fn names(&self, out: &mut Vec<&'static str>) {
-        out.push(self.0.parts().0.name());
-        self.1.names(out);
+    fn relations(&self, at: LoadSite, sites: WithSites<'_>, out: &mut Vec<EagerRelation>) {
+        out.push(EagerRelation { relation: self.0.parts().0.name(), with_site: sites.first(at.loc) });
+        self.1.relations(at, sites.rest(), out);
     }
 }
 
@@ -204,6 +248,9 @@ use index::{Here, There};
 pub trait Holds<M: Model, R, Idx>: With<M> {
     /// What each row holds for `R`.
     type Out;
+    /// `R`'s position in the list (and in `Data`).
+    #[doc(hidden)]
+    const INDEX: usize;
     #[doc(hidden)]
     fn pick(data: &Self::Data) -> &Self::Out;
 }
@@ -217,6 +264,7 @@ where
     Rest: With<M>,
 {
     type Out = IncludeData<I>;
+    const INDEX: usize = 0;
     fn pick(data: &Self::Data) -> &Self::Out {
         &data.0
     }
@@ -231,6 +279,7 @@ where
     Rest: Holds<M, R, Idx>,
 {
     type Out = Rest::Out;
+    const INDEX: usize = Rest::INDEX + 1;
     fn pick(data: &Self::Data) -> &Self::Out {
         Rest::pick(&data.1)
     }
@@ -241,9 +290,9 @@ where
 pub struct Loaded<M: Model, L: With<M>> {
     pub(super) model: M,
     pub(super) data: L::Data,
-    /// The relations' names, in `data`'s order (for serialising), shared by
-    /// the rows of one query.
-    pub(super) names: std::sync::Arc<[&'static str]>,
+    /// The relations, in `data`'s order (named for serialising), and which
+    /// of them were read; shared by the rows of one load.
+    pub(super) loaded: Arc<LoadedRelations>,
 }
 
 impl<M: Model, L: With<M>> Loaded<M, L> {
@@ -255,6 +304,7 @@ impl<M: Model, L: With<M>> Loaded<M, L> {
         L: Holds<M, R, Idx>,
     {
         let _ = rel;
+        self.loaded.mark(L::INDEX);
         L::pick(&self.data)
     }
 
@@ -281,6 +331,7 @@ impl<M: Model, L: With<M>> Loaded<M, L> {
     /// # Ok::<(), ormlet_core::Error>(())
     /// ```
     pub fn into_parts(self) -> (M, L::Data) {
+        self.loaded.mark_all();
         (self.model, self.data)
     }
 
@@ -301,6 +352,7 @@ pub trait Related<R, Idx, Out> {
 #[diagnostic::do_not_recommend]
 impl<M: Model, L: Holds<M, R, Idx, Out = Out>, R, Idx, Out> Related<R, Idx, Out> for Loaded<M, L> {
     fn related(&self) -> &Out {
+        self.loaded.mark(L::INDEX);
         L::pick(&self.data)
     }
 }
@@ -320,7 +372,7 @@ impl<M: Model, L: With<M>> std::ops::DerefMut for Loaded<M, L> {
 
 impl<M: Model + Clone, L: With<M>> Clone for Loaded<M, L> {
     fn clone(&self) -> Self {
-        Loaded { model: self.model.clone(), data: self.data.clone(), names: self.names.clone() }
+        Loaded { model: self.model.clone(), data: self.data.clone(), loaded: self.loaded.clone() }
     }
 }
 
@@ -329,6 +381,7 @@ where
     L::Data: std::fmt::Debug,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.loaded.mark_all();
         f.debug_struct("Loaded").field("model", &self.model).field("relations", &self.data).finish()
     }
 }
@@ -338,6 +391,8 @@ where
     L::Data: PartialEq,
 {
     fn eq(&self, other: &Self) -> bool {
+        self.loaded.mark_all();
+        other.loaded.mark_all();
         self.model == other.model && self.data == other.data
     }
 }
@@ -362,6 +417,7 @@ pub trait WithRelation<M>: Sized {
     /// }
     /// # Ok::<(), ormlet_core::Error>(())
     /// ```
+    #[track_caller]
     fn with<I>(self, rel: I) -> Eager<M, (I, ())>
     where
         I: Include,
@@ -370,12 +426,13 @@ pub trait WithRelation<M>: Sized {
 
 /// Every query of whole rows (a `Select<M, M>`, or what converts into one).
 impl<M: Model + Clone, Q: Into<Select<M, M>>> WithRelation<M> for Q {
+    #[track_caller]
     fn with<I>(self, rel: I) -> Eager<M, (I, ())>
     where
         I: Include,
         I::Rel: Relation<Parent = M>,
     {
-        Eager { select: self.into(), with: (rel, ()), _source: PhantomData }
+        Eager { select: self.into(), with: (rel, ()), sites: vec![Location::caller()], _source: PhantomData }
     }
 }
 
@@ -386,25 +443,34 @@ impl<M: Model + Clone, Q: Into<Select<M, M>>> WithRelation<M> for Q {
 pub struct Eager<M, L, S = M> {
     select: Select<M, M>,
     with: L,
+    /// Where each `.with(..)` was called, in call order (for the profiler's
+    /// unused-eager-load finding).
+    sites: Vec<&'static Location<'static>>,
     _source: PhantomData<fn() -> S>,
 }
 
 impl<M: Model + Clone, I: Include> Eager<M, (I, ()), M> {
     /// The rows of a joined query, with `rel` loaded: only `M`'s columns are read.
-    pub(crate) fn of_join<S>(mut ast: crate::query::ast::SelectAst, rel: I) -> Eager<M, (I, ()), S> {
+    pub(crate) fn of_join<S>(
+        mut ast: crate::query::ast::SelectAst,
+        rel: I,
+        at: &'static Location<'static>,
+    ) -> Eager<M, (I, ()), S> {
         ast.projection = vec![crate::query::ast::Projection::Model(M::meta())];
-        Eager { select: Select::from_ast(ast), with: (rel, ()), _source: PhantomData }
+        Eager { select: Select::from_ast(ast), with: (rel, ()), sites: vec![at], _source: PhantomData }
     }
 }
 
 impl<M: Model + Clone, L: With<M>, S> Eager<M, L, S> {
     /// Loads one more relation.
-    pub fn with<I>(self, rel: I) -> Eager<M, (I, L), S>
+    #[track_caller]
+    pub fn with<I>(mut self, rel: I) -> Eager<M, (I, L), S>
     where
         I: Include,
         I::Rel: Relation<Parent = M>,
     {
-        Eager { select: self.select, with: (rel, self.with), _source: PhantomData }
+        self.sites.push(Location::caller());
+        Eager { select: self.select, with: (rel, self.with), sites: self.sites, _source: PhantomData }
     }
 
     /// Adds a condition (see [`Select::filter`]), on any model the query reads.
@@ -446,19 +512,24 @@ impl<M: Model + Clone, L: With<M>, S> Eager<M, L, S> {
     /// Every row, with its relations.
     #[track_caller]
     pub fn all<E: Executor>(self, db: &E) -> E::Output<'_, EagerAll<M, L>> {
-        db.run(EagerAll { select: self.select, with: self.with, loc: Location::caller() })
+        db.run(EagerAll { select: self.select, with: self.with, sites: self.sites, loc: Location::caller() })
     }
 
     /// The first row with its relations, or `None`.
     #[track_caller]
     pub fn first<E: Executor>(self, db: &E) -> E::Output<'_, EagerOptional<M, L>> {
-        db.run(EagerOptional { select: self.select.limit(1), with: self.with, loc: Location::caller() })
+        db.run(EagerOptional {
+            select: self.select.limit(1),
+            with: self.with,
+            sites: self.sites,
+            loc: Location::caller(),
+        })
     }
 
     /// The first row with its relations, or [`Error::NotFound`].
     #[track_caller]
     pub fn one<E: Executor>(self, db: &E) -> E::Output<'_, EagerOne<M, L>> {
-        db.run(EagerOne { select: self.select.limit(1), with: self.with, loc: Location::caller() })
+        db.run(EagerOne { select: self.select.limit(1), with: self.with, sites: self.sites, loc: Location::caller() })
     }
 }
 
@@ -466,6 +537,7 @@ async fn run_eager<C: Connection, M: Model + Clone, L: With<M>>(
     conn: &mut C,
     select: Select<M, M>,
     with: &L,
+    sites: &[&'static Location<'static>],
     loc: &'static Location<'static>,
 ) -> Result<Vec<L::Item>> {
     let mut rows = Vec::new();
@@ -478,7 +550,7 @@ async fn run_eager<C: Connection, M: Model + Clone, L: With<M>>(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    with.attach(conn, LoadSite { loc, eager: true }, rows).await
+    with.attach(conn, LoadSite::eager(loc), WithSites::Each(sites), rows).await
 }
 
 /// Job of [`Eager::all`].
@@ -486,13 +558,14 @@ async fn run_eager<C: Connection, M: Model + Clone, L: With<M>>(
 pub struct EagerAll<M, L> {
     select: Select<M, M>,
     with: L,
+    sites: Vec<&'static Location<'static>>,
     loc: &'static Location<'static>,
 }
 
 impl<M: Model + Clone, L: With<M>> Job for EagerAll<M, L> {
     type Out = Vec<L::Item>;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Self::Out> {
-        run_eager(conn, self.select, &self.with, self.loc).await
+        run_eager(conn, self.select, &self.with, &self.sites, self.loc).await
     }
 }
 
@@ -501,13 +574,14 @@ impl<M: Model + Clone, L: With<M>> Job for EagerAll<M, L> {
 pub struct EagerOptional<M, L> {
     select: Select<M, M>,
     with: L,
+    sites: Vec<&'static Location<'static>>,
     loc: &'static Location<'static>,
 }
 
 impl<M: Model + Clone, L: With<M>> Job for EagerOptional<M, L> {
     type Out = Option<L::Item>;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Self::Out> {
-        Ok(run_eager(conn, self.select, &self.with, self.loc).await?.into_iter().next())
+        Ok(run_eager(conn, self.select, &self.with, &self.sites, self.loc).await?.into_iter().next())
     }
 }
 
@@ -516,13 +590,14 @@ impl<M: Model + Clone, L: With<M>> Job for EagerOptional<M, L> {
 pub struct EagerOne<M, L> {
     select: Select<M, M>,
     with: L,
+    sites: Vec<&'static Location<'static>>,
     loc: &'static Location<'static>,
 }
 
 impl<M: Model + Clone, L: With<M>> Job for EagerOne<M, L> {
     type Out = L::Item;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Self::Out> {
-        run_eager(conn, self.select, &self.with, self.loc)
+        run_eager(conn, self.select, &self.with, &self.sites, self.loc)
             .await?
             .into_iter()
             .next()

@@ -23,7 +23,7 @@ where
 {
     type Out = R::Data<R::Target>;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Self::Out> {
-        let at = LoadSite { loc: self.loc, eager: false };
+        let at = LoadSite::lazy(self.loc);
         self.rel
             .load(conn, at, std::slice::from_ref(self.parent), &())
             .await?

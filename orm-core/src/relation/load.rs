@@ -2,7 +2,9 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{BelongsTo, BelongsToField, ForeignKeyField, HasMany, LoadSite, ManyToMany, Relation, RelationKey, With};
+use super::{
+    BelongsTo, BelongsToField, ForeignKeyField, HasMany, LoadSite, ManyToMany, Relation, RelationKey, With, WithSites,
+};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::model::{ColumnMeta, Model, ModelMeta};
@@ -136,7 +138,7 @@ where
             fetch_in(conn, at, at.event(self), &keys, |values| select_in(target, target.table, pk.name, values))
                 .await?;
         let row_keys = parent_keys(&rows)?;
-        let items = nest.attach(conn, at, rows).await?;
+        let items = nest.attach(conn, at, WithSites::All(at.with_at), rows).await?;
         let index: FxHashMap<&TargetKey<M, F>, usize> = row_keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
         parents
             .iter()
@@ -176,7 +178,7 @@ where
             fetch_in(conn, at, at.event(self), &wanted, |values| select_in(child, child.table, C::COLUMN, values))
                 .await?;
         let row_parents: Vec<Option<TargetKey<C, F>>> = rows.iter().map(|c| c.fk().key().cloned()).collect();
-        let items = nest.attach(conn, at, rows).await?;
+        let items = nest.attach(conn, at, WithSites::All(at.with_at), rows).await?;
         Ok(group(&keys, items, row_parents))
     }
 }
@@ -229,7 +231,7 @@ where
         })
         .await?;
         let (targets, owners): (Vec<_>, Vec<_>) = rows.into_iter().map(|(t, fk)| (t, fk.key().cloned())).unzip();
-        let items = nest.attach(conn, at, targets).await?;
+        let items = nest.attach(conn, at, WithSites::All(at.with_at), targets).await?;
         Ok(group(&keys, items, owners))
     }
 }

@@ -37,7 +37,7 @@ use std::marker::PhantomData;
 
 pub use eager::{
     Eager, EagerAll, EagerOne, EagerOptional, Holds, Include, IncludeData, Loaded, Nested, Related, With, WithRelation,
-    index,
+    WithSites, index,
 };
 pub use filter::ToMany;
 pub use lazy::{LoadRelation, load_relation};
@@ -157,9 +157,25 @@ pub trait Relation: Copy + Send + Sync + 'static {
 pub struct LoadSite {
     pub(crate) loc: &'static std::panic::Location<'static>,
     pub(crate) eager: bool,
+    /// The `.with(..)` that asked for the relation being loaded (its nested
+    /// relations are reported there too); `loc` for a lazy load.
+    pub(crate) with_at: &'static std::panic::Location<'static>,
 }
 
 impl LoadSite {
+    pub(crate) fn eager(loc: &'static std::panic::Location<'static>) -> Self {
+        LoadSite { loc, eager: true, with_at: loc }
+    }
+
+    pub(crate) fn lazy(loc: &'static std::panic::Location<'static>) -> Self {
+        LoadSite { loc, eager: false, with_at: loc }
+    }
+
+    /// The same load, for the relation asked for at `with_at`.
+    pub(crate) fn asked_at(self, with_at: &'static std::panic::Location<'static>) -> Self {
+        LoadSite { with_at, ..self }
+    }
+
     fn event<R: Relation>(self, rel: &R) -> RelationLoad {
         RelationLoad { relation: rel.name(), parent_table: R::Parent::meta().table, eager: self.eager }
     }

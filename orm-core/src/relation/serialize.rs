@@ -3,6 +3,7 @@
 
 use super::Relation;
 use super::eager::{Include, IncludeData, Loaded, With};
+use crate::events::LoadedRelations;
 use crate::model::Model;
 
 /// With the `serde` feature: the model's fields, then one field per loaded
@@ -36,7 +37,9 @@ where
             #[serde(flatten)]
             relations: R,
         }
-        let relations = Relations::<M, L> { data: &self.data, names: &self.names };
+        // Serialising shows every relation: all count as read.
+        self.loaded.mark_all();
+        let relations = Relations::<M, L> { data: &self.data, loaded: &self.loaded };
         Flat { model: &self.model, relations }.serialize(serializer)
     }
 }
@@ -44,15 +47,15 @@ where
 /// The loaded relations as one map entry each.
 struct Relations<'a, M: Model, L: With<M>> {
     data: &'a L::Data,
-    names: &'a [&'static str],
+    loaded: &'a LoadedRelations,
 }
 
 impl<M: Model, L: SerializeRelations<M>> serde::Serialize for Relations<'_, M, L> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.names.len()))?;
+        let mut map = serializer.serialize_map(Some(self.loaded.relations().len()))?;
         // `data` holds the last `.with(..)` first: write them in call order.
-        L::entries(self.data, self.names, &mut map)?;
+        L::entries(self.data, self.loaded, 0, &mut map)?;
         map.end()
     }
 }
@@ -63,7 +66,8 @@ impl<M: Model, L: SerializeRelations<M>> serde::Serialize for Relations<'_, M, L
 pub trait SerializeRelations<M: Model>: With<M> {
     fn entries<S: serde::ser::SerializeMap>(
         data: &Self::Data,
-        names: &[&'static str],
+        loaded: &LoadedRelations,
+        index: usize,
         map: &mut S,
     ) -> std::result::Result<(), S::Error>;
 }
@@ -71,7 +75,8 @@ pub trait SerializeRelations<M: Model>: With<M> {
 impl<M: Model + Clone> SerializeRelations<M> for () {
     fn entries<S: serde::ser::SerializeMap>(
         _: &(),
-        _: &[&'static str],
+        _: &LoadedRelations,
+        _: usize,
         _: &mut S,
     ) -> std::result::Result<(), S::Error> {
         Ok(())
@@ -88,12 +93,13 @@ where
 {
     fn entries<S: serde::ser::SerializeMap>(
         data: &Self::Data,
-        names: &[&'static str],
+        loaded: &LoadedRelations,
+        index: usize,
         map: &mut S,
     ) -> std::result::Result<(), S::Error> {
         // The earlier `.with(..)` calls first.
-        Rest::entries(&data.1, names.get(1..).unwrap_or_default(), map)?;
-        let name = names.first().copied().unwrap_or("relation");
+        Rest::entries(&data.1, loaded, index + 1, map)?;
+        let name = loaded.relations().get(index).map_or("relation", |r| r.relation);
         map.serialize_entry(&field_name(name), &data.0)
     }
 }

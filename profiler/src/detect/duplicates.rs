@@ -214,7 +214,7 @@ mod tests {
             })
             .collect();
         let queries = Queries { entries: &entries, statements: &statements, extras: &[], fingerprints: &fingerprints };
-        run(&queries, entries.len() as u64, || Duration::ZERO, &ProfilerConfig::default())
+        run(&queries, &[], entries.len() as u64, || Duration::ZERO, &ProfilerConfig::default())
             .into_iter()
             .filter(|f| f.kind == FindingKind::Duplicate)
             .map(|f| f.queries)

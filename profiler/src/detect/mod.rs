@@ -10,8 +10,10 @@
 mod duplicates;
 mod n_plus_one;
 mod suggestion;
+mod unused_eager;
 
 pub use suggestion::Suggestion;
+pub(crate) use unused_eager::{Unread, unread};
 
 use rustc_hash::FxHashMap as HashMap;
 use std::panic::Location;
@@ -39,6 +41,8 @@ pub enum FindingKind {
     Slow,
     /// The scope ran more queries, or spent more time, than its budget.
     Budget,
+    /// A `.with(rel)` whose loaded rows were never read before the scope ended.
+    UnusedEagerLoad,
 }
 
 impl FindingKind {
@@ -49,6 +53,7 @@ impl FindingKind {
             FindingKind::NPlusOne => "N+1",
             FindingKind::Slow => "slow",
             FindingKind::Budget => "budget",
+            FindingKind::UnusedEagerLoad => "unused eager load",
         }
     }
 }
@@ -282,10 +287,12 @@ impl Tally {
     }
 }
 
-/// Runs every detector over a scope's queries.
+/// Runs every detector over a scope's queries, and reports what its eager
+/// loads left `unread`.
 /// (`db_time` sums every query's time: asked only for a budget finding.)
 pub(crate) fn run(
     all: &Queries<'_>,
+    unread: &[Unread],
     seen: u64,
     db_time: impl Fn() -> Duration,
     config: &ProfilerConfig,
@@ -302,6 +309,7 @@ pub(crate) fn run(
         let dups = duplicates::find(&view);
         out.extend(dups.into_iter().filter(|d| !d.queries.iter().all(|q| in_loops.binary_search(q).is_ok())));
     }
+    out.extend(unused_eager::find(all, unread));
     out.extend(slow(&view, all.extras, config));
     out.extend(budget(seen, db_time, config));
     out

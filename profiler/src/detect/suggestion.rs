@@ -41,6 +41,8 @@ enum Fix {
     Reuse { n: usize, again_at: &'static Location<'static> },
     /// A query that took `took`, over `threshold`.
     Index { took: Duration, threshold: Duration, has_plan: bool },
+    /// `relation`, loaded for `rows` rows by the `.with(..)` at `at`, never read.
+    RemoveEager { relation: &'static str, rows: usize, at: &'static Location<'static> },
     /// `n` queries against a budget of `max`.
     QueryBudget { n: u64, max: usize },
     /// `took` in the database against a budget of `max`.
@@ -73,6 +75,10 @@ impl Suggestion {
 
     pub(super) fn index(took: Duration, threshold: Duration, has_plan: bool) -> Self {
         Suggestion(Fix::Index { took, threshold, has_plan })
+    }
+
+    pub(super) fn remove_eager(relation: &'static str, rows: usize, at: &'static Location<'static>) -> Self {
+        Suggestion(Fix::RemoveEager { relation, rows, at })
     }
 
     pub(super) fn query_budget(n: u64, max: usize) -> Self {
@@ -132,6 +138,12 @@ impl fmt::Display for Suggestion {
                 ms(*threshold),
                 if *has_plan { "see the plan below" } else { "check the plan with EXPLAIN" }
             ),
+            Fix::RemoveEager { relation, rows, at } => write!(
+                f,
+                "`{relation}` was loaded for {rows} row{} by `.with(..)` at {} and never read: remove `.with({relation})`",
+                if *rows == 1 { "" } else { "s" },
+                Site(at)
+            ),
             Fix::QueryBudget { n, max } => {
                 write!(f, "{n} queries, budget {max}: remove N+1 and duplicate queries first")
             }
@@ -189,6 +201,12 @@ mod tests {
                 format!("the same query with the same values ran 2 times: reuse the first result (again at {here})"),
             ),
             (Suggestion::query_budget(12, 10), "12 queries, budget 10: remove N+1 and duplicate queries first".into()),
+            (
+                Suggestion::remove_eager("Post::TAGS", 3, at),
+                format!(
+                    "`Post::TAGS` was loaded for 3 rows by `.with(..)` at {here} and never read: remove `.with(Post::TAGS)`"
+                ),
+            ),
         ];
         for (suggestion, text) in cases {
             assert_eq!(suggestion.to_string(), text);

@@ -13,7 +13,7 @@ pub(crate) const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2
 h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse;width:100%}td,th{padding:.25rem .5rem;\
 border-bottom:1px solid #ddd;text-align:left;vertical-align:top}code,pre{font:12px/1.4 ui-monospace,monospace}\
 pre{white-space:pre-wrap;margin:0}.finding{border-left:4px solid #c33;padding:.5rem 1rem;margin:.75rem 0;background:#fff5f5}\
-.finding.duplicate,.finding.slow{border-color:#d80;background:#fffaf0}.bar{position:relative;height:10px;background:#f2f2f2}\
+.finding.duplicate,.finding.slow,.finding.unusedeagerload{border-color:#d80;background:#fffaf0}.bar{position:relative;height:10px;background:#f2f2f2}\
 .bar span{position:absolute;top:0;height:10px;background:#36c;min-width:1px}.num{text-align:right;white-space:nowrap}";
 
 impl Profile {

@@ -4,7 +4,7 @@
 //! JSON schema (`"schema": "ormlet.profile"`, `"version": 1`):
 //! `summary`, `query_count`, `queries_kept`, `db_time_ms`, `elapsed_ms`,
 //! `fingerprint_version`, `findings[]` (`kind`: `n_plus_one` | `duplicate` |
-//! `slow` | `budget`, `fingerprint` as 16 hex digits or null, `sql`, `count`,
+//! `unused_eager_load` | `slow` | `budget`, `fingerprint` as 16 hex digits or null, `sql`, `count`,
 //! `total_ms`, `max_ms`, `call_sites[]` as `file:line:column`, `queries[]`
 //! sequence numbers, `suggestion`, `plan` or null) and `queries[]` (`seq`, `sql`,
 //! `fingerprint`, `operation`, `table`, `values` (null unless captured),
