@@ -60,7 +60,11 @@ fn a_relation_nobody_reads_is_a_finding_at_its_with_line() {
     let db = seeded();
     let with_line = line!() + 4;
     let (posts, p) = profile(|| {
-        let posts = Post::find().with(Post::AUTHOR).with(Post::COMMENTS).all(&db).unwrap();
+        let posts = Post::find()
+            .with(Post::AUTHOR) // read below
+            .with(Post::COMMENTS) // never read
+            .all(&db)
+            .unwrap();
         for post in &posts {
             assert!(!post.get(Post::AUTHOR).name.is_empty());
         }

@@ -143,8 +143,16 @@ impl Profile {
     /// The profile of a finished scope: what it recorded, when it started
     /// and how long it ran.
     pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
+        let unread = detect::unread(&recorded.loaded);
+        // A request's usual scope has no finding, and this tells at once.
+        let findings = if detect::surely_none(&recorded.entries, &unread, &config) {
+            OnceLock::from(Vec::new())
+        } else {
+            OnceLock::new()
+        };
         Profile {
-            unread: detect::unread(&recorded.loaded),
+            unread,
+            findings,
             unkept_ticks: recorded.unkept_ticks(),
             seen: recorded.seen(),
             entries: recorded.entries,
@@ -154,7 +162,6 @@ impl Profile {
             elapsed,
             fingerprints: OnceLock::new(),
             queries: OnceLock::new(),
-            findings: OnceLock::new(),
             config,
         }
     }
@@ -225,7 +232,7 @@ impl Profile {
                 entries: &self.entries,
                 statements: &self.statements,
                 extras: &self.extras,
-                fingerprints: self.fingerprints(),
+                fingerprints: &|| self.fingerprints(),
             };
             detect::run(&queries, &self.unread, self.seen, || self.db_time(), &self.config)
         })

@@ -213,7 +213,8 @@ mod tests {
                 extra: crate::entry::NO_EXTRA,
             })
             .collect();
-        let queries = Queries { entries: &entries, statements: &statements, extras: &[], fingerprints: &fingerprints };
+        let queries =
+            Queries { entries: &entries, statements: &statements, extras: &[], fingerprints: &|| &fingerprints };
         run(&queries, &[], entries.len() as u64, || Duration::ZERO, &ProfilerConfig::default())
             .into_iter()
             .filter(|f| f.kind == FindingKind::Duplicate)

@@ -91,8 +91,9 @@ pub(crate) struct Queries<'a> {
     pub statements: &'a [Statement],
     /// Indexed by `Entry::extra`.
     pub extras: &'a [Extra],
-    /// Their fingerprints, likewise.
-    pub fingerprints: &'a [Arc<Fingerprint>],
+    /// Their fingerprints, likewise: worked out when first asked for (a
+    /// scope of one quick query needs none).
+    pub fingerprints: &'a dyn Fn() -> &'a [Arc<Fingerprint>],
 }
 
 /// One query a finding covers: its position, entry, statement and
@@ -155,13 +156,13 @@ impl<'a> View<'a> {
             (!hidden).then_some(fp.hash)
         };
         let judged: Vec<Option<u64>> = if lists {
-            q.statements.iter().zip(q.fingerprints).map(|(s, fp)| reported(s, fp)).collect()
+            q.statements.iter().zip((q.fingerprints)()).map(|(s, fp)| reported(s, fp)).collect()
         } else {
             Vec::new()
         };
         let judge = |i: usize, s: &Statement| match judged.get(i) {
             Some(verdict) => *verdict,
-            None => q.fingerprints.get(i).and_then(|fp| reported(s, fp)),
+            None => (q.fingerprints)().get(i).and_then(|fp| reported(s, fp)),
         };
         // And each call site's address once, when sites are allow-listed.
         let mut sites: HashMap<*const Location<'static>, bool> = HashMap::default();
@@ -297,8 +298,13 @@ pub(crate) fn run(
     db_time: impl Fn() -> Duration,
     config: &ProfilerConfig,
 ) -> Vec<Finding> {
-    let view = View::new(all, config);
     let mut out = Vec::new();
+    if one_quick_query(all.entries, config) {
+        out.extend(unused_eager::find(all, unread));
+        out.extend(budget(seen, db_time, config));
+        return out;
+    }
+    let view = View::new(all, config);
     // A repeat needs two queries: a request's scope often has one.
     if view.runs.len() > 1 || view.runs.first().is_some_and(|r| r.end - r.start > 1) {
         out = n_plus_one::find(&view, config);
@@ -313,6 +319,21 @@ pub(crate) fn run(
     out.extend(slow(&view, all.extras, config));
     out.extend(budget(seen, db_time, config));
     out
+}
+
+/// At most one query, and quick (a request's usual scope): neither a
+/// repeat nor slow, so no view of the scope and no fingerprints are needed.
+fn one_quick_query(entries: &[Entry], config: &ProfilerConfig) -> bool {
+    entries.len() < 2 && entries.iter().all(|e| e.duration() < config.slow_threshold)
+}
+
+/// Whether a scope of `entries`, whose eager loads left `unread`, can have
+/// no finding at all, known without running the detectors.
+pub(crate) fn surely_none(entries: &[Entry], unread: &[Unread], config: &ProfilerConfig) -> bool {
+    unread.is_empty()
+        && config.max_queries.is_none()
+        && config.max_db_time.is_none()
+        && one_quick_query(entries, config)
 }
 
 fn slow(view: &View<'_>, extras: &[Extra], config: &ProfilerConfig) -> Vec<Finding> {

@@ -57,6 +57,10 @@ pub(crate) fn unread(loaded: &[Arc<LoadedRelations>]) -> Vec<Unread> {
 
 /// One finding per unread relation, covering the eager queries that loaded it.
 pub(super) fn find(all: &Queries<'_>, unread: &[Unread]) -> Vec<Finding> {
+    if unread.is_empty() {
+        return Vec::new();
+    }
+    let fingerprints = (all.fingerprints)();
     unread
         .iter()
         .map(|u| {
@@ -68,7 +72,7 @@ pub(super) fn find(all: &Queries<'_>, unread: &[Unread]) -> Vec<Finding> {
                     let s = all.statements.get(e.stmt as usize)?;
                     let rel = s.relation.as_ref()?;
                     let ours = rel.eager && rel.relation == u.relation && *e.call_site == *u.call_site;
-                    let fp = all.fingerprints.get(e.stmt as usize).map_or(0, |f| f.hash);
+                    let fp = fingerprints.get(e.stmt as usize).map_or(0, |f| f.hash);
                     ours.then_some(Q { seq, e, s, fp })
                 })
                 .collect();
