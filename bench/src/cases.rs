@@ -34,6 +34,7 @@ pub fn all() -> Vec<Case> {
         Case { name: "profiler_clock_only", run: profiler_clock_only },
         Case { name: "profiler_in_async_scope", run: profiler_in_async_scope },
         Case { name: "profiler_scope_one_query", run: profiler_scope_one_query },
+        Case { name: "profiler_empty_scope", run: profiler_empty_scope },
         Case { name: "profiler_scope_10k_rows", run: profiler_scope_10k_rows },
         Case { name: "profiler_scope_eager", run: profiler_scope_eager },
         Case { name: "pg_trivial_query_1", run: |p| crate::pg_suite::trivial_query(p, "pg_trivial_query_1", 1) },
@@ -302,6 +303,13 @@ fn profiler_scope_one_query(plan: &Plan) -> CaseResult {
     let (db, _raw) = pair(n, |_| None);
     let mut key = keys(n);
     scoped(plan, "profiler_scope_one_query", &mut || get_each(&db, &mut key, 1))
+}
+
+/// A scope with no query, findings read, against doing nothing: the
+/// difference of the two times is what a scope costs by itself (opening,
+/// ending, its profile), the floor under `profiler_scope_one_query`.
+fn profiler_empty_scope(plan: &Plan) -> CaseResult {
+    scoped(plan, "profiler_empty_scope", &mut || {})
 }
 
 /// 10,000 rows read in a scope: recording is per query, so it should not

@@ -46,8 +46,15 @@ impl ScopeState {
     /// threads recorded, as one profile.
     pub(crate) fn finish(&self, own: Recording) -> Profile {
         let elapsed = Tick::now().duration_since(self.started);
-        let shared = std::mem::take(&mut *self.shared.lock()).into_start_order();
-        let all = own.merge(shared, keep_limit(&self.config));
+        let all = {
+            let mut shared = self.shared.lock();
+            // Usually nothing came from elsewhere: no recording to move.
+            if shared.is_empty() {
+                own
+            } else {
+                own.merge(std::mem::take(&mut *shared).into_start_order(), keep_limit(&self.config))
+            }
+        };
         if let Some(parent) = &self.parent {
             // Nested: every query here is the enclosing scope's too.
             parent.shared.lock().append(all.clone(), keep_limit(&parent.config));
