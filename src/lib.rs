@@ -301,7 +301,9 @@
 //! the new schema beside it ([`migrate::Change`]). Dropping a table, column,
 //! index or foreign key the models no longer declare needs `--drop`; what the
 //! database holds but no migration recorded (a hand-made partial index) is
-//! never touched. `ormlet migrate check` compares a live database with the
+//! never touched, also by `diff --from-database` (which compares with a
+//! live database once, to start a history: it lists what it leaves, and
+//! drops it only with `--drop`). `ormlet migrate check` compares a live database with the
 //! schema its applied migrations record and fails on drift. On SQLite a
 //! change `ALTER` cannot make rebuilds the table, with foreign keys checked
 //! before the commit. See [`migrate`] for running migrations from code;

@@ -103,7 +103,9 @@ pub enum Action {
         #[arg(long, default_value = "schema_change")]
         name: String,
         /// Drop the tables, columns, indexes and foreign keys the models no
-        /// longer declare (refused without it, listing them).
+        /// longer declare (refused without it, listing them). With
+        /// --from-database: also drop what the database has and the models
+        /// never declared (left as it is without it, and listed).
         #[arg(long)]
         drop: bool,
         /// Compare with the database at --database-url instead of the

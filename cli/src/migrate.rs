@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use ormlet_core::AnyDb;
 use ormlet_core::Executor;
-use ormlet_core::migrate::{Change, Migrator, SCHEMA_FILE, Snapshot, State, create, plan};
+use ormlet_core::migrate::{Change, Migrator, SCHEMA_FILE, Snapshot, State, create, plan, plan_keeping_unknown};
 
 use crate::args::{Action, Migrate};
 
@@ -95,7 +95,7 @@ async fn migrate(m: Migrate) -> Result<ExitCode, String> {
         Action::Diff { snapshot, name, drop, from_database } => {
             let models = read_snapshot(snapshot)?;
             if *from_database {
-                diff_database(&m, &models, snapshot, name).await?
+                diff_database(&m, &models, snapshot, name, *drop).await?
             } else {
                 diff_history(&m, &models, snapshot, name, *drop)?
             }
@@ -175,7 +175,15 @@ async fn check(m: &Migrate) -> Result<ExitCode, String> {
 /// Compares the live database with the snapshot and writes the migration
 /// between them, recording the snapshot: how a project whose migrations
 /// recorded no schema starts its history.
-async fn diff_database(m: &Migrate, target: &Snapshot, snapshot: &std::path::Path, name: &str) -> Result<(), String> {
+/// What the database has and the models do not declare is left as it is
+/// and listed, unless `drop`.
+async fn diff_database(
+    m: &Migrate,
+    target: &Snapshot,
+    snapshot: &std::path::Path,
+    name: &str,
+    drop: bool,
+) -> Result<(), String> {
     let err = |e: ormlet_core::Error| e.to_string();
     let db = connect(m).await?;
     // A diff against a database that lags its migrations would write them again.
@@ -197,7 +205,7 @@ async fn diff_database(m: &Migrate, target: &Snapshot, snapshot: &std::path::Pat
             ));
         }
     }
-    let plan = plan(&db, target).await.map_err(err)?;
+    let plan = if drop { plan(&db, target).await } else { plan_keeping_unknown(&db, target).await }.map_err(err)?;
     let header = format!(
         "Written by `ormlet migrate diff --from-database --snapshot {}` against {}.\nReview it before running it.",
         snapshot.display(),
@@ -210,6 +218,9 @@ async fn diff_database(m: &Migrate, target: &Snapshot, snapshot: &std::path::Pat
     println!("  up.sql: {} statement(s), down.sql: {} ({} only)", plan.up.len(), plan.down.len(), db.backend().name());
     for loss in &plan.losses {
         println!("  note: up.sql drops {loss}, and the data in it");
+    }
+    for note in &plan.notes {
+        println!("  note: {note} (--drop drops it)");
     }
     Ok(())
 }

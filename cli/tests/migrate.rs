@@ -403,8 +403,10 @@ fn diff_from_the_database_starts_a_history_for_older_migrations() {
         &dir,
         1,
         "by_hand",
-        "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);",
-        "DROP TABLE users;",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);\n\
+         CREATE UNIQUE INDEX one_named_user ON users (name) WHERE id > 0;\n\
+         CREATE TABLE audit (id INTEGER PRIMARY KEY);",
+        "DROP TABLE audit; DROP TABLE users;",
     );
     assert!(ormlet(&dir, &url, &["run"]).status.success());
     std::fs::write(dir.join("schema.json"), users_snapshot(true)).unwrap();
@@ -414,7 +416,27 @@ fn diff_from_the_database_starts_a_history_for_older_migrations() {
     assert!(stderr(&o).contains("--from-database"), "{}", stderr(&o));
     let o = ormlet(&dir, &url, &["diff", "--from-database", "--snapshot", "schema.json", "--name", "history"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    // What the models never declared is left as it is, and said.
+    let out = stdout(&o);
+    assert!(out.contains("note: index one_named_user on users is not in the models; left as is"), "{out}");
+    assert!(out.contains("note: table audit is not in the models; left as is"), "{out}");
+    let written = std::fs::read_dir(dir.join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_history"))
+        .expect("the history migration");
+    for file in ["up.sql", "down.sql"] {
+        let sql = std::fs::read_to_string(written.join(file)).unwrap();
+        assert!(!sql.contains("one_named_user") && !sql.contains("audit"), "{file}: {sql}");
+    }
     assert!(ormlet(&dir, &url, &["run"]).status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let kept: Vec<(String,)> = rt.block_on(async {
+        let db = ormlet_core::AnyDb::connect(&url).await.unwrap();
+        let sql = "SELECT name FROM sqlite_master WHERE name IN ('one_named_user', 'audit') ORDER BY name";
+        db.raw(sql, vec![]).all().await.unwrap()
+    });
+    assert_eq!(kept, [("audit".to_owned(),), ("one_named_user".to_owned(),)]);
     // From now on the history serves: nothing left to diff, offline.
     let o = offline(&dir, &["diff", "--snapshot", "schema.json"]);
     assert!(stdout(&o).contains("match the schema recorded"), "{}{}", stdout(&o), stderr(&o));

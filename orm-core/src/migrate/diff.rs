@@ -61,6 +61,9 @@ pub struct Plan {
     /// What `up` deletes with its data, one line each (`table posts`,
     /// `column posts.likes`): the tables and columns the snapshot lacks.
     pub losses: Vec<String>,
+    /// What the database has and the snapshot does not declare, left as it
+    /// is ([`plan_keeping_unknown`]), one line each.
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -98,8 +101,53 @@ pub(crate) fn script(header: &str, statements: &[String]) -> String {
 /// database to it, [`Plan::down`] back.
 pub async fn plan(db: &AnyDb, target: &Snapshot) -> Result<Plan> {
     let live = introspect(db).await?;
-    let backend = db.backend();
-    Ok(Plan { up: diff(&live, target, backend)?, down: diff(target, &live, backend)?, losses: losses(&live, target) })
+    plan_between(&live, target, db.backend(), Vec::new())
+}
+
+/// [`plan`], except that what the database has and `target` does not
+/// declare (tables, and indexes of the tables it declares: a hand-made
+/// partial index, say) is left as it is, neither dropped by `up` nor made
+/// by `down`, and listed in [`Plan::notes`]. What `ormlet migrate diff
+/// --from-database` writes unless it is given `--drop`.
+pub async fn plan_keeping_unknown(db: &AnyDb, target: &Snapshot) -> Result<Plan> {
+    let mut live = introspect(db).await?;
+    let notes = leave_undeclared(&mut live, target, true, "the models");
+    plan_between(&live, target, db.backend(), notes)
+}
+
+fn plan_between(live: &Snapshot, target: &Snapshot, backend: Backend, notes: Vec<String>) -> Result<Plan> {
+    Ok(Plan {
+        up: diff(live, target, backend)?,
+        down: diff(target, live, backend)?,
+        losses: losses(live, target),
+        notes,
+    })
+}
+
+/// Takes out of `live` what `declared` does not declare: the indexes of
+/// its tables and, with `tables`, whole tables, so a comparison leaves
+/// them alone; gives one note for each (`index one_active_loan on loans is
+/// not in {source}; left as is`).
+pub(crate) fn leave_undeclared(live: &mut Snapshot, declared: &Snapshot, tables: bool, source: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    live.tables.retain(|t| {
+        let known = declared.table(&t.name).is_some();
+        if !known && tables {
+            notes.push(format!("table {} is not in {source}; left as is", t.name));
+        }
+        known || !tables
+    });
+    for table in &mut live.tables {
+        let Some(declared) = declared.table(&table.name) else { continue };
+        table.indexes.retain(|i| {
+            let known = declared.indexes.iter().any(|d| d.name == i.name);
+            if !known {
+                notes.push(format!("index {} on {} is not in {source}; left as is", i.name, table.name));
+            }
+            known
+        });
+    }
+    notes
 }
 
 /// The tables and columns of `from` that `to` lacks.

@@ -3,7 +3,7 @@
 //! in production or a migration edited after it ran.
 
 use super::Migrator;
-use super::diff::diff;
+use super::diff::{diff, leave_undeclared};
 use super::introspect::introspect;
 use super::snapshot::Snapshot;
 use crate::any::AnyDb;
@@ -50,16 +50,7 @@ pub async fn check(db: &AnyDb, migrator: &Migrator) -> Result<Drift> {
     };
     let recorded = Snapshot::from_json(json)?;
     let mut live = introspect(db).await?;
-    let mut notes = Vec::new();
-    for table in &mut live.tables {
-        let Some(declared) = recorded.table(&table.name) else { continue };
-        table.indexes.retain(|i| {
-            let known = declared.indexes.iter().any(|d| d.name == i.name);
-            if !known {
-                notes.push(format!("index {} on {} is not in the recorded schema; left as is", i.name, table.name));
-            }
-            known
-        });
-    }
+    // A table made by hand is drift; an index made by hand is not.
+    let notes = leave_undeclared(&mut live, &recorded, false, "the recorded schema");
     Ok(Drift { recorded_by: migration.version, differences: diff(&live, &recorded, db.backend())?, notes })
 }

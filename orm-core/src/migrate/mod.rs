@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 
 /// The table descriptions snapshots are made of (defined in [`schema`](crate::schema)).
 pub use crate::schema::{ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec};
-pub use diff::{Plan, diff, plan};
+pub use diff::{Plan, diff, plan, plan_keeping_unknown};
 pub use drift::{Drift, check};
 pub use files::{BACKENDS, BackendScripts, Migration, SCHEMA_FILE, checksum, create, file_tag, read_dir, write};
 pub use history::{Change, recorded};
