@@ -172,22 +172,6 @@ impl Key {
     fn of(event: &QueryEvent<'_>) -> Self {
         Key { sql: event.sql.as_ptr() as usize, relation: event.relation.copied(), backend: event.backend }
     }
-
-    /// Whether `event` has this key, by addresses: what a loop repeating
-    /// one query gives, with no string comparison. (`false` only means
-    /// "look it up".)
-    #[inline]
-    fn same_as(&self, event: &QueryEvent<'_>) -> bool {
-        let relation_eq = || match (&self.relation, event.relation) {
-            (Some(a), Some(b)) => {
-                std::ptr::eq(a.relation, b.relation)
-                    && std::ptr::eq(a.parent_table, b.parent_table)
-                    && a.eager == b.eager
-            }
-            (a, b) => a.is_none() && b.is_none(),
-        };
-        self.sql == event.sql.as_ptr() as usize && self.backend == event.backend && relation_eq()
-    }
 }
 
 impl Keyed for Statement {
@@ -207,17 +191,27 @@ impl Keyed for Statement {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Statements {
     list: KeyedList<Statement>,
-    last: Option<(Key, u32)>,
+    /// The previous query's statement: its SQL's address and index.
+    last: Option<(usize, u32)>,
 }
 
 impl Statements {
-    /// The index of `event`'s statement if it is the previous query's.
+    /// The index of `event`'s statement if it is the previous query's, by
+    /// addresses: what a loop repeating one query gives, with no string
+    /// comparison. (`None` only means "look it up".)
     #[inline(always)]
     pub(crate) fn same_as_last(&self, event: &QueryEvent<'_>) -> Option<u32> {
-        match &self.last {
-            Some((k, id)) if k.same_as(event) => Some(*id),
-            _ => None,
-        }
+        let (sql, id) = self.last?;
+        let s = self.list.items().get(id as usize)?;
+        let relation_eq = match (&s.relation, event.relation) {
+            (Some(a), Some(b)) => {
+                std::ptr::eq(a.relation, b.relation)
+                    && std::ptr::eq(a.parent_table, b.parent_table)
+                    && a.eager == b.eager
+            }
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        (sql == event.sql.as_ptr() as usize && s.backend == event.backend && relation_eq).then_some(id)
     }
 
     /// The index of `event`'s statement, added if new.
@@ -233,7 +227,7 @@ impl Statements {
             operation: event.operation,
             backend: event.backend,
         });
-        self.last = Some((key, id));
+        self.last = Some((key.sql, id));
         id
     }
 
@@ -245,6 +239,12 @@ impl Statements {
     fn find_or_add(&mut self, key: Key, statement: impl FnOnce() -> Statement) -> u32 {
         // (Recording stops at `u32::MAX` entries, so at as many statements.)
         u32::try_from(self.list.find_or_add(key, statement)).unwrap_or(u32::MAX)
+    }
+
+    /// None yet, with room in `list`'s buffer (emptied).
+    pub(crate) fn with_list(mut list: Vec<Statement>) -> Self {
+        list.clear();
+        Statements { list: KeyedList::from_items(list), last: None }
     }
 
     /// The statements, by index.

@@ -20,13 +20,14 @@ pub(crate) const SCANNED: usize = 8;
 #[derive(Debug, Clone)]
 pub(crate) struct KeyedList<T: Keyed> {
     items: Vec<T>,
-    /// Empty while there are at most [`SCANNED`] items.
-    map: FxHashMap<T::Key, usize>,
+    /// `None` while there are at most [`SCANNED`] items (boxed: most lists
+    /// never have one, and a scope moves its list between steps).
+    map: Option<Box<FxHashMap<T::Key, usize>>>,
 }
 
 impl<T: Keyed> Default for KeyedList<T> {
     fn default() -> Self {
-        KeyedList { items: Vec::new(), map: FxHashMap::default() }
+        KeyedList { items: Vec::new(), map: None }
     }
 }
 
@@ -34,10 +35,9 @@ impl<T: Keyed> KeyedList<T> {
     /// The position of the item with `key`; `make`'s, added at the end, if
     /// there is none.
     pub(crate) fn find_or_add(&mut self, key: T::Key, make: impl FnOnce() -> T) -> usize {
-        let found = if self.map.is_empty() {
-            self.items.iter().position(|t| t.key() == key)
-        } else {
-            self.map.get(&key).copied()
+        let found = match &self.map {
+            None => self.items.iter().position(|t| t.key() == key),
+            Some(map) => map.get(&key).copied(),
         };
         if let Some(i) = found {
             return i;
@@ -45,10 +45,11 @@ impl<T: Keyed> KeyedList<T> {
         let i = self.items.len();
         self.items.push(make());
         if self.items.len() > SCANNED {
-            if self.map.is_empty() {
-                self.map = self.items.iter().enumerate().map(|(i, t)| (t.key(), i)).collect();
-            } else {
-                self.map.insert(key, i);
+            match &mut self.map {
+                None => self.map = Some(Box::new(self.items.iter().enumerate().map(|(i, t)| (t.key(), i)).collect())),
+                Some(map) => {
+                    map.insert(key, i);
+                }
             }
         }
         i
@@ -60,6 +61,12 @@ impl<T: Keyed> KeyedList<T> {
 
     pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
         self.items.get_mut(i)
+    }
+
+    /// A list of `items`, which must have distinct keys (an empty buffer, say).
+    pub(crate) fn from_items(items: Vec<T>) -> Self {
+        debug_assert!(items.len() <= SCANNED, "a long list needs its map");
+        KeyedList { items, map: None }
     }
 
     pub(crate) fn into_items(self) -> Vec<T> {

@@ -134,9 +134,19 @@ pub struct Profile {
     fingerprints: OnceLock<Vec<Arc<Fingerprint>>>,
     queries: OnceLock<Vec<RecordedQuery>>,
     findings: OnceLock<Vec<Finding>>,
+    /// Known to have no finding when the scope ended (then `findings` is
+    /// never filled: even an initialised `OnceLock` costs a synchronised write).
+    surely_none: bool,
     /// What the scope's eager loads had left unread when it ended.
     unread: Vec<detect::Unread>,
     config: Arc<ProfilerConfig>,
+}
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        // Its buffers serve this thread's next scope.
+        crate::recording::give_back(std::mem::take(&mut self.entries), std::mem::take(&mut self.statements));
+    }
 }
 
 impl Profile {
@@ -144,15 +154,11 @@ impl Profile {
     /// and how long it ran.
     pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
         let unread = detect::unread(&recorded.loaded);
-        // A request's usual scope has no finding, and this tells at once.
-        let findings = if detect::surely_none(&recorded.entries, &unread, &config) {
-            OnceLock::from(Vec::new())
-        } else {
-            OnceLock::new()
-        };
         Profile {
+            // A request's usual scope has no finding, and this tells at once.
+            surely_none: detect::surely_none(&recorded.entries, &unread, &config),
             unread,
-            findings,
+            findings: OnceLock::new(),
             unkept_ticks: recorded.unkept_ticks(),
             seen: recorded.seen(),
             entries: recorded.entries,
@@ -227,6 +233,9 @@ impl Profile {
     /// Duplicate, N+1, unused eager load, slow and budget findings (worked
     /// out on first call; what eager loads left unread is as of the scope's end).
     pub fn findings(&self) -> &[Finding] {
+        if self.surely_none {
+            return &[];
+        }
         self.findings.get_or_init(|| {
             let queries = detect::Queries {
                 entries: &self.entries,

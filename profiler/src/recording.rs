@@ -11,7 +11,7 @@ use std::time::Duration;
 use ormlet_core::events::{LoadedRelations, QueryEvent, Ticks};
 
 use crate::config::ProfilerConfig;
-use crate::entry::{Entry, Extra, NO_EXTRA, Statements};
+use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements};
 
 /// Room a scope's own recording starts with: small enough that a scope of
 /// one query costs one small allocation (7 KB for 128 cost more than the
@@ -45,10 +45,37 @@ pub(crate) struct Recording {
     unkept_ticks: Ticks,
 }
 
+/// Buffers past this many entries are not kept for reuse.
+const SPARE_LIMIT: usize = 256;
+
+thread_local! {
+    /// The buffers of a profile dropped on this thread, for its next scope:
+    /// a request's scope then allocates nothing for its queries.
+    static SPARE: std::cell::Cell<Option<(Vec<Entry>, Vec<Statement>)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Keeps a dropped profile's buffers for this thread's next scope (small
+/// ones only, and one pair).
+pub(crate) fn give_back(mut entries: Vec<Entry>, mut statements: Vec<Statement>) {
+    if entries.capacity() < TYPICAL_QUERIES || entries.capacity() > SPARE_LIMIT || statements.capacity() > SPARE_LIMIT {
+        return;
+    }
+    entries.clear();
+    statements.clear();
+    // During the thread's teardown there is nowhere to keep them.
+    let _ = SPARE.try_with(|spare| spare.set(Some((entries, statements))));
+}
+
 impl Recording {
-    /// Room for `n` queries: growing a `Vec` copies all it holds.
+    /// Room for at least `n` queries (growing a `Vec` copies all it
+    /// holds), in the buffers of this thread's last dropped profile if any.
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Recording { entries: Vec::with_capacity(n), ..Recording::default() }
+        match SPARE.try_with(std::cell::Cell::take).ok().flatten() {
+            Some((entries, statements)) if entries.capacity() >= n => {
+                Recording { entries, statements: Statements::with_list(statements), ..Recording::default() }
+            }
+            _ => Recording { entries: Vec::with_capacity(n), ..Recording::default() },
+        }
     }
 
     /// Counts `event`, and keeps it while under `max_queries_kept`.
@@ -271,6 +298,28 @@ mod tests {
             extra: NO_EXTRA,
         }));
         r
+    }
+
+    /// A dropped profile's buffers serve the thread's next scope, emptied;
+    /// big ones are not kept.
+    #[test]
+    fn the_next_scope_reuses_the_last_dropped_buffers() {
+        let sql: Arc<str> = Arc::from("SELECT 1");
+        let first = recording(&sql, &readings(3));
+        let (entries, statements) = (first.entries, first.statements.into_list());
+        assert!(entries.capacity() < TYPICAL_QUERIES);
+        give_back(entries, statements);
+        assert!(SPARE.with(|s| s.take()).is_none(), "a small buffer is not kept");
+
+        let mut kept = Vec::with_capacity(TYPICAL_QUERIES);
+        kept.extend(recording(&sql, &readings(2)).entries);
+        let ptr = kept.as_ptr();
+        give_back(kept, vec![]);
+        let next = Recording::with_capacity(TYPICAL_QUERIES);
+        assert_eq!((next.entries.as_ptr(), next.entries.len()), (ptr, 0));
+        assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.as_ptr() != ptr, "one pair, taken once");
+        give_back(Vec::with_capacity(SPARE_LIMIT + 1), vec![]);
+        assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.capacity() <= SPARE_LIMIT);
     }
 
     /// Polls of a scope's tasks on several threads end in any order: the

@@ -46,16 +46,16 @@ pub fn profile<T>(f: impl FnOnce() -> T) -> (T, Profile) {
 
 /// [`profile`] with a configuration.
 pub fn profile_with<T>(config: ProfilerConfig, f: impl FnOnce() -> T) -> (T, Profile) {
-    profile_in(Arc::new(config), f)
+    profile_in(&Arc::new(config), f)
 }
 
 /// The default configuration, shared by every scope that uses it.
-fn default_config() -> Arc<ProfilerConfig> {
+fn default_config() -> &'static Arc<ProfilerConfig> {
     static DEFAULT: std::sync::OnceLock<Arc<ProfilerConfig>> = std::sync::OnceLock::new();
-    DEFAULT.get_or_init(Arc::default).clone()
+    DEFAULT.get_or_init(Arc::default)
 }
 
-fn profile_in<T>(config: Arc<ProfilerConfig>, f: impl FnOnce() -> T) -> (T, Profile) {
+fn profile_in<T>(config: &Arc<ProfilerConfig>, f: impl FnOnce() -> T) -> (T, Profile) {
     // Only queries from elsewhere (spawned tasks) take the lock.
     install();
     let state = ScopeState::new(config);
@@ -65,13 +65,15 @@ fn profile_in<T>(config: Arc<ProfilerConfig>, f: impl FnOnce() -> T) -> (T, Prof
         lend_sink(Some(&own), f)
     };
     let own = own.recording.into_inner();
-    (out, state.finish(own))
+    let profile = state.finish(own);
+    ScopeState::recycle(state);
+    (out, profile)
 }
 
 /// Runs a future in a new scope; gives its output and the [`Profile`] of
 /// every query it (and tasks it spawns with [`spawn`]) ran.
 pub async fn profile_async<F: Future>(fut: F) -> (F::Output, Profile) {
-    profile_async_in(default_config(), fut).await
+    profile_async_in(default_config().clone(), fut).await
 }
 
 /// [`profile_async`] with a configuration.
@@ -81,7 +83,7 @@ pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F
 
 async fn profile_async_in<F: Future>(config: Arc<ProfilerConfig>, fut: F) -> (F::Output, Profile) {
     install();
-    let state = ScopeState::new(config);
+    let state = ScopeState::new(&config);
     let _alive = AsyncScopeAlive::new();
     let out = in_scope(state.clone(), fut).await;
     (out, state.finish(Recording::default()))
@@ -154,7 +156,7 @@ pub(crate) struct OpenScope {
 impl OpenScope {
     pub(crate) fn new(config: Arc<ProfilerConfig>) -> Self {
         install();
-        OpenScope { state: ScopeState::new(config), _alive: AsyncScopeAlive::new() }
+        OpenScope { state: ScopeState::new(&config), _alive: AsyncScopeAlive::new() }
     }
 
     /// Runs a future inside the scope.

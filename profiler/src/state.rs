@@ -24,16 +24,48 @@ pub(crate) struct ScopeState {
     /// that scope's too, handed over when this one ends.
     parent: Option<Arc<ScopeState>>,
     /// Counted as open while alive (including in tasks that hold it), so
-    /// queries outside every scope skip the hook.
-    _open: ScopeOpen,
+    /// queries outside every scope skip the hook; `None` only while kept
+    /// for reuse.
+    open: Option<ScopeOpen>,
+}
+
+thread_local! {
+    /// The state of this thread's last synchronous scope, when nothing held
+    /// it any more as it ended: the next scope reuses its allocation.
+    static SPARE: std::cell::Cell<Option<Arc<ScopeState>>> = const { std::cell::Cell::new(None) };
 }
 
 impl ScopeState {
-    pub(crate) fn new(config: Arc<ProfilerConfig>) -> Arc<Self> {
+    pub(crate) fn new(config: &Arc<ProfilerConfig>) -> Arc<Self> {
+        let parent = crate::current::current();
+        if let Some(mut spare) = SPARE.try_with(std::cell::Cell::take).ok().flatten()
+            && let Some(state) = Arc::get_mut(&mut spare)
+        {
+            // Its recording is empty: `finish` took what it held.
+            if !Arc::ptr_eq(&state.config, config) {
+                state.config = config.clone();
+            }
+            state.started = Tick::now();
+            state.parent = parent;
+            state.open = Some(ScopeOpen::new());
+            return spare;
+        }
         // Empty: the first poll's recording moves in as it is.
         let shared = Mutex::new(Recording::default());
-        let parent = crate::current::current();
-        Arc::new(ScopeState { config, started: Tick::now(), shared, parent, _open: ScopeOpen::new() })
+        let config = config.clone();
+        Arc::new(ScopeState { config, started: Tick::now(), shared, parent, open: Some(ScopeOpen::new()) })
+    }
+
+    /// Keeps an ended scope's state for this thread's next scope, if
+    /// nothing else holds it (a task it was carried into may).
+    pub(crate) fn recycle(mut state: Arc<Self>) {
+        if let Some(s) = Arc::get_mut(&mut state)
+            && s.shared.get_mut().is_empty()
+        {
+            s.open = None;
+            s.parent = None;
+            let _ = SPARE.try_with(|spare| spare.set(Some(state)));
+        }
     }
 
     #[cfg(feature = "axum")]

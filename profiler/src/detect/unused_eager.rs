@@ -29,6 +29,9 @@ pub(crate) struct Unread {
 /// scope ends). Loads of one relation from one `.with(..)` are judged
 /// together.
 pub(crate) fn unread(loaded: &[Arc<LoadedRelations>]) -> Vec<Unread> {
+    if loaded.is_empty() {
+        return Vec::new();
+    }
     // (relation, `.with` site) → read anywhere, and the first unread load.
     let mut seen: Vec<(Unread, bool)> = Vec::new();
     for batch in loaded {
