@@ -73,7 +73,8 @@ async fn a_read_on_a_connection_the_server_killed_runs_again_on_a_new_one() {
     let db = ormlet::mysql::Db::options(&t.url).pool_size(1).open().await.unwrap();
     let id = || db.raw("SELECT CONNECTION_ID()", vec![]).one::<i64>();
     let first = id().await.unwrap();
-    // sqlx pings a connection as it goes back to the pool: kill it after that.
+    // The connection sits idle, kept for the next query: kill it, and give
+    // the server time to close it.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     t.db.execute_batch(&format!("KILL {first}")).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;

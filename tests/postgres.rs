@@ -73,7 +73,8 @@ async fn pool_knobs_and_a_connection_the_server_ended_without_a_ping() {
     let end = |pid: i32| {
         let admin = t.db.clone();
         async move {
-            // sqlx pings a connection as it goes back to the pool: end it after that.
+            // The connection sits idle, kept for the next query: end it, and
+            // give the server time to close it.
             tokio::time::sleep(Duration::from_millis(100)).await;
             let ended: bool = admin.raw("SELECT pg_terminate_backend($1)", ormlet::params![pid]).one().await.unwrap();
             assert!(ended);
