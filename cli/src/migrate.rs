@@ -175,6 +175,7 @@ async fn check(m: &Migrate) -> Result<ExitCode, String> {
 /// Compares the live database with the snapshot and writes the migration
 /// between them, recording the snapshot: how a project whose migrations
 /// recorded no schema starts its history.
+///
 /// What the database has and the models do not declare is left as it is
 /// and listed, unless `drop`.
 async fn diff_database(

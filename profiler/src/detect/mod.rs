@@ -299,24 +299,25 @@ pub(crate) fn run(
     config: &ProfilerConfig,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    if one_quick_query(all.entries, config) {
-        out.extend(unused_eager::find(all, unread));
-        out.extend(budget(seen, db_time, config));
-        return out;
-    }
-    let view = View::new(all, config);
-    // A repeat needs two queries: a request's scope often has one.
-    if view.runs.len() > 1 || view.runs.first().is_some_and(|r| r.end - r.start > 1) {
-        out = n_plus_one::find(&view, config);
+    // One quick query (a request's usual scope) is neither a repeat nor
+    // slow: no view of the scope, no fingerprints.
+    let view = (!one_quick_query(all.entries, config)).then(|| View::new(all, config));
+    // A repeat needs two queries.
+    if let Some(view) = &view
+        && (view.runs.len() > 1 || view.runs.first().is_some_and(|r| r.end - r.start > 1))
+    {
+        out = n_plus_one::find(view, config);
         // One problem, one finding: a repeat inside an N+1 loop is that loop's
         // (its suggestion counts the repeats), not a duplicate of its own.
         let mut in_loops: Vec<usize> = out.iter().flat_map(|f| f.queries.iter().copied()).collect();
         in_loops.sort_unstable();
-        let dups = duplicates::find(&view);
+        let dups = duplicates::find(view);
         out.extend(dups.into_iter().filter(|d| !d.queries.iter().all(|q| in_loops.binary_search(q).is_ok())));
     }
     out.extend(unused_eager::find(all, unread));
-    out.extend(slow(&view, all.extras, config));
+    if let Some(view) = &view {
+        out.extend(slow(view, all.extras, config));
+    }
     out.extend(budget(seen, db_time, config));
     out
 }
