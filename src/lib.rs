@@ -63,7 +63,8 @@
 //! `Default::default()` when read), `json` (any serde type stored as JSON text,
 //! feature `json`), `belongs_to = Model` on a foreign-key field (with
 //! `relation = "name"` when the field's name does not end in `_id`, and
-//! `on_delete` / `on_update = "cascade"` or `"set_null"` for what deleting or
+//! `on_delete` / `on_update = "cascade"`, `"set_null"` or `"set_default"`
+//! (SQLite and PostgreSQL; it needs a `default`) for what deleting or
 //! re-keying the row it points at does; refusing is the default), and
 //! `renamed_from = "old"` so that a migration renames the column, its data
 //! kept, instead of dropping one and adding another.

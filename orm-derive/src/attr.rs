@@ -74,6 +74,8 @@ pub struct FieldAttrs {
 pub enum Action {
     Cascade,
     SetNull,
+    /// `set_default`: the column's `default` (SQLite and PostgreSQL).
+    SetDefault,
     /// `restrict` / `no_action`: refuse, the default.
     Refuse,
 }
@@ -316,11 +318,14 @@ pub fn field_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) -> FieldAt
                 let action = match lit.value().to_ascii_lowercase().replace(' ', "_").as_str() {
                     "cascade" => Action::Cascade,
                     "set_null" => Action::SetNull,
+                    "set_default" => Action::SetDefault,
                     "restrict" | "no_action" => Action::Refuse,
                     _ => {
                         return Err(syn::Error::new(
                             lit.span(),
-                            format!("`{k}` is \"cascade\", \"set_null\" or \"restrict\" (the default)"),
+                            format!(
+                                "`{k}` is \"cascade\", \"set_null\", \"set_default\" or \"restrict\" (the default)"
+                            ),
                         ));
                     }
                 };

@@ -262,6 +262,9 @@ pub fn foreign_keys(m: &Model) -> Vec<TokenStream> {
                 Some(crate::attr::Action::SetNull) => {
                     quote!(::core::option::Option::Some(::ormlet::__private::ReferentialAction::SetNull))
                 }
+                Some(crate::attr::Action::SetDefault) => {
+                    quote!(::core::option::Option::Some(::ormlet::__private::ReferentialAction::SetDefault))
+                }
                 Some(crate::attr::Action::Refuse) | None => quote!(::core::option::Option::None),
             };
             let (on_delete, on_update) = (action(&f.attrs.on_delete), action(&f.attrs.on_update));

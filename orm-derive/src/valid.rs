@@ -165,6 +165,12 @@ fn relations(model: &Model, errors: &mut Vec<syn::Error>) {
                     format!("\"set_null\" needs a nullable key: make `{}` an `Option<...>`", f.ident),
                 ));
             }
+            if *action == crate::attr::Action::SetDefault && a.default.is_none() && a.default_sql.is_none() {
+                errors.push(syn::Error::new(
+                    *span,
+                    "\"set_default\" needs a default to set: add `default = ...` (a key of a row that stays)",
+                ));
+            }
         }
         let span = syn::spanned::Spanned::span(target);
         if a.skip.is_some() {

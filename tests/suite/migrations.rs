@@ -237,6 +237,40 @@ pub mod v6 {
     }
 }
 
+/// Labels on shelves that fall back to shelf 1 when theirs goes
+/// (`ON DELETE SET DEFAULT`), before and after the action.
+pub mod v6_fallback {
+    pub use super::v6::plain::Shelf;
+
+    /// Without the action.
+    pub mod plain {
+        use ormlet::prelude::*;
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "shelf_labels")]
+        pub struct Label {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            #[ormlet(belongs_to = super::Shelf, default = 1)]
+            pub shelf_id: i64,
+        }
+    }
+
+    /// With it.
+    pub mod acting {
+        use ormlet::prelude::*;
+
+        #[derive(Model, Debug, Clone)]
+        #[ormlet(table = "shelf_labels")]
+        pub struct Label {
+            #[ormlet(primary_key)]
+            pub id: ormlet::Auto<i64>,
+            #[ormlet(belongs_to = super::Shelf, default = 1, on_delete = "set_default")]
+            pub shelf_id: i64,
+        }
+    }
+}
+
 /// Loans with a named partial unique index: one active loan per member.
 pub mod v7 {
     use ormlet::prelude::*;
@@ -723,6 +757,51 @@ macro_rules! migration_tests {
             // The same change from history, for every backend, takes them off again down.
             let change = Change::between(&plain, &acting).unwrap();
             assert!(change.scripts.iter().all(|(_, up, down)| !up.is_empty() && !down.is_empty()));
+            revert(&db, step, &plain).await;
+        }
+
+        /// `on_delete = "set_default"`: added by a diff, read back, acting
+        /// (a label whose shelf goes falls back to shelf 1), taken off by the
+        /// revert; on MySQL, whose engines refuse it, a typed refusal and no
+        /// script.
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn set_default_actions_round_trip_where_the_backend_has_them() {
+            use ormlet::migrate::{Change, Snapshot, introspect};
+            use ormlet::prelude::*;
+            use ormlet::schema::ReferentialAction;
+            use $crate::suite::AsAny;
+            use $crate::suite::migrations::{migrate_to, revert, v6_fallback as v};
+
+            let Some(t) = $open().await else { return };
+            let db = t.db.as_any();
+            t.db.create_table::<v::Shelf>().await.unwrap();
+            t.db.create_table::<v::plain::Label>().await.unwrap();
+            let plain = Snapshot::of::<(v::Shelf, v::plain::Label)>();
+            let acting = Snapshot::of::<(v::Shelf, v::acting::Label)>();
+            let key = &acting.table("shelf_labels").unwrap().foreign_keys[0];
+            assert_eq!((key.on_delete, key.on_update), (Some(ReferentialAction::SetDefault), None));
+            if db.backend() == ormlet::Backend::MySql {
+                let err = ormlet::migrate::plan(&db, &acting).await.unwrap_err();
+                assert!(matches!(err, ormlet::Error::Unsupported { .. }), "{err}");
+                assert!(err.to_string().contains("set_default"), "{err}");
+                let err = t.db.create_table::<v::acting::Label>().await.unwrap_err();
+                assert!(matches!(err, ormlet::Error::Unsupported { .. }), "{err}");
+                let change = Change::between(&plain, &acting).unwrap();
+                assert_eq!(change.skipped.len(), 1, "no MySQL script, and why");
+                return;
+            }
+            let step = migrate_to(&db, &acting, "fk_set_default").await;
+            let live = introspect(&db).await.unwrap();
+            assert_eq!(&live.table("shelf_labels").unwrap().foreign_keys[0], key, "read back as declared");
+
+            let fallback = v::Shelf { id: ormlet::Auto::new() }.insert(&t.db).await.unwrap();
+            assert_eq!(fallback, 1);
+            let shelf = v::Shelf { id: ormlet::Auto::new() }.insert(&t.db).await.unwrap();
+            v::acting::Label { id: ormlet::Auto::new(), shelf_id: shelf }.insert(&t.db).await.unwrap();
+            assert_eq!(v::Shelf::delete_where(v::Shelf::ID.eq(shelf)).exec(&t.db).await.unwrap(), 1);
+            let label = v::acting::Label::find().one(&t.db).await.unwrap();
+            assert_eq!(label.shelf_id, fallback, "the label fell back to the default shelf");
+
             revert(&db, step, &plain).await;
         }
 

@@ -234,6 +234,11 @@ pub trait Dialect: Send + Sync + 'static {
         true
     }
 
+    /// Whether a foreign key may `SET DEFAULT` on delete or update.
+    fn set_default_actions(&self) -> bool {
+        true
+    }
+
     /// Whether a foreign key makes an index under its own name when no
     /// other index serves it (one that outlives the key).
     fn foreign_keys_make_indexes(&self) -> bool {

@@ -186,6 +186,11 @@ impl Dialect for MySql {
         false
     }
 
+    /// InnoDB parses `SET DEFAULT` and refuses the table.
+    fn set_default_actions(&self) -> bool {
+        false
+    }
+
     /// One lock per database (MySQL's named locks are server-wide), held
     /// until the session ends or it is released: the runner releases it on
     /// every path. Returns 1 when taken, 0 on timeout.

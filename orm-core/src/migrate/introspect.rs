@@ -258,8 +258,8 @@ async fn postgres(db: &AnyDb) -> Result<Snapshot> {
         let fks: Vec<(String, String, String, String, String)> = db
             .raw(
                 "SELECT a.attname::text, cf.relname::text, af.attname::text, \
-                 CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE '' END, \
-                 CASE c.confupdtype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE '' END FROM pg_constraint c \
+                 CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' ELSE '' END, \
+                 CASE c.confupdtype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' ELSE '' END FROM pg_constraint c \
                  JOIN pg_class cf ON cf.oid = c.confrelid \
                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
                  JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1] \

@@ -97,12 +97,27 @@ impl PartialEq for IndexSpec {
     }
 }
 
-/// A condition without case, spaces, parentheses or `::type` casts.
+/// A condition without case, spaces, parentheses or `::type` casts outside
+/// its string literals; a literal is kept as written (`status = 'Open'` is
+/// not `status = 'open'`).
 fn loose(condition: &str) -> String {
     let mut out = String::new();
     let mut chars = condition.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            '\'' => {
+                // To the closing quote; `''` is a quote inside the literal.
+                out.push(c);
+                while let Some(c) = chars.next() {
+                    out.push(c);
+                    if c == '\'' {
+                        if chars.peek() != Some(&'\'') {
+                            break;
+                        }
+                        out.extend(chars.next());
+                    }
+                }
+            }
             ':' if chars.peek() == Some(&':') => {
                 chars.next();
                 while chars.peek().is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == ' ') {
@@ -141,7 +156,9 @@ pub struct ForeignKeySpec {
 
 /// What a foreign key does to the rows that point at a deleted or re-keyed
 /// row, instead of refusing (`belongs_to = User, on_delete = "cascade"`).
-/// SQLite, PostgreSQL and MySQL all have both.
+/// SQLite, PostgreSQL and MySQL all have `Cascade` and `SetNull`; MySQL's
+/// engines refuse `SetDefault`, so a schema using it is
+/// [`Error::Unsupported`] there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReferentialAction {
     /// Delete (or re-key) them too.
@@ -150,15 +167,21 @@ pub enum ReferentialAction {
     /// Set their key to NULL (the column must be nullable).
     #[serde(rename = "SET NULL")]
     SetNull,
+    /// Set their key to the column's default (which should be the key of a
+    /// row that stays).
+    #[serde(rename = "SET DEFAULT")]
+    SetDefault,
 }
 
 impl ReferentialAction {
-    /// A rule as the databases write it (`CASCADE`, `SET NULL`); the
+    /// A rule as the databases write it (`CASCADE`, `SET NULL`,
+    /// `SET DEFAULT`); the
     /// refusing ones (`RESTRICT`, `NO ACTION`, none) are `None`.
     pub fn from_sql(rule: &str) -> Option<ReferentialAction> {
         match rule.trim().to_ascii_uppercase().as_str() {
             "CASCADE" => Some(ReferentialAction::Cascade),
             "SET NULL" | "SET_NULL" => Some(ReferentialAction::SetNull),
+            "SET DEFAULT" | "SET_DEFAULT" => Some(ReferentialAction::SetDefault),
             _ => None,
         }
     }
@@ -167,6 +190,7 @@ impl ReferentialAction {
         match self {
             ReferentialAction::Cascade => sea_query::ForeignKeyAction::Cascade,
             ReferentialAction::SetNull => sea_query::ForeignKeyAction::SetNull,
+            ReferentialAction::SetDefault => sea_query::ForeignKeyAction::SetDefault,
         }
     }
 }
@@ -190,6 +214,15 @@ impl TableSpec {
             return Err(Error::Unsupported {
                 backend: dialect.name(),
                 feature: "partial indexes (an index with `where = ...`): leave the condition out there",
+            });
+        }
+        let set_default = Some(ReferentialAction::SetDefault);
+        if !dialect.set_default_actions()
+            && self.foreign_keys.iter().any(|f| f.on_delete == set_default || f.on_update == set_default)
+        {
+            return Err(Error::Unsupported {
+                backend: dialect.name(),
+                feature: "a foreign key's \"set_default\" action (its engines refuse it): use \"set_null\" or \"cascade\" there",
             });
         }
         let fk_names: Vec<String> =
@@ -277,5 +310,25 @@ impl TableSpec {
         self.foreign_keys.sort_by(|a, b| a.column.cmp(&b.column));
         self.checks.sort_by(|a, b| a.name.cmp(&b.name));
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loose;
+
+    #[test]
+    fn conditions_compare_as_the_databases_give_them_back() {
+        assert_eq!(loose("deleted_at IS NULL"), loose("(deleted_at IS NULL)"));
+        assert_eq!(loose("status = 'open'"), loose("((status)::text = 'open'::text)"));
+        assert_eq!(loose("`price` >= 0"), loose("price >= 0"));
+    }
+
+    #[test]
+    fn string_literals_keep_their_case_spaces_and_quotes() {
+        assert_ne!(loose("status = 'Open'"), loose("status = 'open'"));
+        assert_ne!(loose("name = 'a b'"), loose("name = 'ab'"));
+        assert_ne!(loose("name = 'it''s (x)'"), loose("name = 'its x'"));
+        assert_eq!(loose("name = 'it''s (X)'::text"), "name='it''s (X)'");
     }
 }

@@ -19,6 +19,9 @@ struct Book {
     // Not an action.
     #[ormlet(belongs_to = Shelf, relation = "spare", on_update = "explode")]
     spare_shelf_id: Option<i64>,
+    // No default to set.
+    #[ormlet(belongs_to = Shelf, relation = "fallback", on_delete = "set_default")]
+    fallback_shelf_id: i64,
 }
 
 fn main() {}
