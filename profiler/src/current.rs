@@ -122,7 +122,7 @@ impl Drop for PopOnDrop {
 /// not one a query.
 pub(crate) fn enter<R>(state: &Arc<ScopeState>, f: impl FnOnce() -> R) -> R {
     let _pop = push(state.clone());
-    let poll = PollRecording { state, own: OwnThread::new(&state.config, Recording::default()) };
+    let poll = PollRecording { state, own: OwnThread::new(&state.config, Recording::from_spare()) };
     lend_sink(Some(&poll.own), f)
 }
 

@@ -67,6 +67,22 @@ pub(crate) fn give_back(mut entries: Vec<Entry>, mut statements: Vec<Statement>)
 }
 
 impl Recording {
+    /// This thread's spare buffers if it has some, else none allocated yet:
+    /// for one poll of an async scope, which most often runs no query.
+    pub(crate) fn from_spare() -> Self {
+        match SPARE.try_with(std::cell::Cell::take).ok().flatten() {
+            Some((entries, statements)) => {
+                Recording { entries, statements: Statements::with_list(statements), ..Recording::default() }
+            }
+            None => Recording::default(),
+        }
+    }
+
+    /// Gives an emptied recording's buffers to this thread's next scope or poll.
+    pub(crate) fn give_back(self) {
+        give_back(self.entries, self.statements.into_list());
+    }
+
     /// Room for at least `n` queries (growing a `Vec` copies all it
     /// holds), in the buffers of this thread's last dropped profile if any.
     pub(crate) fn with_capacity(n: usize) -> Self {
@@ -150,7 +166,8 @@ impl Recording {
         if other.entries.is_empty() && self.entries.len() <= keep {
             return self;
         }
-        let (renumber, other_entries) = self.adopt(other);
+        let renumber = self.adopt(&mut other);
+        let other_entries = std::mem::take(&mut other.entries);
         let mine = std::mem::take(&mut self.entries);
         let mut entries = Vec::with_capacity((mine.len() + other_entries.len()).min(keep));
         let mut a = mine.into_iter().peekable();
@@ -202,14 +219,16 @@ impl Recording {
             later.entries.iter().for_each(|e| self.count_unkept(e));
             return;
         }
-        let (renumber, entries) = self.adopt(later);
-        for e in entries {
+        let renumber = self.adopt(&mut later);
+        for e in later.entries.drain(..) {
             if self.entries.len() < keep {
                 self.entries.push(renumber.entry(e));
             } else {
                 self.count_unkept(&e);
             }
         }
+        // Emptied: its buffers serve this thread's next poll.
+        later.give_back();
     }
 
     /// The entries sorted by when they started, if they are not.
@@ -220,13 +239,15 @@ impl Recording {
         self
     }
 
-    /// Takes `other`'s statements and extras into this recording; gives how
-    /// to renumber `other`'s entries, and the entries.
-    fn adopt(&mut self, other: Recording) -> (Renumber, Vec<Entry>) {
-        let statements = other.statements.into_list().iter().map(|s| self.statements.intern(s)).collect();
+    /// Takes `other`'s statements and extras into this recording, leaving
+    /// its statements empty; gives how to renumber `other`'s entries.
+    fn adopt(&mut self, other: &mut Recording) -> Renumber {
+        let list = std::mem::take(&mut other.statements).into_list();
+        let statements = list.iter().map(|s| self.statements.intern(s)).collect();
+        other.statements = Statements::with_list(list);
         let extras_from = u32::try_from(self.extras.len()).unwrap_or(NO_EXTRA);
-        self.extras.extend(other.extras);
-        (Renumber { statements, extras_from }, other.entries)
+        self.extras.append(&mut other.extras);
+        Renumber { statements, extras_from }
     }
 
     fn count_unkept(&mut self, e: &Entry) {
@@ -320,6 +341,27 @@ mod tests {
         assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.as_ptr() != ptr, "one pair, taken once");
         give_back(Vec::with_capacity(SPARE_LIMIT + 1), vec![]);
         assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.capacity() <= SPARE_LIMIT);
+    }
+
+    /// A poll's recording, appended to the scope's, leaves its buffers for
+    /// the thread's next poll; a poll with no query allocates nothing.
+    #[test]
+    fn a_poll_appended_gives_its_buffers_to_the_next_poll() {
+        let sql: Arc<str> = Arc::from("SELECT 1");
+        let _ = SPARE.with(|s| s.take());
+        assert_eq!(Recording::from_spare().entries.capacity(), 0, "none kept: none allocated");
+
+        let at = readings(4);
+        let mut scope = recording(&sql, &at[..2]);
+        let mut poll = Recording::with_capacity(TYPICAL_QUERIES);
+        poll.entries.extend(recording(&sql, &at[2..]).entries);
+        poll.statements = recording(&sql, &[]).statements;
+        let ptr = poll.entries.as_ptr();
+        scope.append(poll, usize::MAX);
+        assert_eq!(scope.entries.len(), 4);
+        assert!(scope.entries.iter().all(|e| e.stmt == 0), "one statement, renumbered");
+        let next = Recording::from_spare();
+        assert_eq!((next.entries.as_ptr(), next.entries.len(), next.statements.into_list().len()), (ptr, 0, 0));
     }
 
     /// Polls of a scope's tasks on several threads end in any order: the

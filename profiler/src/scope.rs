@@ -144,8 +144,8 @@ pub async fn pause_async<F: Future>(fut: F) -> F::Output {
 }
 
 #[cfg(feature = "axum")]
-/// A scope opened without a closure, for servers: entered around the
-/// handler's future and around each poll of the response body, finished when
+/// A scope opened without a closure, for servers: entered around each poll
+/// of the handler's future and of the response body, finished when
 /// the body ends.
 pub(crate) struct OpenScope {
     state: Arc<ScopeState>,
@@ -157,11 +157,6 @@ impl OpenScope {
     pub(crate) fn new(config: Arc<ProfilerConfig>) -> Self {
         install();
         OpenScope { state: ScopeState::new(&config), _alive: AsyncScopeAlive::new() }
-    }
-
-    /// Runs a future inside the scope.
-    pub(crate) fn run<F: Future>(&self, fut: F) -> impl Future<Output = F::Output> {
-        in_scope(self.state.clone(), fut)
     }
 
     /// Runs a synchronous step (a body poll) inside the scope.

@@ -151,7 +151,9 @@ pub(crate) struct PollRecording<'s> {
 impl Drop for PollRecording<'_> {
     fn drop(&mut self) {
         let recording = std::mem::take(self.own.recording.get_mut());
-        if !recording.is_empty() {
+        if recording.is_empty() {
+            recording.give_back();
+        } else {
             self.state.shared.lock().append(recording, keep_limit(&self.state.config));
         }
     }

@@ -28,11 +28,15 @@ impl History {
     }
 
     pub(super) fn push(&self, info: RequestInfo, profile: Profile) {
-        let mut e = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if e.len() == self.capacity {
-            e.pop_back();
-        }
-        e.push_front((info, Arc::new(profile)));
+        let entry = (info, Arc::new(profile));
+        let evicted = {
+            let mut e = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let evicted = if e.len() >= self.capacity { e.pop_back() } else { None };
+            e.push_front(entry);
+            evicted
+        };
+        // Dropped after the lock: other requests need not wait for its frees.
+        drop(evicted);
     }
 
     /// The kept reports, newest first.

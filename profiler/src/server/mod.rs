@@ -39,8 +39,14 @@ pub use history::{Entry, History};
 pub const FORCE_HEADER: &str = "x-ormlet-profile";
 
 /// Opens a profiling scope for every request. See the [module docs](self).
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct ProfilerLayer {
+    // One reference count per request's clone of the service.
+    options: Arc<Options>,
+}
+
+#[derive(Clone)]
+struct Options {
     config: Arc<ProfilerConfig>,
     history: Option<History>,
     server_timing: bool,
@@ -50,9 +56,9 @@ pub struct ProfilerLayer {
     log_level: Option<tracing::Level>,
 }
 
-impl Default for ProfilerLayer {
+impl Default for Options {
     fn default() -> Self {
-        ProfilerLayer {
+        Options {
             config: Arc::default(),
             history: None,
             server_timing: true,
@@ -70,28 +76,42 @@ impl ProfilerLayer {
         ProfilerLayer::default()
     }
 
+    fn with(mut self, set: impl FnOnce(&mut Options)) -> Self {
+        set(Arc::make_mut(&mut self.options));
+        self
+    }
+
     /// Whether responses carry a `Server-Timing` header with the query
     /// count and database time (default on; browsers' dev tools show it).
-    pub fn server_timing(mut self, on: bool) -> Self {
-        self.server_timing = on;
-        self
+    pub fn server_timing(self, on: bool) -> Self {
+        self.with(|o| o.server_timing = on)
     }
 
     /// Profiles one request in `n` (the first, then every `n`th); a
     /// request with the header [`FORCE_HEADER`] (`x-ormlet-profile: 1`) is
     /// profiled whatever the count. Others run with no scope at all.
-    pub fn sample(mut self, n: u64) -> Self {
-        self.sample_every = n.max(1);
-        self
+    pub fn sample(self, n: u64) -> Self {
+        self.with(|o| o.sample_every = n.max(1))
     }
 
     /// The level the summary of a request with findings is logged at
     /// through `tracing` (default `WARN`); `None` logs nothing.
-    pub fn log_level(mut self, level: Option<tracing::Level>) -> Self {
-        self.log_level = level;
-        self
+    pub fn log_level(self, level: Option<tracing::Level>) -> Self {
+        self.with(|o| o.log_level = level)
     }
 
+    /// Uses this configuration for every request.
+    pub fn config(self, config: ProfilerConfig) -> Self {
+        self.with(|o| o.config = Arc::new(config))
+    }
+
+    /// Keeps each request's report in `history`.
+    pub fn history(self, history: History) -> Self {
+        self.with(|o| o.history = Some(history))
+    }
+}
+
+impl Options {
     /// Whether this request is profiled.
     fn profiles<B>(&self, req: &Request<B>) -> bool {
         if self.sample_every == 1 || req.headers().get(FORCE_HEADER).is_some_and(|v| v.as_bytes() == b"1") {
@@ -99,24 +119,12 @@ impl ProfilerLayer {
         }
         self.seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(self.sample_every)
     }
-
-    /// Uses this configuration for every request.
-    pub fn config(mut self, config: ProfilerConfig) -> Self {
-        self.config = Arc::new(config);
-        self
-    }
-
-    /// Keeps each request's report in `history`.
-    pub fn history(mut self, history: History) -> Self {
-        self.history = Some(history);
-        self
-    }
 }
 
 impl<S> Layer<S> for ProfilerLayer {
     type Service = ProfilerService<S>;
     fn layer(&self, inner: S) -> Self::Service {
-        ProfilerService { inner, layer: self.clone() }
+        ProfilerService { inner, options: self.options.clone() }
     }
 }
 
@@ -124,7 +132,7 @@ impl<S> Layer<S> for ProfilerLayer {
 #[derive(Clone)]
 pub struct ProfilerService<S> {
     inner: S,
-    layer: ProfilerLayer,
+    options: Arc<Options>,
 }
 
 /// What the report of one request is filed under.
@@ -140,67 +148,109 @@ pub struct RequestInfo {
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for ProfilerService<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Send,
-    S::Future: Send + 'static,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     ResBody: Body,
 {
     type Response = Response<ProfiledBody<ResBody>>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
+    type Future = ResponseFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        if !self.layer.profiles(&req) {
-            let fut = self.inner.call(req);
-            return Box::pin(async move {
-                let (parts, body) = fut.await?.into_parts();
-                Ok(Response::from_parts(parts, ProfiledBody { inner: body, finish: None }))
-            });
+        if !self.options.profiles(&req) {
+            return ResponseFuture { inner: self.inner.call(req), request: None };
         }
-        let method = req.method().to_string();
-        let path = req.uri().path().to_owned();
-        let scope = OpenScope::new(self.layer.config.clone());
-        let (history, server_timing, log_level) =
-            (self.layer.history.clone(), self.layer.server_timing, self.layer.log_level);
-        let fut = scope.enter(|| self.inner.call(req));
-        Box::pin(async move {
-            let response = scope.run(fut).await?;
-            let (mut parts, body) = response.into_parts();
-            if server_timing {
-                let (count, db_time) = scope.totals();
-                let timing = format!(
-                    "db;dur={:.3};desc=\"{count} quer{}\"",
-                    db_time.as_secs_f64() * 1000.0,
-                    if count == 1 { "y" } else { "ies" }
-                );
-                if let Ok(v) = HeaderValue::from_str(&timing) {
+        // Kept as they are (no copy) until a report needs them as text.
+        let (method, uri) = (req.method().clone(), req.uri().clone());
+        let scope = OpenScope::new(self.options.config.clone());
+        let inner = scope.enter(|| self.inner.call(req));
+        let request = Some(Profiled { scope, options: self.options.clone(), method, uri });
+        ResponseFuture { inner, request }
+    }
+}
+
+/// A profiled request on its way to its response head.
+struct Profiled {
+    scope: OpenScope,
+    options: Arc<Options>,
+    method: http::Method,
+    uri: http::Uri,
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`ProfilerService`]: the handler's, each poll inside
+    /// the request's scope.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        request: Option<Profiled>,
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<ProfiledBody<B>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let inner = this.inner;
+        let polled = match this.request {
+            Some(r) => r.scope.enter(|| inner.poll(cx)),
+            None => inner.poll(cx),
+        };
+        let Poll::Ready(response) = polled else { return Poll::Pending };
+        let (mut parts, body) = response?.into_parts();
+        let finish = this.request.take().map(|r| {
+            if r.options.server_timing {
+                let (count, db_time) = r.scope.totals();
+                if let Some(v) = server_timing(count, db_time) {
                     parts.headers.append("server-timing", v);
                 }
             }
-            let info = RequestInfo { method, path, status: parts.status.as_u16() };
-            let body = ProfiledBody { inner: body, finish: Some(Finish { scope, history, info, log_level }) };
-            Ok(Response::from_parts(parts, body))
-        })
+            Finish { scope: r.scope, options: r.options, method: r.method, uri: r.uri, status: parts.status.as_u16() }
+        });
+        Poll::Ready(Ok(Response::from_parts(parts, ProfiledBody { inner: body, finish })))
     }
+}
+
+/// `db;dur=1.234;desc="3 queries"`, written without a heap string.
+fn server_timing(count: u64, db_time: std::time::Duration) -> Option<HeaderValue> {
+    use std::io::Write;
+    let mut buf = [0u8; 96];
+    let mut w = &mut buf[..];
+    let noun = if count == 1 { "query" } else { "queries" };
+    write!(w, "db;dur={:.3};desc=\"{count} {noun}\"", db_time.as_secs_f64() * 1000.0).ok()?;
+    let len = 96 - w.len();
+    HeaderValue::from_bytes(&buf[..len]).ok()
 }
 
 struct Finish {
     scope: OpenScope,
-    history: Option<History>,
-    info: RequestInfo,
-    log_level: Option<tracing::Level>,
+    options: Arc<Options>,
+    method: http::Method,
+    uri: http::Uri,
+    status: u16,
 }
 
 impl Finish {
     fn run(self) {
         let profile = self.scope.finish();
-        if let Some(level) = self.log_level
+        let options = &*self.options;
+        let info = || RequestInfo {
+            method: self.method.as_str().to_owned(),
+            path: self.uri.path().to_owned(),
+            status: self.status,
+        };
+        if let Some(level) = options.log_level
             && !profile.findings().is_empty()
         {
-            let (method, path, summary) = (&self.info.method, &self.info.path, profile.summary());
+            let (info, summary) = (info(), profile.summary());
+            let (method, path) = (&info.method, &info.path);
             // `tracing` takes its level as a constant: one call per level.
             macro_rules! log {
                 ($level:expr) => {
@@ -215,8 +265,8 @@ impl Finish {
                 _ => log!(tracing::Level::TRACE),
             }
         }
-        if let Some(h) = self.history {
-            h.push(self.info, profile);
+        if let Some(h) = &options.history {
+            h.push(info(), profile);
         }
     }
 }
