@@ -40,6 +40,35 @@ fn duplicates_are_found_unless_a_write_came_between() {
     assert_eq!(p.findings_of(FindingKind::Duplicate).count(), 0, "{}", p.to_text_with(false));
 }
 
+/// A request's usual few queries: each from its own line, none alike, so
+/// no finding; yet the same query from two lines is a duplicate, and one
+/// line running SQL with its value written into the text is a loop.
+#[test]
+fn a_few_distinct_queries_have_no_finding_but_a_repeat_among_them_does() {
+    let db = db();
+    seed(&db, 0);
+    let ((), p) = ormlet::profile(|| {
+        User::get(&db, 1).unwrap();
+        User::find().count(&db).unwrap();
+        let _: Vec<(i64,)> = db.raw("SELECT 1", vec![]).all().unwrap();
+    });
+    assert_eq!((p.query_count(), p.findings().len()), (3, 0), "{}", p.to_text_with(false));
+
+    let ((), p) = ormlet::profile(|| {
+        User::get(&db, 1).unwrap();
+        User::find().count(&db).unwrap();
+        User::get(&db, 1).unwrap(); // the first again, from another line
+    });
+    assert_eq!(p.findings_of(FindingKind::Duplicate).map(|f| f.count).collect::<Vec<_>>(), [2]);
+
+    let ((), p) = ormlet::profile(|| {
+        for id in [1, 2] {
+            let _: Vec<(i64,)> = db.raw(&format!("SELECT {id}"), vec![]).all().unwrap();
+        }
+    });
+    assert_eq!(p.findings_of(FindingKind::NPlusOne).map(|f| f.count).collect::<Vec<_>>(), [2]);
+}
+
 fn lookups(db: &ormlet::sqlite::Db, ids: &[i64]) {
     for id in ids {
         User::get(db, *id).unwrap();

@@ -154,15 +154,19 @@ impl Profile {
     /// and how long it ran.
     pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
         let unread = detect::unread(&recorded.loaded);
+        // Every query kept: none unseen could make a finding.
+        let (seen, unkept_ticks) = (recorded.seen(), recorded.unkept_ticks());
+        let all_kept = seen == recorded.entries.len() as u64;
+        let statements = recorded.statements.into_list();
         Profile {
             // A request's usual scope has no finding, and this tells at once.
-            surely_none: detect::surely_none(&recorded.entries, &unread, &config),
+            surely_none: all_kept && detect::surely_none(&recorded.entries, &statements, &unread, &config),
             unread,
             findings: OnceLock::new(),
-            unkept_ticks: recorded.unkept_ticks(),
-            seen: recorded.seen(),
+            unkept_ticks,
+            seen,
             entries: recorded.entries,
-            statements: recorded.statements.into_list(),
+            statements,
             extras: recorded.extras,
             started,
             elapsed,

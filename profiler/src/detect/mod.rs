@@ -330,11 +330,37 @@ fn one_quick_query(entries: &[Entry], config: &ProfilerConfig) -> bool {
 
 /// Whether a scope of `entries`, whose eager loads left `unread`, can have
 /// no finding at all, known without running the detectors.
-pub(crate) fn surely_none(entries: &[Entry], unread: &[Unread], config: &ProfilerConfig) -> bool {
+pub(crate) fn surely_none(
+    entries: &[Entry],
+    statements: &[Statement],
+    unread: &[Unread],
+    config: &ProfilerConfig,
+) -> bool {
     unread.is_empty()
         && config.max_queries.is_none()
         && config.max_db_time.is_none()
-        && one_quick_query(entries, config)
+        && (one_quick_query(entries, config) || few_distinct_quick_queries(entries, statements, config))
+}
+
+/// A few queries (a request's usual scope), each quick, no two from one
+/// line (but the chunks of eager loads and writes, which no loop counts)
+/// and no two of one text and values: no loop, no repeat, nothing slow.
+fn few_distinct_quick_queries(entries: &[Entry], statements: &[Statement], config: &ProfilerConfig) -> bool {
+    const FEW: usize = 8;
+    if entries.len() > FEW || entries.iter().any(|e| e.duration() >= config.slow_threshold) {
+        return false;
+    }
+    let statement = |e: &Entry| statements.get(e.stmt as usize);
+    // Queries an N+1 group may count (as its detector skips the others).
+    let loopable = |s: &Statement| !s.operation.is_write() && !s.relation.is_some_and(|r| r.eager);
+    entries.iter().enumerate().all(|(i, a)| {
+        entries[i + 1..].iter().all(|b| {
+            let (Some(sa), Some(sb)) = (statement(a), statement(b)) else { return false };
+            let one_line = *a.call_site == *b.call_site && loopable(sa) && loopable(sb);
+            let alike = a.values_hash == b.values_hash && (a.stmt == b.stmt || sa.sql == sb.sql);
+            !one_line && !alike
+        })
+    })
 }
 
 fn slow(view: &View<'_>, extras: &[Extra], config: &ProfilerConfig) -> Vec<Finding> {
