@@ -345,6 +345,8 @@ pub(crate) fn surely_none(
 /// A few queries (a request's usual scope), each quick, no two from one
 /// line (but the chunks of eager loads and writes, which no loop counts)
 /// and no two of one text and values: no loop, no repeat, nothing slow.
+/// (Out of line: a scope of one query never gets here.)
+#[inline(never)]
 fn few_distinct_quick_queries(entries: &[Entry], statements: &[Statement], config: &ProfilerConfig) -> bool {
     const FEW: usize = 8;
     if entries.len() > FEW || entries.iter().any(|e| e.duration() >= config.slow_threshold) {
