@@ -14,7 +14,9 @@ pub(crate) enum Node {
         name: &'static str,
     },
     Value(Value),
-    Binary(Box<Node>, BinOp, Box<Node>),
+    /// Left and right in one allocation: a query builds one per
+    /// comparison, and allocating is most of what building costs.
+    Binary(Box<[Node; 2]>, BinOp),
     Not(Box<Node>),
     IsNull {
         expr: Box<Node>,
@@ -46,6 +48,13 @@ pub(crate) enum Node {
     Subquery(Box<SelectAst>),
     /// A scalar function of its arguments.
     Func(ScalarFn, Vec<Node>),
+}
+
+impl Node {
+    /// `l op r`.
+    pub(crate) fn binary(l: Node, op: BinOp, r: Node) -> Node {
+        Node::Binary(Box::new([l, r]), op)
+    }
 }
 
 /// The scalar functions expressions may call; each renders as its backend spells it.
@@ -255,9 +264,10 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
                 self.str(name);
             }
             Node::Value(v) => self.val(v),
-            Node::Binary(l, op, r) => {
+            Node::Binary(sides, op) => {
                 self.tag(b'b');
                 self.tag(*op as u8);
+                let [l, r] = &mut **sides;
                 self.node(l);
                 self.node(r);
             }

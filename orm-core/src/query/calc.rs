@@ -109,7 +109,7 @@ impl<M, T> Term<M, T, term_kind::Computed> for Calc<M, T> {
 }
 
 fn binary<M, T>(l: Node, op: BinOp, r: Node) -> Calc<M, T> {
-    Calc::new(Node::Binary(Box::new(l), op, Box::new(r)))
+    Calc::new(Node::binary(l, op, r))
 }
 
 /// `/` between integers truncates on every backend; between floats it does not.

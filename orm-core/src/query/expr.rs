@@ -49,7 +49,7 @@ impl<M> Expr<M> {
     /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE (`users`.`age` > ? AND `users`.`name` = ?) OR (NOT `users`.`age` IS NULL)"));
     /// ```
     pub fn and(self, other: Expr<M>) -> Expr<M> {
-        Expr::new(Node::Binary(Box::new(self.node), BinOp::And, Box::new(other.node)))
+        Expr::new(Node::binary(self.node, BinOp::And, other.node))
     }
 
     /// Either condition holds.
@@ -63,7 +63,7 @@ impl<M> Expr<M> {
     /// assert!(q.to_sql(Backend::MySql).0.ends_with("WHERE `users`.`name` = ? OR `users`.`name` = ?"));
     /// ```
     pub fn or(self, other: Expr<M>) -> Expr<M> {
-        Expr::new(Node::Binary(Box::new(self.node), BinOp::Or, Box::new(other.node)))
+        Expr::new(Node::binary(self.node, BinOp::Or, other.node))
     }
 
     /// The condition does not hold.
@@ -387,11 +387,7 @@ pub trait TypedExpr<M, T>: Sized {
     where
         T: Textual,
     {
-        Expr::new(Node::Binary(
-            Box::new(self.into_node().0),
-            BinOp::Like,
-            Box::new(Node::Value(Value::String(Some(pattern.into())))),
-        ))
+        Expr::new(Node::binary(self.into_node().0, BinOp::Like, Node::Value(Value::String(Some(pattern.into())))))
     }
     /// `self LIKE pattern`, ignoring case on every backend (Unicode case
     /// folding, by `LOWER` on both sides; PostgreSQL's `ILIKE`).
@@ -408,10 +404,10 @@ pub trait TypedExpr<M, T>: Sized {
     where
         T: Textual,
     {
-        Expr::new(Node::Binary(
-            Box::new(lower(self.into_node().0)),
+        Expr::new(Node::binary(
+            lower(self.into_node().0),
             BinOp::Like,
-            Box::new(lower(Node::Value(Value::String(Some(pattern.into()))))),
+            lower(Node::Value(Value::String(Some(pattern.into())))),
         ))
     }
     /// `self NOT LIKE pattern` (text columns only).
@@ -428,11 +424,7 @@ pub trait TypedExpr<M, T>: Sized {
     where
         T: Textual,
     {
-        Expr::new(Node::Binary(
-            Box::new(self.into_node().0),
-            BinOp::NotLike,
-            Box::new(Node::Value(Value::String(Some(pattern.into())))),
-        ))
+        Expr::new(Node::binary(self.into_node().0, BinOp::NotLike, Node::Value(Value::String(Some(pattern.into())))))
     }
     /// `self IS NULL`
     ///
@@ -565,7 +557,7 @@ pub trait TypedExpr<M, T>: Sized {
 pub struct ExprNode(pub(crate) Node);
 
 fn compare<M, T, K, E: TypedExpr<M, T>>(e: E, op: BinOp, value: impl Term<M, T, K>) -> Expr<M> {
-    Expr::new(Node::Binary(Box::new(e.into_node().0), op, Box::new(value.into_term().0)))
+    Expr::new(Node::binary(e.into_node().0, op, value.into_term().0))
 }
 
 fn in_list<M, T, E: TypedExpr<M, T>, V: Operand<T>>(
@@ -649,7 +641,7 @@ impl<M, T> Column<M, T> {
     /// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `posts` INNER JOIN `users` ON `posts`.`author_id` = `users`.`id`"));
     /// ```
     pub fn equals<N>(self, other: Column<N, T>) -> JoinOn<M, N> {
-        JoinOn { node: Node::Binary(Box::new(self.node()), BinOp::Eq, Box::new(other.node())), _models: PhantomData }
+        JoinOn { node: Node::binary(self.node(), BinOp::Eq, other.node()), _models: PhantomData }
     }
 }
 
@@ -709,7 +701,7 @@ pub struct Assignment<M> {
 fn like_literal<M>(expr: Node, pattern: String, ignore_case: bool) -> Expr<M> {
     let pattern = Node::Value(Value::String(Some(pattern)));
     let (expr, pattern) = if ignore_case { (lower(expr), lower(pattern)) } else { (expr, pattern) };
-    Expr::new(Node::Binary(Box::new(expr), BinOp::LikeLiteral, Box::new(pattern)))
+    Expr::new(Node::binary(expr, BinOp::LikeLiteral, pattern))
 }
 
 fn lower(n: Node) -> Node {

@@ -84,11 +84,7 @@ impl<X, N> JoinPath<X, N> for JoinOn<X, N> {
 }
 
 fn columns_equal(a: &'static str, a_col: &'static str, b: &'static str, b_col: &'static str) -> Node {
-    Node::Binary(
-        Box::new(Node::Column { table: a, name: a_col }),
-        BinOp::Eq,
-        Box::new(Node::Column { table: b, name: b_col }),
-    )
+    Node::binary(Node::Column { table: a, name: a_col }, BinOp::Eq, Node::Column { table: b, name: b_col })
 }
 
 /// The single-column key a foreign key points at.

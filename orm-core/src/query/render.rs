@@ -161,9 +161,9 @@ impl Lowering {
         match n {
             Node::Column { table, name } => Expr::col((*table, *name)),
             Node::Value(_) => self.value(),
-            Node::Binary(l, op, r) => {
-                let l = self.node(l);
-                let mut r = self.node(r);
+            Node::Binary(sides, op) => {
+                let l = self.node(&sides[0]);
+                let mut r = self.node(&sides[1]);
                 if matches!(op, BinOp::Like | BinOp::NotLike | BinOp::LikeLiteral)
                     && let Some(collation) = self.backend.dialect().case_sensitive_collation()
                 {

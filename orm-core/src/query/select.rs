@@ -103,7 +103,7 @@ impl<S, R> Select<S, R> {
     pub(crate) fn and_filter(&mut self, condition: Node) {
         self.ast.filter = Some(match self.ast.filter.take() {
             None => condition,
-            Some(prev) => Node::Binary(Box::new(prev), super::ast::BinOp::And, Box::new(condition)),
+            Some(prev) => Node::binary(prev, super::ast::BinOp::And, condition),
         });
     }
 
@@ -351,7 +351,7 @@ impl<S, R> Select<S, R> {
     {
         self.ast.having = Some(match self.ast.having.take() {
             None => condition.node,
-            Some(prev) => Node::Binary(Box::new(prev), super::ast::BinOp::And, Box::new(condition.node)),
+            Some(prev) => Node::binary(prev, super::ast::BinOp::And, condition.node),
         });
         self
     }

@@ -17,11 +17,11 @@ fn key_name(meta: &'static ModelMeta) -> &'static str {
 }
 
 fn eq(l: Node, r: Node) -> Node {
-    Node::Binary(Box::new(l), BinOp::Eq, Box::new(r))
+    Node::binary(l, BinOp::Eq, r)
 }
 
 fn and(l: Node, r: Node) -> Node {
-    Node::Binary(Box::new(l), BinOp::And, Box::new(r))
+    Node::binary(l, BinOp::And, r)
 }
 
 fn exists<M>(mut q: SelectAst, negated: bool) -> Expr<M> {

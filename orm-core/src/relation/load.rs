@@ -78,7 +78,7 @@ fn select_in(
     let key = Box::new(column(table, col));
     q.filter = Some(match <[_; 1]>::try_from(values) {
         // One key (a lazy load): `= ?` reads better in reports than `IN (?)`.
-        Ok([value]) => Node::Binary(key, BinOp::Eq, Box::new(Node::Value(value))),
+        Ok([value]) => Node::binary(*key, BinOp::Eq, Node::Value(value)),
         Err(values) => Node::In { expr: key, values, negated: false },
     });
     q
@@ -221,11 +221,7 @@ where
             q.joins.push(Join {
                 kind: JoinKind::Inner,
                 model: join,
-                on: Node::Binary(
-                    Box::new(column(join.table, to_target)),
-                    BinOp::Eq,
-                    Box::new(column(target.table, pk.name)),
-                ),
+                on: Node::binary(column(join.table, to_target), BinOp::Eq, column(target.table, pk.name)),
             });
             q
         })
