@@ -101,3 +101,47 @@ async fn pool_knobs_and_a_connection_the_server_ended_without_a_ping() {
     let again: i32 = db.raw("SELECT 1", vec![]).one().await.unwrap();
     assert_eq!(again, 1, "the pool replaced the connection");
 }
+
+/// Columns of the common built-in types are read from their binary form
+/// by OID: every width at its edges, NULLs, padded and Unicode text, bytes;
+/// a wrong Rust type is still a decode error naming both types, and other
+/// types (NUMERIC) still read by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_in_types_read_from_their_binary_form() {
+    use ormlet::ExecutorExt;
+    let Some(t) = open().await else { return };
+    let db = &t.db;
+    type Ints = (i64, i64, i64, i64, i64, i64);
+    let ints: Vec<Ints> = db
+        .raw(
+            "SELECT (-32768)::int2, 32767::int2, (-2147483648)::int4, 2147483647::int4, \
+             (-9223372036854775808)::int8, 9223372036854775807::int8",
+            vec![],
+        )
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ints, [(i16::MIN.into(), i16::MAX.into(), i32::MIN.into(), i32::MAX.into(), i64::MIN, i64::MAX)]);
+    let small: Vec<(i16, i32)> = db.raw("SELECT 7::int2, (-7)::int4", vec![]).all().await.unwrap();
+    assert_eq!(small, [(7, -7)]);
+
+    let numbers: Vec<(f64, f32, bool, bool, Option<i64>)> =
+        db.raw("SELECT 1.5::float8, (-0.25)::float4, true, false, NULL::int8", vec![]).all().await.unwrap();
+    assert_eq!(numbers, [(1.5, -0.25, true, false, None)]);
+    type Texts = (String, String, String, Vec<u8>, Option<String>);
+    let texts: Vec<Texts> = db
+        .raw("SELECT 'héllo 🦀'::text, 'ab'::char(4), 'v'::varchar(3), '\\x00ff10'::bytea, NULL::text", vec![])
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(texts, [("héllo 🦀".into(), "ab  ".into(), "v".into(), vec![0u8, 0xff, 0x10], None)]);
+    let name: Vec<(String,)> = db.raw("SELECT current_user::name", vec![]).all().await.unwrap();
+    assert!(!name[0].0.is_empty());
+
+    let err = db.raw("SELECT 3000000000::int8", vec![]).all::<(i32,)>().await.unwrap_err();
+    assert!(matches!(&err, ormlet::Error::Decode { expected: "i32", .. }), "{err}");
+    let err = db.raw("SELECT 'text'::text", vec![]).all::<(i64,)>().await.unwrap_err();
+    assert!(matches!(&err, ormlet::Error::Decode { expected: "i64", .. }), "{err}");
+    let numeric: Vec<(i64, f64)> = db.raw("SELECT 12::numeric, 2.5::numeric", vec![]).all().await.unwrap();
+    assert_eq!(numeric, [(12, 2.5)]);
+}

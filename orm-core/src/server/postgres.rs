@@ -4,7 +4,8 @@
 use crate::types::value::Owned;
 use crate::types::value::ValueRef;
 use sea_query::Value;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgDatabaseError, PgQueryResult, PgValueRef};
+use sqlx::postgres::types::Oid;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgDatabaseError, PgQueryResult, PgValueFormat, PgValueRef};
 use sqlx::{Decode, Postgres};
 
 use super::cell::other_type;
@@ -50,6 +51,31 @@ fn numeric(bytes: &[u8]) -> std::result::Result<ValueRef<'static>, DecodeFail> {
     Ok(ValueRef::Real(if negative { -x } else { x }))
 }
 
+/// A non-NULL column of one of the common built-in types, read straight
+/// from its binary form by the type's OID; `None` for any other type or
+/// form (read by name, through sqlx's decoding). Text is handed on as
+/// bytes: the field type checks it is UTF-8, once.
+fn binary_cell<'r>(v: &PgValueRef<'r>, bytes: &'r [u8]) -> Option<ValueRef<'r>> {
+    use sqlx::ValueRef as _;
+    if v.format() != PgValueFormat::Binary {
+        return None;
+    }
+    let Oid(oid) = v.type_info().oid()?;
+    // The OIDs are fixed in PostgreSQL's catalog (`pg_type.dat`).
+    Some(match (oid, bytes.len()) {
+        (20, 8) => ValueRef::Integer(i64::from_be_bytes(bytes.try_into().ok()?)),
+        (23, 4) => ValueRef::Integer(i32::from_be_bytes(bytes.try_into().ok()?).into()),
+        (21, 2) => ValueRef::Integer(i16::from_be_bytes(bytes.try_into().ok()?).into()),
+        (701, 8) => ValueRef::Real(f64::from_be_bytes(bytes.try_into().ok()?)),
+        (700, 4) => ValueRef::Real(f32::from_be_bytes(bytes.try_into().ok()?).into()),
+        (16, 1) => ValueRef::Integer(i64::from(bytes[0] != 0)),
+        // TEXT, VARCHAR, BPCHAR, NAME.
+        (25 | 1043 | 1042 | 19, _) => ValueRef::Text(bytes),
+        (17, _) => ValueRef::Blob(bytes),
+        _ => return None,
+    })
+}
+
 impl Driver for Postgres {
     const BACKEND: Backend = Backend::Postgres;
     const STATEMENT_CACHE: fn(PgConnectOptions, usize) -> PgConnectOptions = PgConnectOptions::statement_cache_capacity;
@@ -74,6 +100,16 @@ impl Driver for Postgres {
             #[cfg(feature = "chrono")]
             Value::ChronoDateTimeUtc(v) => add::<Postgres, _>(args, *v),
         })
+    }
+
+    fn cell<'r>(v: <Postgres as sqlx::Database>::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
+        use sqlx::TypeInfo;
+        let Ok(bytes) = v.as_bytes() else { return Ok(Cell::Borrowed(ValueRef::Null)) };
+        if let Some(cell) = binary_cell(&v, bytes) {
+            return Ok(Cell::Borrowed(cell));
+        }
+        let info = sqlx::ValueRef::type_info(&v).into_owned();
+        Self::typed_cell(v, info.name())
     }
 
     fn typed_cell<'r>(
