@@ -85,6 +85,8 @@ pub(crate) enum BinOp {
     LikeLiteral,
     And,
     Or,
+    /// `l = ANY(r)`, `r` one array value (PostgreSQL; relation loads).
+    EqAny,
     Add,
     Sub,
     Mul,

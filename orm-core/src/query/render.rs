@@ -185,6 +185,8 @@ impl Lowering {
                         let pattern = Expr::Binary(Box::new(r), BinOper::Escape, Box::new(escape));
                         return Expr::Binary(Box::new(l), BinOper::Like, Box::new(pattern));
                     }
+                    // PostgreSQL's own (numbered) placeholders: only it has arrays.
+                    BinOp::EqAny => return Expr::cust_with_exprs("$1 = ANY($2)", [l, r]),
                     BinOp::And => BinOper::And,
                     BinOp::Or => BinOper::Or,
                     BinOp::Add => BinOper::Add,

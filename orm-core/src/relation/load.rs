@@ -47,17 +47,25 @@ async fn fetch_in<C: Connection, R: FromRow + Send, K: FieldType + Sync>(
     at: LoadSite,
     relation: crate::events::RelationLoad,
     keys: &[&K],
-    query: impl Fn(Vec<sea_query::Value>) -> SelectAst,
+    query: impl Fn(KeyList) -> SelectAst,
 ) -> Result<Vec<R>> {
     let mut out = Vec::new();
     let chunk = conn.max_params().max(1);
+    let backend = conn.backend();
     for part in keys.chunks(chunk) {
-        let mut values: Vec<sea_query::Value> = part.iter().map(|k| k.to_value()).collect();
-        let padded = values.len().next_power_of_two().min(chunk);
-        if let Some(last) = values.last().cloned() {
-            values.resize(padded, last);
-        }
-        let p = Source::Select(query(values)).prepare(conn.backend(), at.loc, Some(relation));
+        let values: Vec<sea_query::Value> = part.iter().map(|k| k.to_value()).collect();
+        let keys = match key_array(backend, values) {
+            Ok(array) => KeyList::Array(array),
+            Err(mut values) => {
+                // A few statement texts, not one per count of keys.
+                let padded = values.len().next_power_of_two().min(chunk);
+                if let Some(last) = values.last().cloned() {
+                    values.resize(padded, last);
+                }
+                KeyList::Each(values)
+            }
+        };
+        let p = Source::Select(query(keys)).prepare(conn.backend(), at.loc, Some(relation));
         p.fetch(conn, |r| {
             out.push(r);
             true
@@ -67,19 +75,60 @@ async fn fetch_in<C: Connection, R: FromRow + Send, K: FieldType + Sync>(
     Ok(out)
 }
 
-/// `SELECT <meta's columns> FROM meta WHERE table.column IN (values)` (or `= value`).
-fn select_in(
-    meta: &'static ModelMeta,
-    table: &'static str,
-    col: &'static str,
+/// The keys one query loads.
+enum KeyList {
+    /// One bound value each: `IN (?, ?, ...)`, or `= ?` for one.
+    Each(Vec<sea_query::Value>),
+    /// All in one bound array: `= ANY(?)` (PostgreSQL).
+    Array(sea_query::Value),
+}
+
+/// On PostgreSQL, two keys or more of one kind as one array value: one
+/// statement whatever their count, planned once (an `IN` list of a
+/// thousand parameters is planned again at every run). Elsewhere, or for
+/// keys of another kind, the keys as they are.
+fn key_array(
+    backend: crate::Backend,
     values: Vec<sea_query::Value>,
-) -> SelectAst {
+) -> std::result::Result<sea_query::Value, Vec<sea_query::Value>> {
+    use sea_query::{ArrayType, Value};
+    if backend != crate::Backend::Postgres || values.len() < 2 {
+        return Err(values);
+    }
+    let kind = match &values[0] {
+        Value::SmallInt(Some(_)) => ArrayType::SmallInt,
+        Value::Int(Some(_)) => ArrayType::Int,
+        Value::BigInt(Some(_)) => ArrayType::BigInt,
+        Value::String(Some(_)) => ArrayType::String,
+        _ => return Err(values),
+    };
+    let same = |v: &Value| {
+        matches!(
+            (&kind, v),
+            (ArrayType::SmallInt, Value::SmallInt(Some(_)))
+                | (ArrayType::Int, Value::Int(Some(_)))
+                | (ArrayType::BigInt, Value::BigInt(Some(_)))
+                | (ArrayType::String, Value::String(Some(_)))
+        )
+    };
+    if !values.iter().all(same) {
+        return Err(values);
+    }
+    Ok(Value::Array(kind, Some(Box::new(values))))
+}
+
+/// `SELECT <meta's columns> FROM meta WHERE table.column IN (keys)` (or
+/// `= key`, or `= ANY(keys)`).
+fn select_in(meta: &'static ModelMeta, table: &'static str, col: &'static str, keys: KeyList) -> SelectAst {
     let mut q = SelectAst::new(meta);
     let key = Box::new(column(table, col));
-    q.filter = Some(match <[_; 1]>::try_from(values) {
-        // One key (a lazy load): `= ?` reads better in reports than `IN (?)`.
-        Ok([value]) => Node::binary(*key, BinOp::Eq, Node::Value(value)),
-        Err(values) => Node::In { expr: key, values, negated: false },
+    q.filter = Some(match keys {
+        KeyList::Array(array) => Node::binary(*key, BinOp::EqAny, Node::Value(array)),
+        KeyList::Each(values) => match <[_; 1]>::try_from(values) {
+            // One key (a lazy load): `= ?` reads better in reports than `IN (?)`.
+            Ok([value]) => Node::binary(*key, BinOp::Eq, Node::Value(value)),
+            Err(values) => Node::In { expr: key, values, negated: false },
+        },
     });
     q
 }
@@ -229,5 +278,33 @@ where
         let (targets, owners): (Vec<_>, Vec<_>) = rows.into_iter().map(|(t, fk)| (t, fk.key().cloned())).unzip();
         let items = nest.attach(conn, at, WithSites::All(at.with_at), targets).await?;
         Ok(group(&keys, items, owners))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_query::{ArrayType, Value};
+
+    use super::key_array;
+    use crate::Backend;
+
+    #[test]
+    fn postgres_loads_keys_of_one_kind_as_one_array() {
+        let ints = || vec![Value::BigInt(Some(1)), Value::BigInt(Some(2))];
+        assert!(
+            matches!(key_array(Backend::Postgres, ints()), Ok(Value::Array(ArrayType::BigInt, Some(v))) if v.len() == 2)
+        );
+        let texts = vec![Value::String(Some("a".into())), Value::String(Some("b".into()))];
+        assert!(matches!(key_array(Backend::Postgres, texts), Ok(Value::Array(ArrayType::String, _))));
+        // Elsewhere, alone, mixed, NULL or of another kind: one value each.
+        assert_eq!(key_array(Backend::Sqlite, ints()).unwrap_err().len(), 2);
+        assert_eq!(key_array(Backend::MySql, ints()).unwrap_err().len(), 2);
+        assert_eq!(key_array(Backend::Postgres, vec![Value::BigInt(Some(1))]).unwrap_err().len(), 1);
+        let mixed = vec![Value::BigInt(Some(1)), Value::Int(Some(2))];
+        assert_eq!(key_array(Backend::Postgres, mixed).unwrap_err().len(), 2);
+        let null = vec![Value::BigInt(Some(1)), Value::BigInt(None)];
+        assert_eq!(key_array(Backend::Postgres, null).unwrap_err().len(), 2);
+        let floats = vec![Value::Double(Some(1.0)), Value::Double(Some(2.0))];
+        assert_eq!(key_array(Backend::Postgres, floats).unwrap_err().len(), 2);
     }
 }

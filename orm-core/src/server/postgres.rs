@@ -76,6 +76,46 @@ fn binary_cell<'r>(v: &PgValueRef<'r>, bytes: &'r [u8]) -> Option<ValueRef<'r>> 
     })
 }
 
+/// The keys of a relation load as one array parameter (`= ANY($1)`): small,
+/// plain and big integers, or text, none NULL.
+fn add_array(args: &mut PgArguments, items: &[Value]) -> std::result::Result<(), String> {
+    use super::driver::add;
+    fn all<'v, T>(items: &'v [Value], get: impl Fn(&'v Value) -> Option<T>) -> std::result::Result<Vec<T>, String> {
+        items.iter().map(|v| get(v).ok_or_else(|| format!("an array of mixed or NULL values: {v:?}"))).collect()
+    }
+    match items.first() {
+        Some(Value::SmallInt(_)) => add::<Postgres, _>(
+            args,
+            all(items, |v| match v {
+                Value::SmallInt(x) => *x,
+                _ => None,
+            })?,
+        ),
+        Some(Value::Int(_)) => add::<Postgres, _>(
+            args,
+            all(items, |v| match v {
+                Value::Int(x) => *x,
+                _ => None,
+            })?,
+        ),
+        Some(Value::BigInt(_)) => add::<Postgres, _>(
+            args,
+            all(items, |v| match v {
+                Value::BigInt(x) => *x,
+                _ => None,
+            })?,
+        ),
+        Some(Value::String(_)) => add::<Postgres, _>(
+            args,
+            all(items, |v| match v {
+                Value::String(x) => x.as_deref(),
+                _ => None,
+            })?,
+        ),
+        other => Err(format!("arrays of this kind are not supported on PostgreSQL: {other:?}")),
+    }
+}
+
 impl Driver for Postgres {
     const BACKEND: Backend = Backend::Postgres;
     const STATEMENT_CACHE: fn(PgConnectOptions, usize) -> PgConnectOptions = PgConnectOptions::statement_cache_capacity;
@@ -99,6 +139,7 @@ impl Driver for Postgres {
             Value::Char(Some('\0')) => Err("PostgreSQL text cannot contain the NUL character".into()),
             #[cfg(feature = "chrono")]
             Value::ChronoDateTimeUtc(v) => add::<Postgres, _>(args, *v),
+            Value::Array(_, Some(items)) => add_array(args, items),
         })
     }
 
