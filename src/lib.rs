@@ -246,7 +246,9 @@
 //! - `.with(rel)` runs one more query per relation level, `WHERE key IN (...)`
 //!   over the distinct keys, chunked under the backend's bound-parameter limit
 //!   and padded to a power of two (so a relation has a handful of statement
-//!   shapes). An empty result issues no relation query.
+//!   shapes); on PostgreSQL, integer and text keys go as one array,
+//!   `WHERE key = ANY($1)` (one statement, planned once). An empty result
+//!   issues no relation query.
 //! - Rows come back as [`Loaded<Post, _>`](Loaded), which derefs to `Post`;
 //!   read a relation with `post.get(Post::AUTHOR)` or the generated
 //!   `PostRelations` trait (`post.author()`). Reading one the query did not
