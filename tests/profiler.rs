@@ -63,7 +63,7 @@ fn a_few_distinct_queries_have_no_finding_but_a_repeat_among_them_does() {
 
     let ((), p) = ormlet::profile(|| {
         for id in [1, 2] {
-            let _: Vec<(i64,)> = db.raw(&format!("SELECT {id}"), vec![]).all().unwrap();
+            let _: Vec<(i64,)> = db.raw(format!("SELECT {id}"), vec![]).all().unwrap();
         }
     });
     assert_eq!(p.findings_of(FindingKind::NPlusOne).map(|f| f.count).collect::<Vec<_>>(), [2]);
