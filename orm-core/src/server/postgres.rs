@@ -83,6 +83,9 @@ fn add_array(args: &mut PgArguments, items: &[Value]) -> std::result::Result<(),
     fn all<'v, T>(items: &'v [Value], get: impl Fn(&'v Value) -> Option<T>) -> std::result::Result<Vec<T>, String> {
         items.iter().map(|v| get(v).ok_or_else(|| format!("an array of mixed or NULL values: {v:?}"))).collect()
     }
+    if items.iter().any(|v| matches!(v, Value::String(Some(s)) if s.contains('\0'))) {
+        return Err("PostgreSQL text cannot contain the NUL character".into());
+    }
     match items.first() {
         Some(Value::SmallInt(_)) => add::<Postgres, _>(
             args,
