@@ -170,6 +170,10 @@ impl OpenScope {
     }
 
     pub(crate) fn finish(self) -> Profile {
-        self.state.finish(Recording::default())
+        let OpenScope { state, _alive } = self;
+        let profile = state.finish(Recording::default());
+        // The next request on this thread reuses it, unless a task still holds it.
+        ScopeState::recycle(state);
+        profile
     }
 }

@@ -30,7 +30,7 @@ pub(crate) struct ScopeState {
 }
 
 thread_local! {
-    /// The state of this thread's last synchronous scope, when nothing held
+    /// The state of this thread's last scope, when nothing held
     /// it any more as it ended: the next scope reuses its allocation.
     static SPARE: std::cell::Cell<Option<Arc<ScopeState>>> = const { std::cell::Cell::new(None) };
 }
