@@ -145,3 +145,65 @@ async fn built_in_types_read_from_their_binary_form() {
     let numeric: Vec<(i64, f64)> = db.raw("SELECT 12::numeric, 2.5::numeric", vec![]).all().await.unwrap();
     assert_eq!(numeric, [(12, 2.5)]);
 }
+
+/// Countries keyed by their code, and their cities.
+mod coded {
+    use ormlet::prelude::*;
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "countries", has_many(cities = City))]
+    pub struct Country {
+        #[ormlet(primary_key)]
+        pub code: String,
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ormlet(table = "cities")]
+    pub struct City {
+        #[ormlet(primary_key)]
+        pub id: ormlet::Auto<i64>,
+        #[ormlet(belongs_to = Country, relation = "country")]
+        pub country_code: String,
+        pub name: String,
+    }
+}
+
+/// Text keys load as one `text[]` parameter both ways (`= ANY($1)`), with
+/// the same rows an `IN` list gives; one query per level, whatever the count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_keys_load_relations_through_one_array() {
+    // (With the traits that give loaded rows their relation accessors.)
+    use coded::*;
+    use ormlet::prelude::*;
+    let Some(t) = open().await else { return };
+    let db = &t.db;
+    db.create_table::<Country>().await.unwrap();
+    db.create_table::<City>().await.unwrap();
+    for (code, name) in [("fr", "France"), ("jp", "Japan"), ("nz", "New Zealand"), ("zz", "Nowhere")] {
+        Country { code: code.into(), name: name.into() }.insert(db).await.unwrap();
+    }
+    for (code, name) in [("fr", "Lyon"), ("jp", "Osaka"), ("fr", "Paris"), ("nz", "Wellington"), ("jp", "Kyoto")] {
+        City { id: ormlet::Auto::new(), country_code: code.into(), name: name.into() }.insert(db).await.unwrap();
+    }
+    let (countries, p) =
+        ormlet::profile_async(Country::find().order_by(Country::CODE.asc()).with(Country::CITIES).all(db)).await;
+    let countries = countries.unwrap();
+    let names: Vec<Vec<&str>> = countries
+        .iter()
+        .map(|c| {
+            let mut names: Vec<&str> = c.cities().iter().map(|c| c.name.as_str()).collect();
+            names.sort_unstable();
+            names
+        })
+        .collect();
+    assert_eq!(names, [vec!["Lyon", "Paris"], vec!["Kyoto", "Osaka"], vec!["Wellington"], vec![]]);
+    let sql: Vec<String> = p.queries().iter().map(|q| q.sql.to_string()).collect();
+    assert_eq!(sql.len(), 2, "{sql:#?}");
+    assert!(sql[1].contains("= ANY($1)"), "{sql:#?}");
+
+    let cities = City::find().order_by(City::NAME.asc()).with(City::COUNTRY).all(db).await.unwrap();
+    let pairs: Vec<(String, String)> = cities.iter().map(|c| (c.name.clone(), c.country().name.clone())).collect();
+    assert_eq!(pairs[0], ("Kyoto".to_owned(), "Japan".to_owned()));
+    assert_eq!(pairs[4], ("Wellington".to_owned(), "New Zealand".to_owned()));
+}
