@@ -95,25 +95,17 @@ fn key_array(
     if backend != crate::Backend::Postgres || values.len() < 2 {
         return Err(values);
     }
-    let kind = match &values[0] {
-        Value::SmallInt(Some(_)) => ArrayType::SmallInt,
-        Value::Int(Some(_)) => ArrayType::Int,
-        Value::BigInt(Some(_)) => ArrayType::BigInt,
-        Value::String(Some(_)) => ArrayType::String,
-        _ => return Err(values),
+    // The array's element type, for a key that can be one.
+    let kind_of = |v: &Value| match v {
+        Value::SmallInt(Some(_)) => Some(ArrayType::SmallInt),
+        Value::Int(Some(_)) => Some(ArrayType::Int),
+        Value::BigInt(Some(_)) => Some(ArrayType::BigInt),
+        Value::String(Some(_)) => Some(ArrayType::String),
+        _ => None,
     };
-    let same = |v: &Value| {
-        matches!(
-            (&kind, v),
-            (ArrayType::SmallInt, Value::SmallInt(Some(_)))
-                | (ArrayType::Int, Value::Int(Some(_)))
-                | (ArrayType::BigInt, Value::BigInt(Some(_)))
-                | (ArrayType::String, Value::String(Some(_)))
-        )
-    };
-    if !values.iter().all(same) {
+    let Some(kind) = kind_of(&values[0]).filter(|k| values.iter().all(|v| kind_of(v).as_ref() == Some(k))) else {
         return Err(values);
-    }
+    };
     Ok(Value::Array(kind, Some(Box::new(values))))
 }
 

@@ -86,35 +86,23 @@ fn add_array(args: &mut PgArguments, items: &[Value]) -> std::result::Result<(),
     if items.iter().any(|v| matches!(v, Value::String(Some(s)) if s.contains('\0'))) {
         return Err("PostgreSQL text cannot contain the NUL character".into());
     }
+    // Every item of the variant the first has, unwrapped.
+    macro_rules! array {
+        ($variant:ident, $x:ident => $get:expr) => {
+            add::<Postgres, _>(
+                args,
+                all(items, |v| match v {
+                    Value::$variant($x) => $get,
+                    _ => None,
+                })?,
+            )
+        };
+    }
     match items.first() {
-        Some(Value::SmallInt(_)) => add::<Postgres, _>(
-            args,
-            all(items, |v| match v {
-                Value::SmallInt(x) => *x,
-                _ => None,
-            })?,
-        ),
-        Some(Value::Int(_)) => add::<Postgres, _>(
-            args,
-            all(items, |v| match v {
-                Value::Int(x) => *x,
-                _ => None,
-            })?,
-        ),
-        Some(Value::BigInt(_)) => add::<Postgres, _>(
-            args,
-            all(items, |v| match v {
-                Value::BigInt(x) => *x,
-                _ => None,
-            })?,
-        ),
-        Some(Value::String(_)) => add::<Postgres, _>(
-            args,
-            all(items, |v| match v {
-                Value::String(x) => x.as_deref(),
-                _ => None,
-            })?,
-        ),
+        Some(Value::SmallInt(_)) => array!(SmallInt, x => *x),
+        Some(Value::Int(_)) => array!(Int, x => *x),
+        Some(Value::BigInt(_)) => array!(BigInt, x => *x),
+        Some(Value::String(_)) => array!(String, x => x.as_deref()),
         other => Err(format!("arrays of this kind are not supported on PostgreSQL: {other:?}")),
     }
 }

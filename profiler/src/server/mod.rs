@@ -212,7 +212,7 @@ where
                     parts.headers.append("server-timing", v);
                 }
             }
-            Finish { scope: r.scope, options: r.options, method: r.method, uri: r.uri, status: parts.status.as_u16() }
+            Finish { request: r, status: parts.status.as_u16() }
         });
         Poll::Ready(Ok(Response::from_parts(parts, ProfiledBody { inner: body, finish })))
     }
@@ -229,23 +229,18 @@ fn server_timing(count: u64, db_time: std::time::Duration) -> Option<HeaderValue
     HeaderValue::from_bytes(&buf[..len]).ok()
 }
 
+/// A profiled request with its response status, reported when its body ends.
 struct Finish {
-    scope: OpenScope,
-    options: Arc<Options>,
-    method: http::Method,
-    uri: http::Uri,
+    request: Profiled,
     status: u16,
 }
 
 impl Finish {
     fn run(self) {
-        let profile = self.scope.finish();
-        let options = &*self.options;
-        let info = || RequestInfo {
-            method: self.method.as_str().to_owned(),
-            path: self.uri.path().to_owned(),
-            status: self.status,
-        };
+        let Profiled { scope, options, method, uri } = self.request;
+        let profile = scope.finish();
+        let info =
+            || RequestInfo { method: method.as_str().to_owned(), path: uri.path().to_owned(), status: self.status };
         if let Some(level) = options.log_level
             && !profile.findings().is_empty()
         {
@@ -297,7 +292,7 @@ impl<B: Body> Body for ProfiledBody<B> {
         let this = self.project();
         let inner = this.inner;
         let poll = match this.finish.as_ref() {
-            Some(f) => f.scope.enter(|| inner.poll_frame(cx)),
+            Some(f) => f.request.scope.enter(|| inner.poll_frame(cx)),
             None => inner.poll_frame(cx),
         };
         if matches!(poll, Poll::Ready(None))
