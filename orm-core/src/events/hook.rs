@@ -7,8 +7,10 @@ use super::{QuerySink, SharedSink};
 
 /// Finds the scope that is current where a query is issued.
 ///
-/// A hook holds a [`ScopeOpen`] for each scope it may hand out: while none
-/// is alive, executors do not ask it.
+/// A hook holds a [`ScopeOpen`] for each scope it may hand out on a thread
+/// where no sink is [lent](super::lend_sink): while none is alive, executors
+/// ask it only where a sink is lent. (The profiler's scopes always lend one
+/// where their code runs, so it holds none.)
 pub trait QueryHook: Send + Sync + 'static {
     /// The sink of the current scope, or `None` outside any scope. Executors
     /// that await while a query runs hold on to it.
@@ -26,8 +28,9 @@ pub trait QueryHook: Send + Sync + 'static {
     }
 }
 
-/// Scopes open anywhere in the process, and sinks lent: while there are
-/// none, a query finds out with this one load and records nothing.
+/// Scopes open anywhere in the process that a hook may hand to a thread
+/// where no sink is lent: while there are none, such a query finds out
+/// with this one load and records nothing.
 static OPEN_SCOPES: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts one open scope for as long as it lives. A [`QueryHook`] holds one
@@ -57,7 +60,7 @@ impl Drop for ScopeOpen {
     }
 }
 
-/// Whether a scope may be open or a sink lent anywhere. (Relaxed: a scope
+/// Whether a hook's scope may be open anywhere. (Relaxed: a scope
 /// this thread opened, or one carried here through a spawn or a channel,
 /// is seen; one opened elsewhere this instant cannot own this query.)
 #[inline(always)]
@@ -94,13 +97,4 @@ pub(crate) fn hook() -> Option<&'static dyn QueryHook> {
     // SAFETY: non-null values come from a `&'static &'static dyn QueryHook`
     // in `set_hook`, so they point to a static that is never freed or mutated.
     (!slot.is_null()).then(|| unsafe { *slot })
-}
-
-/// The current scope's sink, if a hook is installed and a scope is open.
-#[inline]
-pub fn current_sink() -> Option<SharedSink> {
-    if !any_scope_open() {
-        return None;
-    }
-    hook().and_then(|h| h.current())
 }

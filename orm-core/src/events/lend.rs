@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::hook::{any_scope_open, hook};
-use super::{QueryHook, QuerySink, ScopeOpen};
+use super::{QueryHook, QuerySink, SharedSink};
 
 /// What [`lend_sink`] lent to this thread.
 #[derive(Clone, Copy)]
@@ -55,6 +55,9 @@ thread_local! {
 /// through `dyn`.
 /// The sink is asked what it wants ([`QuerySink::wants_values`],
 /// [`QuerySink::explain_slower_than`]) once, here, not per query.
+///
+/// Queries read what is lent before anything else, so lending touches no
+/// shared state: a scope that lends its sink needs no [`ScopeOpen`](super::ScopeOpen).
 pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
     struct Restore(Lent);
     impl Drop for Restore {
@@ -62,8 +65,6 @@ pub fn lend_sink<R>(sink: Option<&dyn QuerySink>, f: impl FnOnce() -> R) -> R {
             LENT.with(|l| l.set(self.0));
         }
     }
-    // A lent sink counts as an open scope (see `any_scope_open`).
-    let _open = sink.map(|_| ScopeOpen::new());
     let lent_sink = sink.map(|sink| LentSink { sink, wants: Wants::of(sink) });
     let lent = match &lent_sink {
         None => Lent::Paused,
@@ -100,20 +101,31 @@ pub(crate) enum Recipient<'s> {
 
 /// Calls `f` with where events go from here: one thread-local read, and
 /// for a lent sink nothing more (executors that run a query to completion
-/// on this thread hold on to it for the query).
+/// on this thread hold on to it for the query). With nothing lent, the
+/// hook is asked only while a scope counts as open somewhere.
 #[inline]
 pub(crate) fn with_recipient<R>(f: impl for<'s> FnOnce(Recipient<'s>) -> R) -> R {
-    if !any_scope_open() {
-        return f(Recipient::Nobody);
-    }
     match LENT.with(std::cell::Cell::get) {
         Lent::Sink(lent) => f(Recipient::Lent(lent)),
         Lent::Paused => f(Recipient::Nobody),
         Lent::Nothing => match hook() {
-            Some(hook) => f(Recipient::Hook(hook)),
-            None => f(Recipient::Nobody),
+            Some(hook) if any_scope_open() => f(Recipient::Hook(hook)),
+            _ => f(Recipient::Nobody),
         },
     }
+}
+
+/// The current scope's sink to hold across awaits (what the server
+/// executors record into), if a hook is installed and a sink is lent here
+/// or a scope counts as open.
+#[inline]
+pub fn current_sink() -> Option<SharedSink> {
+    let ask = match LENT.with(std::cell::Cell::get) {
+        Lent::Sink(_) => true,
+        Lent::Paused => false,
+        Lent::Nothing => any_scope_open(),
+    };
+    if ask { hook().and_then(|h| h.current()) } else { None }
 }
 
 /// Runs `f` with `hook`'s current sink (see [`QueryHook::with_current`]).
@@ -138,7 +150,7 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use crate::events::{QueryEvent, SharedSink, clear_hook, current_sink, set_hook};
+    use crate::events::{QueryEvent, ScopeOpen, SharedSink, clear_hook, set_hook};
 
     static ASKED: AtomicUsize = AtomicUsize::new(0);
 
@@ -180,7 +192,10 @@ mod tests {
             fn record(&self, _: &QueryEvent<'_>) {}
         }
         assert_eq!(lend_sink(Some(&Ignore), recipient), "lent");
-        assert_eq!(recipient(), "nobody", "the lent sink's count ends with the lend");
+        assert!(lend_sink(Some(&Ignore), || current_sink().is_none()), "the hook is asked where a sink is lent");
+        assert_eq!(ASKED.load(Ordering::Relaxed), 1);
+        assert_eq!(recipient(), "nobody", "the lend ends with its call");
+        assert_eq!(lend_sink(None, recipient), "nobody");
         assert!(clear_hook());
     }
 }

@@ -6,9 +6,10 @@
 //! that issued it), and only then starts a clock and keeps the values.
 //! A scope also [lends](lend_sink) a sink to its thread while its code runs
 //! there (a synchronous scope for its whole call, an async one for each
-//! poll), which executors read before asking the hook. Hooks count their
-//! scopes with [`ScopeOpen`]: while no scope is open and no sink is lent
-//! anywhere, a query costs one atomic load.
+//! poll), which executors read first: a query where nothing is lent asks
+//! the hook only while a hook counts a scope it may hand out as open
+//! ([`ScopeOpen`]), so outside every scope a query costs a thread-local
+//! read and, with nothing lent, one atomic load.
 
 mod hook;
 mod lend;
@@ -195,7 +196,7 @@ pub trait QuerySink {
 /// A sink the hook hands out: queries on any thread or task may reach it.
 pub type SharedSink = Arc<dyn QuerySink + Send + Sync>;
 
-pub use hook::{QueryHook, ScopeOpen, clear_hook, current_sink, has_hook, set_hook};
+pub use hook::{QueryHook, ScopeOpen, clear_hook, has_hook, set_hook};
 pub(crate) use lend::{Recipient, Wants, with_hook_sink, with_recipient};
-pub use lend::{lend_sink, with_current_sink};
+pub use lend::{current_sink, lend_sink, with_current_sink};
 pub use reads::{EagerRelation, LoadedRelations};
