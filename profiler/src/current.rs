@@ -18,7 +18,9 @@ use crate::state::{OwnThread, PollRecording, ScopeState};
 /// and `pause` lends none, with `lend_sink`.)
 struct Local {
     paused: Cell<u32>,
-    scopes: RefCell<Vec<Arc<ScopeState>>>,
+    /// Each held by an `Arc` of whoever pushed it, for as long as it is
+    /// here (see [`push`]): no reference count changes hands a scope.
+    scopes: RefCell<Vec<*const ScopeState>>,
 }
 
 thread_local! {
@@ -58,11 +60,17 @@ pub(crate) fn current() -> Option<Arc<ScopeState>> {
 /// Calls `f` with the innermost scope current here: this thread's (none
 /// while paused), else the task's, borrowed rather than cloned.
 fn with_scope(f: &mut dyn FnMut(Option<&Arc<ScopeState>>)) {
-    let sync = LOCAL.with(|l| if l.paused.get() > 0 { Err(()) } else { Ok(l.scopes.borrow().last().cloned()) });
+    let sync = LOCAL.with(|l| if l.paused.get() > 0 { Err(()) } else { Ok(l.scopes.borrow().last().copied()) });
     match sync {
         Err(()) => f(None),
-        // (Held by its own `Arc`, so `f` runs with no borrow of `LOCAL`.)
-        Ok(Some(s)) => f(Some(&s)),
+        Ok(Some(s)) => {
+            // SAFETY: `s` came from `Arc::as_ptr` in `push`, and the `Arc` it
+            // borrowed outlives the guard that pops it, which cannot drop
+            // while this call runs on top of it. Not dropped here: the count
+            // stays the pusher's. (`f` runs with no borrow of `LOCAL`.)
+            let s = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(s) });
+            f(Some(&s));
+        }
         Ok(None) if ASYNC_SCOPES.load(Ordering::Relaxed) == 0 => f(None),
         Ok(None) => {
             if TASK_SCOPE.try_with(|s| f(Some(s))).is_err() {
@@ -99,16 +107,17 @@ pub fn install() {
 }
 
 /// Makes `state` this thread's innermost scope until the guard drops
-/// (also when the code in it panics).
-pub(crate) fn push(state: Arc<ScopeState>) -> PopOnDrop {
-    LOCAL.with(|l| l.scopes.borrow_mut().push(state));
-    PopOnDrop
+/// (also when the code in it panics). The guard borrows `state`, so the
+/// scope it points to outlives its place on the stack.
+pub(crate) fn push(state: &Arc<ScopeState>) -> PopOnDrop<'_> {
+    LOCAL.with(|l| l.scopes.borrow_mut().push(Arc::as_ptr(state)));
+    PopOnDrop(std::marker::PhantomData)
 }
 
 /// Pops the scope [`push`] pushed.
-pub(crate) struct PopOnDrop;
+pub(crate) struct PopOnDrop<'s>(std::marker::PhantomData<&'s Arc<ScopeState>>);
 
-impl Drop for PopOnDrop {
+impl Drop for PopOnDrop<'_> {
     fn drop(&mut self) {
         LOCAL.with(|l| l.scopes.borrow_mut().pop());
     }
@@ -121,7 +130,7 @@ impl Drop for PopOnDrop {
 /// added to the scope when `f` ends (or unwinds): one lock a poll,
 /// not one a query.
 pub(crate) fn enter<R>(state: &Arc<ScopeState>, f: impl FnOnce() -> R) -> R {
-    let _pop = push(state.clone());
+    let _pop = push(state);
     let poll = PollRecording { state, own: OwnThread::new(&state.config, Recording::from_spare()) };
     lend_sink(Some(&poll.own), f)
 }

@@ -1,5 +1,7 @@
 //! What a scope recorded: its queries, and the findings over them.
 
+use std::cell::Cell;
+use std::mem::ManuallyDrop;
 use std::sync::{LazyLock, OnceLock};
 
 use parking_lot::Mutex;
@@ -118,8 +120,15 @@ fn cached_fingerprint(sql: &Arc<str>) -> Arc<Fingerprint> {
 /// the scope ends, if a `tracing` subscriber wants the profiler's warnings).
 /// A test that only counts queries, or a request nobody looks at, pays for
 /// recording alone.
+///
+/// One pointer: a scope's profile is handed up through a few calls when
+/// it ends, and its parts, moved at each, cost more than the scope's query.
+#[derive(Clone)]
+pub struct Profile(ManuallyDrop<Box<ProfileData>>);
+
+/// What a [`Profile`] holds.
 #[derive(Debug, Clone)]
-pub struct Profile {
+struct ProfileData {
     entries: Vec<Entry>,
     /// Indexed by `Entry::stmt`.
     statements: Vec<Statement>,
@@ -142,60 +151,100 @@ pub struct Profile {
     config: Arc<ProfilerConfig>,
 }
 
+thread_local! {
+    /// The last profile dropped on this thread, emptied, for its next scope.
+    static SPARE: Cell<Option<Box<ProfileData>>> = const { Cell::new(None) };
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl Drop for Profile {
     fn drop(&mut self) {
-        // Its buffers serve this thread's next scope.
-        crate::recording::give_back(std::mem::take(&mut self.entries), std::mem::take(&mut self.statements));
+        // SAFETY: taken once, here, and `self.0` is not used after.
+        let mut data = unsafe { ManuallyDrop::take(&mut self.0) };
+        // Its buffers serve this thread's next scope, and so does the box.
+        crate::recording::give_back(std::mem::take(&mut data.entries), std::mem::take(&mut data.statements));
+        data.extras.clear();
+        data.unread.clear();
+        data.fingerprints.take();
+        data.queries.take();
+        data.findings.take();
+        let _ = SPARE.try_with(|spare| spare.set(Some(data)));
     }
 }
 
 impl Profile {
     /// The profile of a finished scope: what it recorded, when it started
     /// and how long it ran.
-    pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: Arc<ProfilerConfig>) -> Self {
+    pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: &Arc<ProfilerConfig>) -> Self {
         let unread = detect::unread(&recorded.loaded);
         // Every query kept: none unseen could make a finding.
         let (seen, unkept_ticks) = (recorded.seen(), recorded.unkept_ticks());
         let all_kept = seen == recorded.entries.len() as u64;
         let statements = recorded.statements.into_list();
-        Profile {
-            // A request's usual scope has no finding, and this tells at once.
-            surely_none: all_kept && detect::surely_none(&recorded.entries, &statements, &unread, &config),
-            unread,
-            findings: OnceLock::new(),
-            unkept_ticks,
-            seen,
-            entries: recorded.entries,
-            statements,
-            extras: recorded.extras,
-            started,
-            elapsed,
-            fingerprints: OnceLock::new(),
-            queries: OnceLock::new(),
-            config,
-        }
+        // A request's usual scope has no finding, and this tells at once.
+        let surely_none = all_kept && detect::surely_none(&recorded.entries, &statements, &unread, config);
+        let mut data = match SPARE.try_with(Cell::take).ok().flatten() {
+            Some(mut data) => {
+                if !Arc::ptr_eq(&data.config, config) {
+                    data.config = config.clone();
+                }
+                data
+            }
+            None => Box::new(ProfileData {
+                entries: Vec::new(),
+                statements: Vec::new(),
+                extras: Vec::new(),
+                started,
+                seen: 0,
+                unkept_ticks,
+                elapsed,
+                fingerprints: OnceLock::new(),
+                queries: OnceLock::new(),
+                findings: OnceLock::new(),
+                surely_none: false,
+                unread: Vec::new(),
+                config: config.clone(),
+            }),
+        };
+        // Field by field: the box's lazy parts are empty already.
+        data.entries = recorded.entries;
+        data.statements = statements;
+        data.extras = recorded.extras;
+        data.started = started;
+        data.seen = seen;
+        data.unkept_ticks = unkept_ticks;
+        data.elapsed = elapsed;
+        data.surely_none = surely_none;
+        data.unread = unread;
+        Profile(ManuallyDrop::new(data))
     }
 
     /// One fingerprint per distinct SQL text of the scope.
     fn fingerprints(&self) -> &[Arc<Fingerprint>] {
-        self.fingerprints.get_or_init(|| self.statements.iter().map(|s| cached_fingerprint(&s.sql)).collect())
+        self.0.fingerprints.get_or_init(|| self.0.statements.iter().map(|s| cached_fingerprint(&s.sql)).collect())
     }
 
     /// Queries run in the scope (including any past the keep limit).
     pub fn query_count(&self) -> u64 {
-        self.seen
+        self.0.seen
     }
 
     /// The kept queries, in order (built on first call).
     pub fn queries(&self) -> &[RecordedQuery] {
-        self.queries.get_or_init(|| {
+        self.0.queries.get_or_init(|| {
             let fingerprints = self.fingerprints();
-            self.entries
+            self.0
+                .entries
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    let extra = e.extra(&self.extras);
-                    let s = &self.statements[e.stmt as usize];
+                    let extra = e.extra(&self.0.extras);
+                    let s = &self.0.statements[e.stmt as usize];
                     RecordedQuery {
                         seq: i + 1,
                         sql: s.sql.clone(),
@@ -204,7 +253,7 @@ impl Profile {
                         table: s.table,
                         values: extra.and_then(|x| x.values.clone()),
                         values_hash: e.values_hash,
-                        start: e.started.duration_since(self.started),
+                        start: e.started.duration_since(self.0.started),
                         duration: e.duration(),
                         rows: e.rows,
                         backend: s.backend,
@@ -221,33 +270,33 @@ impl Profile {
 
     /// Queries kept (at most `max_queries_kept`), without building them.
     pub(crate) fn kept(&self) -> usize {
-        self.entries.len()
+        self.0.entries.len()
     }
 
     /// Total database time.
     pub fn db_time(&self) -> Duration {
-        crate::recording::db_time(&self.entries, self.unkept_ticks)
+        crate::recording::db_time(&self.0.entries, self.0.unkept_ticks)
     }
 
     /// Wall time of the scope.
     pub fn elapsed(&self) -> Duration {
-        self.elapsed
+        self.0.elapsed
     }
 
     /// Duplicate, N+1, unused eager load, slow and budget findings (worked
     /// out on first call; what eager loads left unread is as of the scope's end).
     pub fn findings(&self) -> &[Finding] {
-        if self.surely_none {
+        if self.0.surely_none {
             return &[];
         }
-        self.findings.get_or_init(|| {
+        self.0.findings.get_or_init(|| {
             let queries = detect::Queries {
-                entries: &self.entries,
-                statements: &self.statements,
-                extras: &self.extras,
+                entries: &self.0.entries,
+                statements: &self.0.statements,
+                extras: &self.0.extras,
                 fingerprints: &|| self.fingerprints(),
             };
-            detect::run(&queries, &self.unread, self.seen, || self.db_time(), &self.config)
+            detect::run(&queries, &self.0.unread, self.0.seen, || self.db_time(), &self.0.config)
         })
     }
 
@@ -258,7 +307,7 @@ impl Profile {
 
     /// The configuration the scope ran with.
     pub fn config(&self) -> &ProfilerConfig {
-        &self.config
+        &self.0.config
     }
 
     /// "11 queries, 3.2 ms, 1 N+1, 0 duplicate, 0 slow" (and ", 1 unused
@@ -272,8 +321,8 @@ impl Profile {
         };
         format!(
             "{} quer{}, {}, {} N+1, {} duplicate, {} slow{unused}{}",
-            self.seen,
-            if self.seen == 1 { "y" } else { "ies" },
+            self.0.seen,
+            if self.0.seen == 1 { "y" } else { "ies" },
             crate::format::ms(self.db_time()),
             n(FindingKind::NPlusOne),
             n(FindingKind::Duplicate),

@@ -61,13 +61,11 @@ fn profile_in<T>(config: &Arc<ProfilerConfig>, f: impl FnOnce() -> T) -> (T, Pro
     let state = ScopeState::new(config);
     let own = OwnThread::new(&state.config, Recording::with_capacity(TYPICAL_QUERIES));
     let out = {
-        let _pop = push(state.clone());
+        let _pop = push(&state);
         lend_sink(Some(&own), f)
     };
     let own = own.recording.into_inner();
-    let profile = state.finish(own);
-    ScopeState::recycle(state);
-    (out, profile)
+    (out, ScopeState::end(state, own))
 }
 
 /// Runs a future in a new scope; gives its output and the [`Profile`] of
@@ -86,7 +84,7 @@ async fn profile_async_in<F: Future>(config: Arc<ProfilerConfig>, fut: F) -> (F:
     let state = ScopeState::new(&config);
     let _alive = AsyncScopeAlive::new();
     let out = in_scope(state.clone(), fut).await;
-    (out, state.finish(Recording::default()))
+    (out, ScopeState::end(state, Recording::default()))
 }
 
 /// Carries the current scope (if any) into a future that will run elsewhere,
@@ -171,9 +169,7 @@ impl OpenScope {
 
     pub(crate) fn finish(self) -> Profile {
         let OpenScope { state, _alive } = self;
-        let profile = state.finish(Recording::default());
         // The next request on this thread reuses it, unless a task still holds it.
-        ScopeState::recycle(state);
-        profile
+        ScopeState::end(state, Recording::default())
     }
 }

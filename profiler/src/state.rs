@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ormlet_core::events::{LoadedRelations, QueryEvent, QuerySink, ScopeOpen, Tick};
+use ormlet_core::events::{LoadedRelations, QueryEvent, QuerySink, Tick};
 use parking_lot::Mutex;
 
 use crate::config::ProfilerConfig;
@@ -23,10 +23,6 @@ pub(crate) struct ScopeState {
     /// The scope that was current when this one began: its queries are
     /// that scope's too, handed over when this one ends.
     parent: Option<Arc<ScopeState>>,
-    /// Counted as open while alive (including in tasks that hold it), so
-    /// queries outside every scope skip the hook; `None` only while kept
-    /// for reuse.
-    open: Option<ScopeOpen>,
 }
 
 thread_local! {
@@ -47,25 +43,27 @@ impl ScopeState {
             }
             state.started = Tick::now();
             state.parent = parent;
-            state.open = Some(ScopeOpen::new());
             return spare;
         }
         // Empty: the first poll's recording moves in as it is.
         let shared = Mutex::new(Recording::default());
         let config = config.clone();
-        Arc::new(ScopeState { config, started: Tick::now(), shared, parent, open: Some(ScopeOpen::new()) })
+        Arc::new(ScopeState { config, started: Tick::now(), shared, parent })
     }
 
-    /// Keeps an ended scope's state for this thread's next scope, if
-    /// nothing else holds it (a task it was carried into may).
-    pub(crate) fn recycle(mut state: Arc<Self>) {
-        if let Some(s) = Arc::get_mut(&mut state)
-            && s.shared.get_mut().is_empty()
-        {
-            s.open = None;
-            s.parent = None;
-            let _ = SPARE.try_with(|spare| spare.set(Some(state)));
-        }
+    /// Ends the scope (see [`finish`](Self::finish)). When nothing else
+    /// holds its state any more (a task it was carried into may), the
+    /// queries from elsewhere are taken without the lock and the state is
+    /// kept for this thread's next scope.
+    pub(crate) fn end(mut state: Arc<Self>, own: Recording) -> Profile {
+        let Some(s) = Arc::get_mut(&mut state) else {
+            return state.finish(own);
+        };
+        let shared = std::mem::take(s.shared.get_mut());
+        let profile = s.finish_with(s.merged(own, shared));
+        s.parent = None;
+        let _ = SPARE.try_with(|spare| spare.set(Some(state)));
+        profile
     }
 
     #[cfg(feature = "axum")]
@@ -77,21 +75,25 @@ impl ScopeState {
     /// Ends the scope: what `own` (its thread's, if synchronous) and other
     /// threads recorded, as one profile.
     pub(crate) fn finish(&self, own: Recording) -> Profile {
+        let shared = std::mem::take(&mut *self.shared.lock());
+        self.finish_with(self.merged(own, shared))
+    }
+
+    /// `own` and what came from elsewhere, as one recording.
+    fn merged(&self, own: Recording, shared: Recording) -> Recording {
+        // Usually nothing came from elsewhere: no recording to move.
+        if shared.is_empty() { own } else { own.merge(shared.into_start_order(), keep_limit(&self.config)) }
+    }
+
+    /// The profile of `all`, the scope's every query, which the enclosing
+    /// scope gets too.
+    fn finish_with(&self, all: Recording) -> Profile {
         let elapsed = Tick::now().duration_since(self.started);
-        let all = {
-            let mut shared = self.shared.lock();
-            // Usually nothing came from elsewhere: no recording to move.
-            if shared.is_empty() {
-                own
-            } else {
-                own.merge(std::mem::take(&mut *shared).into_start_order(), keep_limit(&self.config))
-            }
-        };
         if let Some(parent) = &self.parent {
             // Nested: every query here is the enclosing scope's too.
             parent.shared.lock().append(all.clone(), keep_limit(&parent.config));
         }
-        let profile = Profile::new(all, self.started, elapsed, self.config.clone());
+        let profile = Profile::new(all, self.started, elapsed, &self.config);
         if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
             return profile;
         }
