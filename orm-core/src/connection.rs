@@ -117,7 +117,7 @@ pub trait Connection: Send {
 
 /// Polls a job future that never waits (every SQLite step completes at
 /// once) to its end, on the calling thread.
-#[inline]
+#[inline(always)]
 pub(crate) fn complete<T, E: From<Error>>(fut: impl Future<Output = Result<T, E>>) -> Result<T, E> {
     let mut fut = pin!(fut);
     match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
