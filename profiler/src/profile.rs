@@ -139,7 +139,8 @@ struct ProfileData {
     /// The time of queries past the keep limit (the kept ones' is summed
     /// when asked: most scopes never are).
     unkept_ticks: Ticks,
-    elapsed: Duration,
+    /// The scope's wall time, in ticks (turned into time when asked).
+    elapsed: Ticks,
     fingerprints: OnceLock<Vec<Arc<Fingerprint>>>,
     queries: OnceLock<Vec<RecordedQuery>>,
     findings: OnceLock<Vec<Finding>>,
@@ -180,7 +181,7 @@ impl Drop for Profile {
 impl Profile {
     /// The profile of a finished scope: what it recorded, when it started
     /// and how long it ran.
-    pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Duration, config: &Arc<ProfilerConfig>) -> Self {
+    pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Ticks, config: &Arc<ProfilerConfig>) -> Self {
         let unread = detect::unread(&recorded.loaded);
         // Every query kept: none unseen could make a finding.
         let (seen, unkept_ticks) = (recorded.seen(), recorded.unkept_ticks());
@@ -280,7 +281,7 @@ impl Profile {
 
     /// Wall time of the scope.
     pub fn elapsed(&self) -> Duration {
-        self.0.elapsed
+        self.0.elapsed.duration()
     }
 
     /// Duplicate, N+1, unused eager load, slow and budget findings (worked

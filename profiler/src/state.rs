@@ -59,8 +59,14 @@ impl ScopeState {
         let Some(s) = Arc::get_mut(&mut state) else {
             return state.finish(own);
         };
-        let shared = std::mem::take(s.shared.get_mut());
-        let profile = s.finish_with(s.merged(own, shared));
+        // Usually nothing came from elsewhere: nothing to move.
+        let all = if s.shared.get_mut().is_empty() {
+            own
+        } else {
+            let shared = std::mem::take(s.shared.get_mut());
+            s.merged(own, shared)
+        };
+        let profile = s.finish_with(all);
         s.parent = None;
         let _ = SPARE.try_with(|spare| spare.set(Some(state)));
         profile
@@ -88,7 +94,7 @@ impl ScopeState {
     /// The profile of `all`, the scope's every query, which the enclosing
     /// scope gets too.
     fn finish_with(&self, all: Recording) -> Profile {
-        let elapsed = Tick::now().duration_since(self.started);
+        let elapsed = Tick::now().ticks_since(self.started);
         if let Some(parent) = &self.parent {
             // Nested: every query here is the enclosing scope's too.
             parent.shared.lock().append(all.clone(), keep_limit(&parent.config));
