@@ -33,7 +33,8 @@ fn column(table: &'static str, name: &'static str) -> Node {
 
 /// Keys in first-seen order, each once.
 fn unique<'k, K: RelationKey>(keys: impl Iterator<Item = &'k K>) -> Vec<&'k K> {
-    let mut seen = FxHashSet::default();
+    let keys = keys.into_iter();
+    let mut seen = FxHashSet::with_capacity_and_hasher(keys.size_hint().0, Default::default());
     keys.filter(|k| seen.insert(*k)).collect()
 }
 
@@ -127,20 +128,39 @@ fn select_in(meta: &'static ModelMeta, table: &'static str, col: &'static str, k
 
 /// Distributes `items` (each with the key of the parent it belongs to) to
 /// the parents with that key, keeping the items' order within each parent.
+///
+/// Parents' keys are usually distinct, so each key maps to its first parent
+/// and each parent to the next one with its key, with no list per key; each
+/// parent's share is counted first, so its list is allocated once.
 fn group<K: RelationKey, X: Clone>(parent_keys: &[K], items: Vec<X>, item_keys: Vec<Option<K>>) -> Vec<Vec<X>> {
-    let mut positions: FxHashMap<&K, Vec<usize>> = FxHashMap::default();
-    for (i, k) in parent_keys.iter().enumerate() {
-        positions.entry(k).or_default().push(i);
-    }
-    let mut out: Vec<Vec<X>> = (0..parent_keys.len()).map(|_| Vec::new()).collect();
-    for (item, key) in items.into_iter().zip(item_keys) {
-        let Some(ps) = key.as_ref().and_then(|k| positions.get(k)) else { continue };
-        if let Some((last, rest)) = ps.split_last() {
-            for &p in rest {
-                out[p].push(item.clone());
-            }
-            out[*last].push(item);
+    const NONE: usize = usize::MAX;
+    let mut first: FxHashMap<&K, usize> = FxHashMap::with_capacity_and_hasher(parent_keys.len(), Default::default());
+    let mut next = vec![NONE; parent_keys.len()];
+    for (i, k) in parent_keys.iter().enumerate().rev() {
+        if let Some(later) = first.insert(k, i) {
+            next[i] = later;
         }
+    }
+    let owners: Vec<usize> =
+        item_keys.iter().map(|k| k.as_ref().and_then(|k| first.get(k)).copied().unwrap_or(NONE)).collect();
+    let mut counts = vec![0usize; parent_keys.len()];
+    for &owner in &owners {
+        let mut p = owner;
+        while p != NONE {
+            counts[p] += 1;
+            p = next[p];
+        }
+    }
+    let mut out: Vec<Vec<X>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for (item, mut p) in items.into_iter().zip(owners) {
+        if p == NONE {
+            continue;
+        }
+        while next[p] != NONE {
+            out[p].push(item.clone());
+            p = next[p];
+        }
+        out[p].push(item);
     }
     out
 }
@@ -298,5 +318,19 @@ mod tests {
         assert_eq!(key_array(Backend::Postgres, null).unwrap_err().len(), 2);
         let floats = vec![Value::Double(Some(1.0)), Value::Double(Some(2.0))];
         assert_eq!(key_array(Backend::Postgres, floats).unwrap_err().len(), 2);
+    }
+
+    /// Items go to every parent with their key, in their order; items of
+    /// no parent are dropped; each parent's list is allocated to size.
+    #[test]
+    fn items_go_to_every_parent_with_their_key_in_order() {
+        use super::group;
+        let parents = [1, 2, 1, 3];
+        let items = vec!["a", "b", "c", "d", "e"];
+        let keys = vec![Some(1), Some(3), None, Some(1), Some(9)];
+        let out = group(&parents, items, keys);
+        assert_eq!(out, [vec!["a", "d"], vec![], vec!["a", "d"], vec!["b"]]);
+        assert!(out.iter().all(|v| v.capacity() == v.len()));
+        assert!(group::<i64, &str>(&[], vec![], vec![]).is_empty());
     }
 }
