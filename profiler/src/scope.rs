@@ -9,8 +9,9 @@
 //! issued, without a lock: a synchronous scope keeps its thread's queries
 //! until it ends, a poll its queries until the poll ends, and then they join
 //! the scope's shared recording behind its mutex (where the server
-//! executors, which hold a scope across awaits, record directly). While no
-//! scope is alive anywhere, a query costs one atomic load to find that out.
+//! executors, which hold a scope across awaits, record directly). A query
+//! outside every scope finds nothing lent to its thread and no scope
+//! counted open: a thread-local read and one atomic load.
 //!
 //! A scope remembers the scope current where it began; when it ends, its
 //! recording joins that scope's shared one, so enclosing scopes see every
