@@ -80,7 +80,7 @@ impl ScopeState {
 
     /// Ends the scope: what `own` (its thread's, if synchronous) and other
     /// threads recorded, as one profile.
-    pub(crate) fn finish(&self, own: Recording) -> Profile {
+    fn finish(&self, own: Recording) -> Profile {
         let shared = std::mem::take(&mut *self.shared.lock());
         self.finish_with(self.merged(own, shared))
     }

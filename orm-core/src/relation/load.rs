@@ -33,7 +33,6 @@ fn column(table: &'static str, name: &'static str) -> Node {
 
 /// Keys in first-seen order, each once.
 fn unique<'k, K: RelationKey>(keys: impl Iterator<Item = &'k K>) -> Vec<&'k K> {
-    let keys = keys.into_iter();
     let mut seen = FxHashSet::with_capacity_and_hasher(keys.size_hint().0, Default::default());
     keys.filter(|k| seen.insert(*k)).collect()
 }
