@@ -51,9 +51,9 @@ impl Source {
             }
             Source::Raw(sql, values) => {
                 let op = Operation::of_sql(&sql);
-                (Built { sql, values }, op, None)
+                (Built { sql, values: values.into() }, op, None)
             }
-            Source::Schema(sql, values) => (Built { sql, values }, Operation::Schema, None),
+            Source::Schema(sql, values) => (Built { sql, values: values.into() }, Operation::Schema, None),
         }
     }
 

@@ -20,8 +20,11 @@ use crate::backend::Backend;
 #[derive(Debug, Clone)]
 pub(crate) struct Built {
     pub sql: Arc<str>,
-    pub values: Vec<Value>,
+    pub values: Values,
 }
+
+/// A statement's bound values: most have one or two, kept inline.
+pub(crate) type Values = smallvec::SmallVec<[Value; 2]>;
 
 const MARK: i64 = 0x4F52_4D4C_0000_0000;
 /// Cached shapes per thread; past this the cache starts over (bounded memory).
@@ -54,7 +57,7 @@ impl Rendered {
         Rendered { sql: Arc::from(sql), order: (!identity).then(|| slots.into_boxed_slice()) }
     }
 
-    fn apply(&self, values: Vec<Value>) -> Built {
+    fn apply(&self, values: Values) -> Built {
         let values = match &self.order {
             None => values,
             Some(slots) => slots
@@ -97,7 +100,7 @@ pub(crate) trait Lower {
 
 /// Renders `stmt` for `backend`, from the cache when its shape was seen before.
 pub(crate) fn build<S: Lower>(mut stmt: S, backend: Backend) -> Built {
-    let mut values = Vec::new();
+    let mut values = Values::new();
     CACHE.with_borrow_mut(|cache| {
         cache.shape.clear();
         cache.shape.push(backend as u8);
@@ -404,7 +407,7 @@ mod tests {
         let a = built(18, &["x", "y"]);
         let b = built(40, &["z", "w"]);
         assert!(Arc::ptr_eq(&a.sql, &b.sql), "second build must reuse the rendered SQL");
-        assert_eq!(b.values, [Value::from(40), Value::from("z"), Value::from("w"), Value::BigUnsigned(Some(3))]);
+        assert_eq!(b.values[..], [Value::from(40), Value::from("z"), Value::from("w"), Value::BigUnsigned(Some(3))]);
         let c = built(18, &["x"]);
         assert!(!Arc::ptr_eq(&a.sql, &c.sql), "another IN length is another shape");
     }
@@ -414,9 +417,9 @@ mod tests {
         // sea-query renders the SELECT list before WHERE; walk order matches here,
         // and a permutation is learned when it would not.
         let r = Rendered::new("x".into(), vec![Value::BigInt(Some(MARK + 1)), Value::BigInt(Some(MARK))]);
-        let out = r.apply(vec![Value::from(1), Value::from(2)]);
-        assert_eq!(out.values, [Value::from(2), Value::from(1)]);
+        let out = r.apply(smallvec::smallvec![Value::from(1), Value::from(2)]);
+        assert_eq!(out.values[..], [Value::from(2), Value::from(1)]);
         let fixed = Rendered::new("x".into(), vec![Value::Int(Some(-1)), Value::BigInt(Some(MARK))]);
-        assert_eq!(fixed.apply(vec![Value::from(5)]).values, [Value::Int(Some(-1)), Value::from(5)]);
+        assert_eq!(fixed.apply(smallvec::smallvec![Value::from(5)]).values[..], [Value::Int(Some(-1)), Value::from(5)]);
     }
 }

@@ -368,7 +368,7 @@ impl<S, R> Select<S, R> {
     /// ```
     pub fn to_sql(&self, backend: Backend) -> (String, Vec<sea_query::Value>) {
         let b = render::build(self.ast.clone(), backend);
-        (b.sql.to_string(), b.values)
+        (b.sql.to_string(), b.values.into_vec())
     }
 
     /// Every row.

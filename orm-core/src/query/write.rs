@@ -42,7 +42,7 @@ impl<M: Model> UpdateWhere<M> {
     /// The SQL and values on `backend`.
     pub fn to_sql(&self, backend: Backend) -> (String, Vec<sea_query::Value>) {
         let b = super::render::build(self.ast.clone(), backend);
-        (b.sql.to_string(), b.values)
+        (b.sql.to_string(), b.values.into_vec())
     }
 
     /// Runs it; gives the number of rows changed.
@@ -87,7 +87,7 @@ impl<M: Model> DeleteWhere<M> {
     /// The SQL and values on `backend`.
     pub fn to_sql(&self, backend: Backend) -> (String, Vec<sea_query::Value>) {
         let b = super::render::build(self.ast.clone(), backend);
-        (b.sql.to_string(), b.values)
+        (b.sql.to_string(), b.values.into_vec())
     }
 
     /// Runs it; gives the number of rows deleted.
