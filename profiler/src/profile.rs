@@ -181,12 +181,13 @@ impl Drop for Profile {
 impl Profile {
     /// The profile of a finished scope: what it recorded, when it started
     /// and how long it ran.
-    pub(crate) fn new(recorded: Recording, started: Tick, elapsed: Ticks, config: &Arc<ProfilerConfig>) -> Self {
+    /// Takes what `recorded` holds, leaving it empty.
+    pub(crate) fn new(recorded: &mut Recording, started: Tick, elapsed: Ticks, config: &Arc<ProfilerConfig>) -> Self {
         let unread = detect::unread(&recorded.loaded);
         // Every query kept: none unseen could make a finding.
         let (seen, unkept_ticks) = (recorded.seen(), recorded.unkept_ticks());
         let all_kept = seen == recorded.entries.len() as u64;
-        let statements = recorded.statements.into_list();
+        let statements = std::mem::take(&mut recorded.statements).into_list();
         // A request's usual scope has no finding, and this tells at once.
         let surely_none = all_kept && detect::surely_none(&recorded.entries, &statements, &unread, config);
         let mut data = match SPARE.try_with(Cell::take).ok().flatten() {
@@ -213,9 +214,9 @@ impl Profile {
             }),
         };
         // Field by field: the box's lazy parts are empty already.
-        data.entries = recorded.entries;
+        data.entries = std::mem::take(&mut recorded.entries);
         data.statements = statements;
-        data.extras = recorded.extras;
+        data.extras = std::mem::take(&mut recorded.extras);
         data.started = started;
         data.seen = seen;
         data.unkept_ticks = unkept_ticks;

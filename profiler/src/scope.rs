@@ -60,13 +60,13 @@ fn profile_in<T>(config: &Arc<ProfilerConfig>, f: impl FnOnce() -> T) -> (T, Pro
     // Only queries from elsewhere (spawned tasks) take the lock.
     install();
     let state = ScopeState::new(config);
-    let own = OwnThread::new(&state.config, Recording::with_capacity(TYPICAL_QUERIES));
+    // Lent `config`, the same as the state's: the state moves into `end`.
+    let mut own = OwnThread::new(config, Recording::with_capacity(TYPICAL_QUERIES));
     let out = {
         let _pop = push(&state);
         lend_sink(Some(&own), f)
     };
-    let own = own.recording.into_inner();
-    (out, ScopeState::end(state, own))
+    (out, ScopeState::end(state, own.recording.get_mut()))
 }
 
 /// Runs a future in a new scope; gives its output and the [`Profile`] of
@@ -85,7 +85,7 @@ async fn profile_async_in<F: Future>(config: Arc<ProfilerConfig>, fut: F) -> (F:
     let state = ScopeState::new(&config);
     let _alive = AsyncScopeAlive::new();
     let out = in_scope(state.clone(), fut).await;
-    (out, ScopeState::end(state, Recording::default()))
+    (out, ScopeState::end(state, &mut Recording::default()))
 }
 
 /// Carries the current scope (if any) into a future that will run elsewhere,
@@ -171,6 +171,6 @@ impl OpenScope {
     pub(crate) fn finish(self) -> Profile {
         let OpenScope { state, _alive } = self;
         // The next request on this thread reuses it, unless a task still holds it.
-        ScopeState::end(state, Recording::default())
+        ScopeState::end(state, &mut Recording::default())
     }
 }

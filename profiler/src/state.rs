@@ -55,18 +55,16 @@ impl ScopeState {
     /// holds its state any more (a task it was carried into may), the
     /// queries from elsewhere are taken without the lock and the state is
     /// kept for this thread's next scope.
-    pub(crate) fn end(mut state: Arc<Self>, own: Recording) -> Profile {
+    pub(crate) fn end(mut state: Arc<Self>, own: &mut Recording) -> Profile {
         let Some(s) = Arc::get_mut(&mut state) else {
             return state.finish(own);
         };
-        // Usually nothing came from elsewhere: nothing to move.
-        let all = if s.shared.get_mut().is_empty() {
-            own
-        } else {
+        // Usually nothing came from elsewhere: nothing to merge.
+        if !s.shared.get_mut().is_empty() {
             let shared = std::mem::take(s.shared.get_mut());
-            s.merged(own, shared)
-        };
-        let profile = s.finish_with(all);
+            s.merge_into(own, shared);
+        }
+        let profile = s.finish_with(own);
         s.parent = None;
         let _ = SPARE.try_with(|spare| spare.set(Some(state)));
         profile
@@ -80,20 +78,24 @@ impl ScopeState {
 
     /// Ends the scope: what `own` (its thread's, if synchronous) and other
     /// threads recorded, as one profile.
-    fn finish(&self, own: Recording) -> Profile {
+    fn finish(&self, own: &mut Recording) -> Profile {
         let shared = std::mem::take(&mut *self.shared.lock());
-        self.finish_with(self.merged(own, shared))
+        if !shared.is_empty() {
+            self.merge_into(own, shared);
+        }
+        self.finish_with(own)
     }
 
-    /// `own` and what came from elsewhere, as one recording.
-    fn merged(&self, own: Recording, shared: Recording) -> Recording {
-        // Usually nothing came from elsewhere: no recording to move.
-        if shared.is_empty() { own } else { own.merge(shared.into_start_order(), keep_limit(&self.config)) }
+    /// Adds what came from elsewhere to `own`, in start order.
+    fn merge_into(&self, own: &mut Recording, shared: Recording) {
+        *own = std::mem::take(own).merge(shared.into_start_order(), keep_limit(&self.config));
     }
 
     /// The profile of `all`, the scope's every query, which the enclosing
     /// scope gets too.
-    fn finish_with(&self, all: Recording) -> Profile {
+    /// (Taken by reference: a recording's parts are moved out one by one
+    /// rather than the whole of it through each call.)
+    fn finish_with(&self, all: &mut Recording) -> Profile {
         let elapsed = Tick::now().ticks_since(self.started);
         if let Some(parent) = &self.parent {
             // Nested: every query here is the enclosing scope's too.
