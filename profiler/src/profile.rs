@@ -152,6 +152,27 @@ struct ProfileData {
     config: Arc<ProfilerConfig>,
 }
 
+impl ProfileData {
+    /// Nothing recorded yet: what a dropped profile is emptied back to.
+    fn empty(config: Arc<ProfilerConfig>) -> Self {
+        ProfileData {
+            entries: Vec::new(),
+            statements: Vec::new(),
+            extras: Vec::new(),
+            started: Tick::default(),
+            seen: 0,
+            unkept_ticks: Ticks::default(),
+            elapsed: Ticks::default(),
+            fingerprints: OnceLock::new(),
+            queries: OnceLock::new(),
+            findings: OnceLock::new(),
+            surely_none: false,
+            unread: Vec::new(),
+            config,
+        }
+    }
+}
+
 thread_local! {
     /// The last profile dropped on this thread, emptied, for its next scope.
     static SPARE: Cell<Option<Box<ProfileData>>> = const { Cell::new(None) };
@@ -179,9 +200,8 @@ impl Drop for Profile {
 }
 
 impl Profile {
-    /// The profile of a finished scope: what it recorded, when it started
-    /// and how long it ran.
-    /// Takes what `recorded` holds, leaving it empty.
+    /// The profile of a finished scope: what it recorded (taken, leaving
+    /// `recorded` empty), when it started and how long it ran.
     pub(crate) fn new(recorded: &mut Recording, started: Tick, elapsed: Ticks, config: &Arc<ProfilerConfig>) -> Self {
         let unread = detect::unread(&recorded.loaded);
         // Every query kept: none unseen could make a finding.
@@ -197,21 +217,7 @@ impl Profile {
                 }
                 data
             }
-            None => Box::new(ProfileData {
-                entries: Vec::new(),
-                statements: Vec::new(),
-                extras: Vec::new(),
-                started,
-                seen: 0,
-                unkept_ticks,
-                elapsed,
-                fingerprints: OnceLock::new(),
-                queries: OnceLock::new(),
-                findings: OnceLock::new(),
-                surely_none: false,
-                unread: Vec::new(),
-                config: config.clone(),
-            }),
+            None => Box::new(ProfileData::empty(config.clone())),
         };
         // Field by field: the box's lazy parts are empty already.
         data.entries = std::mem::take(&mut recorded.entries);

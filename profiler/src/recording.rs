@@ -86,12 +86,8 @@ impl Recording {
     /// Room for at least `n` queries (growing a `Vec` copies all it
     /// holds), in the buffers of this thread's last dropped profile if any.
     pub(crate) fn with_capacity(n: usize) -> Self {
-        match SPARE.try_with(std::cell::Cell::take).ok().flatten() {
-            Some((entries, statements)) if entries.capacity() >= n => {
-                Recording { entries, statements: Statements::with_list(statements), ..Recording::default() }
-            }
-            _ => Recording { entries: Vec::with_capacity(n), ..Recording::default() },
-        }
+        let spare = Recording::from_spare();
+        if spare.entries.capacity() >= n { spare } else { Recording { entries: Vec::with_capacity(n), ..spare } }
     }
 
     /// Counts `event`, and keeps it while under `max_queries_kept`.
