@@ -27,12 +27,8 @@ pub(crate) enum Node {
         values: Vec<Value>,
         negated: bool,
     },
-    Between {
-        expr: Box<Node>,
-        low: Value,
-        high: Value,
-        negated: bool,
-    },
+    /// Boxed whole: its two values would double the size of every node.
+    Between(Box<Between>),
     /// `None` argument means `COUNT(*)`.
     Aggregate(AggFn, Option<Box<Node>>),
     InSubquery {
@@ -48,6 +44,15 @@ pub(crate) enum Node {
     Subquery(Box<SelectAst>),
     /// A scalar function of its arguments.
     Func(ScalarFn, Vec<Node>),
+}
+
+/// `expr [NOT] BETWEEN low AND high`.
+#[derive(Debug, Clone)]
+pub(crate) struct Between {
+    pub expr: Node,
+    pub low: Value,
+    pub high: Value,
+    pub negated: bool,
 }
 
 impl Node {
@@ -289,11 +294,11 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
                     self.val(v);
                 }
             }
-            Node::Between { expr, low, high, negated } => {
-                self.tag(if *negated { b'W' } else { b'w' });
-                self.node(expr);
-                self.val(low);
-                self.val(high);
+            Node::Between(b) => {
+                self.tag(if b.negated { b'W' } else { b'w' });
+                self.node(&mut b.expr);
+                self.val(&mut b.low);
+                self.val(&mut b.high);
             }
             Node::Aggregate(f, arg) => {
                 self.tag(b'a');

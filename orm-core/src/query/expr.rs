@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 
 use sea_query::Value;
 
-use super::ast::{AggFn, BinOp, Node, Projection};
+use super::ast::{AggFn, Between, BinOp, Node, Projection};
 use super::calc::Term;
 use crate::model::Model;
 use crate::row::FromRow;
@@ -220,12 +220,12 @@ pub trait TypedExpr<M, T>: Sized {
     /// assert_eq!(mysql, "`users`.`age` BETWEEN ? AND ?");
     /// ```
     fn between(self, low: impl Operand<T>, high: impl Operand<T>) -> Expr<M> {
-        Expr::new(Node::Between {
-            expr: Box::new(self.into_node().0),
+        Expr::new(Node::Between(Box::new(Between {
+            expr: self.into_node().0,
             low: low.into_value(),
             high: high.into_value(),
             negated: false,
-        })
+        })))
     }
     /// `self IN (...)`; an empty list matches nothing.
     ///

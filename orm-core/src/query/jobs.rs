@@ -31,36 +31,28 @@ pub(crate) enum Source {
 }
 
 impl Source {
-    fn build(self, backend: Backend) -> (Built, Operation, Option<&'static str>) {
+    /// Takes the tree's values, not the tree: a select's tree is a few
+    /// hundred bytes, and each move of it by value is a copy.
+    fn build(&mut self, backend: Backend) -> (Built, Operation, Option<&'static str>) {
         match self {
-            Source::Select(q) => {
-                let table = Some(q.from.table);
-                (render::build(q, backend), Operation::Select, table)
-            }
-            Source::Count(q) => {
-                let table = Some(q.0.from.table);
-                (render::build(q, backend), Operation::Select, table)
-            }
-            Source::Update(q) => {
-                let table = Some(q.table.table);
-                (render::build(q, backend), Operation::Update, table)
-            }
-            Source::Delete(q) => {
-                let table = Some(q.table.table);
-                (render::build(q, backend), Operation::Delete, table)
-            }
+            Source::Select(q) => (render::build(q, backend), Operation::Select, Some(q.from.table)),
+            Source::Count(q) => (render::build(q, backend), Operation::Select, Some(q.0.from.table)),
+            Source::Update(q) => (render::build(q, backend), Operation::Update, Some(q.table.table)),
+            Source::Delete(q) => (render::build(q, backend), Operation::Delete, Some(q.table.table)),
             Source::Raw(sql, values) => {
-                let op = Operation::of_sql(&sql);
-                (Built { sql, values: values.into() }, op, None)
+                let op = Operation::of_sql(sql);
+                (Built { sql: sql.clone(), values: std::mem::take(values).into() }, op, None)
             }
-            Source::Schema(sql, values) => (Built { sql, values: values.into() }, Operation::Schema, None),
+            Source::Schema(sql, values) => {
+                (Built { sql: sql.clone(), values: std::mem::take(values).into() }, Operation::Schema, None)
+            }
         }
     }
 
     /// Renders the statement for `backend`: done before a job's future is
     /// made, so the future holds the SQL and values, not the query tree.
     pub(crate) fn prepare(
-        self,
+        &mut self,
         backend: Backend,
         loc: &'static Location<'static>,
         relation: Option<RelationLoad>,
@@ -115,7 +107,7 @@ pub struct FetchAll<R> {
 
 impl<R: FromRow + Send> Job for FetchAll<R> {
     type Out = Vec<R>;
-    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<Vec<R>>> + Send {
+    fn run<C: Connection>(mut self, conn: &mut C) -> impl Future<Output = Result<Vec<R>>> + Send {
         let p = self.source.prepare(conn.backend(), self.loc, None);
         async move {
             let mut out = Vec::new();
@@ -139,7 +131,7 @@ pub struct FetchOptional<R> {
 
 impl<R: FromRow + Send> Job for FetchOptional<R> {
     type Out = Option<R>;
-    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<Option<R>>> + Send {
+    fn run<C: Connection>(mut self, conn: &mut C) -> impl Future<Output = Result<Option<R>>> + Send {
         let p = self.source.prepare(conn.backend(), self.loc, None);
         async move {
             let mut out = None;
@@ -182,7 +174,7 @@ pub struct Execute {
 
 impl Job for Execute {
     type Out = u64;
-    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<u64>> + Send {
+    fn run<C: Connection>(mut self, conn: &mut C) -> impl Future<Output = Result<u64>> + Send {
         let p = self.source.prepare(conn.backend(), self.loc, None);
         async move { p.execute(conn).await }
     }
@@ -197,7 +189,7 @@ pub struct FetchExists {
 
 impl Job for FetchExists {
     type Out = bool;
-    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<bool>> + Send {
+    fn run<C: Connection>(mut self, conn: &mut C) -> impl Future<Output = Result<bool>> + Send {
         let p = self.source.prepare(conn.backend(), self.loc, None);
         async move {
             let mut found = false;

@@ -99,7 +99,9 @@ pub(crate) trait Lower {
 }
 
 /// Renders `stmt` for `backend`, from the cache when its shape was seen before.
-pub(crate) fn build<S: Lower>(mut stmt: S, backend: Backend) -> Built {
+/// The tree is taken by reference (its values are moved out): a query tree
+/// is a few hundred bytes, and moving it into each call copies it.
+pub(crate) fn build<S: Lower>(stmt: &mut S, backend: Backend) -> Built {
     let mut values = Values::new();
     CACHE.with_borrow_mut(|cache| {
         cache.shape.clear();
@@ -217,10 +219,10 @@ impl Lowering {
                 let vals: Vec<Expr> = values.iter().map(|_| self.value()).collect();
                 if *negated { e.is_not_in(vals) } else { e.is_in(vals) }
             }
-            Node::Between { expr, negated, .. } => {
-                let e = self.node(expr);
+            Node::Between(b) => {
+                let e = self.node(&b.expr);
                 let (lo, hi) = (self.value(), self.value());
-                if *negated { e.not_between(lo, hi) } else { e.between(lo, hi) }
+                if b.negated { e.not_between(lo, hi) } else { e.between(lo, hi) }
             }
             Node::Aggregate(f, arg) => {
                 let a = match arg {
@@ -398,8 +400,8 @@ mod tests {
     use crate::prelude::*;
 
     fn built(age: i32, names: &[&str]) -> Built {
-        let q = User::find().filter(User::AGE.ge(age).and(User::NAME.is_in(names.iter().copied()))).limit(3);
-        build(q.ast, Backend::Postgres)
+        let mut q = User::find().filter(User::AGE.ge(age).and(User::NAME.is_in(names.iter().copied()))).limit(3);
+        build(&mut q.ast, Backend::Postgres)
     }
 
     #[test]
