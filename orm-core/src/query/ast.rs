@@ -126,11 +126,20 @@ pub(crate) enum JoinKind {
     Left,
 }
 
+/// `table.name`, as a join condition names a column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ColumnRef {
+    pub table: &'static str,
+    pub name: &'static str,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Join {
     pub kind: JoinKind,
     pub model: &'static ModelMeta,
-    pub on: Node,
+    /// `left = right`: every join is on two columns being equal, so its
+    /// condition needs no expression tree (nor its allocation).
+    pub on: [ColumnRef; 2],
 }
 
 /// The character that escapes `%`, `_` and itself in the patterns of
@@ -349,7 +358,10 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
         for j in &mut q.joins {
             self.tag(if j.kind == JoinKind::Left { b'L' } else { b'J' });
             self.meta(j.model);
-            self.node(&mut j.on);
+            for c in &j.on {
+                self.str(c.table);
+                self.str(c.name);
+            }
         }
         if let Some(f) = &mut q.filter {
             self.tag(b'f');

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 
 use sea_query::Value;
 
-use super::ast::{AggFn, Between, BinOp, Node, Projection};
+use super::ast::{AggFn, Between, BinOp, ColumnRef, Node, Projection};
 use super::calc::Term;
 use crate::model::Model;
 use crate::row::FromRow;
@@ -641,7 +641,8 @@ impl<M, T> Column<M, T> {
     /// assert!(q.to_sql(Backend::MySql).0.ends_with("FROM `posts` INNER JOIN `users` ON `posts`.`author_id` = `users`.`id`"));
     /// ```
     pub fn equals<N>(self, other: Column<N, T>) -> JoinOn<M, N> {
-        JoinOn { node: Node::binary(self.node(), BinOp::Eq, other.node()), _models: PhantomData }
+        let on = [ColumnRef { table: self.table, name: self.name }, ColumnRef { table: other.table, name: other.name }];
+        JoinOn { on, _models: PhantomData }
     }
 }
 
@@ -710,7 +711,7 @@ fn lower(n: Node) -> Node {
 
 /// A join condition between the models `M` and `N`, from [`Column::equals`].
 pub struct JoinOn<M, N> {
-    pub(crate) node: Node,
+    pub(crate) on: [ColumnRef; 2],
     _models: PhantomData<fn() -> (M, N)>,
 }
 

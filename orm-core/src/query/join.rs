@@ -2,8 +2,8 @@
 //! to its rows, and the conditions a join may be on (two columns, or a
 //! declared relation).
 
-use super::ast::{BinOp, Node};
-use super::expr::{ExprNode, JoinOn};
+use super::ast::ColumnRef;
+use super::expr::JoinOn;
 use crate::model::{Model, ModelMeta};
 use crate::relation::{BelongsTo, BelongsToField, HasMany};
 
@@ -74,17 +74,21 @@ impl<A: Model, B, C, D> Joined for (A, B, C, D) {
 )]
 pub trait JoinPath<X, N> {
     #[doc(hidden)]
-    fn on(self) -> ExprNode;
+    fn on(self) -> JoinKeys;
 }
 
+/// The two columns a join is on, equal; opaque outside ormlet.
+#[doc(hidden)]
+pub struct JoinKeys(pub(crate) [ColumnRef; 2]);
+
 impl<X, N> JoinPath<X, N> for JoinOn<X, N> {
-    fn on(self) -> ExprNode {
-        ExprNode(self.node)
+    fn on(self) -> JoinKeys {
+        JoinKeys(self.on)
     }
 }
 
-fn columns_equal(a: &'static str, a_col: &'static str, b: &'static str, b_col: &'static str) -> Node {
-    Node::binary(Node::Column { table: a, name: a_col }, BinOp::Eq, Node::Column { table: b, name: b_col })
+fn columns_equal(a: &'static str, a_col: &'static str, b: &'static str, b_col: &'static str) -> JoinKeys {
+    JoinKeys([ColumnRef { table: a, name: a_col }, ColumnRef { table: b, name: b_col }])
 }
 
 /// The single-column key a foreign key points at.
@@ -97,9 +101,9 @@ impl<M, const F: usize> JoinPath<M, <M as BelongsToField<F>>::Target> for Belong
 where
     M: BelongsToField<F>,
 {
-    fn on(self) -> ExprNode {
+    fn on(self) -> JoinKeys {
         let target = <M as BelongsToField<F>>::Target::meta();
-        ExprNode(columns_equal(M::meta().table, <M as BelongsToField<F>>::COLUMN, target.table, key_column(target)))
+        columns_equal(M::meta().table, <M as BelongsToField<F>>::COLUMN, target.table, key_column(target))
     }
 }
 
@@ -108,8 +112,8 @@ impl<C, const F: usize> JoinPath<<C as BelongsToField<F>>::Target, C> for HasMan
 where
     C: BelongsToField<F>,
 {
-    fn on(self) -> ExprNode {
+    fn on(self) -> JoinKeys {
         let parent = <C as BelongsToField<F>>::Target::meta();
-        ExprNode(columns_equal(parent.table, key_column(parent), C::meta().table, <C as BelongsToField<F>>::COLUMN))
+        columns_equal(parent.table, key_column(parent), C::meta().table, <C as BelongsToField<F>>::COLUMN)
     }
 }

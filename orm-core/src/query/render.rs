@@ -289,7 +289,8 @@ impl Lowering {
                 JoinKind::Inner => JoinType::InnerJoin,
                 JoinKind::Left => JoinType::LeftJoin,
             };
-            let on = self.node(&j.on);
+            let [l, r] = j.on.map(|c| Node::Column { table: c.table, name: c.name });
+            let on = self.node(&Node::binary(l, BinOp::Eq, r));
             s.join(kind, j.model.table, on);
         }
         if let Some(f) = &q.filter {

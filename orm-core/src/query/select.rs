@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 use std::panic::Location;
 
-use super::ast::{JoinKind, LockWait, Node, Projection, RowLock, SelectAst};
+use super::ast::{ColumnRef, JoinKind, LockWait, Node, Projection, RowLock, SelectAst};
 use super::expr::{Contains, Expr, Order, ProjectionList, Selection, TypedExpr};
 use super::jobs::{FetchAll, FetchExists, FetchOne, FetchOptional, Source};
 use super::join::{JoinModels, JoinPath, JoinRow, Joined};
@@ -480,7 +480,12 @@ impl<S, R> Select<S, R> {
         self.join(JoinKind::Left, N::meta(), on.on().0)
     }
 
-    fn join<S2, R2>(mut self, kind: JoinKind, model: &'static crate::model::ModelMeta, on: Node) -> Select<S2, R2> {
+    fn join<S2, R2>(
+        mut self,
+        kind: JoinKind,
+        model: &'static crate::model::ModelMeta,
+        on: [ColumnRef; 2],
+    ) -> Select<S2, R2> {
         self.ast.joins.push(super::ast::Join { kind, model, on });
         if self.ast.projection.is_empty() {
             self.ast.projection.push(Projection::Model(self.ast.from));

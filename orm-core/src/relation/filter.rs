@@ -4,7 +4,7 @@
 use super::load::key_column;
 use super::{BelongsTo, BelongsToField, HasMany, ManyToMany, Relation};
 use crate::model::{Model, ModelMeta};
-use crate::query::ast::{AggFn, BinOp, Join, JoinKind, Node, Projection, SelectAst};
+use crate::query::ast::{AggFn, BinOp, ColumnRef, Join, JoinKind, Node, Projection, SelectAst};
 use crate::query::{Expr, Select};
 
 fn column(table: &'static str, name: &'static str) -> Node {
@@ -146,7 +146,10 @@ where
             q.joins.push(Join {
                 kind: JoinKind::Inner,
                 model: target,
-                on: eq(column(join.table, to_target), column(target.table, key_name(target))),
+                on: [
+                    ColumnRef { table: join.table, name: to_target },
+                    ColumnRef { table: target.table, name: key_name(target) },
+                ],
             });
         }
         Linked(q)

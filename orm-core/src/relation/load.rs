@@ -8,7 +8,7 @@ use super::{
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::model::{ColumnMeta, Model, ModelMeta};
-use crate::query::ast::{BinOp, Join, JoinKind, Node, Projection, SelectAst};
+use crate::query::ast::{BinOp, ColumnRef, Join, JoinKind, Node, Projection, SelectAst};
 use crate::query::jobs::Source;
 use crate::row::FromRow;
 use crate::types::FieldType;
@@ -281,7 +281,10 @@ where
             q.joins.push(Join {
                 kind: JoinKind::Inner,
                 model: join,
-                on: Node::binary(column(join.table, to_target), BinOp::Eq, column(target.table, pk.name)),
+                on: [
+                    ColumnRef { table: join.table, name: to_target },
+                    ColumnRef { table: target.table, name: pk.name },
+                ],
             });
             q
         })
