@@ -195,7 +195,8 @@ pub(crate) const NO_LIMIT: u64 = i64::MAX as u64;
 #[derive(Debug, Clone)]
 pub(crate) struct SelectAst {
     pub from: &'static ModelMeta,
-    /// Empty means all columns of `from` (no allocation for the common case).
+    /// Empty means all columns of `from`, then of each joined model in join
+    /// order (no allocation for the common cases).
     pub projection: Vec<Projection>,
     pub joins: Vec<Join>,
     pub filter: Option<Node>,
@@ -225,6 +226,20 @@ impl SelectAst {
             distinct: false,
             lock: None,
         }
+    }
+
+    /// The models an empty projection stands for: `from`, then each joined one.
+    pub(crate) fn implied_projection(&self) -> Vec<Projection> {
+        std::iter::once(self.from).chain(self.joins.iter().map(|j| j.model)).map(Projection::Model).collect()
+    }
+
+    /// The projection written out, so that items can be added after what
+    /// an empty one stands for.
+    pub(crate) fn spelled_out_projection(&mut self) -> &mut Vec<Projection> {
+        if self.projection.is_empty() {
+            self.projection = self.implied_projection();
+        }
+        &mut self.projection
     }
 }
 

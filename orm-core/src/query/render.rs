@@ -268,8 +268,13 @@ impl Lowering {
         if q.distinct {
             s.distinct();
         }
-        let all = [Projection::Model(q.from)];
-        let projection = if q.projection.is_empty() { &all[..] } else { &q.projection[..] };
+        let implied;
+        let projection = if q.projection.is_empty() {
+            implied = q.implied_projection();
+            &implied[..]
+        } else {
+            &q.projection[..]
+        };
         for p in projection {
             match p {
                 Projection::Model(m) => {

@@ -487,10 +487,10 @@ impl<S, R> Select<S, R> {
         on: [ColumnRef; 2],
     ) -> Select<S2, R2> {
         self.ast.joins.push(super::ast::Join { kind, model, on });
-        if self.ast.projection.is_empty() {
-            self.ast.projection.push(Projection::Model(self.ast.from));
+        // An empty projection already stands for every joined model.
+        if !self.ast.projection.is_empty() {
+            self.ast.projection.push(Projection::Model(model));
         }
-        self.ast.projection.push(Projection::Model(model));
         Select::from_ast(self.ast)
     }
 }

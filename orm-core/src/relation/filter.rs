@@ -173,10 +173,7 @@ impl<M: Model, R> Select<M, R> {
     pub fn annotate_count<T: ToMany<Parent = M>>(mut self, rel: T) -> Select<M, (R, i64)> {
         let mut count = rel.linked(false).0;
         count.projection = vec![Projection::Expr(Node::Aggregate(AggFn::Count, None))];
-        if self.ast.projection.is_empty() {
-            self.ast.projection.push(Projection::Model(self.ast.from));
-        }
-        self.ast.projection.push(Projection::Expr(Node::Subquery(Box::new(count))));
+        self.ast.spelled_out_projection().push(Projection::Expr(Node::Subquery(Box::new(count))));
         Select::from_ast(self.ast)
     }
 }
