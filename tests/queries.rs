@@ -138,6 +138,28 @@ fn inner_and_left_joins() -> ormlet::Result<()> {
 }
 
 #[test]
+fn a_join_after_a_selection_adds_the_joined_models_columns_after_the_selected_ones() -> ormlet::Result<()> {
+    let db = db();
+    let users = seed(&db, 0);
+    let ann = users[0].id.get().unwrap();
+    Post::new(ann, "one").insert(&db)?;
+
+    let rows: Vec<(String, Option<String>, User)> =
+        Post::find().select((Post::TITLE, Post::BODY)).inner_join(Post::AUTHOR_ID.equals(User::ID)).all(&db)?;
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].0.as_str(), rows[0].2.name.as_str()), ("one", "Ann"));
+
+    // Nothing selected: the first model's columns, then the joined one's.
+    let q = Post::find().inner_join(Post::AUTHOR_ID.equals(User::ID));
+    let sql = q.to_sql(ormlet::Backend::Sqlite).0;
+    let (posts, users) = (sql.find(r#""posts"."title""#).unwrap(), sql.find(r#""users"."email""#).unwrap());
+    assert!(posts < users, "{sql}");
+    let both: Vec<(Post, User)> = q.all(&db)?;
+    assert_eq!((both[0].0.title.as_str(), both[0].1.name.as_str()), ("one", "Ann"));
+    Ok(())
+}
+
+#[test]
 fn group_by_having_and_aggregates() -> ormlet::Result<()> {
     let db = db();
     seed(&db, 0);
