@@ -17,6 +17,7 @@ pub enum Cell<'r> {
 }
 
 impl Cell<'_> {
+    #[inline]
     pub(crate) fn as_ref(&self) -> ValueRef<'_> {
         match self {
             Cell::Borrowed(v) => *v,

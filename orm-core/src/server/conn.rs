@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::transaction::TxOptions;
+use crate::types::DecodeFail;
 use crate::types::value::ValueRef;
 use futures_util::TryStreamExt;
 use sea_query::Value;
@@ -191,39 +192,52 @@ fn label(column: &'static str, index: usize) -> String {
     if column.is_empty() { format!("#{index}") } else { column.to_owned() }
 }
 
+/// The error of a column that did not decode: out of line, so the reads
+/// stay short.
+#[cold]
+#[inline(never)]
+fn decode_error(
+    model: &'static str,
+    column: &'static str,
+    index: usize,
+    expected: &'static str,
+    found: String,
+) -> Error {
+    Error::Decode { model, column: label(column, index), expected, found }
+}
+
 impl<D: Driver> ServerRow<'_, D> {
-    fn cell(&mut self, model: &'static str, column: &'static str, expected: &'static str) -> Result<super::Cell<'_>> {
+    /// Decodes the next column with `decode`. Generic over what it gives,
+    /// so each field's read is one piece of code: a cell handed back from
+    /// a call of its own went through memory the caller then read back.
+    #[inline]
+    fn next_as<T>(
+        &mut self,
+        model: &'static str,
+        column: &'static str,
+        expected: &'static str,
+        decode: impl FnOnce(ValueRef<'_>) -> std::result::Result<T, DecodeFail>,
+    ) -> Result<T> {
         let i = self.next;
         self.next += 1;
-        let fail = |found: String| Error::Decode { model, column: label(column, i), expected, found };
-        let raw =
-            D::raw(self.row, i).map_err(|_| fail("no such column: the query returned fewer columns".to_owned()))?;
-        D::cell(raw).map_err(|f| fail(f.found))
+        let Ok(raw) = D::raw(self.row, i) else {
+            let found = "no such column: the query returned fewer columns".to_owned();
+            return Err(decode_error(model, column, i, expected, found));
+        };
+        let cell = D::cell(raw).map_err(|f| decode_error(model, column, i, expected, f.found))?;
+        decode(cell.as_ref()).map_err(|f| decode_error(model, column, i, f.expected, f.found))
     }
 }
 
 impl<D: Driver> RowReader for ServerRow<'_, D> {
+    #[inline]
     fn read<T: FieldType>(&mut self, model: &'static str, column: &'static str) -> Result<T> {
-        let i = self.next;
-        let cell = self.cell(model, column, T::RUST_NAME)?;
-        T::from_sqlite(cell.as_ref()).map_err(|f| Error::Decode {
-            model,
-            column: label(column, i),
-            expected: f.expected,
-            found: f.found,
-        })
+        self.next_as(model, column, T::RUST_NAME, T::from_sqlite)
     }
 
     #[cfg(feature = "json")]
     fn read_json<T: serde::de::DeserializeOwned>(&mut self, model: &'static str, column: &'static str) -> Result<T> {
-        let i = self.next;
-        let cell = self.cell(model, column, "JSON")?;
-        crate::types::decode_json(cell.as_ref(), "JSON").map_err(|f| Error::Decode {
-            model,
-            column: label(column, i),
-            expected: f.expected,
-            found: f.found,
-        })
+        self.next_as(model, column, "JSON", |v| crate::types::decode_json(v, "JSON"))
     }
 
     fn is_null(&self, offset: usize) -> bool {

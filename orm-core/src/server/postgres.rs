@@ -55,6 +55,7 @@ fn numeric(bytes: &[u8]) -> std::result::Result<ValueRef<'static>, DecodeFail> {
 /// from its binary form by the type's OID; `None` for any other type or
 /// form (read by name, through sqlx's decoding). Text is handed on as
 /// bytes: the field type checks it is UTF-8, once.
+#[inline]
 fn binary_cell<'r>(v: &PgValueRef<'r>, bytes: &'r [u8]) -> Option<ValueRef<'r>> {
     use sqlx::ValueRef as _;
     if v.format() != PgValueFormat::Binary {
@@ -134,6 +135,9 @@ impl Driver for Postgres {
         })
     }
 
+    // Inline: every column of every row comes through here, and a call
+    // returns the value through memory the caller then reads back.
+    #[inline]
     fn cell<'r>(v: <Postgres as sqlx::Database>::ValueRef<'r>) -> std::result::Result<Cell<'r>, DecodeFail> {
         use sqlx::TypeInfo;
         let Ok(bytes) = v.as_bytes() else { return Ok(Cell::Borrowed(ValueRef::Null)) };
