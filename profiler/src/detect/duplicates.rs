@@ -11,6 +11,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
+use super::seen::SeenHashes;
 use super::{Finding, FindingKind, Q, Suggestion, View, finding};
 use crate::entry::Statement;
 
@@ -63,52 +64,6 @@ fn any_repeat_in(view: &View<'_>, seen: &mut SeenHashes<'_>) -> bool {
         }
     }
     false
-}
-
-/// A set of 64-bit hashes, for the pre-check alone: the keys are hashes
-/// already, so their top bits pick the slot, probed linearly in a table at
-/// most half full. `0` marks an empty slot, so a key `0` is kept as `1`: a
-/// false repeat, which only costs the exact pass. Per key this is a few
-/// instructions, where a `HashSet` hashes again and probes control bytes.
-/// Tables for up to 128 keys live on the stack, so a scope of one-row
-/// queries allocates nothing here.
-struct SeenHashes<'s> {
-    slots: &'s mut [u64],
-    shift: u32,
-}
-
-impl SeenHashes<'_> {
-    /// Calls `f` with an empty set sized for `n` keys.
-    fn with_room_for<R>(n: usize, f: impl FnOnce(&mut SeenHashes<'_>) -> R) -> R {
-        let len = n.saturating_mul(2).next_power_of_two().max(16);
-        let shift = 64 - len.trailing_zeros();
-        if len <= 32 {
-            f(&mut SeenHashes { slots: &mut [0; 32][..len], shift })
-        } else if len <= 256 {
-            f(&mut SeenHashes { slots: &mut [0; 256][..len], shift })
-        } else {
-            f(&mut SeenHashes { slots: &mut vec![0; len], shift })
-        }
-    }
-
-    /// Adds `key`; `false` if it was there.
-    #[inline]
-    fn insert(&mut self, key: u64) -> bool {
-        let key = key.max(1);
-        let mask = self.slots.len() - 1;
-        // `shift` < 64: the table has at least 16 slots.
-        let mut i = (key >> self.shift) as usize;
-        loop {
-            match self.slots.get_mut(i) {
-                Some(slot) if *slot == 0 => {
-                    *slot = key;
-                    return true;
-                }
-                Some(slot) if *slot == key => return false,
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
 }
 
 /// Counts writes, so that a read knows which write-free stretch of its

@@ -9,6 +9,7 @@
 
 mod duplicates;
 mod n_plus_one;
+mod seen;
 mod suggestion;
 mod unused_eager;
 

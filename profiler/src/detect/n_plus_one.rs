@@ -5,6 +5,7 @@ use std::panic::Location;
 
 use ormlet_core::events::{Operation, RelationLoad};
 
+use super::seen::count_distinct;
 use super::{Finding, FindingKind, Q, Run, Suggestion, Tally, View};
 use crate::config::ProfilerConfig;
 use crate::keyed::{Keyed, KeyedList};
@@ -79,7 +80,7 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
         let mut runs = view.runs.iter().filter(|run| group.has(run));
         let Some(first) = runs.next().and_then(|run| run.queries(view.entries).next()) else { continue };
         let relation = first.s.relation.filter(|r| runs.all(|run| run.s.relation == Some(*r)));
-        let mut keys: Vec<u64> = view
+        let keys: Vec<u64> = view
             .runs
             .iter()
             .filter(|run| group.has(run))
@@ -88,9 +89,8 @@ pub(super) fn find(view: &View<'_>, config: &ProfilerConfig) -> Vec<Finding> {
                 run.entries(view.entries).iter().map(move |e| e.values_hash ^ text)
             })
             .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let suggestion = fix(view, first, group.count, keys.len(), relation);
+        let distinct = count_distinct(&keys);
+        let suggestion = fix(view, first, group.count, distinct, relation);
         // A run's queries share a call site: one look at it per run.
         let mut tally = Tally::with_capacity(group.count);
         for run in view.runs.iter().filter(|run| group.has(run)) {
