@@ -119,6 +119,13 @@ impl<T: FieldType> FieldType for Auto<T> {
             None => T::null_value(),
         }
     }
+    #[inline]
+    fn into_value(self) -> Value {
+        match self.0 {
+            Some(v) => v.into_value(),
+            None => T::null_value(),
+        }
+    }
     fn null_value() -> Value {
         T::null_value()
     }

@@ -14,6 +14,9 @@ impl FieldType for serde_json::Value {
     fn to_value(&self) -> Value {
         Value::Json(Some(Box::new(self.clone())))
     }
+    fn into_value(self) -> Value {
+        Value::Json(Some(Box::new(self)))
+    }
     fn null_value() -> Value {
         Value::Json(None)
     }

@@ -122,6 +122,12 @@ pub trait FieldType: Sized {
 
     /// This value as a sea-query value (used for filters, events and sqlx).
     fn to_value(&self) -> Value;
+    /// This value as a sea-query value, taken rather than copied: owned
+    /// text and bytes move into the value instead of being allocated again.
+    #[inline]
+    fn into_value(self) -> Value {
+        self.to_value()
+    }
     /// A typed NULL of this type.
     fn null_value() -> Value;
     /// This value bound to a SQLite statement, borrowed where possible.
@@ -140,6 +146,13 @@ impl<T: FieldType> FieldType for Option<T> {
     fn to_value(&self) -> Value {
         match self {
             Some(v) => v.to_value(),
+            None => T::null_value(),
+        }
+    }
+    #[inline]
+    fn into_value(self) -> Value {
+        match self {
+            Some(v) => v.into_value(),
             None => T::null_value(),
         }
     }

@@ -132,6 +132,10 @@ impl FieldType for String {
     fn to_value(&self) -> Value {
         Value::String(Some(self.clone()))
     }
+    #[inline]
+    fn into_value(self) -> Value {
+        Value::String(Some(self))
+    }
     fn null_value() -> Value {
         Value::String(None)
     }
@@ -155,6 +159,10 @@ impl FieldType for Vec<u8> {
 
     fn to_value(&self) -> Value {
         Value::Bytes(Some(self.clone()))
+    }
+    #[inline]
+    fn into_value(self) -> Value {
+        Value::Bytes(Some(self))
     }
     fn null_value() -> Value {
         Value::Bytes(None)

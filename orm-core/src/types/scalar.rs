@@ -12,7 +12,7 @@ macro_rules! scalar {
     ($t:ty $(, from $($extra:ty),*)?) => {
         impl $crate::Operand<$t> for $t {
             fn into_value(self) -> $crate::Value {
-                $crate::FieldType::to_value(&self)
+                $crate::FieldType::into_value(self)
             }
         }
         impl $crate::Operand<$t> for &$t {
@@ -22,12 +22,12 @@ macro_rules! scalar {
         }
         impl $crate::Operand<$t> for $crate::Auto<$t> {
             fn into_value(self) -> $crate::Value {
-                $crate::FieldType::to_value(&self)
+                $crate::FieldType::into_value(self)
             }
         }
         impl $crate::Operand<Option<$t>> for $t {
             fn into_value(self) -> $crate::Value {
-                $crate::FieldType::to_value(&self)
+                $crate::FieldType::into_value(self)
             }
         }
         impl $crate::Operand<Option<$t>> for &$t {
@@ -37,18 +37,18 @@ macro_rules! scalar {
         }
         impl $crate::Operand<Option<$t>> for Option<$t> {
             fn into_value(self) -> $crate::Value {
-                $crate::FieldType::to_value(&self)
+                $crate::FieldType::into_value(self)
             }
         }
         $($(
             impl $crate::Operand<$t> for $extra {
                 fn into_value(self) -> $crate::Value {
-                    $crate::FieldType::to_value(&<$t>::from(self))
+                    $crate::FieldType::into_value(<$t>::from(self))
                 }
             }
             impl $crate::Operand<Option<$t>> for $extra {
                 fn into_value(self) -> $crate::Value {
-                    $crate::FieldType::to_value(&<$t>::from(self))
+                    $crate::FieldType::into_value(<$t>::from(self))
                 }
             }
         )*)?

@@ -46,7 +46,8 @@ impl<T: StoredAs> FieldType for T {
     const RUST_NAME: &'static str = T::NAME;
 
     fn to_value(&self) -> Value {
-        self.to_stored().to_value()
+        // The stored value is already a fresh one: moved, not copied again.
+        self.to_stored().into_value()
     }
     fn null_value() -> Value {
         T::Stored::null_value()
