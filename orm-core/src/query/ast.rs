@@ -198,10 +198,14 @@ pub(crate) struct SelectAst {
     /// Empty means all columns of `from`, then of each joined model in join
     /// order (no allocation for the common cases).
     pub projection: Vec<Projection>,
-    pub joins: Vec<Join>,
+    /// Inline up to one: most joined queries join once, and a list of one
+    /// would be an allocation per query.
+    pub joins: smallvec::SmallVec<[Join; 1]>,
     pub filter: Option<Node>,
     pub group_by: Vec<Node>,
-    pub having: Option<Node>,
+    /// Boxed: rare, and keeping the tree small keeps the moves of a query
+    /// through its builder methods cheap.
+    pub having: Option<Box<Node>>,
     pub order_by: Vec<(Node, bool)>,
     /// Rendered as [`NO_LIMIT`] when only `offset` is set.
     pub limit: Option<u64>,
@@ -216,7 +220,7 @@ impl SelectAst {
         SelectAst {
             from,
             projection: Vec::new(),
-            joins: Vec::new(),
+            joins: smallvec::SmallVec::new(),
             filter: None,
             group_by: Vec::new(),
             having: None,
@@ -386,7 +390,7 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
             self.tag(b'g');
             self.node(g);
         }
-        if let Some(h) = &mut q.having {
+        if let Some(h) = q.having.as_deref_mut() {
             self.tag(b'h');
             self.node(h);
         }

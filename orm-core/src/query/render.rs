@@ -306,7 +306,7 @@ impl Lowering {
             let g = self.node(g);
             s.add_group_by([g]);
         }
-        if let Some(h) = &q.having {
+        if let Some(h) = q.having.as_deref() {
             let h = self.node(h);
             s.and_having(h);
         }

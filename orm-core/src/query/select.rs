@@ -349,10 +349,10 @@ impl<S, R> Select<S, R> {
     where
         S: Contains<F, I>,
     {
-        self.ast.having = Some(match self.ast.having.take() {
+        self.ast.having = Some(Box::new(match self.ast.having.take() {
             None => condition.node,
-            Some(prev) => Node::binary(prev, super::ast::BinOp::And, condition.node),
-        });
+            Some(prev) => Node::binary(*prev, super::ast::BinOp::And, condition.node),
+        }));
         self
     }
 
