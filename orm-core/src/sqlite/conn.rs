@@ -422,3 +422,44 @@ impl RowReader for SqliteRow<'_, '_> {
         self.next += n;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rusqlite::StatementStatus;
+
+    use crate::doc_models::User;
+    use crate::sqlite::DbOptions;
+    use crate::{Backend, ModelExt};
+
+    /// How often SQLite prepared the statement of `User::find().limit(..)`
+    /// again, after three runs with three different limits.
+    fn times_prepared_again(stable_query_plans: bool) -> i32 {
+        let db = DbOptions::new("sqlite::memory:")
+            .expect("url")
+            .stable_query_plans(stable_query_plans)
+            .open()
+            .expect("open");
+        db.execute_batch(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT NOT NULL, age INTEGER)",
+        )
+        .expect("schema");
+        for n in 1..=3 {
+            User::find().limit(n).all(&db).expect("query");
+        }
+        let sql: Arc<str> = User::find().limit(1).to_sql(Backend::Sqlite).0.into();
+        assert!(sql.ends_with("LIMIT ?"), "the limit is bound: {sql}");
+        db.with_conn(|conn| conn.handle.with_statement(&sql, |s| s.get_status(StatementStatus::RePrepare)))
+            .expect("connection")
+            .expect("statement")
+    }
+
+    #[test]
+    fn a_bound_limit_is_planned_once_not_at_every_run() {
+        assert_eq!(times_prepared_again(true), 0);
+        // What the default avoids: SQLite plans a bound LIMIT from its value,
+        // so each new binding throws the prepared statement away.
+        assert!(times_prepared_again(false) >= 2);
+    }
+}

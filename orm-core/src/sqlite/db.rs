@@ -33,6 +33,7 @@ pub struct DbOptions {
     statement_cache: usize,
     foreign_keys: bool,
     max_bound_params: Option<usize>,
+    stable_query_plans: bool,
 }
 
 impl DbOptions {
@@ -78,6 +79,7 @@ impl DbOptions {
             statement_cache: 256,
             foreign_keys: true,
             max_bound_params: None,
+            stable_query_plans: true,
         }
     }
 
@@ -115,6 +117,22 @@ impl DbOptions {
         self
     }
 
+    /// Plan each statement once, whatever values it is run with (SQLite's
+    /// query planner stability guarantee; default on).
+    ///
+    /// Off, SQLite plans some statements from the values bound to them: a
+    /// bound `LIMIT` or `OFFSET`, a `LIKE` pattern (`starts_with`), and any
+    /// compared value once `ANALYZE` has gathered statistics. Such a
+    /// statement is parsed and planned again every time a value is bound to
+    /// it, which is every run: a paginated query costs a parse each time
+    /// instead of reusing its prepared statement. Turn this off only when a
+    /// value-dependent plan matters more than that, such as a prefix search
+    /// with `starts_with` over an index of a large table.
+    pub fn stable_query_plans(mut self, on: bool) -> Self {
+        self.stable_query_plans = on;
+        self
+    }
+
     /// Opens the connections.
     pub fn open(self) -> Result<Db> {
         let conns = (0..self.pool_size).map(|_| self.open_one()).collect::<Result<Vec<_>>>()?;
@@ -130,6 +148,8 @@ impl DbOptions {
         .map_err(fail)?;
         raw.set_prepared_statement_cache_capacity(self.statement_cache);
         raw.busy_timeout(self.busy_timeout).map_err(fail)?;
+        raw.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, self.stable_query_plans)
+            .map_err(fail)?;
         let mut pragmas = String::new();
         // Said either way: the bundled SQLite is built with foreign keys on by default.
         pragmas.push_str(if self.foreign_keys { "PRAGMA foreign_keys = ON;" } else { "PRAGMA foreign_keys = OFF;" });
