@@ -30,6 +30,9 @@ pub(crate) enum Source {
     Schema(Arc<str>, Vec<Value>),
 }
 
+/// The most rows a query's `LIMIT` reserves room for before any arrive.
+const ROWS_RESERVED: u64 = 64;
+
 impl Source {
     /// Takes the tree's values, not the tree: a select's tree is a few
     /// hundred bytes, and each move of it by value is a copy.
@@ -46,6 +49,16 @@ impl Source {
             Source::Schema(sql, values) => {
                 (Built { sql: sql.clone(), values: std::mem::take(values).into() }, Operation::Schema, None)
             }
+        }
+    }
+
+    /// Room for the rows the query can return, as far as its `LIMIT` says
+    /// (at most [`ROWS_RESERVED`]): a page of rows is then one allocation,
+    /// not a list grown by doubling, each step a copy of the rows so far.
+    pub(crate) fn rows_to_reserve(&self) -> usize {
+        match self {
+            Source::Select(q) => q.limit.map_or(0, |n| usize::try_from(n.min(ROWS_RESERVED)).unwrap_or(0)),
+            _ => 0,
         }
     }
 
@@ -108,9 +121,10 @@ pub struct FetchAll<R> {
 impl<R: FromRow + Send> Job for FetchAll<R> {
     type Out = Vec<R>;
     fn run<C: Connection>(mut self, conn: &mut C) -> impl Future<Output = Result<Vec<R>>> + Send {
+        let reserve = self.source.rows_to_reserve();
         let p = self.source.prepare(conn.backend(), self.loc, None);
         async move {
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(reserve);
             p.fetch(conn, |r| {
                 out.push(r);
                 true
@@ -200,5 +214,24 @@ impl Job for FetchExists {
             .await?;
             Ok(found)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+    use crate::ModelExt;
+    use crate::doc_models::User;
+
+    fn reserved(q: crate::Select<User, User>) -> usize {
+        Source::Select(q.ast).rows_to_reserve()
+    }
+
+    #[test]
+    fn a_limit_reserves_room_for_its_rows_up_to_a_bound() {
+        assert_eq!(reserved(User::find()), 0, "no limit: nothing guessed");
+        assert_eq!(reserved(User::find().limit(20)), 20);
+        assert_eq!(reserved(User::find().limit(1_000_000)), 64, "a large limit is not trusted with memory");
+        assert_eq!(reserved(User::find().offset(5)), 0, "an offset alone renders an unbounded limit");
     }
 }

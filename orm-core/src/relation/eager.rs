@@ -540,8 +540,9 @@ async fn run_eager<C: Connection, M: Model + Clone, L: With<M>>(
     sites: &[&'static Location<'static>],
     loc: &'static Location<'static>,
 ) -> Result<Vec<L::Item>> {
-    let mut rows = Vec::new();
-    let p = Source::Select(select.ast).prepare(conn.backend(), loc, None);
+    let mut source = Source::Select(select.ast);
+    let mut rows = Vec::with_capacity(source.rows_to_reserve());
+    let p = source.prepare(conn.backend(), loc, None);
     p.fetch(conn, |r: M| {
         rows.push(r);
         true
