@@ -1,11 +1,12 @@
-//! Which scope is current: this thread's innermost synchronous scope (or
-//! the async scope being polled here), else the task's. The one place that
+//! Which scope is current: this thread's innermost, a synchronous scope or
+//! the async scope being polled here. An async scope is pushed around each
+//! poll of its future, so the thread's stack is all there is to read: a
+//! task-local would only say again what the stack says. The one place that
 //! owns that state; the hook the executors ask reads it.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ormlet_core::events::{QueryHook, QuerySink, SharedSink, has_hook, lend_sink, set_hook};
 
@@ -27,55 +28,25 @@ thread_local! {
     static LOCAL: Local = const { Local { paused: Cell::new(0), scopes: RefCell::new(Vec::new()) } };
 }
 
-tokio::task_local! {
-    static TASK_SCOPE: Arc<ScopeState>;
-}
-
-/// Async scopes alive in the process; while there are none, a query does not
-/// look for a task-local at all.
-static ASYNC_SCOPES: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts one live async scope for as long as it exists.
-pub(crate) struct AsyncScopeAlive;
-
-impl AsyncScopeAlive {
-    pub(crate) fn new() -> Self {
-        ASYNC_SCOPES.fetch_add(1, Ordering::Relaxed);
-        AsyncScopeAlive
-    }
-}
-
-impl Drop for AsyncScopeAlive {
-    fn drop(&mut self) {
-        ASYNC_SCOPES.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 pub(crate) fn current() -> Option<Arc<ScopeState>> {
     let mut found = None;
     with_scope(&mut |s| found = s.cloned());
     found
 }
 
-/// Calls `f` with the innermost scope current here: this thread's (none
-/// while paused), else the task's, borrowed rather than cloned.
+/// Calls `f` with the innermost scope current here (none while paused),
+/// borrowed rather than cloned.
 fn with_scope(f: &mut dyn FnMut(Option<&Arc<ScopeState>>)) {
-    let sync = LOCAL.with(|l| if l.paused.get() > 0 { Err(()) } else { Ok(l.scopes.borrow().last().copied()) });
-    match sync {
-        Err(()) => f(None),
-        Ok(Some(s)) => {
+    let innermost = LOCAL.with(|l| if l.paused.get() > 0 { None } else { l.scopes.borrow().last().copied() });
+    match innermost {
+        None => f(None),
+        Some(s) => {
             // SAFETY: `s` came from `Arc::as_ptr` in `push`, and the `Arc` it
             // borrowed outlives the guard that pops it, which cannot drop
             // while this call runs on top of it. Not dropped here: the count
             // stays the pusher's. (`f` runs with no borrow of `LOCAL`.)
             let s = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(s) });
             f(Some(&s));
-        }
-        Ok(None) if ASYNC_SCOPES.load(Ordering::Relaxed) == 0 => f(None),
-        Ok(None) => {
-            if TASK_SCOPE.try_with(|s| f(Some(s))).is_err() {
-                f(None);
-            }
         }
     }
 }
@@ -87,7 +58,7 @@ impl QueryHook for Hook {
         current().map(|s| s as SharedSink)
     }
 
-    /// [`current`], with the task's scope borrowed rather than cloned: a
+    /// [`current`], with the scope borrowed rather than cloned: a
     /// query asks twice (what to keep, then to record), and a clone would
     /// add two atomic operations to each.
     fn with_current(&self, f: &mut dyn FnMut(Option<&dyn QuerySink>)) {
@@ -135,12 +106,11 @@ pub(crate) fn enter<R>(state: &Arc<ScopeState>, f: impl FnOnce() -> R) -> R {
     lend_sink(Some(&poll.own), f)
 }
 
-/// `fut` inside `state`: the task carries the scope (to the tasks it
-/// spawns and the threads it moves to), and each poll enters it.
+/// `fut` inside `state`: each poll enters it, on whatever thread the task
+/// is polled (the future holds the scope, so it goes where the task goes).
 pub(crate) async fn in_scope<F: Future>(state: Arc<ScopeState>, fut: F) -> F::Output {
     let mut fut = std::pin::pin!(fut);
-    let entered = state.clone();
-    TASK_SCOPE.scope(state, std::future::poll_fn(move |cx| enter(&entered, || fut.as_mut().poll(cx)))).await
+    std::future::poll_fn(move |cx| enter(&state, || fut.as_mut().poll(cx))).await
 }
 
 /// Hides this thread's scopes from the queries run until the guard drops.
@@ -156,11 +126,4 @@ impl Drop for Resume {
     fn drop(&mut self) {
         LOCAL.with(|l| l.paused.set(l.paused.get().saturating_sub(1)));
     }
-}
-
-/// Runs a synchronous step (a body poll) inside `state`, as its task's scope
-/// and this thread's innermost.
-#[cfg(feature = "axum")]
-pub(crate) fn enter_task<R>(state: &Arc<ScopeState>, f: impl FnOnce() -> R) -> R {
-    TASK_SCOPE.sync_scope(state.clone(), || enter(state, f))
 }

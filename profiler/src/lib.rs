@@ -26,7 +26,8 @@
 //! ```
 //!
 //! Scopes: [`profile`] for synchronous code, [`profile_async`] for a future
-//! (a tokio task-local, so concurrent requests never mix); [`spawn`] and
+//! (held by the future and entered at each of its polls, so concurrent
+//! requests never mix, whichever threads run them); [`spawn`] and
 //! [`in_current_profile`] carry a scope into spawned tasks; [`pause`] hides
 //! fixtures. Outside any scope nothing is kept.
 //!

@@ -1,11 +1,12 @@
 //! Profiling scopes: which queries belong to which request or test.
 //!
-//! Synchronous scopes live on a thread-local stack; async scopes in a tokio
-//! task-local, because a task moves between threads and thread-locals would
-//! mix requests. While an async scope's future is polled, the scope is also
-//! this thread's innermost and lends it its sink, so a query issued there
-//! finds its scope as a synchronous scope's queries do, without asking the
-//! task. A query is recorded in the innermost scope current where it was
+//! Synchronous scopes live on a thread-local stack for as long as their
+//! closure runs. An async scope is held by its future, which goes wherever
+//! its task is polled, and is pushed on the polling thread's stack for each
+//! poll (a thread-local kept across polls would mix the requests a thread
+//! takes turns on). While it is polled it is this thread's innermost and
+//! lends it its sink, so a query issued there finds its scope as a
+//! synchronous scope's queries do. A query is recorded in the innermost scope current where it was
 //! issued, without a lock: a synchronous scope keeps its thread's queries
 //! until it ends, a poll its queries until the poll ends, and then they join
 //! the scope's shared recording behind its mutex (where the server
@@ -27,9 +28,9 @@ use ormlet_core::events::lend_sink;
 
 use crate::config::ProfilerConfig;
 #[cfg(feature = "axum")]
-use crate::current::enter_task;
+use crate::current::enter;
 pub use crate::current::install;
-use crate::current::{AsyncScopeAlive, current, in_scope, pause_here, push};
+use crate::current::{current, in_scope, pause_here, push};
 use crate::profile::Profile;
 use crate::recording::{Recording, TYPICAL_QUERIES};
 use crate::state::{OwnThread, ScopeState};
@@ -83,7 +84,6 @@ pub async fn profile_async_with<F: Future>(config: ProfilerConfig, fut: F) -> (F
 async fn profile_async_in<F: Future>(config: Arc<ProfilerConfig>, fut: F) -> (F::Output, Profile) {
     install();
     let state = ScopeState::new(&config);
-    let _alive = AsyncScopeAlive::new();
     let out = in_scope(state.clone(), fut).await;
     (out, ScopeState::end(state, &mut Recording::default()))
 }
@@ -96,10 +96,7 @@ pub fn in_current_profile<F: Future>(fut: F) -> impl Future<Output = F::Output> 
     let scope = current();
     async move {
         match scope {
-            Some(s) => {
-                let _alive = AsyncScopeAlive::new();
-                in_scope(s, fut).await
-            }
+            Some(s) => in_scope(s, fut).await,
             None => fut.await,
         }
     }
@@ -148,19 +145,18 @@ pub async fn pause_async<F: Future>(fut: F) -> F::Output {
 /// the body ends.
 pub(crate) struct OpenScope {
     state: Arc<ScopeState>,
-    _alive: AsyncScopeAlive,
 }
 
 #[cfg(feature = "axum")]
 impl OpenScope {
     pub(crate) fn new(config: Arc<ProfilerConfig>) -> Self {
         install();
-        OpenScope { state: ScopeState::new(&config), _alive: AsyncScopeAlive::new() }
+        OpenScope { state: ScopeState::new(&config) }
     }
 
     /// Runs a synchronous step (a body poll) inside the scope.
     pub(crate) fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
-        enter_task(&self.state, f)
+        enter(&self.state, f)
     }
 
     /// Queries and database time so far.
@@ -169,7 +165,7 @@ impl OpenScope {
     }
 
     pub(crate) fn finish(self) -> Profile {
-        let OpenScope { state, _alive } = self;
+        let OpenScope { state } = self;
         // The next request on this thread reuses it, unless a task still holds it.
         ScopeState::end(state, &mut Recording::default())
     }
