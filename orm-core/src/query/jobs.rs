@@ -31,7 +31,10 @@ pub(crate) enum Source {
 }
 
 /// The most rows a query's `LIMIT` reserves room for before any arrive.
-const ROWS_RESERVED: u64 = 64;
+const ROWS_RESERVED: usize = 64;
+/// The most memory reserved that way: a limit promises at most so many
+/// rows, not that many.
+const BYTES_RESERVED: usize = 16 * 1024;
 
 impl Source {
     /// Takes the tree's values, not the tree: a select's tree is a few
@@ -52,12 +55,14 @@ impl Source {
         }
     }
 
-    /// Room for the rows the query can return, as far as its `LIMIT` says
-    /// (at most [`ROWS_RESERVED`]): a page of rows is then one allocation,
-    /// not a list grown by doubling, each step a copy of the rows so far.
-    pub(crate) fn rows_to_reserve(&self) -> usize {
+    /// Room for the rows of `R` the query can return, as far as its `LIMIT`
+    /// says (at most [`ROWS_RESERVED`] rows and [`BYTES_RESERVED`] bytes): a
+    /// page of rows is then one allocation, not a list grown by doubling,
+    /// each step a copy of the rows so far.
+    pub(crate) fn rows_to_reserve<R>(&self) -> usize {
+        let most = ROWS_RESERVED.min(BYTES_RESERVED / std::mem::size_of::<R>().max(1));
         match self {
-            Source::Select(q) => q.limit.map_or(0, |n| usize::try_from(n.min(ROWS_RESERVED)).unwrap_or(0)),
+            Source::Select(q) => q.limit.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX).min(most)),
             _ => 0,
         }
     }
@@ -121,7 +126,7 @@ pub struct FetchAll<R> {
 impl<R: FromRow + Send> Job for FetchAll<R> {
     type Out = Vec<R>;
     fn run<C: Connection>(mut self, conn: &mut C) -> impl Future<Output = Result<Vec<R>>> + Send {
-        let reserve = self.source.rows_to_reserve();
+        let reserve = self.source.rows_to_reserve::<R>();
         let p = self.source.prepare(conn.backend(), self.loc, None);
         async move {
             let mut out = Vec::with_capacity(reserve);
@@ -223,15 +228,16 @@ mod tests {
     use crate::ModelExt;
     use crate::doc_models::User;
 
-    fn reserved(q: crate::Select<User, User>) -> usize {
-        Source::Select(q.ast).rows_to_reserve()
+    fn reserved<R>(q: crate::Select<User, User>) -> usize {
+        Source::Select(q.ast).rows_to_reserve::<R>()
     }
 
     #[test]
     fn a_limit_reserves_room_for_its_rows_up_to_a_bound() {
-        assert_eq!(reserved(User::find()), 0, "no limit: nothing guessed");
-        assert_eq!(reserved(User::find().limit(20)), 20);
-        assert_eq!(reserved(User::find().limit(1_000_000)), 64, "a large limit is not trusted with memory");
-        assert_eq!(reserved(User::find().offset(5)), 0, "an offset alone renders an unbounded limit");
+        assert_eq!(reserved::<User>(User::find()), 0, "no limit: nothing guessed");
+        assert_eq!(reserved::<User>(User::find().limit(20)), 20);
+        assert_eq!(reserved::<User>(User::find().limit(1_000_000)), 64, "a large limit is not trusted with memory");
+        assert_eq!(reserved::<[u8; 1024]>(User::find().limit(40)), 16, "nor are large rows");
+        assert_eq!(reserved::<User>(User::find().offset(5)), 0, "an offset alone renders an unbounded limit");
     }
 }

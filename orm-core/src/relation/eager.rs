@@ -541,7 +541,7 @@ async fn run_eager<C: Connection, M: Model + Clone, L: With<M>>(
     loc: &'static Location<'static>,
 ) -> Result<Vec<L::Item>> {
     let mut source = Source::Select(select.ast);
-    let mut rows = Vec::with_capacity(source.rows_to_reserve());
+    let mut rows = Vec::with_capacity(source.rows_to_reserve::<M>());
     let p = source.prepare(conn.backend(), loc, None);
     p.fetch(conn, |r: M| {
         rows.push(r);
