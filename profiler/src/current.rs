@@ -11,7 +11,7 @@ use std::sync::Arc;
 use ormlet_core::events::{QueryHook, QuerySink, SharedSink, has_hook, lend_sink, set_hook};
 
 use crate::recording::Recording;
-use crate::state::{OwnThread, PollRecording, ScopeState};
+use crate::state::{OwnThread, PollRecording, ScopeState, SharedState};
 
 /// This thread's synchronous scopes and pause depth, in one thread-local,
 /// for [`current`], which spawned tasks carry along. (This thread's own
@@ -28,7 +28,7 @@ thread_local! {
     static LOCAL: Local = const { Local { paused: Cell::new(0), scopes: RefCell::new(Vec::new()) } };
 }
 
-pub(crate) fn current() -> Option<Arc<ScopeState>> {
+pub(crate) fn current() -> Option<SharedState> {
     let mut found = None;
     with_scope(&mut |s| found = s.cloned());
     found
@@ -36,16 +36,16 @@ pub(crate) fn current() -> Option<Arc<ScopeState>> {
 
 /// Calls `f` with the innermost scope current here (none while paused),
 /// borrowed rather than cloned.
-fn with_scope(f: &mut dyn FnMut(Option<&Arc<ScopeState>>)) {
+fn with_scope(f: &mut dyn FnMut(Option<&SharedState>)) {
     let innermost = LOCAL.with(|l| if l.paused.get() > 0 { None } else { l.scopes.borrow().last().copied() });
     match innermost {
         None => f(None),
         Some(s) => {
-            // SAFETY: `s` came from `Arc::as_ptr` in `push`, and the `Arc` it
+            // SAFETY: `s` came from `SharedState::as_ptr` in `push`, and the `Arc` it
             // borrowed outlives the guard that pops it, which cannot drop
             // while this call runs on top of it. Not dropped here: the count
             // stays the pusher's. (`f` runs with no borrow of `LOCAL`.)
-            let s = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(s) });
+            let s = std::mem::ManuallyDrop::new(unsafe { SharedState::from_raw(s) });
             f(Some(&s));
         }
     }
@@ -55,7 +55,7 @@ struct Hook;
 
 impl QueryHook for Hook {
     fn current(&self) -> Option<SharedSink> {
-        current().map(|s| s as SharedSink)
+        current().map(|s| Arc::new(Carried(s)) as SharedSink)
     }
 
     /// [`current`], with the scope borrowed rather than cloned: a
@@ -63,6 +63,30 @@ impl QueryHook for Hook {
     /// add two atomic operations to each.
     fn with_current(&self, f: &mut dyn FnMut(Option<&dyn QuerySink>)) {
         with_scope(&mut |s| f(s.map(|s| &**s as &dyn QuerySink)));
+    }
+}
+
+/// A scope held across awaits by an executor, as the `std` `Arc` the
+/// events' [`SharedSink`] is: one allocation per such query (a server
+/// round trip), so that every scope's own start and end need no atomic
+/// read-modify-write (see [`SharedState`]).
+struct Carried(SharedState);
+
+impl QuerySink for Carried {
+    fn wants_values(&self) -> bool {
+        self.0.wants_values()
+    }
+
+    fn explain_slower_than(&self) -> Option<std::time::Duration> {
+        self.0.explain_slower_than()
+    }
+
+    fn record(&self, event: &ormlet_core::events::QueryEvent<'_>) {
+        self.0.record(event);
+    }
+
+    fn eager_loaded(&self, relations: &Arc<ormlet_core::events::LoadedRelations>) {
+        self.0.eager_loaded(relations);
     }
 }
 
@@ -80,13 +104,13 @@ pub fn install() {
 /// Makes `state` this thread's innermost scope until the guard drops
 /// (also when the code in it panics). The guard borrows `state`, so the
 /// scope it points to outlives its place on the stack.
-pub(crate) fn push(state: &Arc<ScopeState>) -> PopOnDrop<'_> {
-    LOCAL.with(|l| l.scopes.borrow_mut().push(Arc::as_ptr(state)));
+pub(crate) fn push(state: &SharedState) -> PopOnDrop<'_> {
+    LOCAL.with(|l| l.scopes.borrow_mut().push(state.as_ptr()));
     PopOnDrop(std::marker::PhantomData)
 }
 
 /// Pops the scope [`push`] pushed.
-pub(crate) struct PopOnDrop<'s>(std::marker::PhantomData<&'s Arc<ScopeState>>);
+pub(crate) struct PopOnDrop<'s>(std::marker::PhantomData<&'s SharedState>);
 
 impl Drop for PopOnDrop<'_> {
     fn drop(&mut self) {
@@ -100,7 +124,7 @@ impl Drop for PopOnDrop<'_> {
 /// They are kept without a lock, as a synchronous scope's are, and
 /// added to the scope when `f` ends (or unwinds): one lock a poll,
 /// not one a query.
-pub(crate) fn enter<R>(state: &Arc<ScopeState>, f: impl FnOnce() -> R) -> R {
+pub(crate) fn enter<R>(state: &SharedState, f: impl FnOnce() -> R) -> R {
     let _pop = push(state);
     let poll = PollRecording { state, own: OwnThread::new(&state.config, Recording::from_spare()) };
     lend_sink(Some(&poll.own), f)
@@ -108,7 +132,7 @@ pub(crate) fn enter<R>(state: &Arc<ScopeState>, f: impl FnOnce() -> R) -> R {
 
 /// `fut` inside `state`: each poll enters it, on whatever thread the task
 /// is polled (the future holds the scope, so it goes where the task goes).
-pub(crate) async fn in_scope<F: Future>(state: Arc<ScopeState>, fut: F) -> F::Output {
+pub(crate) async fn in_scope<F: Future>(state: SharedState, fut: F) -> F::Output {
     let mut fut = std::pin::pin!(fut);
     std::future::poll_fn(move |cx| enter(&state, || fut.as_mut().poll(cx))).await
 }

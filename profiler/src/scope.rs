@@ -33,7 +33,7 @@ pub use crate::current::install;
 use crate::current::{current, in_scope, pause_here, push};
 use crate::profile::Profile;
 use crate::recording::{Recording, TYPICAL_QUERIES};
-use crate::state::{OwnThread, ScopeState};
+use crate::state::{OwnThread, ScopeState, SharedState};
 
 /// Runs `f` in a new scope with the default configuration; gives its result
 /// and the [`Profile`] of every query it ran on this thread.
@@ -144,7 +144,7 @@ pub async fn pause_async<F: Future>(fut: F) -> F::Output {
 /// of the handler's future and of the response body, finished when
 /// the body ends.
 pub(crate) struct OpenScope {
-    state: Arc<ScopeState>,
+    state: SharedState,
 }
 
 #[cfg(feature = "axum")]

@@ -11,6 +11,12 @@ use crate::config::ProfilerConfig;
 use crate::profile::Profile;
 use crate::recording::{Recording, keep_limit};
 
+/// A scope's state as its holders share it. `triomphe`'s `Arc` has no weak
+/// references, so telling whether a state is unique, at every scope's
+/// start and end, is a load where `std`'s `Arc::get_mut` pays a
+/// compare-and-swap.
+pub(crate) type SharedState = triomphe::Arc<ScopeState>;
+
 /// The live state of one scope, shared by whatever may record into it.
 pub(crate) struct ScopeState {
     pub(crate) config: Arc<ProfilerConfig>,
@@ -22,20 +28,20 @@ pub(crate) struct ScopeState {
     shared: Mutex<Recording>,
     /// The scope that was current when this one began: its queries are
     /// that scope's too, handed over when this one ends.
-    parent: Option<Arc<ScopeState>>,
+    parent: Option<SharedState>,
 }
 
 thread_local! {
     /// The state of this thread's last scope, when nothing held
     /// it any more as it ended: the next scope reuses its allocation.
-    static SPARE: std::cell::Cell<Option<Arc<ScopeState>>> = const { std::cell::Cell::new(None) };
+    static SPARE: std::cell::Cell<Option<SharedState>> = const { std::cell::Cell::new(None) };
 }
 
 impl ScopeState {
-    pub(crate) fn new(config: &Arc<ProfilerConfig>) -> Arc<Self> {
+    pub(crate) fn new(config: &Arc<ProfilerConfig>) -> SharedState {
         let parent = crate::current::current();
         if let Some(mut spare) = SPARE.try_with(std::cell::Cell::take).ok().flatten()
-            && let Some(state) = Arc::get_mut(&mut spare)
+            && let Some(state) = SharedState::get_mut(&mut spare)
         {
             // Its recording is empty: `finish` took what it held.
             if !Arc::ptr_eq(&state.config, config) {
@@ -48,15 +54,15 @@ impl ScopeState {
         // Empty: the first poll's recording moves in as it is.
         let shared = Mutex::new(Recording::default());
         let config = config.clone();
-        Arc::new(ScopeState { config, started: Tick::now(), shared, parent })
+        SharedState::new(ScopeState { config, started: Tick::now(), shared, parent })
     }
 
     /// Ends the scope (see [`finish`](Self::finish)). When nothing else
     /// holds its state any more (a task it was carried into may), the
     /// queries from elsewhere are taken without the lock and the state is
     /// kept for this thread's next scope.
-    pub(crate) fn end(mut state: Arc<Self>, own: &mut Recording) -> Profile {
-        let Some(s) = Arc::get_mut(&mut state) else {
+    pub(crate) fn end(mut state: SharedState, own: &mut Recording) -> Profile {
+        let Some(s) = SharedState::get_mut(&mut state) else {
             return state.finish(own);
         };
         // Usually nothing came from elsewhere: nothing to merge.
