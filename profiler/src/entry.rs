@@ -248,6 +248,22 @@ impl Statements {
     }
 
     /// The statements, by index.
+    pub(crate) fn list(&self) -> &[Statement] {
+        self.list.items()
+    }
+
+    /// How many statements its buffer has room for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.list.capacity()
+    }
+
+    /// None, with the buffer kept.
+    pub(crate) fn clear(&mut self) {
+        self.list.clear();
+        self.last = None;
+    }
+
+    /// The statements, by index.
     pub(crate) fn into_list(self) -> Vec<Statement> {
         self.list.into_items()
     }

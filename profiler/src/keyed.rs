@@ -55,6 +55,17 @@ impl<T: Keyed> KeyedList<T> {
         i
     }
 
+    pub(crate) fn capacity(&self) -> usize {
+        self.items.capacity()
+    }
+
+    /// Empty, with the list's buffer kept (and no map: it is rebuilt past
+    /// the scanned few).
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+        self.map = None;
+    }
+
     pub(crate) fn items(&self) -> &[T] {
         &self.items
     }

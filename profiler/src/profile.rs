@@ -15,9 +15,8 @@ use ormlet_core::events::{Operation, RelationLoad, Tick, Ticks};
 
 use crate::config::ProfilerConfig;
 use crate::detect::{self, Finding, FindingKind};
-use crate::entry::{Entry, Extra, Statement};
 use crate::fingerprint::Fingerprint;
-use crate::recording::Recording;
+use crate::recording::{Recording, TYPICAL_QUERIES};
 
 /// One query of a scope, as reports show it.
 #[derive(Debug, Clone)]
@@ -129,16 +128,10 @@ pub struct Profile(ManuallyDrop<Box<ProfileData>>);
 /// What a [`Profile`] holds.
 #[derive(Debug, Clone)]
 struct ProfileData {
-    entries: Vec<Entry>,
-    /// Indexed by `Entry::stmt`.
-    statements: Vec<Statement>,
-    /// Indexed by `Entry::extra`.
-    extras: Vec<Extra>,
+    /// The scope's queries, recorded here in place while it ran (see
+    /// [`Pending`]).
+    rec: Recording,
     started: Tick,
-    seen: u64,
-    /// The time of queries past the keep limit (the kept ones' is summed
-    /// when asked: most scopes never are).
-    unkept_ticks: Ticks,
     /// The scope's wall time, in ticks (turned into time when asked).
     elapsed: Ticks,
     fingerprints: OnceLock<Vec<Arc<Fingerprint>>>,
@@ -153,15 +146,11 @@ struct ProfileData {
 }
 
 impl ProfileData {
-    /// Nothing recorded yet: what a dropped profile is emptied back to.
+    /// Nothing recorded yet, with room for a scope's usual queries.
     fn empty(config: Arc<ProfilerConfig>) -> Self {
         ProfileData {
-            entries: Vec::new(),
-            statements: Vec::new(),
-            extras: Vec::new(),
+            rec: Recording::with_capacity(TYPICAL_QUERIES),
             started: Tick::default(),
-            seen: 0,
-            unkept_ticks: Ticks::default(),
             elapsed: Ticks::default(),
             fingerprints: OnceLock::new(),
             queries: OnceLock::new(),
@@ -188,58 +177,77 @@ impl Drop for Profile {
     fn drop(&mut self) {
         // SAFETY: taken once, here, and `self.0` is not used after.
         let mut data = unsafe { ManuallyDrop::take(&mut self.0) };
-        // Its buffers serve this thread's next scope, and so does the box.
-        crate::recording::give_back(std::mem::take(&mut data.entries), std::mem::take(&mut data.statements));
-        data.extras.clear();
-        data.unread.clear();
-        data.fingerprints.take();
-        data.queries.take();
-        data.findings.take();
-        let _ = SPARE.try_with(|spare| spare.set(Some(data)));
+        // The box and its buffers serve this thread's next scope, unless
+        // they grew past what is worth keeping.
+        if data.rec.empty_for_reuse() {
+            data.unread.clear();
+            data.fingerprints.take();
+            data.queries.take();
+            data.findings.take();
+            let _ = SPARE.try_with(|spare| spare.set(Some(data)));
+        }
     }
 }
 
-impl Profile {
-    /// The profile of a finished scope: what it recorded (taken, leaving
-    /// `recorded` empty), when it started and how long it ran.
-    pub(crate) fn new(recorded: &mut Recording, started: Tick, elapsed: Ticks, config: &Arc<ProfilerConfig>) -> Self {
-        let unread = detect::unread(&recorded.loaded);
-        // Every query kept: none unseen could make a finding.
-        let (seen, unkept_ticks) = (recorded.seen(), recorded.unkept_ticks());
-        let all_kept = seen == recorded.entries.len() as u64;
-        let statements = std::mem::take(&mut recorded.statements).into_list();
-        // A request's usual scope has no finding, and this tells at once.
-        let surely_none = all_kept && detect::surely_none(&recorded.entries, &statements, &unread, config);
-        let mut data = match SPARE.try_with(Cell::take).ok().flatten() {
+/// A profile while its scope runs: the box the [`Profile`] will be, its
+/// recording filled in place, so that ending a scope hands on one pointer
+/// rather than moving a recording's parts from call to call. The box is
+/// this thread's last dropped profile's when there is one.
+pub(crate) struct Pending(Box<ProfileData>);
+
+impl Pending {
+    pub(crate) fn new(config: &Arc<ProfilerConfig>) -> Self {
+        match SPARE.try_with(Cell::take).ok().flatten() {
             Some(mut data) => {
                 if !Arc::ptr_eq(&data.config, config) {
                     data.config = config.clone();
                 }
-                data
+                Pending(data)
             }
-            None => Box::new(ProfileData::empty(config.clone())),
-        };
-        // Field by field: the box's lazy parts are empty already.
-        data.entries = std::mem::take(&mut recorded.entries);
-        data.statements = statements;
-        data.extras = std::mem::take(&mut recorded.extras);
+            None => Pending(Box::new(ProfileData::empty(config.clone()))),
+        }
+    }
+
+    /// Where the scope's queries go.
+    pub(crate) fn recording(&mut self) -> &mut Recording {
+        &mut self.0.rec
+    }
+
+    /// The profile of the finished scope: when it started and how long it ran.
+    pub(crate) fn finish(self, started: Tick, elapsed: Ticks) -> Profile {
+        let mut data = self.0;
+        let unread = detect::unread(&data.rec.loaded);
+        // Read: the rows they tracked need not live as long as the profile.
+        data.rec.loaded.clear();
+        // Every query kept: none unseen could make a finding.
+        let all_kept = data.rec.seen() == data.rec.entries.len() as u64;
+        // A request's usual scope has no finding, and this tells at once.
+        data.surely_none =
+            all_kept && detect::surely_none(&data.rec.entries, data.rec.statements.list(), &unread, &data.config);
         data.started = started;
-        data.seen = seen;
-        data.unkept_ticks = unkept_ticks;
         data.elapsed = elapsed;
-        data.surely_none = surely_none;
         data.unread = unread;
         Profile(ManuallyDrop::new(data))
     }
+}
 
+impl AsMut<Recording> for Pending {
+    fn as_mut(&mut self) -> &mut Recording {
+        self.recording()
+    }
+}
+
+impl Profile {
     /// One fingerprint per distinct SQL text of the scope.
     fn fingerprints(&self) -> &[Arc<Fingerprint>] {
-        self.0.fingerprints.get_or_init(|| self.0.statements.iter().map(|s| cached_fingerprint(&s.sql)).collect())
+        self.0
+            .fingerprints
+            .get_or_init(|| self.0.rec.statements.list().iter().map(|s| cached_fingerprint(&s.sql)).collect())
     }
 
     /// Queries run in the scope (including any past the keep limit).
     pub fn query_count(&self) -> u64 {
-        self.0.seen
+        self.0.rec.seen()
     }
 
     /// The kept queries, in order (built on first call).
@@ -247,12 +255,13 @@ impl Profile {
         self.0.queries.get_or_init(|| {
             let fingerprints = self.fingerprints();
             self.0
+                .rec
                 .entries
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    let extra = e.extra(&self.0.extras);
-                    let s = &self.0.statements[e.stmt as usize];
+                    let extra = e.extra(&self.0.rec.extras);
+                    let s = &self.0.rec.statements.list()[e.stmt as usize];
                     RecordedQuery {
                         seq: i + 1,
                         sql: s.sql.clone(),
@@ -278,12 +287,12 @@ impl Profile {
 
     /// Queries kept (at most `max_queries_kept`), without building them.
     pub(crate) fn kept(&self) -> usize {
-        self.0.entries.len()
+        self.0.rec.entries.len()
     }
 
     /// Total database time.
     pub fn db_time(&self) -> Duration {
-        crate::recording::db_time(&self.0.entries, self.0.unkept_ticks)
+        crate::recording::db_time(&self.0.rec.entries, self.0.rec.unkept_ticks())
     }
 
     /// Wall time of the scope.
@@ -299,12 +308,12 @@ impl Profile {
         }
         self.0.findings.get_or_init(|| {
             let queries = detect::Queries {
-                entries: &self.0.entries,
-                statements: &self.0.statements,
-                extras: &self.0.extras,
+                entries: &self.0.rec.entries,
+                statements: self.0.rec.statements.list(),
+                extras: &self.0.rec.extras,
                 fingerprints: &|| self.fingerprints(),
             };
-            detect::run(&queries, &self.0.unread, self.0.seen, || self.db_time(), &self.0.config)
+            detect::run(&queries, &self.0.unread, self.0.rec.seen(), || self.db_time(), &self.0.config)
         })
     }
 
@@ -329,13 +338,40 @@ impl Profile {
         };
         format!(
             "{} quer{}, {}, {} N+1, {} duplicate, {} slow{unused}{}",
-            self.0.seen,
-            if self.0.seen == 1 { "y" } else { "ies" },
+            self.0.rec.seen(),
+            if self.0.rec.seen() == 1 { "y" } else { "ies" },
             crate::format::ms(self.db_time()),
             n(FindingKind::NPlusOne),
             n(FindingKind::Duplicate),
             n(FindingKind::Slow),
             if n(FindingKind::Budget) > 0 { ", over budget" } else { "" },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(p: &Profile) -> *const ProfileData {
+        &**p.0
+    }
+
+    /// A scope records into the box its thread's last dropped profile was,
+    /// emptied; one held elsewhere is not reused.
+    #[test]
+    fn a_scope_records_into_the_last_dropped_profile() {
+        std::thread::spawn(|| {
+            let ((), first) = crate::profile(|| {});
+            let first_at = address(&first);
+            drop(first);
+            let ((), second) = crate::profile(|| {});
+            assert_eq!(address(&second), first_at);
+            assert_eq!((second.query_count(), second.kept(), second.findings().len()), (0, 0, 0));
+            let ((), third) = crate::profile(|| {});
+            assert_ne!(address(&third), first_at, "the second is still held");
+        })
+        .join()
+        .unwrap();
     }
 }

@@ -3,7 +3,8 @@
 //! A synchronous scope keeps two: one its own thread writes without a lock
 //! (the sink it lends, see [`scope`](crate::scope)) and one behind a mutex
 //! for queries from tasks it spawned and other threads. They are merged
-//! when the scope ends.
+//! when the scope ends. (The first is the scope's pending profile's, so
+//! the profile is the recording, not a copy; see `Pending`.)
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,13 +50,14 @@ pub(crate) struct Recording {
 const SPARE_LIMIT: usize = 256;
 
 thread_local! {
-    /// The buffers of a profile dropped on this thread, for its next scope:
-    /// a request's scope then allocates nothing for its queries.
+    /// The buffers of a recording emptied on this thread (a poll's, or one
+    /// appended to a scope's), for its next poll: a request's polls then
+    /// allocate nothing for their queries.
     static SPARE: std::cell::Cell<Option<(Vec<Entry>, Vec<Statement>)>> = const { std::cell::Cell::new(None) };
 }
 
-/// Keeps a dropped profile's buffers for this thread's next scope (small
-/// ones only, and one pair).
+/// Keeps an emptied recording's buffers for this thread's next poll
+/// (small ones only, and one pair).
 pub(crate) fn give_back(mut entries: Vec<Entry>, mut statements: Vec<Statement>) {
     if entries.capacity() < TYPICAL_QUERIES || entries.capacity() > SPARE_LIMIT || statements.capacity() > SPARE_LIMIT {
         return;
@@ -64,6 +66,12 @@ pub(crate) fn give_back(mut entries: Vec<Entry>, mut statements: Vec<Statement>)
     statements.clear();
     // During the thread's teardown there is nowhere to keep them.
     let _ = SPARE.try_with(|spare| spare.set(Some((entries, statements))));
+}
+
+impl AsMut<Recording> for Recording {
+    fn as_mut(&mut self) -> &mut Recording {
+        self
+    }
 }
 
 impl Recording {
@@ -78,13 +86,28 @@ impl Recording {
         }
     }
 
-    /// Gives an emptied recording's buffers to this thread's next scope or poll.
+    /// Empties it for the thread's next scope, its buffers kept; `false`
+    /// if they grew past what is worth keeping.
+    pub(crate) fn empty_for_reuse(&mut self) -> bool {
+        if self.entries.capacity() > SPARE_LIMIT || self.statements.capacity() > SPARE_LIMIT {
+            return false;
+        }
+        self.entries.clear();
+        self.statements.clear();
+        self.extras.clear();
+        self.loaded.clear();
+        self.unkept = 0;
+        self.unkept_ticks = Ticks::default();
+        true
+    }
+
+    /// Gives an emptied recording's buffers to this thread's next poll.
     pub(crate) fn give_back(self) {
         give_back(self.entries, self.statements.into_list());
     }
 
     /// Room for at least `n` queries (growing a `Vec` copies all it
-    /// holds), in the buffers of this thread's last dropped profile if any.
+    /// holds), in this thread's spare buffers if any.
     pub(crate) fn with_capacity(n: usize) -> Self {
         let spare = Recording::from_spare();
         if spare.entries.capacity() >= n { spare } else { Recording { entries: Vec::with_capacity(n), ..spare } }
@@ -206,7 +229,12 @@ impl Recording {
             // Eager loads noted before stay first.
             let mut loaded = std::mem::take(&mut self.loaded);
             loaded.append(&mut later.loaded);
-            *self = Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, loaded, ..later };
+            let emptied = std::mem::replace(
+                self,
+                Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, loaded, ..later },
+            );
+            // Its buffers serve this thread's next poll.
+            emptied.give_back();
             return;
         }
         self.loaded.append(&mut later.loaded);
@@ -317,7 +345,7 @@ mod tests {
         r
     }
 
-    /// A dropped profile's buffers serve the thread's next scope, emptied;
+    /// An emptied recording's buffers serve the thread's next recording;
     /// big ones are not kept.
     #[test]
     fn the_next_scope_reuses_the_last_dropped_buffers() {
@@ -337,6 +365,19 @@ mod tests {
         assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.as_ptr() != ptr, "one pair, taken once");
         give_back(Vec::with_capacity(SPARE_LIMIT + 1), vec![]);
         assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.capacity() <= SPARE_LIMIT);
+    }
+
+    /// A dropped profile's recording is emptied for the next scope, its buffers
+    /// kept, unless they grew past what is worth keeping.
+    #[test]
+    fn a_recording_is_emptied_for_reuse_unless_it_grew_big() {
+        let sql: Arc<str> = Arc::from("SELECT 1");
+        let mut small = recording(&sql, &readings(3));
+        let ptr = small.entries.as_ptr();
+        assert!(small.empty_for_reuse());
+        assert_eq!((small.entries.as_ptr(), small.seen(), small.statements.list().len()), (ptr, 0, 0));
+        let mut big = recording(&sql, &readings(SPARE_LIMIT + 1));
+        assert!(!big.empty_for_reuse());
     }
 
     /// A poll's recording, appended to the scope's, leaves its buffers for

@@ -31,8 +31,7 @@ use crate::config::ProfilerConfig;
 use crate::current::enter;
 pub use crate::current::install;
 use crate::current::{current, in_scope, pause_here, push};
-use crate::profile::Profile;
-use crate::recording::{Recording, TYPICAL_QUERIES};
+use crate::profile::{Pending, Profile};
 use crate::state::{OwnThread, ScopeState, SharedState};
 
 /// Runs `f` in a new scope with the default configuration; gives its result
@@ -62,12 +61,12 @@ fn profile_in<T>(config: &Arc<ProfilerConfig>, f: impl FnOnce() -> T) -> (T, Pro
     install();
     let state = ScopeState::new(config);
     // Lent `config`, the same as the state's: the state moves into `end`.
-    let mut own = OwnThread::new(config, Recording::with_capacity(TYPICAL_QUERIES));
+    let own = OwnThread::new(config, Pending::new(config));
     let out = {
         let _pop = push(&state);
         lend_sink(Some(&own), f)
     };
-    (out, ScopeState::end(state, own.recording.get_mut()))
+    (out, ScopeState::end(state, own.recording.into_inner()))
 }
 
 /// Runs a future in a new scope; gives its output and the [`Profile`] of
@@ -85,7 +84,8 @@ async fn profile_async_in<F: Future>(config: Arc<ProfilerConfig>, fut: F) -> (F:
     install();
     let state = ScopeState::new(&config);
     let out = in_scope(state.clone(), fut).await;
-    (out, ScopeState::end(state, &mut Recording::default()))
+    let own = Pending::new(&state.config);
+    (out, ScopeState::end(state, own))
 }
 
 /// Carries the current scope (if any) into a future that will run elsewhere,
@@ -167,6 +167,7 @@ impl OpenScope {
     pub(crate) fn finish(self) -> Profile {
         let OpenScope { state } = self;
         // The next request on this thread reuses it, unless a task still holds it.
-        ScopeState::end(state, &mut Recording::default())
+        let own = Pending::new(&state.config);
+        ScopeState::end(state, own)
     }
 }

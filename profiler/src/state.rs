@@ -8,7 +8,7 @@ use ormlet_core::events::{LoadedRelations, QueryEvent, QuerySink, Tick};
 use parking_lot::Mutex;
 
 use crate::config::ProfilerConfig;
-use crate::profile::Profile;
+use crate::profile::{Pending, Profile};
 use crate::recording::{Recording, keep_limit};
 
 /// A scope's state as its holders share it. `triomphe`'s `Arc` has no weak
@@ -61,14 +61,14 @@ impl ScopeState {
     /// holds its state any more (a task it was carried into may), the
     /// queries from elsewhere are taken without the lock and the state is
     /// kept for this thread's next scope.
-    pub(crate) fn end(mut state: SharedState, own: &mut Recording) -> Profile {
+    pub(crate) fn end(mut state: SharedState, mut own: Pending) -> Profile {
         let Some(s) = SharedState::get_mut(&mut state) else {
             return state.finish(own);
         };
         // Usually nothing came from elsewhere: nothing to merge.
         if !s.shared.get_mut().is_empty() {
             let shared = std::mem::take(s.shared.get_mut());
-            s.merge_into(own, shared);
+            s.merge_into(own.recording(), shared);
         }
         let profile = s.finish_with(own);
         s.parent = None;
@@ -84,10 +84,10 @@ impl ScopeState {
 
     /// Ends the scope: what `own` (its thread's, if synchronous) and other
     /// threads recorded, as one profile.
-    fn finish(&self, own: &mut Recording) -> Profile {
+    fn finish(&self, mut own: Pending) -> Profile {
         let shared = std::mem::take(&mut *self.shared.lock());
         if !shared.is_empty() {
-            self.merge_into(own, shared);
+            self.merge_into(own.recording(), shared);
         }
         self.finish_with(own)
     }
@@ -99,15 +99,13 @@ impl ScopeState {
 
     /// The profile of `all`, the scope's every query, which the enclosing
     /// scope gets too.
-    /// (Taken by reference: a recording's parts are moved out one by one
-    /// rather than the whole of it through each call.)
-    fn finish_with(&self, all: &mut Recording) -> Profile {
+    fn finish_with(&self, mut all: Pending) -> Profile {
         let elapsed = Tick::now().ticks_since(self.started);
         if let Some(parent) = &self.parent {
             // Nested: every query here is the enclosing scope's too.
-            parent.shared.lock().append(all.clone(), keep_limit(&parent.config));
+            parent.shared.lock().append(all.recording().clone(), keep_limit(&parent.config));
         }
-        let profile = Profile::new(all, self.started, elapsed, &self.config);
+        let profile = all.finish(self.started, elapsed);
         if !tracing::enabled!(target: "ormlet::profiler", tracing::Level::WARN) {
             return profile;
         }
@@ -147,13 +145,14 @@ impl QuerySink for ScopeState {
 /// A recording lent to one thread (it is not `Sync`): a synchronous
 /// scope's for as long as it runs, an async scope's for one poll. A query
 /// is kept without a lock: a lock per query would cost more than keeping it.
-pub(crate) struct OwnThread<'s> {
+/// (`R` is the scope's [`Pending`] profile, or a poll's [`Recording`].)
+pub(crate) struct OwnThread<'s, R> {
     config: &'s ProfilerConfig,
-    pub(crate) recording: RefCell<Recording>,
+    pub(crate) recording: RefCell<R>,
 }
 
-impl<'s> OwnThread<'s> {
-    pub(crate) fn new(config: &'s ProfilerConfig, recording: Recording) -> Self {
+impl<'s, R> OwnThread<'s, R> {
+    pub(crate) fn new(config: &'s ProfilerConfig, recording: R) -> Self {
         OwnThread { config, recording: RefCell::new(recording) }
     }
 }
@@ -161,7 +160,7 @@ impl<'s> OwnThread<'s> {
 /// One poll's queries, added to the scope's shared recording when dropped.
 pub(crate) struct PollRecording<'s> {
     pub(crate) state: &'s ScopeState,
-    pub(crate) own: OwnThread<'s>,
+    pub(crate) own: OwnThread<'s, Recording>,
 }
 
 impl Drop for PollRecording<'_> {
@@ -175,7 +174,7 @@ impl Drop for PollRecording<'_> {
     }
 }
 
-impl QuerySink for OwnThread<'_> {
+impl<R: AsMut<Recording>> QuerySink for OwnThread<'_, R> {
     fn wants_values(&self) -> bool {
         self.config.capture_values
     }
@@ -187,13 +186,13 @@ impl QuerySink for OwnThread<'_> {
     fn record(&self, event: &QueryEvent<'_>) {
         // Never borrowed already: recording calls nothing that queries.
         if let Ok(mut r) = self.recording.try_borrow_mut() {
-            r.record(event, self.config);
+            r.as_mut().record(event, self.config);
         }
     }
 
     fn eager_loaded(&self, relations: &Arc<LoadedRelations>) {
         if let Ok(mut r) = self.recording.try_borrow_mut() {
-            r.loaded.push(relations.clone());
+            r.as_mut().loaded.push(relations.clone());
         }
     }
 }
