@@ -1,6 +1,8 @@
 //! `Authorization: Token <jwt>`: tokens name the user's id, signed with the
 //! server's secret; passwords are stored as Argon2 hashes.
 
+use std::sync::Arc;
+
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -22,9 +24,12 @@ struct Claims {
     exp: i64,
 }
 
-/// Signs and checks tokens.
+/// Signs and checks tokens. Shared, not copied: the app's state is cloned
+/// for every request, and each key holds the secret on the heap.
 #[derive(Clone)]
-pub struct Keys {
+pub struct Keys(Arc<KeyPair>);
+
+struct KeyPair {
     encoding: EncodingKey,
     decoding: DecodingKey,
 }
@@ -33,21 +38,21 @@ impl Keys {
     /// Keys from a secret (`JWT_SECRET`).
     pub fn new(secret: &[u8]) -> Result<Self, String> {
         let bad = |e: jsonwebtoken::errors::Error| format!("unusable JWT secret: {e}");
-        Ok(Keys {
+        Ok(Keys(Arc::new(KeyPair {
             encoding: EncodingKey::from_secret(secret).map_err(bad)?,
             decoding: DecodingKey::from_secret(secret).map_err(bad)?,
-        })
+        })))
     }
 
     /// A token for `user_id`.
     pub fn token(&self, user_id: i64) -> Result<String, AppError> {
         let exp = (chrono::Utc::now() + chrono::Duration::days(TOKEN_DAYS)).timestamp();
-        jsonwebtoken::encode(&Header::default(), &Claims { sub: user_id, exp }, &self.encoding)
+        jsonwebtoken::encode(&Header::default(), &Claims { sub: user_id, exp }, &self.0.encoding)
             .map_err(|e| AppError::Invalid(format!("cannot sign a token: {e}")))
     }
 
     fn user_id(&self, token: &str) -> Option<i64> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &Validation::default()).ok().map(|d| d.claims.sub)
+        jsonwebtoken::decode::<Claims>(token, &self.0.decoding, &Validation::default()).ok().map(|d| d.claims.sub)
     }
 }
 
