@@ -10,8 +10,7 @@ use std::sync::Arc;
 
 use ormlet_core::events::{QueryHook, QuerySink, SharedSink, has_hook, lend_sink, set_hook};
 
-use crate::recording::Recording;
-use crate::state::{OwnThread, PollRecording, ScopeState, SharedState};
+use crate::state::{OwnThread, PollQueries, PollRecording, ScopeState, SharedState};
 
 /// This thread's synchronous scopes and pause depth, in one thread-local,
 /// for [`current`], which spawned tasks carry along. (This thread's own
@@ -126,7 +125,7 @@ impl Drop for PopOnDrop<'_> {
 /// not one a query.
 pub(crate) fn enter<R>(state: &SharedState, f: impl FnOnce() -> R) -> R {
     let _pop = push(state);
-    let poll = PollRecording { state, own: OwnThread::new(&state.config, Recording::from_spare()) };
+    let poll = PollRecording { state, own: OwnThread::new(&state.config, PollQueries::default()) };
     lend_sink(Some(&poll.own), f)
 }
 

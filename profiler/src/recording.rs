@@ -75,8 +75,8 @@ impl AsMut<Recording> for Recording {
 }
 
 impl Recording {
-    /// This thread's spare buffers if it has some, else none allocated yet:
-    /// for one poll of an async scope, which most often runs no query.
+    /// This thread's spare buffers if it has some, else none allocated yet
+    /// (a poll's, as its first query comes).
     pub(crate) fn from_spare() -> Self {
         match SPARE.try_with(std::cell::Cell::take).ok().flatten() {
             Some((entries, statements)) => {

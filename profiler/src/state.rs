@@ -145,7 +145,7 @@ impl QuerySink for ScopeState {
 /// A recording lent to one thread (it is not `Sync`): a synchronous
 /// scope's for as long as it runs, an async scope's for one poll. A query
 /// is kept without a lock: a lock per query would cost more than keeping it.
-/// (`R` is the scope's [`Pending`] profile, or a poll's [`Recording`].)
+/// (`R` is the scope's [`Pending`] profile, or a poll's [`PollQueries`].)
 pub(crate) struct OwnThread<'s, R> {
     config: &'s ProfilerConfig,
     pub(crate) recording: RefCell<R>,
@@ -160,12 +160,24 @@ impl<'s, R> OwnThread<'s, R> {
 /// One poll's queries, added to the scope's shared recording when dropped.
 pub(crate) struct PollRecording<'s> {
     pub(crate) state: &'s ScopeState,
-    pub(crate) own: OwnThread<'s, Recording>,
+    pub(crate) own: OwnThread<'s, PollQueries>,
+}
+
+/// A poll's recording, made when its first query comes: most polls (a
+/// body's frames, a wait for a connection) run none, and then cost no
+/// buffers to take and give back.
+#[derive(Default)]
+pub(crate) struct PollQueries(Option<Recording>);
+
+impl AsMut<Recording> for PollQueries {
+    fn as_mut(&mut self) -> &mut Recording {
+        self.0.get_or_insert_with(Recording::from_spare)
+    }
 }
 
 impl Drop for PollRecording<'_> {
     fn drop(&mut self) {
-        let recording = std::mem::take(self.own.recording.get_mut());
+        let Some(recording) = self.own.recording.get_mut().0.take() else { return };
         if recording.is_empty() {
             recording.give_back();
         } else {
