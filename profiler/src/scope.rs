@@ -32,7 +32,9 @@ use crate::current::enter;
 pub use crate::current::install;
 use crate::current::{current, in_scope, pause_here, push};
 use crate::profile::{Pending, Profile};
-use crate::state::{OwnThread, ScopeState, SharedState};
+#[cfg(feature = "axum")]
+use crate::state::SharedState;
+use crate::state::{OwnThread, ScopeState};
 
 /// Runs `f` in a new scope with the default configuration; gives its result
 /// and the [`Profile`] of every query it ran on this thread.
