@@ -62,12 +62,8 @@ pub fn all() -> Vec<Case> {
 fn pair(n: usize, hair: impl Fn(usize) -> Option<&'static str>) -> (Db, Connection) {
     let db = Db::connect("sqlite::memory:").expect("ormlet db");
     db.execute_batch(SCHEMA).expect("schema");
-    let raw = Connection::open_in_memory().expect("rusqlite db");
-    raw.execute_batch(SCHEMA).expect("schema");
+    let raw = crate::models::raw_database();
     raw.execute_batch("PRAGMA foreign_keys = ON").expect("pragma");
-    // What ormlet opens its connections with: a statement with a bound LIMIT
-    // is not prepared again at each run on either side.
-    raw.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).expect("planner setting");
     let users: Vec<User> = (0..n)
         .map(|i| User { id: Auto::new(), name: format!("User {i}"), hair_color: hair(i).map(Into::into) })
         .collect();

@@ -47,12 +47,8 @@ fn databases(rows: &Rows) -> (Db, SqliteConnection, Rusqlite) {
     db.execute_batch(SCHEMA).expect("schema");
     let mut diesel = SqliteConnection::establish(":memory:").expect("diesel db");
     diesel.batch_execute(SCHEMA).expect("schema");
-    let raw = Rusqlite::open_in_memory().expect("rusqlite db");
-    raw.execute_batch(SCHEMA).expect("schema");
+    let raw = crate::models::raw_database();
     raw.set_prepared_statement_cache_capacity(256);
-    // The planner setting ormlet's connections have (no statement here binds
-    // a LIMIT, which is what it changes).
-    raw.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).expect("planner setting");
 
     let users: Vec<User> = (0..rows.users)
         .map(|i| User { id: Auto::new(), name: format!("User {i}"), hair_color: (rows.hair)(i).map(Into::into) })

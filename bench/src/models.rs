@@ -41,6 +41,16 @@ pub const SCHEMA: &str = "
     CREATE INDEX users_name ON users (name);
 ";
 
+/// An in-memory rusqlite database with [`SCHEMA`], planning statements as
+/// ormlet's connections do (SQLite's query planner stability guarantee), so
+/// no baseline is slowed by a statement prepared again that ormlet keeps.
+pub fn raw_database() -> rusqlite::Connection {
+    let raw = rusqlite::Connection::open_in_memory().expect("rusqlite db");
+    raw.execute_batch(SCHEMA).expect("schema");
+    raw.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).expect("planner setting");
+    raw
+}
+
 /// A raw row, decoded by index the way hand-written rusqlite does.
 #[derive(Debug)]
 #[allow(dead_code)] // read only through black_box

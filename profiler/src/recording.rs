@@ -59,7 +59,7 @@ thread_local! {
 /// Keeps an emptied recording's buffers for this thread's next poll
 /// (small ones only, and one pair).
 pub(crate) fn give_back(mut entries: Vec<Entry>, mut statements: Vec<Statement>) {
-    if entries.capacity() < TYPICAL_QUERIES || entries.capacity() > SPARE_LIMIT || statements.capacity() > SPARE_LIMIT {
+    if entries.capacity() < TYPICAL_QUERIES || too_big_to_keep(entries.capacity(), statements.capacity()) {
         return;
     }
     entries.clear();
@@ -68,10 +68,10 @@ pub(crate) fn give_back(mut entries: Vec<Entry>, mut statements: Vec<Statement>)
     let _ = SPARE.try_with(|spare| spare.set(Some((entries, statements))));
 }
 
-impl AsMut<Recording> for Recording {
-    fn as_mut(&mut self) -> &mut Recording {
-        self
-    }
+/// Whether buffers with room for so many entries and statements grew past
+/// what a thread keeps for its next scope or poll.
+fn too_big_to_keep(entries: usize, statements: usize) -> bool {
+    entries > SPARE_LIMIT || statements > SPARE_LIMIT
 }
 
 impl Recording {
@@ -89,7 +89,7 @@ impl Recording {
     /// Empties it for the thread's next scope, its buffers kept; `false`
     /// if they grew past what is worth keeping.
     pub(crate) fn empty_for_reuse(&mut self) -> bool {
-        if self.entries.capacity() > SPARE_LIMIT || self.statements.capacity() > SPARE_LIMIT {
+        if too_big_to_keep(self.entries.capacity(), self.statements.capacity()) {
             return false;
         }
         self.entries.clear();
