@@ -19,6 +19,10 @@ use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements};
 /// query), and doubling from it copies little.
 pub(crate) const TYPICAL_QUERIES: usize = 16;
 
+/// Room for distinct statements a new recording starts with: as many as a
+/// scope's statement list finds by a scan.
+const TYPICAL_STATEMENTS: usize = crate::keyed::SCANNED;
+
 /// How many queries a scope keeps: entries index their statement with a
 /// u32.
 #[inline(always)]
@@ -53,19 +57,27 @@ thread_local! {
     /// The buffers of a recording emptied on this thread (a poll's, or one
     /// appended to a scope's), for its next poll: a request's polls then
     /// allocate nothing for their queries.
-    static SPARE: std::cell::Cell<Option<(Vec<Entry>, Vec<Statement>)>> = const { std::cell::Cell::new(None) };
+    static SPARE: std::cell::Cell<Option<Buffers>> = const { std::cell::Cell::new(None) };
 }
 
+/// A recording's buffers, kept for a thread's next poll.
+type Buffers = (Vec<Entry>, Vec<Statement>, Vec<Arc<LoadedRelations>>);
+
 /// Keeps an emptied recording's buffers for this thread's next poll
-/// (small ones only, and one pair).
-pub(crate) fn give_back(mut entries: Vec<Entry>, mut statements: Vec<Statement>) {
+/// (small ones only, and one set).
+pub(crate) fn give_back(
+    mut entries: Vec<Entry>,
+    mut statements: Vec<Statement>,
+    mut loaded: Vec<Arc<LoadedRelations>>,
+) {
     if entries.capacity() < TYPICAL_QUERIES || too_big_to_keep(entries.capacity(), statements.capacity()) {
         return;
     }
     entries.clear();
     statements.clear();
+    loaded.clear();
     // During the thread's teardown there is nowhere to keep them.
-    let _ = SPARE.try_with(|spare| spare.set(Some((entries, statements))));
+    let _ = SPARE.try_with(|spare| spare.set(Some((entries, statements, loaded))));
 }
 
 /// Whether buffers with room for so many entries and statements grew past
@@ -75,15 +87,17 @@ fn too_big_to_keep(entries: usize, statements: usize) -> bool {
 }
 
 impl Recording {
-    /// This thread's spare buffers if it has some, else none allocated yet
-    /// (a poll's, as its first query comes).
+    /// This thread's spare buffers if it has some, else new ones with room
+    /// for a scope's usual queries (a poll's, as its first query comes).
+    /// Buffers that size are given back and reused when emptied; smaller
+    /// ones would be grown and thrown away, at every request, on a thread
+    /// whose spare went with a scope that ended on another.
     pub(crate) fn from_spare() -> Self {
-        match SPARE.try_with(std::cell::Cell::take).ok().flatten() {
-            Some((entries, statements)) => {
-                Recording { entries, statements: Statements::with_list(statements), ..Recording::default() }
-            }
-            None => Recording::default(),
-        }
+        let (entries, statements, loaded) = match SPARE.try_with(std::cell::Cell::take).ok().flatten() {
+            Some(buffers) => buffers,
+            None => (Vec::with_capacity(TYPICAL_QUERIES), Vec::with_capacity(TYPICAL_STATEMENTS), Vec::new()),
+        };
+        Recording { entries, statements: Statements::with_list(statements), loaded, ..Recording::default() }
     }
 
     /// Empties it for the thread's next scope, its buffers kept; `false`
@@ -103,7 +117,7 @@ impl Recording {
 
     /// Gives an emptied recording's buffers to this thread's next poll.
     pub(crate) fn give_back(self) {
-        give_back(self.entries, self.statements.into_list());
+        give_back(self.entries, self.statements.into_list(), self.loaded);
     }
 
     /// Room for at least `n` queries (growing a `Vec` copies all it
@@ -226,9 +240,15 @@ impl Recording {
         self.unkept += later.unkept;
         self.unkept_ticks = self.unkept_ticks.saturating_add(later.unkept_ticks);
         if self.entries.is_empty() && self.extras.is_empty() && later.entries.len() <= keep {
-            // Eager loads noted before stay first.
-            let mut loaded = std::mem::take(&mut self.loaded);
-            loaded.append(&mut later.loaded);
+            // Eager loads noted before stay first; with none, the list is
+            // taken as it is rather than copied into a new one.
+            let loaded = if self.loaded.is_empty() {
+                std::mem::take(&mut later.loaded)
+            } else {
+                let mut loaded = std::mem::take(&mut self.loaded);
+                loaded.append(&mut later.loaded);
+                loaded
+            };
             let emptied = std::mem::replace(
                 self,
                 Recording { unkept: self.unkept, unkept_ticks: self.unkept_ticks, loaded, ..later },
@@ -353,17 +373,17 @@ mod tests {
         let first = recording(&sql, &readings(3));
         let (entries, statements) = (first.entries, first.statements.into_list());
         assert!(entries.capacity() < TYPICAL_QUERIES);
-        give_back(entries, statements);
+        give_back(entries, statements, Vec::new());
         assert!(SPARE.with(|s| s.take()).is_none(), "a small buffer is not kept");
 
         let mut kept = Vec::with_capacity(TYPICAL_QUERIES);
         kept.extend(recording(&sql, &readings(2)).entries);
         let ptr = kept.as_ptr();
-        give_back(kept, vec![]);
+        give_back(kept, vec![], Vec::new());
         let next = Recording::with_capacity(TYPICAL_QUERIES);
         assert_eq!((next.entries.as_ptr(), next.entries.len()), (ptr, 0));
         assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.as_ptr() != ptr, "one pair, taken once");
-        give_back(Vec::with_capacity(SPARE_LIMIT + 1), vec![]);
+        give_back(Vec::with_capacity(SPARE_LIMIT + 1), vec![], Vec::new());
         assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.capacity() <= SPARE_LIMIT);
     }
 
@@ -381,16 +401,17 @@ mod tests {
     }
 
     /// A poll's recording, appended to the scope's, leaves its buffers for
-    /// the thread's next poll; a poll with no query allocates nothing.
+    /// the thread's next poll; with none kept, new ones are made the size
+    /// that is kept.
     #[test]
     fn a_poll_appended_gives_its_buffers_to_the_next_poll() {
         let sql: Arc<str> = Arc::from("SELECT 1");
         let _ = SPARE.with(|s| s.take());
-        assert_eq!(Recording::from_spare().entries.capacity(), 0, "none kept: none allocated");
 
         let at = readings(4);
         let mut scope = recording(&sql, &at[..2]);
-        let mut poll = Recording::with_capacity(TYPICAL_QUERIES);
+        let mut poll = Recording::from_spare();
+        assert!(poll.entries.capacity() >= TYPICAL_QUERIES, "none kept: room for the usual queries");
         poll.entries.extend(recording(&sql, &at[2..]).entries);
         poll.statements = recording(&sql, &[]).statements;
         let ptr = poll.entries.as_ptr();

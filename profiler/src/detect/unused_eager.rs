@@ -29,7 +29,9 @@ pub(crate) struct Unread {
 /// scope ends). Loads of one relation from one `.with(..)` are judged
 /// together.
 pub(crate) fn unread(loaded: &[Arc<LoadedRelations>]) -> Vec<Unread> {
-    if loaded.is_empty() {
+    // The usual end: every relation loaded was read (checked without
+    // the list below, which allocates).
+    if loaded.iter().all(|batch| (0..batch.relations().len()).all(|i| batch.was_read(i))) {
         return Vec::new();
     }
     // (relation, `.with` site) → read anywhere, and the first unread load.
