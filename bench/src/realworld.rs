@@ -17,6 +17,10 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::harness::{CaseResult, Plan};
 
 const CONNECTIONS: usize = 32;
+
+/// Set, both sides serve the app without the layer: the ratio then shows
+/// how far apart two identical servers read on this host.
+const CONTROL: &str = "ORMLET_BENCH_RW_CONTROL";
 const REQUEST: &[u8] = b"GET /api/articles?limit=20 HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 /// One keep-alive connection's request: send, read the headers, read the body.
@@ -119,13 +123,19 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
     rt.block_on(async {
         let db = ormlet_realworld::open(&url).await.expect("database");
         let state = AppState { db, keys: auth::Keys::new(b"bench").expect("keys") };
-        let profiled = ormlet_realworld::router(state.clone(), History::new(100));
+        let profiled = if std::env::var_os(CONTROL).is_some() {
+            ormlet_realworld::api(state.clone())
+        } else {
+            ormlet_realworld::router(state.clone(), History::new(100))
+        };
         let bare = ormlet_realworld::api(state.clone());
         seed(bare.clone()).await;
         let (with, without) = (serve(profiled).await, serve(bare).await);
-        // Fewer, longer rounds than the micro cases: each round is a steady state.
-        let rounds = if plan.rounds > 50 { 15 } else { 5 };
-        let time = Duration::from_millis(if plan.rounds > 50 { 400 } else { 200 });
+        // Each round is a steady state of hundreds of requests; many short
+        // rounds, alternating, ride out the host's slow spells better than
+        // a few long ones (see `CONTROL` for how to check).
+        let rounds = if plan.rounds > 50 { 81 } else { 9 };
+        let time = Duration::from_millis(if plan.rounds > 50 { 150 } else { 100 });
         load(with, time / 2).await;
         load(without, time / 2).await;
         let (mut ws, mut bs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
@@ -149,7 +159,11 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
         CaseResult {
             name: name.to_owned(),
             ormlet_ns: median(ws),
-            baseline: "no ProfilerLayer",
+            baseline: if std::env::var_os(CONTROL).is_some() {
+                "no ProfilerLayer (control: on neither side)"
+            } else {
+                "no ProfilerLayer"
+            },
             baseline_ns: median(bs),
             ratio: median(ratios),
             pg_peers: None,
