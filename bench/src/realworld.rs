@@ -17,11 +17,11 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::harness::{CaseResult, Plan};
 
 const CONNECTIONS: usize = 32;
+const REQUEST: &[u8] = b"GET /api/articles?limit=20 HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 /// Set, both sides serve the app without the layer: the ratio then shows
 /// how far apart two identical servers read on this host.
 const CONTROL: &str = "ORMLET_BENCH_RW_CONTROL";
-const REQUEST: &[u8] = b"GET /api/articles?limit=20 HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 /// One keep-alive connection's request: send, read the headers, read the body.
 async fn get(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<()> {
@@ -123,7 +123,8 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
     rt.block_on(async {
         let db = ormlet_realworld::open(&url).await.expect("database");
         let state = AppState { db, keys: auth::Keys::new(b"bench").expect("keys") };
-        let profiled = if std::env::var_os(CONTROL).is_some() {
+        let control = std::env::var_os(CONTROL).is_some();
+        let profiled = if control {
             ormlet_realworld::api(state.clone())
         } else {
             ormlet_realworld::router(state.clone(), History::new(100))
@@ -159,11 +160,7 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
         CaseResult {
             name: name.to_owned(),
             ormlet_ns: median(ws),
-            baseline: if std::env::var_os(CONTROL).is_some() {
-                "no ProfilerLayer (control: on neither side)"
-            } else {
-                "no ProfilerLayer"
-            },
+            baseline: if control { "no ProfilerLayer (control: on neither side)" } else { "no ProfilerLayer" },
             baseline_ns: median(bs),
             ratio: median(ratios),
             pg_peers: None,
