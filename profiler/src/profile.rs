@@ -16,7 +16,7 @@ use ormlet_core::events::{Operation, RelationLoad, Tick, Ticks};
 use crate::config::ProfilerConfig;
 use crate::detect::{self, Finding, FindingKind};
 use crate::fingerprint::Fingerprint;
-use crate::recording::{Recording, TYPICAL_QUERIES};
+use crate::recording::Recording;
 
 /// One query of a scope, as reports show it.
 #[derive(Debug, Clone)]
@@ -149,7 +149,7 @@ impl ProfileData {
     /// Nothing recorded yet, with room for a scope's usual queries.
     fn empty(config: Arc<ProfilerConfig>) -> Self {
         ProfileData {
-            rec: Recording::with_capacity(TYPICAL_QUERIES),
+            rec: Recording::from_spare(),
             started: Tick::default(),
             elapsed: Ticks::default(),
             fingerprints: OnceLock::new(),

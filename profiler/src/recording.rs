@@ -17,7 +17,7 @@ use crate::entry::{Entry, Extra, NO_EXTRA, Statement, Statements};
 /// Room a scope's own recording starts with: small enough that a scope of
 /// one query costs one small allocation (7 KB for 128 cost more than the
 /// query), and doubling from it copies little.
-pub(crate) const TYPICAL_QUERIES: usize = 16;
+const TYPICAL_QUERIES: usize = 16;
 
 /// Room for distinct statements a new recording starts with: as many as a
 /// scope's statement list finds by a scan.
@@ -118,13 +118,6 @@ impl Recording {
     /// Gives an emptied recording's buffers to this thread's next poll.
     pub(crate) fn give_back(self) {
         give_back(self.entries, self.statements.into_list(), self.loaded);
-    }
-
-    /// Room for at least `n` queries (growing a `Vec` copies all it
-    /// holds), in this thread's spare buffers if any.
-    pub(crate) fn with_capacity(n: usize) -> Self {
-        let spare = Recording::from_spare();
-        if spare.entries.capacity() >= n { spare } else { Recording { entries: Vec::with_capacity(n), ..spare } }
     }
 
     /// Counts `event`, and keeps it while under `max_queries_kept`.
@@ -380,11 +373,11 @@ mod tests {
         kept.extend(recording(&sql, &readings(2)).entries);
         let ptr = kept.as_ptr();
         give_back(kept, vec![], Vec::new());
-        let next = Recording::with_capacity(TYPICAL_QUERIES);
+        let next = Recording::from_spare();
         assert_eq!((next.entries.as_ptr(), next.entries.len()), (ptr, 0));
-        assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.as_ptr() != ptr, "one pair, taken once");
+        assert!(Recording::from_spare().entries.as_ptr() != ptr, "one pair, taken once");
         give_back(Vec::with_capacity(SPARE_LIMIT + 1), vec![], Vec::new());
-        assert!(Recording::with_capacity(TYPICAL_QUERIES).entries.capacity() <= SPARE_LIMIT);
+        assert!(Recording::from_spare().entries.capacity() <= SPARE_LIMIT);
     }
 
     /// A dropped profile's recording is emptied for the next scope, its buffers

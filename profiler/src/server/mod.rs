@@ -251,6 +251,7 @@ fn server_timing(count: u64, db_time: std::time::Duration) -> Option<HeaderValue
 /// `Server-Timing`, parsed once.
 const SERVER_TIMING: http::HeaderName = http::HeaderName::from_static("server-timing");
 
+/// A profiled request with its response status, reported when its body ends.
 struct Finish {
     request: Profiled,
     status: u16,
