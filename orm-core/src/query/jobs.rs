@@ -39,12 +39,17 @@ const BYTES_RESERVED: usize = 16 * 1024;
 impl Source {
     /// Takes the tree's values, not the tree: a select's tree is a few
     /// hundred bytes, and each move of it by value is a copy.
-    fn build(&mut self, backend: Backend) -> (Built, Operation, Option<&'static str>) {
+    fn build(
+        &mut self,
+        backend: Backend,
+        site: &'static Location<'static>,
+    ) -> (Built, Operation, Option<&'static str>) {
+        let site = Some(site);
         match self {
-            Source::Select(q) => (render::build(q, backend), Operation::Select, Some(q.from.table)),
-            Source::Count(q) => (render::build(q, backend), Operation::Select, Some(q.0.from.table)),
-            Source::Update(q) => (render::build(q, backend), Operation::Update, Some(q.table.table)),
-            Source::Delete(q) => (render::build(q, backend), Operation::Delete, Some(q.table.table)),
+            Source::Select(q) => (render::build(q, backend, site), Operation::Select, Some(q.from.table)),
+            Source::Count(q) => (render::build(q, backend, site), Operation::Select, Some(q.0.from.table)),
+            Source::Update(q) => (render::build(q, backend, site), Operation::Update, Some(q.table.table)),
+            Source::Delete(q) => (render::build(q, backend, site), Operation::Delete, Some(q.table.table)),
             Source::Raw(sql, values) => {
                 let op = Operation::of_sql(sql);
                 (Built { sql: sql.clone(), values: std::mem::take(values).into() }, op, None)
@@ -75,7 +80,7 @@ impl Source {
         loc: &'static Location<'static>,
         relation: Option<RelationLoad>,
     ) -> Prepared {
-        let (built, operation, table) = self.build(backend);
+        let (built, operation, table) = self.build(backend, loc);
         Prepared { built, operation, table, loc, relation }
     }
 }

@@ -5,9 +5,13 @@
 //! On a miss the tree is lowered with *marker* values (`MARK + i` for the i-th
 //! value in walk order); the values sea-query hands back name, in placeholder
 //! order, which of ours goes where. On a hit, our values are laid out in that
-//! order without touching sea-query at all.
+//! order without touching sea-query at all. Each call site's last shape is
+//! kept beside the cache and compared first, so a query built the same way
+//! at the same line finds its SQL without hashing its shape.
 
 use std::cell::RefCell;
+use std::panic::Location;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -72,19 +76,74 @@ impl Rendered {
     }
 }
 
-/// One thread-local for the shape buffer and the cache: one access per query.
-#[derive(Default)]
+/// Call-site slots per thread (a power of two).
+const SITES: usize = 256;
+
+/// The shape a call site rendered last, and its SQL. Most call sites build
+/// one shape every time, so comparing the new shape with this one finds its
+/// SQL without hashing the shape and probing the cache.
+struct SiteSlot {
+    /// The call site's address; `0` for an empty slot.
+    site: usize,
+    shape: Vec<u8>,
+    rendered: Rc<Rendered>,
+}
+
+/// One thread-local for the shape buffer and the caches: one access per query.
 struct RenderCache {
     shape: Vec<u8>,
-    rendered: FxHashMap<Box<[u8]>, Rendered>,
+    rendered: FxHashMap<Box<[u8]>, Rc<Rendered>>,
+    /// Direct-mapped by call site: a collision only costs a cache probe.
+    sites: Box<[Option<SiteSlot>]>,
+}
+
+impl Default for RenderCache {
+    fn default() -> Self {
+        RenderCache {
+            shape: Vec::new(),
+            rendered: FxHashMap::default(),
+            sites: std::iter::repeat_with(|| None).take(SITES).collect(),
+        }
+    }
 }
 
 impl RenderCache {
-    fn insert(&mut self, r: Rendered) {
+    fn insert(&mut self, r: Rendered) -> Rc<Rendered> {
         if self.rendered.len() >= CACHE_CAP {
             self.rendered.clear();
         }
-        self.rendered.insert(self.shape[..].into(), r);
+        let r = Rc::new(r);
+        self.rendered.insert(self.shape[..].into(), r.clone());
+        r
+    }
+
+    /// The slot of `site`: its address, past the alignment bits, mixed so
+    /// that nearby call sites spread over the table.
+    fn slot(site: usize) -> usize {
+        (site.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - SITES.trailing_zeros())) % SITES
+    }
+
+    /// What `site` rendered last, if the current shape is that one.
+    fn at_site(&self, site: usize) -> Option<&Rendered> {
+        match &self.sites[Self::slot(site)] {
+            Some(s) if s.site == site && s.shape == self.shape => Some(&s.rendered),
+            _ => None,
+        }
+    }
+
+    /// Remembers that `site` rendered the current shape as `rendered`.
+    fn remember(&mut self, site: usize, rendered: Rc<Rendered>) {
+        match &mut self.sites[Self::slot(site)] {
+            Some(s) => {
+                // The slot's buffer is reused: a site whose shape varies
+                // (an `IN` list of changing length) allocates nothing here.
+                s.site = site;
+                s.shape.clear();
+                s.shape.extend_from_slice(&self.shape);
+                s.rendered = rendered;
+            }
+            empty => *empty = Some(SiteSlot { site, shape: self.shape.clone(), rendered }),
+        }
     }
 }
 
@@ -101,7 +160,10 @@ pub(crate) trait Lower {
 /// Renders `stmt` for `backend`, from the cache when its shape was seen before.
 /// The tree is taken by reference (its values are moved out): a query tree
 /// is a few hundred bytes, and moving it into each call copies it.
-pub(crate) fn build<S: Lower>(stmt: &mut S, backend: Backend) -> Built {
+///
+/// `site` is the call site that built the tree, if any: its last shape is
+/// compared first.
+pub(crate) fn build<S: Lower>(stmt: &mut S, backend: Backend, site: Option<&'static Location<'static>>) -> Built {
     let mut values = Values::new();
     CACHE.with_borrow_mut(|cache| {
         cache.shape.clear();
@@ -111,14 +173,23 @@ pub(crate) fn build<S: Lower>(stmt: &mut S, backend: Backend) -> Built {
             value: |v: &mut Value| values.push(std::mem::replace(v, Value::Int(None))),
         };
         stmt.walk(&mut w);
-        if let Some(r) = cache.rendered.get(&cache.shape[..]) {
+        let site = site.map_or(0, |s| std::ptr::from_ref(s) as usize);
+        if site != 0
+            && let Some(r) = cache.at_site(site)
+        {
             return r.apply(values);
         }
-        let (sql, sea_values) = stmt.render(backend);
-        let r = Rendered::new(sql, sea_values);
-        let built = r.apply(values);
-        cache.insert(r);
-        built
+        let r = match cache.rendered.get(&cache.shape[..]) {
+            Some(r) => r.clone(),
+            None => {
+                let (sql, sea_values) = stmt.render(backend);
+                cache.insert(Rendered::new(sql, sea_values))
+            }
+        };
+        if site != 0 {
+            cache.remember(site, r.clone());
+        }
+        r.apply(values)
     })
 }
 
@@ -407,7 +478,7 @@ mod tests {
 
     fn built(age: i32, names: &[&str]) -> Built {
         let mut q = User::find().filter(User::AGE.ge(age).and(User::NAME.is_in(names.iter().copied()))).limit(3);
-        build(&mut q.ast, Backend::Postgres)
+        build(&mut q.ast, Backend::Postgres, None)
     }
 
     #[test]
@@ -418,6 +489,21 @@ mod tests {
         assert_eq!(b.values[..], [Value::from(40), Value::from("z"), Value::from("w"), Value::BigUnsigned(Some(3))]);
         let c = built(18, &["x"]);
         assert!(!Arc::ptr_eq(&a.sql, &c.sql), "another IN length is another shape");
+    }
+
+    #[test]
+    fn a_call_site_whose_shape_changes_gets_each_shapes_sql() {
+        let site = Location::caller();
+        let at_site = |q: crate::Select<User, User>| build(&mut q.ast.clone(), Backend::Sqlite, Some(site));
+        let by_age = at_site(User::find().filter(User::AGE.ge(18)));
+        let by_name = at_site(User::find().filter(User::NAME.eq("x")));
+        assert!(!Arc::ptr_eq(&by_age.sql, &by_name.sql), "another shape at the same site is another statement");
+        assert!(by_name.sql.contains("\"name\" = ?"), "{}", by_name.sql);
+        let again = at_site(User::find().filter(User::AGE.ge(40)));
+        assert!(Arc::ptr_eq(&by_age.sql, &again.sql), "the first shape is still cached");
+        assert_eq!(again.values[..], [Value::from(40)]);
+        let unfiltered = build(&mut User::find().ast, Backend::Sqlite, None);
+        assert!(!unfiltered.sql.contains("WHERE"), "a build without a site does not read the site's slot");
     }
 
     #[test]

@@ -367,7 +367,7 @@ impl<S, R> Select<S, R> {
     /// assert_eq!(values, [Value::String(Some("Ann".into()))]);
     /// ```
     pub fn to_sql(&self, backend: Backend) -> (String, Vec<sea_query::Value>) {
-        let b = render::build(&mut self.ast.clone(), backend);
+        let b = render::build(&mut self.ast.clone(), backend, None);
         (b.sql.to_string(), b.values.into_vec())
     }
 

@@ -41,7 +41,7 @@ impl<M: Model> UpdateWhere<M> {
 
     /// The SQL and values on `backend`.
     pub fn to_sql(&self, backend: Backend) -> (String, Vec<sea_query::Value>) {
-        let b = super::render::build(&mut self.ast.clone(), backend);
+        let b = super::render::build(&mut self.ast.clone(), backend, None);
         (b.sql.to_string(), b.values.into_vec())
     }
 
@@ -86,7 +86,7 @@ impl<M: Model> DeleteWhere<M> {
 
     /// The SQL and values on `backend`.
     pub fn to_sql(&self, backend: Backend) -> (String, Vec<sea_query::Value>) {
-        let b = super::render::build(&mut self.ast.clone(), backend);
+        let b = super::render::build(&mut self.ast.clone(), backend, None);
         (b.sql.to_string(), b.values.into_vec())
     }
 
