@@ -277,11 +277,32 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
     fn word(&mut self, w: usize) {
         self.shape.extend_from_slice(&w.to_le_bytes());
     }
+    /// A count: one byte below 255, else 255 and the whole word, so that
+    /// the shape stays unambiguous and short.
+    fn count(&mut self, n: usize) {
+        match u8::try_from(n) {
+            Ok(b) if b < u8::MAX => self.tag(b),
+            _ => {
+                self.tag(u8::MAX);
+                self.word(n);
+            }
+        }
+    }
     fn str(&mut self, s: &'static str) {
         // A static string's address and length identify it; equal text at
-        // another address only costs a second cache entry.
-        self.word(s.as_ptr() as usize);
-        self.word(s.len());
+        // another address only costs a second cache entry. Short ones (all
+        // names) in one write.
+        match u8::try_from(s.len()) {
+            Ok(len) if len < u8::MAX => {
+                let mut bytes = [len; 9];
+                bytes[..8].copy_from_slice(&(s.as_ptr() as usize).to_le_bytes());
+                self.shape.extend_from_slice(&bytes);
+            }
+            _ => {
+                self.word(s.as_ptr() as usize);
+                self.count(s.len());
+            }
+        }
     }
     fn meta(&mut self, m: &'static ModelMeta) {
         self.word(std::ptr::from_ref(m) as usize);
@@ -316,7 +337,7 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
             }
             Node::In { expr, values, negated } => {
                 self.tag(if *negated { b'I' } else { b'i' });
-                self.word(values.len());
+                self.count(values.len());
                 self.node(expr);
                 for v in values {
                     self.val(v);
@@ -352,7 +373,7 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
             Node::Func(f, args) => {
                 self.tag(b'F');
                 self.tag(*f as u8);
-                self.word(args.len());
+                self.count(args.len());
                 for a in args {
                     self.node(a);
                 }
@@ -364,7 +385,7 @@ impl<F: FnMut(&mut Value)> Walker<'_, F> {
         self.tag(b'S');
         self.meta(q.from);
         self.tag(u8::from(q.distinct));
-        self.word(q.projection.len());
+        self.count(q.projection.len());
         for p in &mut q.projection {
             match p {
                 Projection::Model(m) => {
