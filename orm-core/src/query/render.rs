@@ -83,7 +83,7 @@ const SITES: usize = 256;
 /// one shape every time, so comparing the new shape with this one finds its
 /// SQL without hashing the shape and probing the cache.
 struct SiteSlot {
-    /// The call site's address; `0` for an empty slot.
+    /// The call site's address.
     site: usize,
     shape: Vec<u8>,
     rendered: Rc<Rendered>,
@@ -117,8 +117,9 @@ impl RenderCache {
         r
     }
 
-    /// The slot of `site`: its address, past the alignment bits, mixed so
-    /// that nearby call sites spread over the table.
+    /// The slot of `site`: the top bits of its address times the golden
+    /// ratio (Fibonacci hashing), so that nearby call sites spread over the
+    /// table.
     fn slot(site: usize) -> usize {
         (site.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - SITES.trailing_zeros())) % SITES
     }
