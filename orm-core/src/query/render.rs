@@ -174,10 +174,8 @@ pub(crate) fn build<S: Lower>(stmt: &mut S, backend: Backend, site: Option<&'sta
             value: |v: &mut Value| values.push(std::mem::replace(v, Value::Int(None))),
         };
         stmt.walk(&mut w);
-        let site = site.map_or(0, |s| std::ptr::from_ref(s) as usize);
-        if site != 0
-            && let Some(r) = cache.at_site(site)
-        {
+        let site = site.map(|s| std::ptr::from_ref(s) as usize);
+        if let Some(r) = site.and_then(|site| cache.at_site(site)) {
             return r.apply(values);
         }
         let r = match cache.rendered.get(&cache.shape[..]) {
@@ -187,7 +185,7 @@ pub(crate) fn build<S: Lower>(stmt: &mut S, backend: Backend, site: Option<&'sta
                 cache.insert(Rendered::new(sql, sea_values))
             }
         };
-        if site != 0 {
+        if let Some(site) = site {
             cache.remember(site, r.clone());
         }
         r.apply(values)
