@@ -42,6 +42,10 @@ fn main() {
             }
         }
     }
+    if let Err(e) = realworld::LayerPart::from_env() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
     let plan = harness::Plan::new(quick);
     let cases = cases::all();
     // Comma-separated names; an exact name runs that case alone, otherwise

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use ormlet::profiler::server::History;
+use ormlet::profiler::server::{History, ProfilerLayer};
 use ormlet_realworld::{AppState, auth};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -22,6 +22,54 @@ const REQUEST: &[u8] = b"GET /api/articles?limit=20 HTTP/1.1\r\nHost: bench\r\n\
 /// Set, both sides serve the app without the layer: the ratio then shows
 /// how far apart two identical servers read on this host.
 const CONTROL: &str = "ORMLET_BENCH_RW_CONTROL";
+
+/// Set, the profiled side serves only part of what the layer does, so the
+/// ratio shows what that part costs (see [`LayerPart`]).
+const PART: &str = "ORMLET_BENCH_RW_LAYER";
+
+/// What of the profiler layer the profiled side serves.
+#[derive(Clone, Copy)]
+pub enum LayerPart {
+    /// The app as it ships, with a history of 100 requests (`PART` unset).
+    Full,
+    /// The layer around every route and response body, profiling only the
+    /// first request (`wrap`).
+    Wrap,
+    /// Every request profiled; no `Server-Timing`, no history (`scope`).
+    Scope,
+    /// Every request profiled, with `Server-Timing`; no history (`timing`).
+    Timing,
+}
+
+impl LayerPart {
+    /// The part `ORMLET_BENCH_RW_LAYER` names.
+    pub fn from_env() -> Result<Self, String> {
+        match std::env::var(PART).unwrap_or_default().as_str() {
+            "" => Ok(LayerPart::Full),
+            "wrap" => Ok(LayerPart::Wrap),
+            "scope" => Ok(LayerPart::Scope),
+            "timing" => Ok(LayerPart::Timing),
+            other => Err(format!("{PART}={other}: expected wrap, scope or timing")),
+        }
+    }
+}
+
+/// The profiled side's app, as [`PART`] and [`CONTROL`] ask, and what the
+/// result's baseline column says it was measured against.
+fn profiled_app(state: AppState, part: LayerPart) -> (axum::Router, &'static str) {
+    if std::env::var_os(CONTROL).is_some() {
+        return (ormlet_realworld::api(state), "no ProfilerLayer (control: on neither side)");
+    }
+    let layer = ProfilerLayer::new();
+    let (layer, baseline) = match part {
+        LayerPart::Full => return (ormlet_realworld::router(state, History::new(100)), "no ProfilerLayer"),
+        // One request in 2^64 is profiled: the first.
+        LayerPart::Wrap => (layer.server_timing(false).sample(u64::MAX), "no ProfilerLayer (layer part: wrap)"),
+        LayerPart::Scope => (layer.server_timing(false), "no ProfilerLayer (layer part: scope)"),
+        LayerPart::Timing => (layer, "no ProfilerLayer (layer part: timing)"),
+    };
+    (ormlet_realworld::api(state).layer(layer), baseline)
+}
 
 /// One keep-alive connection's request: send, read the headers, read the body.
 async fn get(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<()> {
@@ -123,12 +171,9 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
     rt.block_on(async {
         let db = ormlet_realworld::open(&url).await.expect("database");
         let state = AppState { db, keys: auth::Keys::new(b"bench").expect("keys") };
-        let control = std::env::var_os(CONTROL).is_some();
-        let profiled = if control {
-            ormlet_realworld::api(state.clone())
-        } else {
-            ormlet_realworld::router(state.clone(), History::new(100))
-        };
+        // Checked by `main` before any case runs.
+        let part = LayerPart::from_env().unwrap_or_else(|e| panic!("{e}"));
+        let (profiled, baseline) = profiled_app(state.clone(), part);
         let bare = ormlet_realworld::api(state.clone());
         seed(bare.clone()).await;
         let (with, without) = (serve(profiled).await, serve(bare).await);
@@ -160,7 +205,7 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
         CaseResult {
             name: name.to_owned(),
             ormlet_ns: median(ws),
-            baseline: if control { "no ProfilerLayer (control: on neither side)" } else { "no ProfilerLayer" },
+            baseline,
             baseline_ns: median(bs),
             ratio: median(ratios),
             pg_peers: None,
