@@ -10,6 +10,12 @@ use super::RequestInfo;
 use super::dashboard::{self, View};
 use crate::profile::Profile;
 
+/// `text`, written into `into`'s own buffer.
+fn refill(into: &mut String, text: &str) {
+    into.clear();
+    into.push_str(text);
+}
+
 /// One request's report.
 pub type Entry = (RequestInfo, Arc<Profile>);
 
@@ -27,15 +33,35 @@ impl History {
         History { entries: Arc::default(), capacity: capacity.max(1) }
     }
 
-    pub(super) fn push(&self, info: RequestInfo, profile: Profile) {
-        let entry = (info, Arc::new(profile));
-        let evicted = {
-            let mut e = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let evicted = if e.len() >= self.capacity { e.pop_back() } else { None };
-            e.push_front(entry);
-            evicted
+    /// Files a request's report. Once full, the oldest entry's place is
+    /// refilled where nothing else holds it: its strings take the new
+    /// request's text and its `Arc` the new profile, so a push allocates
+    /// nothing and frees nothing that another thread allocated (under
+    /// load, such frees contend for the allocator's locks).
+    pub(super) fn push(&self, method: &str, path: &str, status: u16, profile: Profile) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let oldest = if entries.len() >= self.capacity { entries.pop_back() } else { None };
+        let (entry, evicted) = match oldest {
+            Some((mut info, mut kept)) => {
+                refill(&mut info.method, method);
+                refill(&mut info.path, path);
+                info.status = status;
+                match Arc::get_mut(&mut kept) {
+                    Some(slot) => {
+                        let old = std::mem::replace(slot, profile);
+                        ((info, kept), Some(old))
+                    }
+                    // A page being written holds it: it keeps that copy.
+                    None => ((info, Arc::new(profile)), None),
+                }
+            }
+            None => {
+                ((RequestInfo { method: method.to_owned(), path: path.to_owned(), status }, Arc::new(profile)), None)
+            }
         };
-        // Dropped after the lock: other requests need not wait for its frees.
+        entries.push_front(entry);
+        drop(entries);
+        // Dropped after the lock; its buffers serve this thread's next scope.
         drop(evicted);
     }
 
@@ -91,5 +117,52 @@ impl History {
                 std::future::ready(([(http::header::CONTENT_TYPE, "application/json")], json.to_json()).into_response())
             }),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::History;
+    use crate::scope::profile;
+
+    fn push(history: &History, method: &str, path: &str, status: u16) {
+        history.push(method, path, status, profile(|| ()).1);
+    }
+
+    fn lines(history: &History) -> Vec<String> {
+        history.entries().iter().map(|(i, _)| format!("{} {} {}", i.method, i.path, i.status)).collect()
+    }
+
+    #[test]
+    fn a_full_history_keeps_the_newest_and_refills_the_oldest_place_exactly() {
+        let history = History::new(2);
+        push(&history, "GET", "/api/articles/a-long-slug-to-leave-room", 200);
+        push(&history, "DELETE", "/api/x", 204);
+        assert_eq!(lines(&history), ["DELETE /api/x 204", "GET /api/articles/a-long-slug-to-leave-room 200"]);
+        // The long path's place now holds a short one: nothing of it is left.
+        push(&history, "PUT", "/b", 422);
+        assert_eq!(lines(&history), ["PUT /b 422", "DELETE /api/x 204"]);
+        push(&history, "GET", "/api/tags", 200);
+        push(&history, "POST", "/api/users", 201);
+        assert_eq!(lines(&history), ["POST /api/users 201", "GET /api/tags 200"]);
+    }
+
+    #[test]
+    fn a_report_someone_holds_is_not_refilled() {
+        let history = History::new(1);
+        push(&history, "GET", "/first", 200);
+        let held = history.entries().remove(0).1;
+        push(&history, "GET", "/second", 200);
+        let (info, now) = history.entries().remove(0);
+        assert_eq!(info.path, "/second");
+        assert!(!Arc::ptr_eq(&held, &now), "the held report was written over");
+        // Once nothing else holds it, its place is refilled in place.
+        drop((held, now));
+        let before = Arc::as_ptr(&history.entries()[0].1);
+        push(&history, "GET", "/third", 200);
+        assert_eq!(Arc::as_ptr(&history.entries()[0].1), before);
+        assert_eq!(lines(&history), ["GET /third 200"]);
     }
 }

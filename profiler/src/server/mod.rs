@@ -261,13 +261,11 @@ impl Finish {
     fn run(self) {
         let Profiled { scope, options, method, uri } = self.request;
         let profile = scope.finish();
-        let info =
-            || RequestInfo { method: method.as_str().to_owned(), path: uri.path().to_owned(), status: self.status };
         if let Some(level) = options.log_level
             && !profile.findings().is_empty()
         {
-            let (info, summary) = (info(), profile.summary());
-            let (method, path) = (&info.method, &info.path);
+            let summary = profile.summary();
+            let (method, path) = (method.as_str(), uri.path());
             // `tracing` takes its level as a constant: one call per level.
             macro_rules! log {
                 ($level:expr) => {
@@ -283,7 +281,7 @@ impl Finish {
             }
         }
         if let Some(h) = &options.history {
-            h.push(info(), profile);
+            h.push(method.as_str(), uri.path(), self.status, profile);
         }
     }
 }
