@@ -22,12 +22,16 @@ use crate::transaction::{Retryable, TxOptions};
 /// runtime (`#[tokio::test]`'s default). The wait ends with
 /// [`Error::PoolTimeout`] after the busy timeout.
 ///
-/// Once it has a connection, a query runs in the calling task: on a
-/// multi-threaded tokio runtime under `tokio::task::block_in_place`, which
-/// moves this worker's other tasks to another thread while SQLite works;
-/// on a current-thread runtime (or outside tokio) inline, since SQLite
-/// queries take microseconds. Profiling scopes and borrowed arguments need
-/// no copying either way. One wait still blocks: a write that finds another
+/// Once it has a connection, a query runs in the calling task. On a
+/// multi-threaded tokio runtime, a read that was quick on its last run
+/// runs right there; a read's first run, a read after a slow one, writes
+/// and transaction control run under `tokio::task::block_in_place`, which
+/// moves this worker's other tasks to another thread while SQLite works
+/// (see [`DbOptions::offload_slower_than`](super::DbOptions::offload_slower_than)),
+/// and so do transactions' closures, whole. On a current-thread runtime
+/// (or outside tokio) every statement runs in place, since SQLite queries
+/// take microseconds. Profiling scopes and borrowed arguments need no
+/// copying either way. One wait still blocks: a write that finds another
 /// connection's write transaction open waits in SQLite's busy handler. Keep
 /// write transactions on a file database short, or give the pool one
 /// connection (`pool_size(1)`) so writers queue on the pool instead.
@@ -178,7 +182,7 @@ impl<J: Job> Future for AsyncQuery<'_, J> {
         let Poll::Ready(lease) = lease else { return Poll::Pending };
         *this.waiting = None;
         Poll::Ready(match (lease, this.job.take()) {
-            (Ok(mut conn), Some(job)) => run_blocking(|| complete(job.run(&mut *conn))),
+            (Ok(mut conn), Some(job)) => super::pace::paced(|| complete(job.run(&mut *conn))),
             (Err(e), _) => Err(e),
             (Ok(_), None) => {
                 Err(Error::Unsupported { backend: "sqlite", feature: "polling a finished query future again" })

@@ -28,9 +28,10 @@ impl OwnedConnection for Pooled {
         &mut self.0
     }
 
-    /// Every SQLite step completes at once: run it where blocking is allowed.
+    /// Every SQLite step completes at once: run it here, its slow
+    /// statements where blocking is allowed.
     fn drive<'s, J: Job + 's>(&'s mut self, job: J) -> impl Future<Output = Result<J::Out>> + Send + 's {
-        std::future::ready(run_blocking(|| complete(job.run(&mut *self.0))))
+        std::future::ready(super::pace::paced(|| complete(job.run(&mut *self.0))))
     }
 }
 

@@ -9,6 +9,7 @@ use rusqlite::types::ValueRef;
 
 use super::bind::{Recorded, SqliteBinder};
 use super::error::from_sqlite;
+use super::pace;
 use super::statements::Handle;
 use crate::backend::Backend;
 use crate::clock::Ticker;
@@ -32,10 +33,13 @@ pub struct Conn {
     /// The open transaction is read-only: `query_only` goes off when it ends.
     query_only: Cell<bool>,
     max_params: usize,
+    /// Statements that took longer on their last run leave the async
+    /// worker on their next (see [`pace`](super::pace)).
+    offload_slower_than: std::time::Duration,
 }
 
 impl Conn {
-    pub(crate) fn new(raw: rusqlite::Connection) -> Self {
+    pub(crate) fn new(raw: rusqlite::Connection, offload_slower_than: std::time::Duration) -> Self {
         let max_params =
             usize::try_from(raw.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).unwrap_or(999))
                 .unwrap_or(999)
@@ -47,6 +51,7 @@ impl Conn {
             next_begin: Cell::new(None),
             query_only: Cell::new(false),
             max_params,
+            offload_slower_than,
         }
     }
 
@@ -109,7 +114,8 @@ impl Conn {
     ) -> Result<T> {
         let span = crate::trace::query_span(Backend::Sqlite, &s);
         let _entered = span.enter();
-        self.observe(&s, |record| self.run_inner(s.sql, record, bind, exec))
+        let select = s.operation == Operation::Select;
+        self.observe(&s, |record| self.run_inner(s.sql, select, record, bind, exec))
     }
 
     /// Runs `exec` and, inside a profiling scope, times it and reports one
@@ -217,17 +223,28 @@ impl Conn {
         (!out.is_empty()).then_some(out)
     }
 
+    /// Binds and runs a statement (a `select` by the builder's or raw SQL's
+    /// own account, which SQLite is asked to confirm before it may be paced
+    /// as a read).
     fn run_inner<T>(
         &self,
         sql: &Arc<str>,
+        select: bool,
         record: Option<&mut Recorded>,
         bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
         exec: impl FnOnce(&mut rusqlite::Statement<'_>, &str) -> Result<(T, u64)>,
     ) -> Result<(T, u64)> {
         self.handle
-            .with_statement(sql, |stmt| {
-                bind(&mut SqliteBinder::new(stmt, record))?;
-                exec(stmt, sql)
+            .with_statement(sql, |stmt, pace| {
+                let step = |stmt: &mut rusqlite::Statement<'_>| {
+                    bind(&mut SqliteBinder::new(stmt, record))?;
+                    exec(stmt, sql)
+                };
+                if !pace::paced_here() {
+                    return step(stmt);
+                }
+                let read = select && stmt.readonly();
+                pace.run(self.offload_slower_than, read, || step(stmt))
             })
             .map_err(|e| from_sqlite(e, sql))?
     }
@@ -450,7 +467,7 @@ mod tests {
         }
         let sql: Arc<str> = User::find().limit(1).to_sql(Backend::Sqlite).0.into();
         assert!(sql.ends_with("LIMIT ?"), "the limit is bound: {sql}");
-        db.with_conn(|conn| conn.handle.with_statement(&sql, |s| s.get_status(StatementStatus::RePrepare)))
+        db.with_conn(|conn| conn.handle.with_statement(&sql, |s, _| s.get_status(StatementStatus::RePrepare)))
             .expect("connection")
             .expect("statement")
     }

@@ -23,6 +23,11 @@ enum Place {
     File(PathBuf),
 }
 
+/// Statements quicker than this on their last run stay on the async
+/// worker (see [`DbOptions::offload_slower_than`]): the upper end of the
+/// time tokio advises a task to run between awaits.
+const DEFAULT_OFFLOAD_SLOWER_THAN: Duration = Duration::from_micros(100);
+
 /// How to open a [`Db`]: `Db::options("sqlite://app.db")?.pool_size(8).open()`.
 #[derive(Debug, Clone)]
 pub struct DbOptions {
@@ -34,6 +39,7 @@ pub struct DbOptions {
     foreign_keys: bool,
     max_bound_params: Option<usize>,
     stable_query_plans: bool,
+    offload_slower_than: Duration,
 }
 
 impl DbOptions {
@@ -80,6 +86,7 @@ impl DbOptions {
             foreign_keys: true,
             max_bound_params: None,
             stable_query_plans: true,
+            offload_slower_than: DEFAULT_OFFLOAD_SLOWER_THAN,
         }
     }
 
@@ -133,6 +140,26 @@ impl DbOptions {
         self
     }
 
+    /// Which statements of an [`AsyncDb`](super::AsyncDb) query leave the
+    /// async worker (default 100 µs; applies on a multi-threaded tokio
+    /// runtime, where blocking a worker delays its other tasks).
+    ///
+    /// Each read a connection holds prepared remembers how long its last
+    /// run took. If that was less than `limit`, it runs on the worker that
+    /// polls the query, as any short step of an async task does; its first
+    /// run, and its next run after one that took `limit` or longer, run
+    /// under `tokio::task::block_in_place`, which hands the worker's other
+    /// tasks to another thread meanwhile. That hand-over costs a few
+    /// microseconds, more than a typical indexed query, so running quick
+    /// reads in place serves more requests per second; a read whose time
+    /// depends on its values may hold a worker for one slow run before it
+    /// is moved. Writes and transaction control always move (they may wait
+    /// for the write lock). `Duration::ZERO` moves every statement.
+    pub fn offload_slower_than(mut self, limit: Duration) -> Self {
+        self.offload_slower_than = limit;
+        self
+    }
+
     /// Opens the connections.
     pub fn open(self) -> Result<Db> {
         let conns = (0..self.pool_size).map(|_| self.open_one()).collect::<Result<Vec<_>>>()?;
@@ -178,7 +205,7 @@ impl DbOptions {
             let n = i32::try_from(n).unwrap_or(i32::MAX);
             raw.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER, n).map_err(fail)?;
         }
-        Ok(Conn::new(raw))
+        Ok(Conn::new(raw, self.offload_slower_than))
     }
 }
 

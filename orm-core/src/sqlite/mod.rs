@@ -14,6 +14,7 @@ mod conn;
 mod db;
 mod error;
 mod functions;
+mod pace;
 mod pool;
 mod statements;
 mod tx;

@@ -16,6 +16,8 @@ use std::sync::Arc;
 use rusqlite::{Connection, PrepFlags, Statement};
 use rustc_hash::FxHashMap;
 
+use super::pace::Pace;
+
 /// Statements kept per connection before all are finalized and the list
 /// starts again (as many as rusqlite's cache held).
 const CAPACITY: usize = 256;
@@ -23,33 +25,40 @@ const CAPACITY: usize = 256;
 /// The statements one connection holds.
 #[derive(Default)]
 pub(crate) struct Statements<'c> {
-    /// Each statement with the text it was prepared from. Holding the `Arc`
-    /// keeps its address from being reused for another text while the
-    /// statement is here.
-    held: Vec<(Arc<str>, Statement<'c>)>,
+    /// Each statement with the text it was prepared from and how its last
+    /// run went. Holding the `Arc` keeps its address from being reused for
+    /// another text while the statement is here.
+    held: Vec<(Arc<str>, Statement<'c>, Pace)>,
     by_address: FxHashMap<usize, usize>,
     by_text: FxHashMap<Arc<str>, usize>,
 }
 
 impl<'c> Statements<'c> {
-    /// The statement for `sql`, prepared on `conn` the first time.
-    pub(crate) fn get(&mut self, conn: &'c Connection, sql: &Arc<str>) -> rusqlite::Result<&mut Statement<'c>> {
+    /// The statement for `sql`, prepared on `conn` the first time, and its pace.
+    pub(crate) fn get(
+        &mut self,
+        conn: &'c Connection,
+        sql: &Arc<str>,
+    ) -> rusqlite::Result<(&mut Statement<'c>, &mut Pace)> {
         let address = Arc::as_ptr(sql) as *const u8 as usize;
-        if let Some(&i) = self.by_address.get(&address) {
-            return Ok(&mut self.held[i].1);
-        }
-        if let Some(&i) = self.by_text.get(&**sql) {
-            return Ok(&mut self.held[i].1);
+        let found = match self.by_address.get(&address) {
+            Some(&i) => Some(i),
+            None => self.by_text.get(&**sql).copied(),
+        };
+        if let Some(i) = found {
+            let (_, statement, pace) = &mut self.held[i];
+            return Ok((statement, pace));
         }
         if self.held.len() >= CAPACITY {
             self.clear();
         }
         let statement = conn.prepare_with_flags(sql, PrepFlags::SQLITE_PREPARE_PERSISTENT)?;
         let i = self.held.len();
-        self.held.push((sql.clone(), statement));
+        self.held.push((sql.clone(), statement, Pace::default()));
         self.by_address.insert(address, i);
         self.by_text.insert(sql.clone(), i);
-        Ok(&mut self.held[i].1)
+        let (_, statement, pace) = &mut self.held[i];
+        Ok((statement, pace))
     }
 
     /// Finalizes every statement.
@@ -90,16 +99,20 @@ impl Handle {
         self.borrow_owner()
     }
 
-    /// Runs `f` on the statement for `sql`: a held one, or, while a held
-    /// one is in use further up the stack, one from rusqlite's cache.
+    /// Runs `f` on the statement for `sql` and its pace: a held one, or,
+    /// while a held one is in use further up the stack, one from rusqlite's
+    /// cache (whose pace is not known).
     pub(crate) fn with_statement<T>(
         &self,
         sql: &Arc<str>,
-        f: impl FnOnce(&mut Statement<'_>) -> T,
+        f: impl FnOnce(&mut Statement<'_>, &mut Pace) -> T,
     ) -> rusqlite::Result<T> {
         self.with_dependent(|conn, held| match held.try_borrow_mut() {
-            Ok(mut held) => Ok(f(held.get(conn, sql)?)),
-            Err(_) => Ok(f(&mut *conn.prepare_cached(sql)?)),
+            Ok(mut held) => {
+                let (statement, pace) = held.get(conn, sql)?;
+                Ok(f(statement, pace))
+            }
+            Err(_) => Ok(f(&mut *conn.prepare_cached(sql)?, &mut Pace::default())),
         })
     }
 }
