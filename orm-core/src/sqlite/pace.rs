@@ -4,9 +4,8 @@
 //! `block_in_place` hands the worker's other tasks to another thread for
 //! the statement's time and takes them back after: two thread wake-ups per
 //! statement, which for a statement of a few microseconds cost more than
-//! the statement (a web request of a few queries spends a fifth of its time
-//! on them). So each prepared read remembers how long its last run on its
-//! connection took: one that took less than
+//! the statement itself. So each prepared read remembers how long its last
+//! run on its connection took: one that took less than
 //! [`DbOptions::offload_slower_than`](super::DbOptions::offload_slower_than)
 //! runs in place, as any short step of an async task does; its first run,
 //! and every run after a slow one, run under `block_in_place`. Writes and
