@@ -148,10 +148,14 @@ impl From<Db> for AsyncDb {
 
 /// Runs `f` where blocking is allowed.
 pub(crate) fn run_blocking<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
-        _ => f(),
-    }
+    if can_block_in_place() { tokio::task::block_in_place(f) } else { f() }
+}
+
+/// Whether this thread runs on a multi-threaded tokio runtime, the one
+/// kind where `block_in_place` is allowed (elsewhere it panics).
+pub(crate) fn can_block_in_place() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
 }
 
 pin_project_lite::pin_project! {

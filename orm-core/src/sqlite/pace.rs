@@ -27,9 +27,7 @@ thread_local! {
 /// `block_in_place` is allowed; elsewhere (a current-thread runtime, no
 /// runtime) the job runs as it is, all in place.
 pub(crate) fn paced<T>(job: impl FnOnce() -> T) -> T {
-    let multi_thread = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if !multi_thread {
+    if !super::async_db::can_block_in_place() {
         return job();
     }
     /// Ends the pacing however the job ends, panics included.
