@@ -202,6 +202,18 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
             v.sort_by(f64::total_cmp);
             v[v.len() / 2]
         };
+        // How far the rounds spread: a median whose quartiles straddle the
+        // target says less than one between them.
+        let mut sorted = ratios.clone();
+        sorted.sort_by(f64::total_cmp);
+        let quartile = |q: usize| sorted[(sorted.len() - 1) * q / 4];
+        eprintln!(
+            "  ({name}: {} rounds, ratio quartiles {:.3} / {:.3} / {:.3})",
+            sorted.len(),
+            quartile(1),
+            quartile(2),
+            quartile(3)
+        );
         CaseResult {
             name: name.to_owned(),
             ormlet_ns: median(ws),
