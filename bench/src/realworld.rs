@@ -198,28 +198,21 @@ fn run(plan: &Plan, name: &str, url: String) -> CaseResult {
             bs.push(ns(b));
             ratios.push(ns(w) / ns(b));
         }
-        let median = |mut v: Vec<f64>| {
+        // The q-th quarter mark of `v`, sorted (q = 2: the median).
+        let quartile = |v: &mut Vec<f64>, q: usize| {
             v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
+            v[v.len() * q / 4]
         };
         // How far the rounds spread: a median whose quartiles straddle the
         // target says less than one between them.
-        let mut sorted = ratios.clone();
-        sorted.sort_by(f64::total_cmp);
-        let quartile = |q: usize| sorted[(sorted.len() - 1) * q / 4];
-        eprintln!(
-            "  ({name}: {} rounds, ratio quartiles {:.3} / {:.3} / {:.3})",
-            sorted.len(),
-            quartile(1),
-            quartile(2),
-            quartile(3)
-        );
+        let (low, ratio, high) = (quartile(&mut ratios, 1), quartile(&mut ratios, 2), quartile(&mut ratios, 3));
+        eprintln!("  ({name}: {rounds} rounds, ratio quartiles {low:.3} / {ratio:.3} / {high:.3})");
         CaseResult {
             name: name.to_owned(),
-            ormlet_ns: median(ws),
+            ormlet_ns: quartile(&mut ws, 2),
             baseline,
-            baseline_ns: median(bs),
-            ratio: median(ratios),
+            baseline_ns: quartile(&mut bs, 2),
+            ratio,
             pg_peers: None,
             peers: None,
         }
