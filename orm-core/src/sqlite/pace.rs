@@ -88,15 +88,12 @@ mod tests {
 
     use super::{PACED, Pace, paced, paced_here};
 
-    /// Runs a statement stand-in and tells whether it ran in place. On a
-    /// runtime of one worker, a task spawned just before can run during
-    /// the step only if the step gave the worker away (`block_in_place`);
-    /// a step in place holds the only worker for its whole wait.
-    fn ran_in_place(pace: &mut Pace, limit: Duration) -> bool {
-        ran_in_place_as(pace, limit, true)
-    }
-
-    fn ran_in_place_as(pace: &mut Pace, limit: Duration, read: bool) -> bool {
+    /// Runs a statement stand-in (a `read` or not) and tells whether it ran
+    /// in place. On a runtime of one worker, a task spawned just before can
+    /// run during the step only if the step gave the worker away
+    /// (`block_in_place`); a step in place holds the only worker for its
+    /// whole wait.
+    fn ran_in_place(pace: &mut Pace, limit: Duration, read: bool) -> bool {
         let ran = Arc::new(AtomicBool::new(false));
         let flag = ran.clone();
         tokio::spawn(async move { flag.store(true, Ordering::SeqCst) });
@@ -114,7 +111,7 @@ mod tests {
     /// One paced query of one statement, then back on a worker: after
     /// `block_in_place` a task runs on without one until it yields.
     async fn query(pace: &mut Pace, limit: Duration, read: bool) -> bool {
-        let in_place = paced(|| ran_in_place_as(pace, limit, read));
+        let in_place = paced(|| ran_in_place(pace, limit, read));
         tokio::task::yield_now().await;
         in_place
     }
@@ -139,7 +136,7 @@ mod tests {
             assert!(query(&mut pace, long, true).await);
             // Outside a paced query every statement runs as it is called.
             assert!(!PACED.get());
-            assert!(ran_in_place(&mut Pace::default(), long));
+            assert!(ran_in_place(&mut Pace::default(), long, true));
         })
         .await;
     }
