@@ -138,6 +138,7 @@ impl ModelMeta {
     }
 
     /// Position of the first key column (used to tell a missing LEFT JOIN row).
+    #[inline]
     pub fn key_offset(&self) -> usize {
         self.columns.iter().position(|c| c.primary_key).unwrap_or(0)
     }

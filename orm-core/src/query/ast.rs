@@ -57,6 +57,7 @@ pub(crate) struct Between {
 
 impl Node {
     /// `l op r`.
+    #[inline]
     pub(crate) fn binary(l: Node, op: BinOp, r: Node) -> Node {
         Node::Binary(Box::new([l, r]), op)
     }
@@ -216,6 +217,7 @@ pub(crate) struct SelectAst {
 }
 
 impl SelectAst {
+    #[inline]
     pub(crate) fn new(from: &'static ModelMeta) -> Self {
         SelectAst {
             from,

@@ -178,18 +178,29 @@ pub(crate) fn build<S: Lower>(stmt: &mut S, backend: Backend, site: Option<&'sta
         if let Some(r) = site.and_then(|site| cache.at_site(site)) {
             return r.apply(values);
         }
-        let r = match cache.rendered.get(&cache.shape[..]) {
+        cache.find_or_render(stmt, backend, site).apply(values)
+    })
+}
+
+impl RenderCache {
+    /// The SQL of the current shape when its call site last built another
+    /// (or none): from the cache, or rendered now. Out of line, as most
+    /// queries find their SQL at their call site.
+    #[cold]
+    #[inline(never)]
+    fn find_or_render<S: Lower>(&mut self, stmt: &S, backend: Backend, site: Option<usize>) -> Rc<Rendered> {
+        let r = match self.rendered.get(&self.shape[..]) {
             Some(r) => r.clone(),
             None => {
                 let (sql, sea_values) = stmt.render(backend);
-                cache.insert(Rendered::new(sql, sea_values))
+                self.insert(Rendered::new(sql, sea_values))
             }
         };
         if let Some(site) = site {
-            cache.remember(site, r.clone());
+            self.remember(site, r.clone());
         }
-        r.apply(values)
-    })
+        r
+    }
 }
 
 /// Caches SQL for a statement whose shape the caller states (`key`) and whose

@@ -100,6 +100,7 @@ impl<S, R> Select<S, R> {
         self
     }
 
+    #[inline]
     pub(crate) fn and_filter(&mut self, condition: Node) {
         self.ast.filter = Some(match self.ast.filter.take() {
             None => condition,

@@ -43,7 +43,7 @@ impl<'s, 'c> SqliteBinder<'s, 'c> {
 impl Binder for SqliteBinder<'_, '_> {
     #[inline]
     fn bind<T: FieldType>(&mut self, value: &T, column: &'static str) -> Result<()> {
-        let out = value.to_sqlite().map_err(|reason| Error::InvalidValue { column: column.to_owned(), reason })?;
+        let out = value.to_sqlite().map_err(|reason| invalid(column, reason))?;
         self.put(out)?;
         if let Some(values) = self.record.as_mut().and_then(|r| r.values.as_mut()) {
             values.push(value.to_value());
@@ -52,12 +52,26 @@ impl Binder for SqliteBinder<'_, '_> {
     }
 
     fn bind_value(&mut self, v: &Value, index: usize) -> Result<()> {
-        let out =
-            encode(v).map_err(|reason| Error::InvalidValue { column: format!("parameter {}", index + 1), reason })?;
+        let out = encode(v).map_err(|reason| invalid_parameter(index, reason))?;
         self.put(out)?;
         if let Some(values) = self.record.as_mut().and_then(|r| r.values.as_mut()) {
             values.push(v.clone());
         }
         Ok(())
     }
+}
+
+/// A value SQLite cannot store, named by its column: built out of line, so
+/// binding is only the binds.
+#[cold]
+#[inline(never)]
+fn invalid(column: &'static str, reason: String) -> Error {
+    Error::InvalidValue { column: column.to_owned(), reason }
+}
+
+/// A value SQLite cannot store, named by its place (`index` from 0).
+#[cold]
+#[inline(never)]
+fn invalid_parameter(index: usize, reason: String) -> Error {
+    Error::InvalidValue { column: format!("parameter {}", index + 1), reason }
 }

@@ -112,7 +112,24 @@ impl Conn {
         bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
         exec: impl FnOnce(&mut rusqlite::Statement<'_>, &str) -> Result<(T, u64)>,
     ) -> Result<T> {
-        let span = crate::trace::query_span(Backend::Sqlite, &s);
+        if tracing::dispatcher::has_been_set() {
+            return self.run_traced(s, bind, exec);
+        }
+        let select = s.operation == Operation::Select;
+        self.observe(&s, |record| self.run_inner(s.sql, select, record, bind, exec))
+    }
+
+    /// [`run`](Self::run) inside the query's `tracing` span, out of line:
+    /// without a dispatcher there is no span, and a query's path is shorter
+    /// without the code that would make and enter one.
+    #[inline(never)]
+    fn run_traced<T>(
+        &self,
+        s: Stmt<'_>,
+        bind: impl FnOnce(&mut SqliteBinder<'_, '_>) -> Result<()>,
+        exec: impl FnOnce(&mut rusqlite::Statement<'_>, &str) -> Result<(T, u64)>,
+    ) -> Result<T> {
+        let span = crate::trace::span_of(Backend::Sqlite, &s);
         let _entered = span.enter();
         let select = s.operation == Operation::Select;
         self.observe(&s, |record| self.run_inner(s.sql, select, record, bind, exec))
@@ -125,8 +142,24 @@ impl Conn {
     /// nothing the query runs can lend another, as it runs to completion
     /// here. A hook's sink is asked for twice, for what it wants and to
     /// record, so the query stays out of the hook's `dyn` callback.
+    #[inline]
     fn observe<T>(&self, s: &Stmt<'_>, exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>) -> Result<T> {
         events::with_recipient(|to| match to {
+            Recipient::Nobody => exec(None).map(|(t, _)| t),
+            to => self.observed(s, to, exec),
+        })
+    }
+
+    /// [`observe`](Self::observe) with somebody to tell, out of line: the
+    /// timing and the event stay off the path of an unprofiled query.
+    #[inline(never)]
+    fn observed<T>(
+        &self,
+        s: &Stmt<'_>,
+        to: Recipient<'_>,
+        exec: impl FnOnce(Option<&mut Recorded>) -> Result<(T, u64)>,
+    ) -> Result<T> {
+        match to {
             Recipient::Nobody => exec(None).map(|(t, _)| t),
             Recipient::Lent(lent) => self.timed(s, lent.wants, exec, |event| lent.sink.record(event)),
             Recipient::Hook(hook) => match events::with_hook_sink(hook, |sink| sink.map(Wants::of)) {
@@ -139,7 +172,7 @@ impl Conn {
                     });
                 }),
             },
-        })
+        }
     }
 
     /// Runs `exec` timed, with what `wants` asks kept, and hands the event
@@ -394,41 +427,41 @@ fn column_label(column: &'static str, index: usize) -> String {
     if column.is_empty() { format!("#{index}") } else { column.to_owned() }
 }
 
+/// A read past the row's last column. Errors are built out of line, so a
+/// row's decoding is only the reads.
+#[cold]
+#[inline(never)]
+fn missing_column(model: &'static str, column: &'static str, index: usize, expected: &'static str) -> Error {
+    Error::Decode {
+        model,
+        column: column_label(column, index),
+        expected,
+        found: "no such column: the query returned fewer columns".to_owned(),
+    }
+}
+
+/// A value the field's type cannot hold.
+#[cold]
+#[inline(never)]
+fn undecodable(model: &'static str, column: &'static str, index: usize, f: crate::types::DecodeFail) -> Error {
+    Error::Decode { model, column: column_label(column, index), expected: f.expected, found: f.found }
+}
+
 impl RowReader for SqliteRow<'_, '_> {
     #[inline]
     fn read<T: FieldType>(&mut self, model: &'static str, column: &'static str) -> Result<T> {
         let i = self.next;
         self.next += 1;
-        let value = self.row.get_ref(i).map_err(|_| Error::Decode {
-            model,
-            column: column_label(column, i),
-            expected: T::RUST_NAME,
-            found: "no such column: the query returned fewer columns".to_owned(),
-        })?;
-        T::from_sqlite(value).map_err(|f| Error::Decode {
-            model,
-            column: column_label(column, i),
-            expected: f.expected,
-            found: f.found,
-        })
+        let value = self.row.get_ref(i).map_err(|_| missing_column(model, column, i, T::RUST_NAME))?;
+        T::from_sqlite(value).map_err(|f| undecodable(model, column, i, f))
     }
 
     #[cfg(feature = "json")]
     fn read_json<T: serde::de::DeserializeOwned>(&mut self, model: &'static str, column: &'static str) -> Result<T> {
         let i = self.next;
         self.next += 1;
-        let value = self.row.get_ref(i).map_err(|_| Error::Decode {
-            model,
-            column: column_label(column, i),
-            expected: "JSON",
-            found: "no such column: the query returned fewer columns".to_owned(),
-        })?;
-        crate::types::decode_json(value, "JSON").map_err(|f| Error::Decode {
-            model,
-            column: column_label(column, i),
-            expected: f.expected,
-            found: f.found,
-        })
+        let value = self.row.get_ref(i).map_err(|_| missing_column(model, column, i, "JSON"))?;
+        crate::types::decode_json(value, "JSON").map_err(|f| undecodable(model, column, i, f))
     }
 
     fn is_null(&self, offset: usize) -> bool {

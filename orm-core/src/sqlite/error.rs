@@ -11,6 +11,7 @@ const CONSTRAINT_NOTNULL: i32 = 1299;
 const CONSTRAINT_PRIMARYKEY: i32 = 1555;
 const CONSTRAINT_UNIQUE: i32 = 2067;
 
+#[cold]
 pub(crate) fn from_sqlite(e: rusqlite::Error, sql: &str) -> Error {
     if let rusqlite::Error::SqliteFailure(code, message) = &e
         && code.code == ErrorCode::ConstraintViolation

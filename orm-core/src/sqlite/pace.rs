@@ -60,7 +60,9 @@ impl Pace {
     /// Runs one statement of a paced query (see [`paced_here`]; any other
     /// runs as it is called): in place when it is a `read` whose last run
     /// was quick, otherwise under `block_in_place`. Notes whether a read
-    /// was quicker than `limit`.
+    /// was quicker than `limit`. Out of line: outside a paced query (all
+    /// of the synchronous face) this code is never run.
+    #[inline(never)]
     pub(crate) fn run<T>(&mut self, limit: Duration, read: bool, step: impl FnOnce() -> T) -> T {
         if !read {
             return tokio::task::block_in_place(step);

@@ -55,9 +55,15 @@ impl<P: Deref<Target = Pool>> Drop for Wake<P> {
         // increment reads from it and the waiter's next look at the slots
         // sees them unlocked. (On x86 a locked add costs less than `mfence`.)
         if self.0.waiting.fetch_add(0, Ordering::SeqCst) > 0 {
-            self.0.released.notify_waiters();
+            wake_waiters(&self.0);
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn wake_waiters(pool: &Pool) {
+    pool.released.notify_waiters();
 }
 
 impl Pool {
@@ -99,9 +105,17 @@ impl Pool {
     /// A connection, blocking the thread until one is free or the timeout passes.
     #[inline]
     pub(crate) fn take(&self) -> Result<Lease<'_>> {
-        if let Some(lease) = self.try_take() {
-            return Ok(lease);
+        match self.try_take() {
+            Some(lease) => Ok(lease),
+            None => self.take_waiting(),
         }
+    }
+
+    /// [`take`](Self::take) when every connection is busy: out of line, off
+    /// the path of a query that finds one free.
+    #[cold]
+    #[inline(never)]
+    fn take_waiting(&self) -> Result<Lease<'_>> {
         let slot = &self.slots[self.start()];
         let guard = slot.try_lock_for(self.timeout).ok_or_else(|| self.timed_out())?;
         Ok(Lease { guard, _wake: Wake(self) })

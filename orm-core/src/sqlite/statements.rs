@@ -45,10 +45,19 @@ impl<'c> Statements<'c> {
             Some(&i) => Some(i),
             None => self.by_text.get(&**sql).copied(),
         };
-        if let Some(i) = found {
-            let (_, statement, pace) = &mut self.held[i];
-            return Ok((statement, pace));
-        }
+        let i = match found {
+            Some(i) => i,
+            None => self.prepare(conn, sql, address)?,
+        };
+        let (_, statement, pace) = &mut self.held[i];
+        Ok((statement, pace))
+    }
+
+    /// Prepares `sql` and holds it: out of line, as it happens once per
+    /// statement and connection.
+    #[cold]
+    #[inline(never)]
+    fn prepare(&mut self, conn: &'c Connection, sql: &Arc<str>, address: usize) -> rusqlite::Result<usize> {
         if self.held.len() >= CAPACITY {
             self.clear();
         }
@@ -57,8 +66,7 @@ impl<'c> Statements<'c> {
         self.held.push((sql.clone(), statement, Pace::default()));
         self.by_address.insert(address, i);
         self.by_text.insert(sql.clone(), i);
-        let (_, statement, pace) = &mut self.held[i];
-        Ok((statement, pace))
+        Ok(i)
     }
 
     /// Finalizes every statement.
@@ -112,7 +120,19 @@ impl Handle {
                 let (statement, pace) = held.get(conn, sql)?;
                 Ok(f(statement, pace))
             }
-            Err(_) => Ok(f(&mut *conn.prepare_cached(sql)?, &mut Pace::default())),
+            Err(_) => with_cached(conn, sql, f),
         })
     }
+}
+
+/// Runs `f` on the statement for `sql` from rusqlite's cache (a nested
+/// query's: rare, so out of line).
+#[cold]
+#[inline(never)]
+fn with_cached<T>(
+    conn: &Connection,
+    sql: &str,
+    f: impl FnOnce(&mut Statement<'_>, &mut Pace) -> T,
+) -> rusqlite::Result<T> {
+    Ok(f(&mut *conn.prepare_cached(sql)?, &mut Pace::default()))
 }

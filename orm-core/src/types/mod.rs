@@ -90,6 +90,7 @@ pub struct DecodeFail {
 
 impl DecodeFail {
     /// A failure for a SQLite value of the wrong storage class.
+    #[cold]
     pub fn sqlite(expected: &'static str, found: ValueRef<'_>) -> Self {
         let found = match found {
             ValueRef::Null => "NULL".to_owned(),
@@ -99,6 +100,12 @@ impl DecodeFail {
             ValueRef::Blob(_) => "BLOB".to_owned(),
         };
         DecodeFail { expected, found }
+    }
+
+    /// A SQLite integer that does not fit the Rust integer type wanted.
+    #[cold]
+    pub(crate) fn out_of_range(expected: &'static str, found: i64) -> Self {
+        DecodeFail { expected, found: format!("INTEGER {found}, out of range") }
     }
 }
 

@@ -27,10 +27,7 @@ macro_rules! integer {
             #[inline]
             fn from_sqlite(value: ValueRef<'_>) -> Result<Self, DecodeFail> {
                 match value {
-                    ValueRef::Integer(i) => <$t>::try_from(i).map_err(|_| DecodeFail {
-                        expected: stringify!($t),
-                        found: format!("INTEGER {i}, out of range"),
-                    }),
+                    ValueRef::Integer(i) => <$t>::try_from(i).map_err(|_| DecodeFail::out_of_range(stringify!($t), i)),
                     other => Err(DecodeFail::sqlite(stringify!($t), other)),
                 }
             }
