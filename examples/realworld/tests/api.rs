@@ -159,6 +159,46 @@ async fn list_endpoints_run_a_fixed_number_of_queries() {
     assert_eq!(counts[0], [5, 7, 7, 7, 4, 6, 2]);
 }
 
+/// GitLab's QueryRecorder check through the router, the profiler layer in
+/// place: each list endpoint runs as many queries over 50 rows as over 1
+/// (the set-up paused, so only the endpoint's request counts).
+#[tokio::test]
+async fn list_endpoints_queries_do_not_scale() {
+    use ormlet::profiler::{assert_queries_do_not_scale_async, pause_async};
+    for endpoint in ["list articles", "feed", "comments", "profile"] {
+        assert_queries_do_not_scale_async(1, 50, |n| async move {
+            let (app, bob, slug) = pause_async(seeded(n)).await;
+            let path = match endpoint {
+                "list articles" => format!("/articles?limit={n}"),
+                "feed" => format!("/articles/feed?limit={n}"),
+                "comments" => format!("/articles/{slug}/comments"),
+                _ => "/profiles/ann".to_owned(),
+            };
+            let (status, body, _) = app.call(Method::GET, &path, Some(&bob), None).await;
+            assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
+        })
+        .await;
+    }
+}
+
+/// An app where ann wrote `n` articles, bob follows her, favorited the
+/// newest and left `n` comments on it; gives bob's token and its slug.
+async fn seeded(n: usize) -> (App, String, String) {
+    let app = App::new().await;
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    app.write(&ann, n).await;
+    app.call(Method::POST, "/profiles/ann/follow", Some(&bob), None).await;
+    let (_, list, _) = app.call(Method::GET, "/articles?limit=1", None, None).await;
+    let slug = list["articles"][0]["slug"].as_str().expect("slug").to_owned();
+    for i in 0..n {
+        let comment = json!({ "comment": { "body": format!("c{i}") } });
+        app.call(Method::POST, &format!("/articles/{slug}/comments"), Some(&bob), Some(comment)).await;
+    }
+    app.call(Method::POST, &format!("/articles/{slug}/favorite"), Some(&bob), None).await;
+    (app, bob, slug)
+}
+
 /// What each read endpoint runs, pinned: a pull request that adds a query
 /// to one shows it in the snapshot's diff. (`INSTA_UPDATE=always` accepts.)
 #[tokio::test]
