@@ -132,6 +132,25 @@ impl RenderCache {
         }
     }
 
+    /// The SQL of the current shape when its call site last built another
+    /// (or none): from the cache, or rendered now. Out of line, as most
+    /// queries find their SQL at their call site.
+    #[cold]
+    #[inline(never)]
+    fn find_or_render<S: Lower>(&mut self, stmt: &S, backend: Backend, site: Option<usize>) -> Rc<Rendered> {
+        let r = match self.rendered.get(&self.shape[..]) {
+            Some(r) => r.clone(),
+            None => {
+                let (sql, sea_values) = stmt.render(backend);
+                self.insert(Rendered::new(sql, sea_values))
+            }
+        };
+        if let Some(site) = site {
+            self.remember(site, r.clone());
+        }
+        r
+    }
+
     /// Remembers that `site` rendered the current shape as `rendered`.
     fn remember(&mut self, site: usize, rendered: Rc<Rendered>) {
         match &mut self.sites[Self::slot(site)] {
@@ -180,27 +199,6 @@ pub(crate) fn build<S: Lower>(stmt: &mut S, backend: Backend, site: Option<&'sta
         }
         cache.find_or_render(stmt, backend, site).apply(values)
     })
-}
-
-impl RenderCache {
-    /// The SQL of the current shape when its call site last built another
-    /// (or none): from the cache, or rendered now. Out of line, as most
-    /// queries find their SQL at their call site.
-    #[cold]
-    #[inline(never)]
-    fn find_or_render<S: Lower>(&mut self, stmt: &S, backend: Backend, site: Option<usize>) -> Rc<Rendered> {
-        let r = match self.rendered.get(&self.shape[..]) {
-            Some(r) => r.clone(),
-            None => {
-                let (sql, sea_values) = stmt.render(backend);
-                self.insert(Rendered::new(sql, sea_values))
-            }
-        };
-        if let Some(site) = site {
-            self.remember(site, r.clone());
-        }
-        r
-    }
 }
 
 /// Caches SQL for a statement whose shape the caller states (`key`) and whose
